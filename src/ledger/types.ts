@@ -1,0 +1,74 @@
+// The journal-entry contract: what posting rules produce and the posting API writes.
+// After TigerBeetle: entries are immutable, every entry sums to zero, amounts are integer cents,
+// every entry carries a reason code and an idempotency key, corrections are new entries.
+import type { Cents } from '../domain/money.ts';
+
+export const ACCOUNT_KINDS = [
+  'cash',
+  'payer_clearing',
+  'insurance_receivable',
+  'patient_receivable',
+  'patient_credit',
+  'collections_receivable',
+  'revenue',
+  'contractual_adjustment',
+  'other_adjustment',
+  'provider_adjustment',
+  'interest_income',
+  'bad_debt',
+  'small_balance_writeoff',
+  'unapplied',
+] as const;
+export type AccountKind = (typeof ACCOUNT_KINDS)[number];
+
+/**
+ * An account is named by its kind and, where the kind is per party, the payer and/or patient
+ * (guarantor account) it belongs to. The posting API creates accounts on first use.
+ */
+export interface AccountRef {
+  kind: AccountKind;
+  payerId?: string | null;
+  patientId?: string | null;
+}
+
+export interface EntryLine {
+  account: AccountRef;
+  /** Signed: debits positive, credits negative. The lines of an entry sum to zero. */
+  amountCents: Cents;
+  /** Optional finer reason for this line (e.g. CAS `CO-45`, `PR-1`). */
+  reason?: string;
+  /** Claim this line concerns (internal claim id), for per-claim balances. */
+  claimId?: string | null;
+  /** Service line this line concerns (REF*6R / line control number). */
+  serviceLineId?: string | null;
+}
+
+/** Where the data came from: every posted entry can be traced back to a byte range of a file. */
+export interface SourceRef {
+  fileSha256?: string;
+  fileName?: string;
+  interchange?: string;
+  group?: string;
+  set?: string;
+  segmentIndex?: number;
+}
+
+export interface Entry {
+  /** Unique for ever; posting the same key twice with the same content is a no-op. */
+  key: string;
+  /** Stable reason code: `claim.charge`, `remit.payment`, `remit.reversal`, `plb.WO`, ... */
+  reason: string;
+  /** YYYY-MM-DD; for a remittance, BPR16. */
+  effectiveDate: string;
+  memo?: string;
+  source?: SourceRef;
+  lines: EntryLine[];
+}
+
+/** What the posting API takes: one batch is posted all or nothing, under one idempotency key. */
+export interface PostingBatch {
+  key: string;
+  entries: Entry[];
+}
+
+export type PostingOutcome = 'posted' | 'duplicate';

@@ -1,0 +1,28 @@
+// The segment contract: what the tokenizer yields and every transaction reader consumes.
+// Lossless: element text is kept exactly as received; interpretation happens in later layers.
+
+/** Delimiters of one interchange, read from its ISA. */
+export interface Delimiters {
+  /** ISA byte 4, usually `*`. */
+  element: string;
+  /** ISA16, usually `:` (or `>`). */
+  component: string;
+  /** ISA11 in 5010 (`^`); null when ISA11 is the 4010 standards identifier `U`. */
+  repetition: string | null;
+  /** The character after ISA16, usually `~`. */
+  segment: string;
+}
+
+/**
+ * One segment. `elements[0]` is the tag, so `elements[4]` is the fourth element (CLP04), as the guides
+ * number them. Element text is raw: composites and repetitions are split on demand.
+ */
+export interface Segment {
+  tag: string;
+  elements: string[];
+  /** 0-based index of the segment in the file (across interchanges). */
+  index: number;
+  /** Byte offset of the segment's first byte in the file. */
+  byteOffset: number;
+  delimiters: Delimiters;
+}
