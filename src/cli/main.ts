@@ -1,0 +1,73 @@
+// Entry point of the `claims` binary: find the command, run it, set the exit code. Nothing else.
+import { commands } from './commands/index.ts';
+import { UsageError, type CommandContext } from './command.ts';
+import { ExitCode, formatLocation, toClaimsError } from '../runtime/errors.ts';
+import { logger } from '../runtime/logger.ts';
+import { defaultClock } from '../runtime/clock.ts';
+
+function topHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length), 8);
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    'Usage: claims COMMAND [OPTIONS]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `claims COMMAND --help` for the options of one command.',
+    'Exit codes: 0 done, 1 failed, 2 usage, 3 done but some input was quarantined or rejected.',
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(topHelp());
+    return name === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`claims: unknown command '${name}'\n\n${topHelp()}`);
+    return ExitCode.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.help.endsWith('\n') ? command.help : command.help + '\n');
+    return ExitCode.ok;
+  }
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (controller.signal.aborted) process.exit(130);
+    logger().warn({ signal: sig }, 'stopping at the next safe point (press again to exit now)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const ctx: CommandContext = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    logger: logger(),
+    clock: defaultClock(),
+    signal: controller.signal,
+  };
+  try {
+    return await command.run(rest, ctx);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`claims ${command.name}: ${err.message}\n\n${command.help}\n`);
+      return ExitCode.usage;
+    }
+    const e = toClaimsError(err);
+    const where = formatLocation(e.location);
+    process.stderr.write(`claims ${command.name}: ${e.code}: ${e.message}${where ? ` (${where})` : ''}\n`);
+    if (e.code === 'INTERNAL' && e.cause instanceof Error && e.cause.stack) {
+      logger().error({ err: e.cause }, 'internal error');
+    }
+    return e.code.startsWith('CONFIG_') ? ExitCode.usage : ExitCode.failed;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
