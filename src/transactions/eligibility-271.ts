@@ -1,0 +1,393 @@
+// 271 eligibility response (005010X279A1) reader: the segments of one transaction set in, one record per
+// person out (subscriber 2000C or dependent 2000D), plus AAA rejections found above any person (2000A,
+// 2100A, 2100B). Pure and incremental: a record is yielded as soon as its HL loop closes, so a set with a
+// hundred thousand subscribers never sits in memory whole. Loop structure after the X279A1 guide
+// (2000A/2100A source, 2000B/2100B receiver, 2000C/2100C/2110C subscriber, 2000D/2100D/2110D dependent).
+import type { Segment } from '../x12/segment.ts';
+import { ClaimsError, type Location } from '../runtime/errors.ts';
+import { parseCents } from '../domain/money.ts';
+import {
+  parseD8,
+  parseDtp,
+  type Benefit,
+  type EligibilityEntity,
+  type EligibilityRejection,
+  type EligibilityResponse,
+  type EligibilitySetRejection,
+  type EligibilitySource,
+} from '../domain/eligibility.ts';
+
+/** Versions this reader accepts in ST03 (the guide without the A1 addenda has the same loops). */
+export const ELIGIBILITY_VERSIONS: ReadonlySet<string> = new Set(['005010X279A1', '005010X279']);
+
+export type Eligibility271Event =
+  | { kind: 'response'; response: EligibilityResponse }
+  | { kind: 'rejection'; rejection: EligibilitySetRejection }
+  | { kind: 'warning'; warning: ClaimsError };
+
+/** Envelope facts the set sits in (the envelope reader knows them). */
+export type Eligibility271Context = Omit<EligibilitySource, 'segmentIndex'>;
+
+const PERCENT = /^\d*(?:\.\d*)?$/;
+
+function el(s: Segment, n: number): string {
+  return s.elements[n] ?? '';
+}
+
+function entityOf(s: Segment): EligibilityEntity {
+  const e: EligibilityEntity = { entityCode: el(s, 1), entityType: el(s, 2), lastName: el(s, 3) };
+  if (el(s, 4)) e.firstName = el(s, 4);
+  if (el(s, 5)) e.middleName = el(s, 5);
+  if (el(s, 7)) e.suffix = el(s, 7);
+  if (el(s, 8)) e.idQualifier = el(s, 8);
+  if (el(s, 9)) e.id = el(s, 9);
+  return e;
+}
+
+function bhtTimestamp(date: string, time: string): string | null {
+  const d = parseD8(date);
+  if (!d) return null;
+  const t = /^(\d{2})(\d{2})(\d{2})?/.exec(time);
+  return t ? `${d}T${t[1]}:${t[2]}:${t[3] ?? '00'}Z` : `${d}T00:00:00Z`;
+}
+
+interface PersonState {
+  response: EligibilityResponse;
+  /** HL04: 1 when dependents follow. */
+  hasChildren: boolean;
+  /** Which loop the next segments belong to: the name loop or a benefit loop. */
+  benefit: Benefit | null;
+  /** Inside LS/LE of a 2110: NM1 there names a related entity, not a person. */
+  inRelatedLoop: boolean;
+}
+
+/**
+ * Incremental reader for one 271 set. Feed every segment from ST to SE with `push`, then call `end`;
+ * each returns the events completed by that segment.
+ */
+export class Eligibility271Reader {
+  private readonly ctx: Eligibility271Context;
+  private started = false;
+  private reference = '';
+  private responseAt: string | null = null;
+  private level = '';
+  private payer: EligibilityEntity | null = null;
+  private provider: EligibilityEntity | null = null;
+  private subscriber: EligibilityEntity | null = null;
+  private subscriberBirthDate: string | null = null;
+  private person: PersonState | null = null;
+
+  constructor(ctx: Eligibility271Context) {
+    this.ctx = ctx;
+  }
+
+  private loc(s: Segment, element?: number): Location {
+    return {
+      ...(this.ctx.fileName !== undefined && { file: this.ctx.fileName }),
+      ...(this.ctx.interchange !== undefined && { interchange: this.ctx.interchange }),
+      ...(this.ctx.group !== undefined && { group: this.ctx.group }),
+      ...(this.ctx.set !== undefined && { set: this.ctx.set }),
+      segmentIndex: s.index,
+      segmentTag: s.tag,
+      byteOffset: s.byteOffset,
+      ...(element !== undefined && { element }),
+    };
+  }
+
+  private fail(code: string, message: string, s: Segment, element?: number, expected?: string): never {
+    throw new ClaimsError({
+      code,
+      message,
+      location: this.loc(s, element),
+      ...(expected !== undefined && { expected }),
+      found: element !== undefined ? el(s, element) : s.tag,
+    });
+  }
+
+  private source(s: Segment): EligibilitySource {
+    return { ...this.ctx, segmentIndex: s.index };
+  }
+
+  private loopName(): string {
+    if (this.person) {
+      const d = this.person.response.subject === 'dependent' ? 'D' : 'C';
+      return this.person.benefit ? `2110${d}` : `2100${d}`;
+    }
+    if (this.level === '21') return '2100B';
+    if (this.level === '20') return this.payer ? '2100A' : '2000A';
+    return '';
+  }
+
+  push(s: Segment): Eligibility271Event[] {
+    const out: Eligibility271Event[] = [];
+    if (!this.started) {
+      if (s.tag !== 'ST' || el(s, 1) !== '271') {
+        this.fail('ELIGIBILITY_NOT_271', `expected ST*271 to open the set, found ${s.tag}*${el(s, 1)}`, s, 1, 'ST01 271');
+      }
+      const version = el(s, 3);
+      if (version && !ELIGIBILITY_VERSIONS.has(version)) {
+        this.fail('ELIGIBILITY_VERSION_UNSUPPORTED', `271 version ${version} is not supported`, s, 3, '005010X279A1');
+      }
+      if (version === '005010X279') {
+        out.push({ kind: 'warning', warning: new ClaimsError({
+          code: 'ELIGIBILITY_VERSION_WITHOUT_ADDENDA', severity: 'warning',
+          message: 'ST03 005010X279 (without the A1 addenda): read with the X279A1 loops', location: this.loc(s, 3),
+        }) });
+      }
+      this.started = true;
+      return out;
+    }
+    switch (s.tag) {
+      case 'BHT':
+        this.reference = el(s, 3);
+        this.responseAt = bhtTimestamp(el(s, 4), el(s, 5));
+        break;
+      case 'HL':
+        this.closePerson(out);
+        this.openLevel(s);
+        break;
+      case 'NM1':
+        this.name(s);
+        break;
+      case 'AAA':
+        this.rejection(s, out);
+        break;
+      case 'TRN':
+        if (!this.person) this.fail('ELIGIBILITY_SEGMENT_OUT_OF_PLACE', 'TRN outside a subscriber or dependent loop', s);
+        this.person.response.traces.push({ type: el(s, 1), number: el(s, 2), originator: el(s, 3) });
+        break;
+      case 'DMG':
+        if (this.person && !this.person.benefit) {
+          this.person.response.birthDate = el(s, 1) === 'D8' ? parseD8(el(s, 2)) : null;
+          if (el(s, 2) && this.person.response.birthDate === null) {
+            this.fail('ELIGIBILITY_DATE_INVALID', `DMG02 ${el(s, 2)} is not a CCYYMMDD date`, s, 2, 'CCYYMMDD');
+          }
+          this.person.response.gender = el(s, 3);
+          if (this.person.response.subject === 'subscriber') this.subscriberBirthDate = this.person.response.birthDate;
+        }
+        break;
+      case 'INS':
+        if (this.person && !this.person.benefit) this.person.response.relationship = el(s, 2) || this.person.response.relationship;
+        break;
+      case 'DTP':
+        this.date(s);
+        break;
+      case 'REF':
+        this.reference2(s);
+        break;
+      case 'EB':
+        this.benefit(s);
+        break;
+      case 'MSG':
+        if (this.person?.benefit) this.person.benefit.messages.push(el(s, 1));
+        break;
+      case 'LS':
+        if (this.person?.benefit) this.person.inRelatedLoop = true;
+        break;
+      case 'LE':
+        if (this.person) this.person.inRelatedLoop = false;
+        break;
+      case 'SE':
+        this.closePerson(out);
+        break;
+      default:
+        // N3, N4, PER, PRV, HSD, III, HI, MPI: not kept (addresses stay out on purpose: minimum necessary).
+        break;
+    }
+    return out;
+  }
+
+  /** Call after SE (or at the end of the segments): flushes the last person. */
+  end(): Eligibility271Event[] {
+    const out: Eligibility271Event[] = [];
+    this.closePerson(out);
+    return out;
+  }
+
+  private openLevel(s: Segment): void {
+    const code = el(s, 3);
+    switch (code) {
+      case '20':
+        this.payer = null;
+        this.provider = null;
+        this.subscriber = null;
+        break;
+      case '21':
+        if (!this.payer && this.level === '') this.fail('ELIGIBILITY_HL_ORDER', 'HL 21 (receiver) before HL 20 (source)', s, 3, '20');
+        this.provider = null;
+        this.subscriber = null;
+        break;
+      case '22':
+      case '23': {
+        if (!this.payer) this.fail('ELIGIBILITY_HL_ORDER', `HL ${code} before the payer's NM1*PR`, s, 3);
+        if (!this.provider) this.fail('ELIGIBILITY_HL_ORDER', `HL ${code} before the receiver's NM1*1P`, s, 3);
+        if (code === '23' && !this.subscriber) this.fail('ELIGIBILITY_HL_ORDER', 'HL 23 (dependent) before any subscriber NM1*IL', s, 3);
+        if (code === '22') {
+          this.subscriber = null;
+          this.subscriberBirthDate = null;
+        }
+        const placeholder: EligibilityEntity = { entityCode: '', entityType: '', lastName: '' };
+        this.person = {
+          hasChildren: el(s, 4) === '1',
+          benefit: null,
+          inRelatedLoop: false,
+          response: {
+            source: this.source(s),
+            reference: this.reference,
+            responseAt: this.responseAt,
+            payer: this.payer,
+            provider: this.provider,
+            subject: code === '22' ? 'subscriber' : 'dependent',
+            subscriber: this.subscriber ?? placeholder,
+            person: placeholder,
+            birthDate: null,
+            gender: '',
+            relationship: code === '22' ? '18' : '',
+            traces: [],
+            dates: [],
+            references: [],
+            benefits: [],
+            rejections: [],
+          },
+        };
+        break;
+      }
+      default:
+        this.fail('ELIGIBILITY_HL_LEVEL', `unknown HL level code ${code}`, s, 3, '20, 21, 22 or 23');
+    }
+    this.level = code;
+  }
+
+  private name(s: Segment): void {
+    const entity = entityOf(s);
+    if (this.person?.inRelatedLoop && this.person.benefit) {
+      this.person.benefit.relatedEntities.push(entity);
+      return;
+    }
+    if (this.level === '20') this.payer = entity;
+    else if (this.level === '21') this.provider = entity;
+    else if (this.person) {
+      const r = this.person.response;
+      if (this.person.benefit) this.fail('ELIGIBILITY_SEGMENT_OUT_OF_PLACE', 'NM1 inside a 2110 loop without LS', s);
+      r.person = entity;
+      if (r.subject === 'subscriber') {
+        if (entity.entityCode !== 'IL') this.fail('ELIGIBILITY_ENTITY_CODE', `subscriber NM101 ${entity.entityCode}`, s, 1, 'IL');
+        this.subscriber = entity;
+        r.subscriber = entity;
+      } else {
+        if (entity.entityCode !== '03' && entity.entityCode !== 'IL') this.fail('ELIGIBILITY_ENTITY_CODE', `dependent NM101 ${entity.entityCode}`, s, 1, '03');
+        r.dependent = entity;
+      }
+    } else {
+      this.fail('ELIGIBILITY_SEGMENT_OUT_OF_PLACE', 'NM1 before any HL', s);
+    }
+  }
+
+  private rejection(s: Segment, out: Eligibility271Event[]): void {
+    const loop = this.loopName() || '2000A';
+    const rejection: EligibilityRejection = {
+      loop, validRequest: el(s, 1), reason: el(s, 3), followUp: el(s, 4), segmentIndex: s.index,
+    };
+    if (this.person) {
+      this.person.response.rejections.push(rejection);
+      this.person.benefit?.rejections.push(rejection);
+      return;
+    }
+    out.push({ kind: 'rejection', rejection: {
+      source: this.source(s), reference: this.reference, responseAt: this.responseAt,
+      payer: this.payer, provider: this.provider, rejection,
+    } });
+  }
+
+  private date(s: Segment): void {
+    if (!this.person || this.person.inRelatedLoop) return;
+    const d = parseDtp(el(s, 1), el(s, 2), el(s, 3));
+    if ((d.format === 'D8' || d.format === 'RD8') && (d.begin === null || d.end === null)) {
+      this.fail('ELIGIBILITY_DATE_INVALID', `DTP03 ${d.raw} is not a valid ${d.format} date`, s, 3, d.format === 'D8' ? 'CCYYMMDD' : 'CCYYMMDD-CCYYMMDD');
+    }
+    if (this.person.benefit) this.person.benefit.dates.push(d);
+    else this.person.response.dates.push(d);
+  }
+
+  private reference2(s: Segment): void {
+    if (!this.person || this.person.inRelatedLoop) return;
+    const ref = { qualifier: el(s, 1), value: el(s, 2), ...(el(s, 3) && { description: el(s, 3) }) };
+    if (this.person.benefit) this.person.benefit.references.push(ref);
+    else this.person.response.references.push(ref);
+  }
+
+  private benefit(s: Segment): void {
+    if (!this.person) this.fail('ELIGIBILITY_SEGMENT_OUT_OF_PLACE', 'EB outside a subscriber or dependent loop', s);
+    if (!el(s, 1)) this.fail('ELIGIBILITY_EB01_MISSING', 'EB01 (benefit type) is required', s, 1, 'a benefit type code');
+    const rep = s.delimiters.repetition;
+    const eb03 = el(s, 3);
+    const amount = el(s, 7);
+    const percent = el(s, 8);
+    if (percent && !PERCENT.test(percent)) {
+      this.fail('ELIGIBILITY_PERCENT_INVALID', `EB08 ${percent} is not a decimal fraction`, s, 8, 'a fraction such as 0.2');
+    }
+    this.person.inRelatedLoop = false;
+    this.person.benefit = {
+      type: el(s, 1),
+      coverageLevel: el(s, 2),
+      serviceTypes: eb03 === '' ? [] : rep ? eb03.split(rep) : [eb03],
+      insuranceType: el(s, 4),
+      planDescription: el(s, 5),
+      period: el(s, 6),
+      amountCents: amount === '' ? null : parseCents(amount, this.loc(s, 7)),
+      percent: percent === '' ? null : percent,
+      quantityQualifier: el(s, 9),
+      quantity: el(s, 10) === '' ? null : el(s, 10),
+      authorizationRequired: el(s, 11),
+      network: el(s, 12),
+      procedure: el(s, 13),
+      dates: [],
+      messages: [],
+      references: [],
+      rejections: [],
+      relatedEntities: [],
+      segmentIndex: s.index,
+    };
+    this.person.response.benefits.push(this.person.benefit);
+  }
+
+  private closePerson(out: Eligibility271Event[]): void {
+    const p = this.person;
+    if (!p) return;
+    this.person = null;
+    const r = p.response;
+    if (r.person.entityCode === '') {
+      throw new ClaimsError({
+        code: 'ELIGIBILITY_NAME_MISSING',
+        message: `HL ${r.subject === 'subscriber' ? '22' : '23'} has no NM1 for the person`,
+        location: { ...this.locOfSource(r.source), segmentTag: 'HL' },
+        expected: r.subject === 'subscriber' ? 'NM1*IL' : 'NM1*03',
+      });
+    }
+    if (r.subject === 'dependent') {
+      r.subscriber = this.subscriber ?? r.subscriber;
+      // A subscriber loop with dependents and nothing of its own is only their header, not an answer.
+    } else if (p.hasChildren && r.benefits.length === 0 && r.rejections.length === 0) {
+      return;
+    }
+    if (r.subject === 'subscriber' && r.birthDate === null) r.birthDate = this.subscriberBirthDate;
+    out.push({ kind: 'response', response: r });
+  }
+
+  private locOfSource(src: EligibilitySource): Location {
+    return {
+      ...(src.fileName !== undefined && { file: src.fileName }),
+      ...(src.interchange !== undefined && { interchange: src.interchange }),
+      ...(src.group !== undefined && { group: src.group }),
+      ...(src.set !== undefined && { set: src.set }),
+      segmentIndex: src.segmentIndex,
+    };
+  }
+}
+
+/** Read one 271 set (ST to SE) into events. */
+export function* read271(segments: Iterable<Segment>, ctx: Eligibility271Context = {}): Generator<Eligibility271Event> {
+  const reader = new Eligibility271Reader(ctx);
+  for (const s of segments) yield* reader.push(s);
+  yield* reader.end();
+}
