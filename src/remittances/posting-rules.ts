@@ -1,0 +1,159 @@
+// Posting rules: a balanced Remittance plus what matching found -> balanced journal entries. Pure.
+// The rules are the issue's, in the ledger's sign convention (debit positive, credit negative):
+//   payment        payer_clearing(payer) +paid          / insurance_receivable(payer) -paid
+//   CO             contractual_adjustment(payer) +amt   / insurance_receivable(payer) -amt
+//   PR             next payer's insurance_receivable, or patient_receivable, +amt / insurance_receivable(payer) -amt
+//   OA, PI         other_adjustment(payer) +amt         / insurance_receivable(payer) -amt  (OA-23 skipped on a secondary)
+//   PLB            provider_adjustment(payer) (L6: interest_income) +amt / payer_clearing(payer) -amt
+// so payer clearing ends at sum(CLP04) - sum(PLB) = BPR02. A reversal (CLP02 22) posts the exact negation of
+// the original's lines when the original is known; 25 posts nothing.
+import type { Remittance, RemittanceClaim, Adjustment } from '../domain/remittance.ts';
+import type { AccountRef, Entry, EntryLine, SourceRef } from '../ledger/types.ts';
+import type { Cents } from '../domain/money.ts';
+
+/** What the adapter found out about one CLP before posting it. */
+export interface ClaimPostingContext {
+  /** The submitted (or provisional) claim this CLP is about. */
+  claimId: string | null;
+  /** Guarantor account (or provisional patient) whose receivable takes PR when no payer is next. */
+  patientId: string;
+  /** Payer id of the next coverage on the claim, when there is one. */
+  nextPayerId: string | null;
+  /** 1 when this payer is the claim's primary, 2 secondary, ...; null when unknown (unmatched claim). */
+  coverageRank: number | null;
+  /** Submitted service line per SVC (same order), null when the line posts at claim level. */
+  lineIds: (string | null)[];
+  /** Unmatched claim: record this charge from CLP03 (null: already recorded, or a matched claim). */
+  recordChargeCents: Cents | null;
+  /** For CLP02 22: the lines of the original posting to negate, when it was found. */
+  originalLines: EntryLine[] | null;
+}
+
+export interface RemittancePostingContext {
+  /** Prefix of every entry key: unique per remittance (payer + payee + TRN02). */
+  keyPrefix: string;
+  /** Ledger payer id of the remittance's payer. */
+  payerId: string;
+  claims: ClaimPostingContext[];
+  /** PLB03-2 reference -> claim id, for WO and 72. */
+  referencedClaimIds: ReadonlyMap<string, string>;
+  source: SourceRef;
+}
+
+export type PostingFlag = 'claim_unmatched' | 'line_ambiguous' | 'reversal_original_missing' | 'forwarded' | 'predetermination' | 'prior_payer_not_posted';
+
+export interface PostingResult {
+  entries: Entry[];
+  flags: { claimIndex: number; flag: PostingFlag }[];
+}
+
+const FORWARDED = new Set(['19', '20', '21']);
+const PROCESSED_AS_LATER_PAYER = new Set(['2', '3', '20', '21']);
+
+/** The secondary (or later) payer's OA-23 restates the primary's decision, which is already posted. */
+export function isPriorPayerRestatement(adj: Adjustment, claim: RemittanceClaim, rank: number | null): boolean {
+  if (adj.group !== 'OA' || adj.reason !== '23') return false;
+  return (rank !== null && rank > 1) || PROCESSED_AS_LATER_PAYER.has(claim.status);
+}
+
+function pair(debit: AccountRef, credit: AccountRef, amountCents: Cents, extra: Omit<EntryLine, 'account' | 'amountCents'>): EntryLine[] {
+  if (amountCents === 0n) return [];
+  return [
+    { account: debit, amountCents, ...extra },
+    { account: credit, amountCents: -amountCents, ...extra },
+  ];
+}
+
+function claimLines(claim: RemittanceClaim, ctx: ClaimPostingContext, payerId: string, crossoverId: string | null): EntryLine[] {
+  const receivable: AccountRef = { kind: 'insurance_receivable', payerId };
+  const clearing: AccountRef = { kind: 'payer_clearing', payerId };
+  const claimId = ctx.claimId;
+  const lines: EntryLine[] = [];
+  // Payment per service line when the lines carry the whole payment, else at claim level (RFI 452).
+  const linePaidCents = claim.lines.reduce((t, l) => t + l.paidCents, 0n);
+  if (claim.lines.length > 0 && linePaidCents === claim.paidCents) {
+    claim.lines.forEach((l, i) => lines.push(...pair(clearing, receivable, l.paidCents, { reason: 'payment', claimId, serviceLineId: ctx.lineIds[i] ?? null })));
+  } else {
+    lines.push(...pair(clearing, receivable, claim.paidCents, { reason: 'payment', claimId, serviceLineId: null }));
+  }
+  let responsible: AccountRef;
+  if (ctx.nextPayerId !== null) responsible = { kind: 'insurance_receivable', payerId: ctx.nextPayerId };
+  else if (FORWARDED.has(claim.status)) responsible = { kind: 'insurance_receivable', payerId: crossoverId };
+  else responsible = { kind: 'patient_receivable', patientId: ctx.patientId };
+  const adjust = (adj: Adjustment, serviceLineId: string | null): void => {
+    if (isPriorPayerRestatement(adj, claim, ctx.coverageRank)) return;
+    let debit: AccountRef;
+    if (adj.group === 'CO') debit = { kind: 'contractual_adjustment', payerId };
+    else if (adj.group === 'PR') debit = responsible;
+    else debit = { kind: 'other_adjustment', payerId };
+    lines.push(...pair(debit, receivable, adj.amountCents, { reason: `${adj.group}-${adj.reason}`, claimId, serviceLineId }));
+  };
+  for (const adj of claim.adjustments) adjust(adj, null);
+  claim.lines.forEach((l, i) => {
+    for (const adj of l.adjustments) adjust(adj, ctx.lineIds[i] ?? null);
+  });
+  return lines;
+}
+
+export function remittanceEntries(r: Remittance, ctx: RemittancePostingContext): PostingResult {
+  const entries: Entry[] = [];
+  const flags: PostingResult['flags'] = [];
+  const effectiveDate = r.paymentDate;
+  r.claims.forEach((claim, claimIndex) => {
+    const c = ctx.claims[claimIndex];
+    if (!c) throw new Error(`no posting context for claim ${claimIndex}`);
+    const source: SourceRef = { ...ctx.source, segmentIndex: claim.segmentIndex };
+    if (c.claimId === null || c.recordChargeCents !== null) flags.push({ claimIndex, flag: 'claim_unmatched' });
+    if (c.lineIds.some((id) => id === null) && claim.lines.length > 0 && c.recordChargeCents === null) flags.push({ claimIndex, flag: 'line_ambiguous' });
+    if (claim.status === '25') {
+      flags.push({ claimIndex, flag: 'predetermination' });
+      return;
+    }
+    if (FORWARDED.has(claim.status)) flags.push({ claimIndex, flag: 'forwarded' });
+    if (c.recordChargeCents !== null && c.recordChargeCents !== 0n) {
+      entries.push({
+        key: `${ctx.keyPrefix}:charge:${claimIndex}`, reason: 'remit.charge_from_remittance', effectiveDate, source,
+        memo: 'charge taken from CLP03 of a claim this system did not submit',
+        lines: pair({ kind: 'insurance_receivable', payerId: ctx.payerId }, { kind: 'revenue' }, c.recordChargeCents, { reason: 'charge', claimId: c.claimId, serviceLineId: null }),
+      });
+    }
+    let lines: EntryLine[];
+    let reason = 'remit.claim';
+    if (claim.status === '22' && c.originalLines !== null) {
+      lines = c.originalLines.map((l) => ({ ...l, amountCents: -l.amountCents }));
+      reason = 'remit.reversal';
+    } else {
+      if (claim.status === '22') flags.push({ claimIndex, flag: 'reversal_original_missing' });
+      if (claim.status === '22') reason = 'remit.reversal';
+      lines = claimLines(claim, c, ctx.payerId, claim.crossoverCarrier?.id || null);
+    }
+    if (claim.adjustments.concat(...claim.lines.map((l) => l.adjustments)).some((a) => isPriorPayerRestatement(a, claim, c.coverageRank))) {
+      flags.push({ claimIndex, flag: 'prior_payer_not_posted' });
+    }
+    if (lines.length > 0) entries.push({ key: `${ctx.keyPrefix}:claim:${claimIndex}`, reason, effectiveDate, source, lines });
+  });
+  r.providerAdjustments.forEach((p, i) => {
+    if (p.amountCents === 0n) return;
+    const tiedClaim = p.reasonCode === 'WO' || p.reasonCode === '72' ? (ctx.referencedClaimIds.get(p.reference) ?? null) : null;
+    const target: AccountRef = p.reasonCode === 'L6' ? { kind: 'interest_income', payerId: ctx.payerId } : { kind: 'provider_adjustment', payerId: ctx.payerId };
+    entries.push({
+      key: `${ctx.keyPrefix}:plb:${i}`, reason: `plb.${p.reasonCode}`, effectiveDate,
+      source: { ...ctx.source, segmentIndex: p.segmentIndex },
+      ...(p.reference !== '' && { memo: `PLB03-2 ${p.reference}` }),
+      lines: pair(target, { kind: 'payer_clearing', payerId: ctx.payerId }, p.amountCents, { reason: `PLB-${p.reasonCode}`, claimId: tiedClaim, serviceLineId: null }),
+    });
+  });
+  return { entries, flags };
+}
+
+/**
+ * The charge to record for a claim this system never submitted: CLP03, less what a prior payer's
+ * adjudication (OA-23 on a secondary) already settled, so this payer's receivable nets to zero.
+ */
+export function unmatchedChargeCents(claim: RemittanceClaim): Cents {
+  let prior = 0n;
+  for (const adj of claim.adjustments.concat(...claim.lines.map((l) => l.adjustments))) {
+    if (isPriorPayerRestatement(adj, claim, null)) prior += adj.amountCents;
+  }
+  return claim.chargeCents - prior;
+}
