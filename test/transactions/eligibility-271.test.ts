@@ -81,7 +81,7 @@ describe('271 reader on the synthetic sample', () => {
   it('rejects malformed input with a positioned error', () => {
     const bad = (text: string): ClaimsError => {
       try {
-        [...read271(segmentsOf(text))];
+        Array.from(read271(segmentsOf(text)));
       } catch (e) {
         return e as ClaimsError;
       }
