@@ -25,4 +25,14 @@ export interface Segment {
   /** Byte offset of the segment's first byte in the file. */
   byteOffset: number;
   delimiters: Delimiters;
+  /**
+   * Bytes between the previous segment's terminator and this segment's tag, exactly as received
+   * (line breaks, indentation, a UTF-8 BOM as U+FEFF). Absent when there were none. Kept so a file can be
+   * written back byte for byte.
+   */
+  leading?: string;
+  /** Length in bytes of the segment text, terminator excluded. */
+  byteLength?: number;
+  /** True when the input ended before this segment's terminator (the last segment of a cut-off file). */
+  unterminated?: boolean;
 }
