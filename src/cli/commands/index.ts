@@ -1,4 +1,11 @@
 // Every command the binary knows. Add one import and one array entry per command module.
 import type { Command } from '../command.ts';
+import { runCommand } from './run.ts';
+import { schemasCommand } from './schemas.ts';
+import { dbCommand } from './db.ts';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [
+  runCommand,
+  schemasCommand,
+  dbCommand,
+];

@@ -1,0 +1,99 @@
+// `claims run PIPELINE.json`: the nightly job. Validates the pipeline file before touching the database
+// (a typo should not start a server), opens the database with migrations, runs the stages, prints the
+// summary, and always closes the database: on success, on failure and after Ctrl-C.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fixedClock, type Clock } from '../../runtime/clock.ts';
+import { config } from '../../runtime/config.ts';
+import { openDatabase } from '../../runtime/database.ts';
+import { ClaimsError, ExitCode, formatLocation } from '../../runtime/errors.ts';
+import { IsoDate, PipelineInvalidError } from '../../pipeline/pipeline-file.ts';
+import { loadPipeline, type LoadedPipeline } from '../../pipeline/pipeline-load.ts';
+import { exitCodeOf } from '../../pipeline/run-record.ts';
+import { createPgRunStore } from '../../pipeline/run-store-pg.ts';
+import { runPipeline } from '../../pipeline/runner.ts';
+import { stages } from '../../pipeline/stages/index.ts';
+import { summaryJson, summaryText } from '../../pipeline/summary.ts';
+import { UsageError, type Command, type CommandContext } from '../command.ts';
+
+const HELP = [
+  'Usage: claims run PIPELINE.json [--as-of YYYY-MM-DD] [--json]',
+  '',
+  'Run a pipeline: copy new files from its pickup folders into its inbox, run its stages in order, move',
+  'each input to the archive (data committed) or to quarantine (with NAME.error.json), record the run in',
+  'the database, and print a summary.',
+  '',
+  'Options:',
+  '  --as-of DATE  the business date of the run ("today"); overrides CLAIMS_NOW and the pipeline\'s asOf',
+  '  --json        print the summary as JSON on stdout (logs stay on stderr)',
+  '',
+  `Stages: ${stages.map((s) => s.name).join(', ')}`,
+  '',
+  'Exit codes: 0 done, 1 a stage failed or the run was interrupted, 2 usage or invalid pipeline file,',
+  '3 done but some input was quarantined.',
+  '',
+  'Example: claims run pipelines/nightly.json --as-of 2024-03-01',
+].join('\n');
+
+/** "Today" for the run: --as-of, then CLAIMS_NOW, then the pipeline file's asOf, then the system clock. */
+function runClock(asOf: string | undefined, pipeline: LoadedPipeline, ctx: CommandContext): Clock {
+  if (asOf !== undefined) return fixedClock(asOf);
+  if (config().now !== undefined) return ctx.clock;
+  if (pipeline.definition.asOf !== undefined) return fixedClock(pipeline.definition.asOf);
+  return ctx.clock;
+}
+
+function reportInvalid(err: ClaimsError, json: boolean, ctx: CommandContext): number {
+  const problems = err instanceof PipelineInvalidError ? err.problems : [err];
+  if (json) {
+    ctx.stdout.write(JSON.stringify({ status: 'invalid', exitCode: ExitCode.usage, errors: problems.map((p) => p.toJSON()) }, null, 2) + '\n');
+  } else {
+    ctx.stderr.write(`claims run: ${err.code}: ${err.message.split('\n')[0]}\n`);
+    for (const p of problems) ctx.stderr.write(`  ${formatLocation(p.location)}: ${p.message}\n`);
+  }
+  return ExitCode.usage;
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'Run a pipeline (the nightly job): stages in order, archive, quarantine, run record, summary',
+  help: HELP,
+  async run(args, ctx) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args, allowPositionals: true, strict: true,
+        options: { 'as-of': { type: 'string' }, json: { type: 'boolean', default: false } },
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const [file, ...extra] = parsed.positionals;
+    if (file === undefined) throw new UsageError('name the pipeline file to run');
+    if (extra.length > 0) throw new UsageError(`one pipeline at a time (also got ${extra.join(' ')})`);
+    const asOf = parsed.values['as-of'];
+    if (asOf !== undefined && !IsoDate.safeParse(asOf).success) throw new UsageError(`--as-of expects a date as YYYY-MM-DD, got ${asOf}`);
+    const json = parsed.values.json === true;
+
+    let pipeline: LoadedPipeline;
+    try {
+      pipeline = await loadPipeline(file, stages);
+    } catch (err) {
+      if (err instanceof ClaimsError && err.code.startsWith('PIPELINE_')) return reportInvalid(err, json, ctx);
+      throw err;
+    }
+    const clock = runClock(asOf, pipeline, ctx);
+    const db = await openDatabase({ migrate: true, logger: ctx.logger });
+    try {
+      const run = await runPipeline({
+        pipeline, stages, store: createPgRunStore(db.pool), db, clock, logger: ctx.logger, signal: ctx.signal,
+      });
+      const base = path.dirname(pipeline.file);
+      const relativeTo = (p: string): string => path.relative(base, p);
+      ctx.stdout.write(json ? JSON.stringify(summaryJson(run, { relativeTo }), null, 2) + '\n' : summaryText(run, { relativeTo }));
+      return exitCodeOf(run.status);
+    } finally {
+      await db.close();
+    }
+  },
+};

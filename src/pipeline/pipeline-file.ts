@@ -1,0 +1,150 @@
+// Pipeline files: what a `claims run PIPELINE.json` file may say, as one zod schema built from the stage
+// registry (so each stage's settings are checked, and published, with the rest), and a parser that turns
+// the file's text into a Pipeline or into every problem at once, each with its JSON path.
+// Pure: no file system here (pipeline-load.ts resolves folders against the file's location).
+import { z } from 'zod';
+import { ClaimsError } from '../runtime/errors.ts';
+import type { Stage } from './stage.ts';
+
+const PIPELINE_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+/** A calendar date, YYYY-MM-DD, that exists (2024-02-30 does not). */
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  }, 'not a calendar date');
+
+const FolderPath = z.string().min(1).describe('A folder, relative to the pipeline file.');
+
+export const FoldersSchema = z.strictObject({
+  inbox: FolderPath.describe('Where input files are dropped; stages read from here.'),
+  outbox: FolderPath.describe('Where stages write what goes out (837s, acknowledgements, reports).'),
+  archive: FolderPath.describe('Where an input file is moved once its data is committed.'),
+  quarantine: FolderPath.describe('Where a rejected input file is moved, with a .error.json beside it.'),
+  pickup: z
+    .array(FolderPath)
+    .optional()
+    .describe(
+      'Read-only drop folders (a mirrored payer mailbox, the samples): files not picked up before are ' +
+        'copied into the inbox at the start of a run; the originals are never moved or changed.',
+    ),
+});
+
+/** The schema of a pipeline file, given the stages that exist. */
+export function pipelineFileSchema(stages: readonly Stage[]) {
+  const entries = stages.map((s) =>
+    z.strictObject({
+      name: z.literal(s.name).describe(s.summary),
+      settings: (s.settings as z.ZodType<unknown, unknown>).prefault({}),
+    }),
+  );
+  const stageEntry =
+    entries.length === 0
+      ? z.never()
+      : entries.length === 1
+        ? entries[0]!
+        : z.discriminatedUnion('name', entries as [(typeof entries)[0], ...typeof entries]);
+  return z
+    .strictObject({
+      $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors.'),
+      name: z
+        .string()
+        .regex(PIPELINE_NAME, 'lower-case letters, digits, ".", "_" and "-", starting with a letter or digit')
+        .describe('Names the pipeline in run records; one run of a name at a time.'),
+      description: z.string().optional(),
+      asOf: IsoDate.optional().describe(
+        '"Today" for every run of this file (a month-end rerun). --as-of and CLAIMS_NOW take precedence.',
+      ),
+      folders: FoldersSchema,
+      stages: z.array(stageEntry).min(1).describe('Run in order; a stage that fails stops the ones after it.'),
+    })
+    .describe('A claims-pipeline pipeline: drop folders and the stages to run, in order.');
+}
+
+export interface PipelineStageEntry {
+  name: string;
+  settings: unknown;
+}
+
+/** A validated pipeline file; folder paths still relative to the file. */
+export interface PipelineDefinition {
+  name: string;
+  description?: string;
+  asOf?: string;
+  folders: { inbox: string; outbox: string; archive: string; quarantine: string; pickup?: string[] };
+  stages: PipelineStageEntry[];
+}
+
+export interface PipelineProblem {
+  /** JSON path in the file: `$`, `$.folders.inbox`, `$.stages[1].settings.format`. */
+  path: string;
+  message: string;
+}
+
+/** Every problem of a pipeline file at once. `problems` are ClaimsErrors located by file and field. */
+export class PipelineInvalidError extends ClaimsError {
+  readonly problems: ClaimsError[];
+  constructor(file: string, problems: PipelineProblem[]) {
+    const lines = problems.map((p) => `  ${p.path}: ${p.message}`);
+    super({
+      code: 'PIPELINE_INVALID',
+      message: `${problems.length} problem${problems.length === 1 ? '' : 's'} in the pipeline file:\n${lines.join('\n')}`,
+      location: { file },
+    });
+    this.problems = problems.map(
+      (p) => new ClaimsError({ code: 'PIPELINE_INVALID', message: p.message, location: { file, field: p.path } }),
+    );
+  }
+}
+
+export function jsonPath(path: readonly PropertyKey[]): string {
+  let out = '$';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key)) out += `.${key}`;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out;
+}
+
+/** zod issues as problems; an unknown key is reported at its own path so the reader finds it. */
+export function problemsFromIssues(issues: readonly z.core.$ZodIssue[]): PipelineProblem[] {
+  const out: PipelineProblem[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push({ path: jsonPath([...issue.path, key]), message: 'unknown field' });
+    } else {
+      out.push({ path: jsonPath(issue.path), message: issue.message });
+    }
+  }
+  return out;
+}
+
+/** Where a JSON syntax error is, as line and column, from the position V8 reports. */
+function syntaxProblem(text: string, err: unknown): PipelineProblem {
+  const message = err instanceof Error ? err.message : String(err);
+  const m = /position (\d+)/.exec(message);
+  if (!m) return { path: '$', message: `not valid JSON: ${message}` };
+  const pos = Number(m[1]);
+  const before = text.slice(0, pos).split('\n');
+  const line = before.length;
+  const column = (before[before.length - 1]?.length ?? 0) + 1;
+  return { path: '$', message: `not valid JSON at line ${line}, column ${column}: ${message}` };
+}
+
+/** Parse and validate a pipeline file's text; throws PipelineInvalidError listing every problem. */
+export function parsePipelineText(text: string, file: string, stages: readonly Stage[]): PipelineDefinition {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new PipelineInvalidError(file, [syntaxProblem(text, err)]);
+  }
+  const parsed = pipelineFileSchema(stages).safeParse(raw);
+  if (!parsed.success) throw new PipelineInvalidError(file, problemsFromIssues(parsed.error.issues));
+  const { $schema: _schema, ...definition } = parsed.data as PipelineDefinition & { $schema?: string };
+  return definition;
+}

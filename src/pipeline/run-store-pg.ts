@@ -1,0 +1,113 @@
+// Run records in Postgres (schemas/db/0002_runs.sql). One run of a pipeline at a time: the store holds a
+// session advisory lock on a dedicated connection for the whole run, so a second `claims run` of the same
+// pipeline fails fast (PIPELINE_BUSY) instead of processing the same inbox twice, and a run row left
+// `running` by a killed process can be recognised as abandoned (its lock died with its connection).
+import type { Pool, PoolClient } from 'pg';
+import { ClaimsError } from '../runtime/errors.ts';
+import type { InputRecord, NewRun, RunStatus, RunStore, StageRecord } from './run-record.ts';
+import type { ReasonJson } from './stage.ts';
+
+/** First key of the two-key advisory lock: this namespace is "pipeline runs" ('runs' in ASCII). */
+const RUN_LOCK_NAMESPACE = 0x72756e73;
+
+export const TRY_RUN_LOCK_SQL = 'SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS locked';
+export const RELEASE_RUN_LOCK_SQL = 'SELECT pg_advisory_unlock($1::int, hashtext($2))';
+export const ABANDON_RUNS_SQL = `
+UPDATE runs SET status = 'abandoned', finished_at = clock_timestamp(),
+  error = jsonb_build_object('code', 'RUN_ABANDONED', 'message', 'the process running it stopped before it finished')
+WHERE pipeline_name = $1 AND status = 'running'
+RETURNING id::text`;
+export const INSERT_RUN_SQL = `
+INSERT INTO runs (pipeline_name, pipeline_file, pipeline_sha256, as_of)
+VALUES ($1, $2, $3, $4::date) RETURNING id::text`;
+export const INSERT_STAGE_SQL = `
+INSERT INTO run_stages (run_id, stage_index, stage_name, settings) VALUES ($1, $2, $3, $4::jsonb)`;
+export const INSERT_INPUT_SQL = `
+INSERT INTO run_inputs (run_id, stage_index, seq, input, status, file_sha256, moved_to, reasons, counts, detail)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10::jsonb)`;
+export const FINISH_STAGE_SQL = `
+UPDATE run_stages SET status = $3, finished_at = clock_timestamp(), outcomes = $4::jsonb, counts = $5::jsonb, error = $6::jsonb
+WHERE run_id = $1 AND stage_index = $2`;
+export const FINISH_RUN_SQL = `
+UPDATE runs SET status = $2, finished_at = clock_timestamp(), totals = $3::jsonb, error = $4::jsonb WHERE id = $1`;
+export const PICKED_UP_SQL = 'SELECT 1 FROM run_pickups WHERE pipeline_name = $1 AND file_sha256 = $2';
+export const INSERT_PICKUP_SQL = `
+INSERT INTO run_pickups (pipeline_name, file_sha256, source_path, inbox_name, run_id)
+VALUES ($1, $2, $3, $4, $5) ON CONFLICT (pipeline_name, file_sha256) DO NOTHING`;
+
+function json(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
+
+export function createPgRunStore(pool: Pool): RunStore {
+  let lockClient: PoolClient | undefined;
+  let lockedPipeline: string | undefined;
+
+  async function release(): Promise<void> {
+    const client = lockClient;
+    if (!client) return;
+    lockClient = undefined;
+    try {
+      await client.query(RELEASE_RUN_LOCK_SQL, [RUN_LOCK_NAMESPACE, lockedPipeline]);
+      client.release();
+    } catch (err) {
+      // A broken connection drops its session locks anyway; don't return it to the pool.
+      client.release(err as Error);
+    }
+  }
+
+  return {
+    async begin(run: NewRun) {
+      const client = await pool.connect();
+      try {
+        const { rows } = await client.query<{ locked: boolean }>(TRY_RUN_LOCK_SQL, [RUN_LOCK_NAMESPACE, run.pipeline]);
+        if (!rows[0]?.locked) {
+          throw new ClaimsError({
+            code: 'PIPELINE_BUSY',
+            message: `another run of pipeline ${run.pipeline} is in progress; try again when it has finished`,
+          });
+        }
+      } catch (err) {
+        client.release();
+        throw err;
+      }
+      lockClient = client;
+      lockedPipeline = run.pipeline;
+      try {
+        const abandoned = await pool.query<{ id: string }>(ABANDON_RUNS_SQL, [run.pipeline]);
+        const inserted = await pool.query<{ id: string }>(INSERT_RUN_SQL, [run.pipeline, run.pipelineFile, run.pipelineSha256, run.asOf]);
+        return { runId: inserted.rows[0]!.id, abandonedRuns: abandoned.rows.map((r) => r.id) };
+      } catch (err) {
+        await release();
+        throw err;
+      }
+    },
+    async startStage(runId, index, name, settings) {
+      await pool.query(INSERT_STAGE_SQL, [runId, index, name, json(settings ?? null)]);
+    },
+    async recordInput(runId, index, input: InputRecord) {
+      await pool.query(INSERT_INPUT_SQL, [
+        runId, index, input.seq, input.input, input.status, input.fileSha256 ?? null, input.movedTo ?? null,
+        json(input.reasons), json(input.counts), json(input.detail),
+      ]);
+    },
+    async finishStage(runId, stage: StageRecord) {
+      await pool.query(FINISH_STAGE_SQL, [runId, stage.index, stage.status, json(stage.outcomes), json(stage.counts), json(stage.error)]);
+    },
+    async finish(runId: string, status: RunStatus, totals: Record<string, number>, error?: ReasonJson) {
+      try {
+        await pool.query(FINISH_RUN_SQL, [runId, status, json(totals), json(error)]);
+      } finally {
+        await release();
+      }
+    },
+    async pickedUp(pipeline, sha256) {
+      const { rowCount } = await pool.query(PICKED_UP_SQL, [pipeline, sha256]);
+      return (rowCount ?? 0) > 0;
+    },
+    async recordPickup(pipeline, sha256, source, inboxName, runId) {
+      await pool.query(INSERT_PICKUP_SQL, [pipeline, sha256, source, inboxName, runId]);
+    },
+    release,
+  };
+}
