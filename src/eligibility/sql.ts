@@ -1,0 +1,138 @@
+// Every SQL statement of the eligibility store, as named constants (schemas/db/0006_eligibility.sql).
+// Batches travel as one jsonb parameter expanded by jsonb_to_recordset: one round trip per batch, and
+// ragged arrays (service types, messages) need no per-row statements.
+
+export const ELIGIBILITY_SQL = {
+  /** Serialise ingests that touch the same person and payer, so exactly one snapshot stays current. */
+  lockCoverageKeys: `
+    SELECT pg_advisory_xact_lock(h) FROM (
+      SELECT DISTINCT hashtextextended(k, 6) AS h FROM unnest($1::text[]) AS k ORDER BY 1
+    ) AS keys`,
+
+  insertResponses: `
+    INSERT INTO eligibility_responses (
+      content_sha256, coverage_key, payer_id, payer_name, provider_id, provider_id_qualifier, provider_name,
+      member_id, subject, last_name, first_name, middle_name, birth_date, gender, relationship, reference,
+      response_at, trace_numbers, plan_begin, plan_end, dates, refs, file_sha256, file_name, isa13, gs06,
+      st02, segment_index)
+    SELECT content_sha256, coverage_key, payer_id, payer_name, provider_id, provider_id_qualifier, provider_name,
+      member_id, subject, last_name, first_name, middle_name, birth_date, gender, relationship, reference,
+      response_at, trace_numbers, plan_begin, plan_end, dates, refs, file_sha256, file_name, isa13, gs06,
+      st02, segment_index
+    FROM jsonb_to_recordset($1::jsonb) AS x(
+      content_sha256 text, coverage_key text, payer_id text, payer_name text, provider_id text,
+      provider_id_qualifier text, provider_name text, member_id text, subject text, last_name text,
+      first_name text, middle_name text, birth_date date, gender text, relationship text, reference text,
+      response_at timestamptz, trace_numbers text[], plan_begin date, plan_end date, dates jsonb, refs jsonb,
+      file_sha256 text, file_name text, isa13 text, gs06 text, st02 text, segment_index integer)
+    ON CONFLICT (content_sha256) DO NOTHING
+    RETURNING id, content_sha256`,
+
+  insertBenefits: `
+    INSERT INTO eligibility_benefits (
+      response_id, ordinal, benefit_type, coverage_level, service_types, insurance_type, plan_description,
+      period, amount_cents, percent, quantity_qualifier, quantity, authorization_required, network, procedure,
+      dates, messages, refs, related_entities, segment_index)
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+      response_id bigint, ordinal smallint, benefit_type text, coverage_level text, service_types text[],
+      insurance_type text, plan_description text, period text, amount_cents bigint, percent text,
+      quantity_qualifier text, quantity text, authorization_required text, network text, procedure text,
+      dates jsonb, messages text[], refs jsonb, related_entities jsonb, segment_index integer)`,
+
+  insertRejections: `
+    INSERT INTO eligibility_rejections (
+      response_id, content_sha256, loop, valid_request, reason, follow_up, benefit_ordinal, payer_id,
+      provider_id, reference, response_at, file_sha256, file_name, isa13, gs06, st02, segment_index)
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+      response_id bigint, content_sha256 text, loop text, valid_request text, reason text, follow_up text,
+      benefit_ordinal smallint, payer_id text, provider_id text, reference text, response_at timestamptz,
+      file_sha256 text, file_name text, isa13 text, gs06 text, st02 text, segment_index integer)
+    ON CONFLICT (content_sha256) DO NOTHING
+    RETURNING id`,
+
+  /**
+   * Match new responses to the practice's patients through their coverages: payer and member id, then the
+   * relationship (a subscriber is 'self' or has their own member id; a dependent matches on first name and
+   * birth date). Only an exact single match is recorded; anything else stays unmatched and is reported.
+   */
+  matchPatients: `
+    UPDATE eligibility_responses e SET patient_id = m.patient_id
+    FROM (
+      SELECT r.id, min(c.patient_id) AS patient_id, count(DISTINCT c.patient_id) AS matches
+      FROM eligibility_responses r
+      JOIN coverages c ON c.payer_id = r.payer_id AND (c.member_id = r.member_id OR c.patient_member_id = r.member_id)
+      JOIN patients p ON p.patient_id = c.patient_id
+      WHERE r.id = ANY($1::bigint[])
+        AND ((r.subject = 'subscriber' AND (c.relationship = 'self' OR c.patient_member_id = r.member_id))
+          OR (r.subject = 'dependent' AND c.relationship <> 'self'
+              AND upper(p.first_name) = upper(coalesce(r.first_name, ''))
+              AND (r.birth_date IS NULL OR p.birth_date = r.birth_date)))
+      GROUP BY r.id
+    ) AS m
+    WHERE e.id = m.id AND m.matches = 1
+    RETURNING e.id`,
+
+  /** Among the current snapshots of the keys touched, the newest response (then the latest row) stays current. */
+  supersede: `
+    WITH ranked AS (
+      SELECT id, first_value(id) OVER (
+        PARTITION BY coverage_key ORDER BY response_at DESC NULLS LAST, id DESC) AS newest
+      FROM eligibility_responses
+      WHERE superseded_by IS NULL AND coverage_key = ANY($1::text[])
+    )
+    UPDATE eligibility_responses e SET superseded_by = ranked.newest, superseded_at = now()
+    FROM ranked WHERE e.id = ranked.id AND ranked.id <> ranked.newest`,
+
+  /** Current snapshots for a member (optionally one payer), newest first. */
+  currentByMember: `
+    SELECT * FROM eligibility_responses
+    WHERE member_id = $1 AND ($2::text IS NULL OR payer_id = $2) AND superseded_by IS NULL
+    ORDER BY response_at DESC NULLS LAST, id DESC`,
+
+  /** Current snapshots for coverage keys (the submit-stage check, batched). */
+  currentByKeys: `
+    SELECT * FROM eligibility_responses WHERE coverage_key = ANY($1::text[]) AND superseded_by IS NULL`,
+
+  /** Current snapshots for a matched patient and payer (the submit-stage check). */
+  currentByPatient: `
+    SELECT * FROM eligibility_responses
+    WHERE patient_id = $1 AND payer_id = $2 AND superseded_by IS NULL
+    ORDER BY response_at DESC NULLS LAST, id DESC`,
+
+  /** Every snapshot (history included) for a member, oldest first. */
+  historyByMember: `
+    SELECT id, coverage_key, payer_id, subject, response_at, superseded_by, superseded_at, received_at
+    FROM eligibility_responses WHERE member_id = $1 AND ($2::text IS NULL OR payer_id = $2)
+    ORDER BY response_at NULLS FIRST, id`,
+
+  benefitsOf: `
+    SELECT * FROM eligibility_benefits WHERE response_id = ANY($1::bigint[]) ORDER BY response_id, ordinal`,
+
+  rejectionsOf: `
+    SELECT * FROM eligibility_rejections WHERE response_id = ANY($1::bigint[]) ORDER BY response_id, id`,
+
+  /** For the report: current snapshots with a rejection, inactive status, or no matched patient. */
+  reportCurrent: `
+    SELECT r.*,
+      EXISTS (SELECT 1 FROM eligibility_benefits b WHERE b.response_id = r.id AND b.benefit_type = '6') AS has_inactive,
+      EXISTS (SELECT 1 FROM eligibility_benefits b WHERE b.response_id = r.id AND b.benefit_type IN ('1','2','3','4','5')) AS has_active
+    FROM eligibility_responses r
+    WHERE r.superseded_by IS NULL
+      AND (r.patient_id IS NULL
+        OR EXISTS (SELECT 1 FROM eligibility_rejections j WHERE j.response_id = r.id)
+        OR EXISTS (SELECT 1 FROM eligibility_benefits b WHERE b.response_id = r.id AND b.benefit_type = '6')
+        OR (r.plan_end IS NOT NULL AND r.plan_end < $1::date))
+    ORDER BY r.payer_id, r.member_id, r.id`,
+
+  /** Rejections at the payer and provider loops (no person), newest first. */
+  reportSetRejections: `
+    SELECT * FROM eligibility_rejections WHERE response_id IS NULL ORDER BY received_at DESC, id DESC`,
+
+  insertRequests: `
+    INSERT INTO eligibility_requests (
+      trace_number, payer_id, provider_npi, member_id, date_of_service, service_types, file_name, sender_id,
+      receiver_id, isa13, gs06, st02)
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+      trace_number text, payer_id text, provider_npi text, member_id text, date_of_service date,
+      service_types text[], file_name text, sender_id text, receiver_id text, isa13 text, gs06 text, st02 text)`,
+} as const;
