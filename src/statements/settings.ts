@@ -1,0 +1,86 @@
+// Statement and patient-balance policy: the dunning cycle, timeouts, thresholds, and what the practice
+// prints on every statement. One zod schema with every default in one place; a pipeline's `statements`
+// stage settings and `claims statements --settings FILE` are parsed through it, every problem reported at once.
+import { z } from 'zod';
+import { ClaimsError } from '../runtime/errors.ts';
+import { parseCents } from '../domain/money.ts';
+
+const money = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx) => {
+    try {
+      return parseCents(String(v));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `not an amount: ${String(v)}` });
+      return z.NEVER;
+    }
+  });
+
+const Address = z.object({
+  line1: z.string().min(1),
+  line2: z.string().optional(),
+  city: z.string().min(1),
+  state: z.string().length(2),
+  postalCode: z.string().regex(/^\d{5}(-?\d{4})?$/),
+});
+export type MailingAddress = z.infer<typeof Address>;
+
+const Practice = z.object({
+  name: z.string().min(1),
+  address: Address,
+  /** Where mailed payments go (the coupon's remit-to); the practice address when absent. */
+  remitTo: Address.optional(),
+  phone: z.string().min(7),
+  hours: z.string().min(1),
+  portalUrl: z.string().min(1),
+  cardsAccepted: z.array(z.string().min(1)).min(1),
+  financialAssistance: z.string().min(1),
+});
+export type Practice = z.infer<typeof Practice>;
+
+export const StatementSettingsSchema = z.object({
+  /** Days between statements in a cycle. */
+  intervalDays: z.number().int().min(1).max(365).default(30),
+  /** Statements in a cycle before the final notice. */
+  statementsBeforeFinal: z.number().int().min(1).max(12).default(3),
+  /** Due date = statement date + this many days. */
+  dueDays: z.number().int().min(1).max(90).default(25),
+  /** A secondary (or later) payer that has not answered after this many days leaves the balance to the patient. */
+  nextPayerTimeoutDays: z.number().int().min(1).max(365).default(45),
+  /** Balances above zero and below this are written off, not mailed. */
+  smallBalanceCents: money.default(500n),
+  /** Credits not used by a new balance within this many days are listed for refund. */
+  creditRefundAfterDays: z.number().int().min(0).max(365).default(60),
+  /** Installments past due (after the grace days) that default a payment plan. */
+  planMissedInstallments: z.number().int().min(1).max(12).default(2),
+  planGraceDays: z.number().int().min(0).max(60).default(10),
+  /** Statements per batch PDF file (a print vendor's file size limit). */
+  batchPdfStatementsMax: z.number().int().min(1).max(100_000).default(5000),
+  practice: Practice.default({
+    name: 'Example Family Medicine (sample)',
+    address: { line1: '100 Sample Way', city: 'Springfield', state: 'IL', postalCode: '62701' },
+    remitTo: { line1: 'PO Box 1000', city: 'Springfield', state: 'IL', postalCode: '62705' },
+    phone: '(555) 010-2000',
+    hours: 'Mon-Fri 8:00 am - 5:00 pm',
+    portalUrl: 'https://pay.example.com',
+    cardsAccepted: ['Visa', 'Mastercard', 'Discover', 'American Express'],
+    financialAssistance:
+      'Financial assistance is available. If you cannot pay this bill in full, call us to set up a payment plan ' +
+      'or to apply for financial assistance. Applying is free and will not affect your care.',
+  }),
+});
+
+export type StatementSettings = z.output<typeof StatementSettingsSchema>;
+
+/** Parse settings, reporting every problem at once as STATEMENT_SETTINGS_INVALID. */
+export function parseStatementSettings(input: unknown = {}): StatementSettings {
+  const parsed = StatementSettingsSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ClaimsError({
+      code: 'STATEMENT_SETTINGS_INVALID',
+      message: `invalid statement settings:\n  ${problems.join('\n  ')}`,
+    });
+  }
+  return parsed.data;
+}
