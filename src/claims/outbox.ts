@@ -1,0 +1,205 @@
+// The outbox adapter: one interchange file per payer (and so per receiver), opened on the payer's first
+// claim and completed when the batch ends. Each functional group (837P, 837I) is spooled to its own part file
+// as claims arrive, because claims of both types interleave in an export; `finish` joins ISA + groups + IEA
+// into a hidden file, syncs it, and renames it into place, so a reader never sees half an interchange.
+// Memory stays flat: text goes to disk in 64 KiB chunks with backpressure.
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import path from 'node:path';
+import type { Clock } from '../runtime/clock.ts';
+import type { PayerProfile } from '../payers/profile.ts';
+import type { MappedClaim } from './map.ts';
+import type { ControlNumbers } from './control-numbers.ts';
+import { DEFAULT_DELIMITERS, GroupWriter, ieaSegment, isaSegment, padControlNumber, type OutboundDelimiters } from './envelope.ts';
+import { Hierarchy, transactionHeader } from '../transactions/claim-837-common.ts';
+import { professionalClaimSegments, GUIDE as GUIDE_P } from '../transactions/claim-837p.ts';
+import { institutionalClaimSegments, GUIDE as GUIDE_I } from '../transactions/claim-837i.ts';
+
+/** Where one claim went. */
+export interface Placement {
+  fileName: string;
+  isa13: string;
+  gs06: string;
+  st02: string;
+}
+
+export interface OutboundFile {
+  fileName: string;
+  path: string;
+  payerId: string;
+  senderId: string;
+  receiverId: string;
+  isa13: string;
+  sha256: string;
+  claimCount: number;
+}
+
+export interface OutboxOptions {
+  dir: string;
+  clock: Clock;
+  controlNumbers: ControlNumbers;
+  /** Claims per ST/SE; the guide recommends at most 5,000. */
+  claimsPerSetMax?: number;
+  delimiters?: OutboundDelimiters;
+  /** Called when a payer's interchange is opened (its ISA13 is known), before any claim is placed in it. */
+  onOpen?: (file: Omit<OutboundFile, 'sha256' | 'claimCount' | 'path'>) => Promise<void>;
+}
+
+const FLUSH_BYTES = 64 * 1024;
+const GROUP_ORDER = ['professional', 'institutional'] as const;
+type ClaimType = (typeof GROUP_ORDER)[number];
+
+interface GroupState {
+  writer: GroupWriter;
+  hierarchy: Hierarchy;
+  st02: string;
+  spoolPath: string;
+  stream: WriteStream;
+  buffer: string;
+}
+
+interface PayerOutput {
+  payer: PayerProfile;
+  senderId: string;
+  receiverId: string;
+  isa13: string;
+  fileName: string;
+  groups: Map<ClaimType, GroupState>;
+  claimCount: number;
+}
+
+export const senderIdOf = (p: PayerProfile): string => `${p.submitter.interchangeQualifier}:${p.submitter.interchangeId}`;
+export const receiverIdOf = (p: PayerProfile): string => `${p.receiver.interchangeQualifier}:${p.receiver.interchangeId}`;
+
+export class Outbox {
+  private readonly outputs = new Map<string, PayerOutput>();
+  private readonly createdAt: Date;
+  private readonly partDir: string;
+  private readonly claimsPerSetMax: number;
+  private readonly d: OutboundDelimiters;
+
+  constructor(private readonly opts: OutboxOptions) {
+    this.createdAt = opts.clock.now();
+    this.partDir = path.join(opts.dir, '.partial');
+    this.claimsPerSetMax = opts.claimsPerSetMax ?? 5000;
+    this.d = opts.delimiters ?? DEFAULT_DELIMITERS;
+  }
+
+  async add(mapped: MappedClaim): Promise<Placement> {
+    const out = await this.outputFor(mapped.payer);
+    const type = mapped.claim.record.claimType;
+    const group = await this.groupFor(out, type);
+    if (group.writer.needsSet()) {
+      const stNumber = await this.opts.controlNumbers.next(out.senderId, out.receiverId, 'ST');
+      group.st02 = padControlNumber(stNumber, 4);
+      group.hierarchy = new Hierarchy();
+      const header = transactionHeader({
+        controlNumber: group.st02,
+        guide: group.writer.guide,
+        referenceId: `${out.isa13}${group.st02}`,
+        createdAt: this.createdAt,
+        payer: out.payer,
+      });
+      await this.append(group, group.writer.openSet(group.st02, header));
+    }
+    const segments = type === 'professional' ? professionalClaimSegments(mapped, group.hierarchy) : institutionalClaimSegments(mapped, group.hierarchy);
+    await this.append(group, group.writer.claim(segments));
+    out.claimCount++;
+    return { fileName: out.fileName, isa13: out.isa13, gs06: group.writer.gs06, st02: group.st02 };
+  }
+
+  /** Complete every interchange, in the order the payers first appeared. */
+  async finish(): Promise<OutboundFile[]> {
+    const files: OutboundFile[] = [];
+    for (const out of this.outputs.values()) files.push(await this.complete(out));
+    this.outputs.clear();
+    await rm(this.partDir, { recursive: true, force: true });
+    return files;
+  }
+
+  /** Drop every partial file (the batch failed). */
+  async abort(): Promise<void> {
+    for (const out of this.outputs.values()) {
+      for (const g of out.groups.values()) g.stream.destroy();
+    }
+    this.outputs.clear();
+    await rm(this.partDir, { recursive: true, force: true });
+  }
+
+  private async outputFor(payer: PayerProfile): Promise<PayerOutput> {
+    let out = this.outputs.get(payer.payerId);
+    if (out) return out;
+    const senderId = senderIdOf(payer);
+    const receiverId = receiverIdOf(payer);
+    const isa13 = padControlNumber(await this.opts.controlNumbers.next(senderId, receiverId, 'ISA'), 9);
+    out = { payer, senderId, receiverId, isa13, fileName: `837-${payer.payerId}-${isa13}.x12`, groups: new Map(), claimCount: 0 };
+    await mkdir(this.partDir, { recursive: true });
+    await this.opts.onOpen?.({ fileName: out.fileName, payerId: payer.payerId, senderId, receiverId, isa13 });
+    this.outputs.set(payer.payerId, out);
+    return out;
+  }
+
+  private async groupFor(out: PayerOutput, type: ClaimType): Promise<GroupState> {
+    let group = out.groups.get(type);
+    if (group) return group;
+    const gs06 = (await this.opts.controlNumbers.next(out.senderId, out.receiverId, 'GS')).toString();
+    const writer = new GroupWriter(type === 'professional' ? GUIDE_P : GUIDE_I, gs06, { isa13: out.isa13, createdAt: this.createdAt, payer: out.payer }, this.claimsPerSetMax, this.d);
+    const spoolPath = path.join(this.partDir, `${out.fileName}.${type}`);
+    group = { writer, hierarchy: new Hierarchy(), st02: '', spoolPath, stream: createWriteStream(spoolPath), buffer: writer.header() };
+    out.groups.set(type, group);
+    return group;
+  }
+
+  private async append(group: GroupState, text: string): Promise<void> {
+    group.buffer += text;
+    if (group.buffer.length >= FLUSH_BYTES) await this.flush(group);
+  }
+
+  private async flush(group: GroupState): Promise<void> {
+    const text = group.buffer;
+    group.buffer = '';
+    if (text.length > 0 && !group.stream.write(text)) await once(group.stream, 'drain');
+  }
+
+  private async complete(out: PayerOutput): Promise<OutboundFile> {
+    const finalPath = path.join(this.opts.dir, out.fileName);
+    const hiddenPath = path.join(this.partDir, `${out.fileName}.joined`);
+    const hash = createHash('sha256');
+    const target = createWriteStream(hiddenPath);
+    const write = async (text: string | Buffer): Promise<void> => {
+      hash.update(text);
+      if (!target.write(text)) await once(target, 'drain');
+    };
+    await write(isaSegment({ isa13: out.isa13, createdAt: this.createdAt, payer: out.payer }, this.d));
+    let groupCount = 0;
+    for (const type of GROUP_ORDER) {
+      const group = out.groups.get(type);
+      if (!group) continue;
+      groupCount++;
+      group.buffer += group.writer.trailer();
+      await this.flush(group);
+      group.stream.end();
+      await once(group.stream, 'finish');
+      for await (const chunk of createReadStream(group.spoolPath)) await write(chunk as Buffer);
+    }
+    await write(ieaSegment(groupCount, out.isa13, this.d));
+    target.end();
+    await once(target, 'finish');
+    const fh = await open(hiddenPath, 'r');
+    await fh.sync();
+    await fh.close();
+    await rename(hiddenPath, finalPath);
+    return {
+      fileName: out.fileName,
+      path: finalPath,
+      payerId: out.payer.payerId,
+      senderId: out.senderId,
+      receiverId: out.receiverId,
+      isa13: out.isa13,
+      sha256: hash.digest('hex'),
+      claimCount: out.claimCount,
+    };
+  }
+}

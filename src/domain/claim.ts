@@ -1,0 +1,177 @@
+// The claim record: one claim of the practice's claims export, defined once here in zod. The JSON Schema
+// in schemas/claim.schema.json is generated from it. This module owns the *shape* of a claim (formats of
+// codes, dates, amounts); rules across fields (CLM02 = sum of lines, pointers within the diagnosis list,
+// NPI check digit) live in src/claims/validate.ts so that every problem is reported with its field.
+import { z } from 'zod';
+
+/** A calendar date, YYYY-MM-DD, checked to exist (no 2024-02-30). */
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  }, 'not a calendar date');
+
+/** Money as decimal text (never a JSON number, so it never passes through a float): `125`, `125.5`, `125.50`. */
+export const Amount = z.string().regex(/^\d{1,8}(\.\d{1,2})?$/, 'expected a non-negative amount with at most 2 decimals, as a string');
+
+/** Units of service: a positive decimal (SV104/SV205), text or number. */
+export const Units = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v))
+  .pipe(z.string().regex(/^(?!0+(\.0+)?$)\d{1,6}(\.\d{1,3})?$/, 'expected a positive quantity, up to 3 decimals'));
+
+/** X12 text: printable ASCII without the characters used as delimiters (`*`, `:`, `^`, `~`, `|`, `>`). */
+const x12Text = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .regex(/^(?:(?![*:^~|>])[\x20-\x7E])*$/, 'printable ASCII without * : ^ ~ | >');
+
+export const Npi = z.string().regex(/^\d{10}$/, 'expected 10 digits');
+export const TaxId = z.string().regex(/^\d{9}$/, 'expected 9 digits (EIN or SSN without dashes)');
+export const Taxonomy = z.string().regex(/^[0-9A-Z]{9}X$|^[0-9A-Z]{10}$/, 'expected a 10-character taxonomy code');
+export const StateCode = z.string().regex(/^[A-Z]{2}$/, 'expected a 2-letter state code');
+export const PostalCode = z.string().regex(/^\d{5}(\d{4})?$/, 'expected a ZIP code of 5 or 9 digits, no dash');
+
+export const Address = z.object({
+  line1: x12Text(1, 55),
+  line2: x12Text(1, 55).optional(),
+  city: x12Text(2, 30),
+  state: StateCode,
+  postalCode: PostalCode,
+});
+export type Address = z.infer<typeof Address>;
+
+export const Sex = z.enum(['M', 'F', 'U']);
+
+export const Person = z.object({
+  lastName: x12Text(1, 60),
+  firstName: x12Text(1, 35),
+  middleName: x12Text(1, 25).optional(),
+  birthDate: IsoDate,
+  sex: Sex,
+  address: Address,
+  phone: z.string().regex(/^\d{10}$/, 'expected 10 digits').optional(),
+  email: z.string().email().max(80).optional(),
+});
+export type Person = z.infer<typeof Person>;
+
+export const BillingProvider = z.object({
+  npi: Npi,
+  taxId: TaxId,
+  taxonomy: Taxonomy.optional(),
+  /** An organisation's name; for a person, lastName and firstName instead. */
+  organizationName: x12Text(1, 60).optional(),
+  lastName: x12Text(1, 60).optional(),
+  firstName: x12Text(1, 35).optional(),
+  /** A street address: the guide forbids a PO box here (checked in validation). */
+  address: Address,
+  contactName: x12Text(1, 60).optional(),
+  phone: z.string().regex(/^\d{10}$/).optional(),
+});
+export type BillingProvider = z.infer<typeof BillingProvider>;
+
+/** Rendering provider (837P 2310B) or attending physician (837I 2310A). */
+export const RenderingProvider = z.object({
+  npi: Npi,
+  lastName: x12Text(1, 60),
+  firstName: x12Text(1, 35).optional(),
+  taxonomy: Taxonomy.optional(),
+});
+export type RenderingProvider = z.infer<typeof RenderingProvider>;
+
+/** The patient's relationship to the subscriber of a coverage. */
+export const Relationship = z.enum(['self', 'spouse', 'child', 'other']);
+export type Relationship = z.infer<typeof Relationship>;
+
+export const Coverage = z.object({
+  /** The payer's id as the practice knows it: the key of a payer profile (samples/payers/ID.json). */
+  payerId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'expected a payer profile id'),
+  /** The subscriber's member id on this coverage. */
+  memberId: x12Text(2, 80),
+  groupNumber: x12Text(1, 50).optional(),
+  relationship: Relationship,
+  /** Required when the patient is not the subscriber. */
+  subscriber: Person.optional(),
+  /** A dependent's own member id: such a dependent is reported as the subscriber (no 2000C loop). */
+  patientMemberId: x12Text(2, 80).optional(),
+  /** SBR09 claim filing indicator (CI commercial, MB Medicare B, MC Medicaid, BL Blue Cross, ...); else the payer's default. */
+  claimFilingIndicator: z.string().regex(/^[0-9A-Z]{2}$/).optional(),
+});
+export type Coverage = z.infer<typeof Coverage>;
+
+export const Guarantor = z.object({
+  /** The practice's account number: one guarantor account can cover several patients. */
+  accountNumber: z.string().regex(/^[A-Za-z0-9-]{1,30}$/, 'expected an account number (letters, digits, dashes)'),
+  lastName: x12Text(1, 60),
+  firstName: x12Text(1, 35),
+  address: Address,
+  phone: z.string().regex(/^\d{10}$/, 'expected 10 digits').optional(),
+  email: z.string().email().max(80).optional(),
+});
+export type Guarantor = z.infer<typeof Guarantor>;
+
+export const ServiceLine = z.object({
+  /** REF*6R: unique within the claim and stable across resubmissions; the 835 echoes it. */
+  lineControlNumber: z.string().regex(/^[A-Za-z0-9-]{1,30}$/, 'expected 1 to 30 letters, digits or dashes'),
+  procedureCode: z.string().trim().toUpperCase(),
+  modifiers: z.array(z.string().trim().toUpperCase()).max(4).default([]),
+  units: Units,
+  charge: Amount,
+  serviceDate: IsoDate,
+  /** 1-based positions in the claim's diagnosis list; up to 4 (837P). */
+  diagnosisPointers: z.array(z.number().int()).max(4).default([]),
+  /** Institutional only: the 4-digit revenue code (SV201). */
+  revenueCode: z.string().regex(/^\d{4}$/, 'expected a 4-digit revenue code').optional(),
+});
+export type ServiceLine = z.infer<typeof ServiceLine>;
+
+export const Institutional = z.object({
+  /** Statement covers period (DTP*434), from and through. */
+  statementFrom: IsoDate,
+  statementTo: IsoDate,
+  /** CL101 admission type (1 emergency .. 9). */
+  admissionType: z.string().regex(/^\d$/, 'expected 1 digit'),
+  /** CL102 point of origin. */
+  admissionSource: z.string().regex(/^[0-9A-Z]$/, 'expected 1 character').optional(),
+  /** CL103 patient status (01 discharged home, ...). */
+  patientStatus: z.string().regex(/^\d{2}$/, 'expected 2 digits'),
+  /** DTP*435 admission date; required for inpatient bill types. */
+  admissionDate: IsoDate.optional(),
+  /** HI ABJ admitting diagnosis. */
+  admittingDiagnosis: z.string().trim().toUpperCase().optional(),
+});
+export type Institutional = z.infer<typeof Institutional>;
+
+export const ClaimRecord = z.object({
+  /** The practice system's claim id (free text, for people). */
+  claimId: z.string().min(1).max(50),
+  claimType: z.enum(['professional', 'institutional']),
+  /** CLM01: at most 20 characters (17 or fewer advised: some payers truncate). */
+  patientControlNumber: z.string().regex(/^[A-Za-z0-9-]{1,20}$/, 'expected 1 to 20 letters, digits or dashes'),
+  /** 1 original, 7 replacement, 8 void. */
+  frequency: z.enum(['1', '7', '8']).default('1'),
+  /** The payer's claim number (835 CLP07): required for 7 and 8 (REF*F8). */
+  payerClaimNumber: x12Text(1, 50).optional(),
+  /** Professional: CMS place of service (11 office, ...). Institutional: the facility type (first 2 digits of the bill type). */
+  placeOfService: z.string().regex(/^\d{2}$/, 'expected 2 digits'),
+  /** CLM02 as the practice computed it: checked against the sum of the lines. */
+  totalCharge: Amount,
+  billingProvider: BillingProvider,
+  renderingProvider: RenderingProvider.optional(),
+  patient: Person.extend({ patientId: z.string().regex(/^[A-Za-z0-9-]{1,30}$/, 'expected the practice patient id') }),
+  guarantor: Guarantor,
+  /** In order: primary, secondary, tertiary. */
+  coverages: z.array(Coverage).min(1).max(3),
+  /** ICD-10-CM, with or without the dot; the first is the principal diagnosis. */
+  diagnoses: z.array(z.string().trim().toUpperCase()).min(1),
+  lines: z.array(ServiceLine).min(1),
+  institutional: Institutional.optional(),
+});
+export type ClaimRecord = z.infer<typeof ClaimRecord>;
+/** The claim as it appears in the export, before defaults and transforms. */
+export type ClaimRecordInput = z.input<typeof ClaimRecord>;

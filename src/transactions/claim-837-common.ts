@@ -1,0 +1,144 @@
+// What 837P (005010X222A1) and 837I (005010X223A2) share: the transaction header (ST, BHT, 1000A submitter,
+// 1000B receiver), the 2000A billing provider loop, the 2000B subscriber / 2000C patient hierarchy and the
+// 2320/2330 other-coverage loops. Pure: claims in, segment values out (`[tag, ...elements]`, an element
+// being text or its components); envelopes, counts and delimiters are the interchange writer's job.
+import type { Address, Coverage, Person } from '../domain/claim.ts';
+import type { MappedClaim } from '../claims/map.ts';
+import type { PayerProfile } from '../payers/profile.ts';
+
+export type Element = string | string[];
+export type SegmentValues = [string, ...Element[]];
+
+export const GUIDE_837P = '005010X222A1';
+export const GUIDE_837I = '005010X223A2';
+
+/** YYYY-MM-DD -> CCYYMMDD */
+export const d8 = (isoDate: string): string => isoDate.slice(0, 4) + isoDate.slice(5, 7) + isoDate.slice(8, 10);
+
+export interface TransactionHeader {
+  /** ST02 */
+  controlNumber: string;
+  guide: string;
+  /** BHT03: unique per batch; we use ISA13 + ST02. */
+  referenceId: string;
+  createdAt: Date;
+  payer: PayerProfile;
+}
+
+export function transactionHeader(h: TransactionHeader): SegmentValues[] {
+  const iso = h.createdAt.toISOString();
+  const { submitter, receiver } = h.payer;
+  return [
+    ['ST', '837', h.controlNumber, h.guide],
+    ['BHT', '0019', '00', h.referenceId, d8(iso.slice(0, 10)), iso.slice(11, 13) + iso.slice(14, 16), 'CH'],
+    ['NM1', '41', '2', submitter.name, '', '', '', '', '46', submitter.id],
+    ['PER', 'IC', submitter.contactName, 'TE', submitter.phone],
+    ['NM1', '40', '2', receiver.name, '', '', '', '', '46', receiver.id],
+  ];
+}
+
+/** HL numbering inside one transaction set; a new 2000A starts whenever the billing provider changes. */
+export class Hierarchy {
+  private next = 1;
+  private billingHl = 0;
+  private billingKey = '';
+
+  /** The 2000A HL to put the claim under, opening one (and returning its segments) when needed. */
+  billingProvider(mapped: MappedClaim, taxonomyQualifier = 'PXC'): { parent: number; segments: SegmentValues[] } {
+    const bp = mapped.claim.record.billingProvider;
+    const key = `${bp.npi}|${bp.taxId}|${bp.taxonomy ?? ''}|${bp.organizationName ?? ''}|${bp.lastName ?? ''}|${bp.address.line1}|${bp.address.postalCode}`;
+    if (key === this.billingKey) return { parent: this.billingHl, segments: [] };
+    this.billingKey = key;
+    this.billingHl = this.next++;
+    const segs: SegmentValues[] = [['HL', String(this.billingHl), '', '20', '1']];
+    if (bp.taxonomy) segs.push(['PRV', 'BI', taxonomyQualifier, bp.taxonomy]);
+    segs.push(
+      bp.organizationName
+        ? ['NM1', '85', '2', bp.organizationName, '', '', '', '', 'XX', bp.npi]
+        : ['NM1', '85', '1', bp.lastName ?? '', bp.firstName ?? '', '', '', '', 'XX', bp.npi],
+    );
+    segs.push(...addressSegments(bp.address));
+    segs.push(['REF', 'EI', bp.taxId]);
+    if (bp.contactName && bp.phone) segs.push(['PER', 'IC', bp.contactName, 'TE', bp.phone]);
+    return { parent: this.billingHl, segments: segs };
+  }
+
+  take(): number {
+    return this.next++;
+  }
+}
+
+export function addressSegments(a: Address): SegmentValues[] {
+  return [a.line2 ? ['N3', a.line1, a.line2] : ['N3', a.line1], ['N4', a.city, a.state, a.postalCode]];
+}
+
+const personName = (qualifier: string, p: Pick<Person, 'lastName' | 'firstName' | 'middleName'>, idQualifier = '', id = ''): SegmentValues =>
+  ['NM1', qualifier, '1', p.lastName, p.firstName, p.middleName ?? '', '', '', idQualifier, id];
+
+const dmg = (p: Person): SegmentValues => ['DMG', 'D8', d8(p.birthDate), p.sex];
+
+/** SBR02 / PAT01 individual relationship codes. */
+const RELATIONSHIP_CODE: Record<Coverage['relationship'], string> = { self: '18', spouse: '01', child: '19', other: 'G8' };
+
+/** Who 2000B reports as the subscriber: the patient when they are the subscriber or have their own member id. */
+export function subscriberOf(mapped: MappedClaim, coverage: Coverage): { person: Person; memberId: string; patientIsSubscriber: boolean } {
+  const patient = mapped.claim.record.patient;
+  if (coverage.relationship === 'self') return { person: patient, memberId: coverage.memberId, patientIsSubscriber: true };
+  if (coverage.patientMemberId) return { person: patient, memberId: coverage.patientMemberId, patientIsSubscriber: true };
+  return { person: coverage.subscriber!, memberId: coverage.memberId, patientIsSubscriber: false };
+}
+
+/** 2000B (and 2000C when the patient is a dependent without their own member id). */
+export function subscriberLoops(mapped: MappedClaim, hierarchy: Hierarchy, billingHl: number): SegmentValues[] {
+  const rec = mapped.claim.record;
+  const coverage = rec.coverages[0]!;
+  const sub = subscriberOf(mapped, coverage);
+  const subscriberHl = hierarchy.take();
+  const segs: SegmentValues[] = [
+    ['HL', String(subscriberHl), String(billingHl), '22', sub.patientIsSubscriber ? '0' : '1'],
+    ['SBR', 'P', sub.patientIsSubscriber ? '18' : '', coverage.groupNumber ?? '', '', '', '', '', '', coverage.claimFilingIndicator ?? mapped.payer.claimFilingIndicator],
+    personName('IL', sub.person, 'MI', sub.memberId),
+    ...addressSegments(sub.person.address),
+    dmg(sub.person),
+    ['NM1', 'PR', '2', mapped.payer.name, '', '', '', '', 'PI', mapped.payer.payerIdentifier],
+  ];
+  if (!sub.patientIsSubscriber) {
+    segs.push(
+      ['HL', String(hierarchy.take()), String(subscriberHl), '23', '0'],
+      ['PAT', RELATIONSHIP_CODE[coverage.relationship]],
+      personName('QC', rec.patient),
+      ...addressSegments(rec.patient.address),
+      dmg(rec.patient),
+    );
+  }
+  return segs;
+}
+
+/** 2320 / 2330A / 2330B for each coverage after the primary (payer responsibility S, then T). */
+export function otherSubscriberLoops(mapped: MappedClaim, claimType: 'professional' | 'institutional'): SegmentValues[] {
+  const rec = mapped.claim.record;
+  const segs: SegmentValues[] = [];
+  rec.coverages.slice(1).forEach((coverage, i) => {
+    const payer = mapped.otherPayers[i]!;
+    const sub = subscriberOf(mapped, coverage);
+    const relationship = sub.patientIsSubscriber ? '18' : RELATIONSHIP_CODE[coverage.relationship];
+    segs.push(
+      ['SBR', i === 0 ? 'S' : 'T', relationship, coverage.groupNumber ?? '', '', '', '', '', '', coverage.claimFilingIndicator ?? payer.claimFilingIndicator],
+      // OI03 benefits assignment Y; OI04 patient signature source (837P only); OI06 release of information Y.
+      claimType === 'professional' ? ['OI', '', '', 'Y', 'P', '', 'Y'] : ['OI', '', '', 'Y', '', '', 'Y'],
+      personName('IL', sub.person, 'MI', sub.memberId),
+      ...addressSegments(sub.person.address),
+      ['NM1', 'PR', '2', payer.name, '', '', '', '', 'PI', payer.payerIdentifier],
+    );
+  });
+  return segs;
+}
+
+/** REF*F8 for a replacement or void: the payer's claim number of the claim being replaced. */
+export function payerClaimNumberRef(mapped: MappedClaim): SegmentValues[] {
+  const rec = mapped.claim.record;
+  return rec.frequency === '1' || !rec.payerClaimNumber ? [] : [['REF', 'F8', rec.payerClaimNumber]];
+}
+
+/** `HC:code:mod1:...` (SV101 / SV202). */
+export const procedureComposite = (code: string, modifiers: string[]): string[] => ['HC', code, ...modifiers];

@@ -1,0 +1,61 @@
+// 837I institutional claim (005010X223A2): the segments of one claim, from its 2000A/2000B/2000C hierarchy
+// through 2300 CLM, DTP*434 statement dates, CL1, HI (ABK principal, ABJ admitting, ABF others),
+// 2310A attending provider, 2320 other coverage, and 2400 LX/SV2/DTP*472/REF*6R.
+import { formatX12Amount } from '../domain/money.ts';
+import type { MappedClaim } from '../claims/map.ts';
+import { normalizeIcd10 } from '../claims/codes.ts';
+import {
+  d8,
+  otherSubscriberLoops,
+  payerClaimNumberRef,
+  procedureComposite,
+  subscriberLoops,
+  type Element,
+  type Hierarchy,
+  type SegmentValues,
+} from './claim-837-common.ts';
+
+export { GUIDE_837I as GUIDE } from './claim-837-common.ts';
+
+/** HI holds at most 12 codes per segment. */
+const HI_CODES_MAX = 12;
+
+export function institutionalClaimSegments(mapped: MappedClaim, hierarchy: Hierarchy): SegmentValues[] {
+  const rec = mapped.claim.record;
+  const inst = rec.institutional!;
+  const billing = hierarchy.billingProvider(mapped, 'PXC');
+  const segs: SegmentValues[] = [...billing.segments, ...subscriberLoops(mapped, hierarchy, billing.parent)];
+
+  // CLM05 facility type : A (uniform billing form) : frequency; CLM06 is not used in the 837I;
+  // CLM07 assigned; CLM08 benefits assigned; CLM09 release of information.
+  segs.push(['CLM', rec.patientControlNumber, formatX12Amount(mapped.claim.totalChargeCents), '', '', [rec.placeOfService, 'A', rec.frequency], '', 'A', 'Y', 'Y']);
+  if (inst.admissionDate) segs.push(['DTP', '435', 'D8', d8(inst.admissionDate)]);
+  segs.push(['DTP', '434', 'RD8', `${d8(inst.statementFrom)}-${d8(inst.statementTo)}`]);
+  segs.push(['CL1', inst.admissionType, inst.admissionSource ?? '', inst.patientStatus]);
+  segs.push(...payerClaimNumberRef(mapped));
+
+  const [principal, ...others] = mapped.claim.diagnoses;
+  segs.push(['HI', ['ABK', principal!]]);
+  if (inst.admittingDiagnosis) segs.push(['HI', ['ABJ', normalizeIcd10(inst.admittingDiagnosis)!]]);
+  for (let i = 0; i < others.length; i += HI_CODES_MAX) {
+    const chunk: Element[] = others.slice(i, i + HI_CODES_MAX).map((code) => ['ABF', code]);
+    segs.push(['HI', ...chunk]);
+  }
+
+  const ap = rec.renderingProvider;
+  if (ap) {
+    segs.push(['NM1', '71', '1', ap.lastName, ap.firstName ?? '', '', '', '', 'XX', ap.npi]);
+    if (ap.taxonomy) segs.push(['PRV', 'AT', 'PXC', ap.taxonomy]);
+  }
+  segs.push(...otherSubscriberLoops(mapped, 'institutional'));
+
+  mapped.lines.forEach((line, i) => {
+    segs.push(
+      ['LX', String(i + 1)],
+      ['SV2', line.revenueCode!, procedureComposite(line.sentProcedureCode, line.sentModifiers), formatX12Amount(line.chargeCents), 'UN', line.sentUnits],
+      ['DTP', '472', 'D8', d8(line.serviceDate)],
+      ['REF', '6R', line.lineControlNumber],
+    );
+  });
+  return segs;
+}
