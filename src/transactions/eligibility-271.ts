@@ -176,7 +176,7 @@ export class Eligibility271Reader {
         this.reference2(s);
         break;
       case 'EB':
-        this.benefit(s);
+        this.benefit(s, out);
         break;
       case 'MSG':
         if (this.person?.benefit) this.person.benefit.messages.push(el(s, 1));
@@ -316,7 +316,7 @@ export class Eligibility271Reader {
     else this.person.response.references.push(ref);
   }
 
-  private benefit(s: Segment): void {
+  private benefit(s: Segment, out: Eligibility271Event[]): void {
     if (!this.person) this.fail('ELIGIBILITY_SEGMENT_OUT_OF_PLACE', 'EB outside a subscriber or dependent loop', s);
     if (!el(s, 1)) this.fail('ELIGIBILITY_EB01_MISSING', 'EB01 (benefit type) is required', s, 1, 'a benefit type code');
     const rep = s.delimiters.repetition;
@@ -326,11 +326,22 @@ export class Eligibility271Reader {
     if (percent && !PERCENT.test(percent)) {
       this.fail('ELIGIBILITY_PERCENT_INVALID', `EB08 ${percent} is not a decimal fraction`, s, 8, 'a fraction such as 0.2');
     }
+    let serviceTypes = eb03 === '' ? [] : rep ? eb03.split(rep) : [eb03];
+    if (!rep && eb03.includes(s.delimiters.component)) {
+      // No usable repetition separator (ISA11 equal to ISA16, or 'U'): EB03 is a simple element and can
+      // never hold a composite, so the separator found in it can only have been meant as a repetition.
+      serviceTypes = eb03.split(s.delimiters.component);
+      out.push({ kind: 'warning', warning: new ClaimsError({
+        code: 'ELIGIBILITY_EB03_SPLIT_ON_COMPONENT', severity: 'warning',
+        message: `EB03 ${eb03} split on the component separator: the interchange has no distinct repetition separator`,
+        location: this.loc(s, 3),
+      }) });
+    }
     this.person.inRelatedLoop = false;
     this.person.benefit = {
       type: el(s, 1),
       coverageLevel: el(s, 2),
-      serviceTypes: eb03 === '' ? [] : rep ? eb03.split(rep) : [eb03],
+      serviceTypes,
       insuranceType: el(s, 4),
       planDescription: el(s, 5),
       period: el(s, 6),
