@@ -1,0 +1,90 @@
+// `claims db migrate|status`: apply the numbered migrations in schemas/db, or show which are applied.
+import { parseArgs } from 'node:util';
+import { type Command, type CommandContext, UsageError } from '../command.ts';
+import { openDatabase, redactUrl } from '../../runtime/database.ts';
+import { ExitCode } from '../../runtime/errors.ts';
+import { type MigrationStatus, migrate, migrationStatus } from '../../runtime/migrations.ts';
+
+const HELP = `Usage: claims db migrate [--json]
+       claims db status [--json]
+
+  migrate   Apply pending migrations from schemas/db, each in its own transaction. Safe to run from two
+            processes at once. Stops with MIGRATION_CHECKSUM_MISMATCH if an applied file was edited.
+  status    List applied and pending migrations. Exits 1 if an applied file was edited or removed.
+
+Options:
+  --json    Print a JSON object instead of a table.
+  -h, --help
+
+The server is DATABASE_URL, or the embedded one under CLAIMS_HOME (started and stopped for the command,
+or shared with a command already running).
+
+Examples:
+  claims db migrate
+  DATABASE_URL=postgres://claims@db.example.test/claims claims db status --json
+`;
+
+function statusJson(status: MigrationStatus): Record<string, unknown> {
+  return {
+    applied: status.applied.map((a) => ({ id: a.id, name: a.name, checksum: a.checksum, appliedAt: a.appliedAt.toISOString() })),
+    pending: status.pending.map((p) => ({ id: p.id, name: p.name, fileName: p.fileName, checksum: p.checksum })),
+    changed: status.changed.map((c) => ({ id: c.file.id, fileName: c.file.fileName, recordedChecksum: c.applied.checksum, fileChecksum: c.file.checksum })),
+    missing: status.missing.map((m) => ({ id: m.id, name: m.name })),
+  };
+}
+
+function statusTable(status: MigrationStatus): string {
+  const rows: string[][] = [['ID', 'NAME', 'STATE', 'APPLIED AT']];
+  const changedIds = new Set(status.changed.map((c) => c.file.id));
+  const missingIds = new Set(status.missing.map((m) => m.id));
+  for (const a of status.applied) {
+    const state = changedIds.has(a.id) ? 'CHANGED' : missingIds.has(a.id) ? 'MISSING FILE' : 'applied';
+    rows.push([String(a.id).padStart(4, '0'), a.name, state, a.appliedAt.toISOString()]);
+  }
+  for (const p of status.pending) rows.push([String(p.id).padStart(4, '0'), p.name, 'pending', '']);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+async function run(args: string[], ctx: CommandContext): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const [verb, ...extra] = parsed.positionals;
+  if (verb !== 'migrate' && verb !== 'status') {
+    throw new UsageError(verb === undefined ? 'missing sub-command: migrate or status' : `unknown sub-command '${verb}': expected migrate or status`);
+  }
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  const json = parsed.values.json === true;
+
+  const db = await openDatabase({ logger: ctx.logger });
+  try {
+    if (verb === 'migrate') {
+      const result = await migrate(db.pool, { logger: ctx.logger });
+      if (json) {
+        ctx.stdout.write(JSON.stringify({ appliedNow: result.applied.map((f) => f.fileName), ...statusJson(result.status) }, null, 2) + '\n');
+      } else {
+        const names = result.applied.map((f) => `  ${f.fileName}\n`).join('');
+        ctx.stdout.write(result.applied.length === 0
+          ? `database is up to date (${result.status.applied.length} migrations applied) on ${redactUrl(db.connectionString)}\n`
+          : `applied ${result.applied.length} migration(s):\n${names}`);
+      }
+      return ExitCode.ok;
+    }
+    const status = await migrationStatus(db.pool);
+    ctx.stdout.write(json ? JSON.stringify(statusJson(status), null, 2) + '\n' : statusTable(status));
+    return status.changed.length > 0 || status.missing.length > 0 ? ExitCode.failed : ExitCode.ok;
+  } finally {
+    await db.close();
+  }
+}
+
+export const dbCommand: Command = {
+  name: 'db',
+  summary: 'Database migrations: `claims db migrate`, `claims db status`',
+  help: HELP,
+  run,
+};
