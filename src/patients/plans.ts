@@ -123,7 +123,8 @@ export function planStanding(plan: PaymentPlan, payments: DatedPayment[], rules:
   if (statusOn) standing.statusOn = statusOn;
   if (status === 'good') {
     // Ask for everything due up to the next installment not yet covered, arrears included.
-    const next = rows.find((r) => r.status !== 'paid');
+    const open = rows.filter((r) => r.status !== 'paid');
+    const next = open.find((r) => r.status !== 'missed') ?? open.at(-1);
     if (next) {
       const cum = cumulative[next.number - 1] as bigint;
       standing.nextDue = { dueOn: next.dueOn, amountCents: cum - paidCents };

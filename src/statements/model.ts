@@ -142,7 +142,9 @@ export function buildStatement(input: StatementInput, settings: StatementSetting
     const paid = allocated.get(c.claimId) ?? 0n;
     const pr = c.state === 'patient' ? c.patientResponsibilityCents : 0n;
     const serviceBalance = pr - paid;
-    if (serviceBalance <= 0n && c.pendingInsuranceCents === 0n) continue;
+    // Held-back PR is shown with the pending insurance: it is not asked for yet.
+    const pendingCents = c.pendingInsuranceCents + (c.state === 'patient' ? 0n : c.patientResponsibilityCents);
+    if (serviceBalance <= 0n && pendingCents === 0n) continue;
     services.push({
       claimId: c.claimId,
       patientName: c.patientName,
@@ -151,9 +153,8 @@ export function buildStatement(input: StatementInput, settings: StatementSetting
       description: c.lines.map((l) => l.description).join('; '),
       chargeCents: c.chargeCents,
       insurancePaidCents: c.insurancePaidCents,
-      // Held-back PR is shown with the pending insurance: it is not asked for yet.
       adjustmentsCents: c.adjustmentsCents,
-      pendingInsuranceCents: c.pendingInsuranceCents + (c.state === 'patient' ? 0n : c.patientResponsibilityCents),
+      pendingInsuranceCents: pendingCents,
       patientPaidCents: paid,
       balanceCents: serviceBalance,
     });
@@ -170,7 +171,7 @@ export function buildStatement(input: StatementInput, settings: StatementSetting
   const messages: string[] = [];
   if (kind === 'final_notice') messages.push(finalNoticeMessage(settings.practice, dueDate));
   if (plan?.nextDue) messages.push(`Payment plan: your next installment is due on ${plan.nextDue.dueOn}.`);
-  if (waiting.some((c) => c.pendingInsuranceCents > 0n || c.patientResponsibilityCents > 0n)) {
+  if (services.some((v) => v.pendingInsuranceCents > 0n)) {
     messages.push('Some services are still with your insurance. You will be billed for them only after insurance has paid its part.');
   }
 

@@ -1,0 +1,58 @@
+// The PDF is real: render it, rasterise a page with poppler's pdftoppm, and read the key figures back with pdftotext.
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildStatement } from '../../src/statements/model.ts';
+import { parseStatementSettings } from '../../src/statements/settings.ts';
+import { statementPdf } from '../../src/statements/pdf.ts';
+import { accountInput, claim } from './fixtures.ts';
+
+const settings = parseStatementSettings({});
+
+describe('statement PDF', () => {
+  it('renders a page image and carries the figures as text', async () => {
+    const input = accountInput({
+      claims: [
+        claim({ claimId: 'C-1' }),
+        claim({ claimId: 'C-2', serviceDate: '2025-02-02', chargeCents: 123_456n, insurancePaidCents: 100_000n, adjustmentsCents: 20_000n, patientResponsibilityCents: 3456n }),
+      ],
+      // PR 20.00 + 34.56 = 54.56
+      patientReceivableCents: 5456n,
+    });
+    const pdf = await statementPdf(buildStatement(input, settings));
+    const dir = mkdtempSync(path.join(tmpdir(), 'stmt-pdf-'));
+    try {
+      const file = path.join(dir, 's.pdf');
+      writeFileSync(file, pdf);
+      execFileSync('pdftoppm', ['-png', '-r', '30', '-f', '1', '-l', '1', file, path.join(dir, 'page')]);
+      const png = readFileSync(path.join(dir, 'page-1.png'));
+      expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+      const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+      expect(text).toMatch(/Amount due\s+\$54\.56/);
+      expect(text).toContain('G-2001');
+      expect(text).toContain('$1,234.56');
+      expect(text).toContain('Lakeside, OR 97401');
+      expect(text).toContain('Please detach and return this portion with your payment.');
+      expect(text).toContain('Financial assistance is available.');
+      expect(text).toContain('Office visit, established patient');
+      expect(text).toContain('Mon-Fri 8:00 am - 5:00 pm');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is byte-identical when rendered twice', async () => {
+    const s = buildStatement(accountInput(), settings);
+    expect((await statementPdf(s)).equals(await statementPdf(s))).toBe(true);
+  });
+
+  it('flows a long service list onto continuation pages', async () => {
+    const claims = Array.from({ length: 40 }, (_, i) => claim({ claimId: `C-${i}`, serviceDate: `2025-01-${String((i % 28) + 1).padStart(2, '0')}` }));
+    const s = buildStatement(accountInput({ claims, patientReceivableCents: 80_000n }), settings);
+    const pdf = await statementPdf(s);
+    const pages = (pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;
+    expect(pages).toBe(2);
+  });
+});
