@@ -6,7 +6,7 @@ import { hydrateSnapshots, type Queryable, type StoredSnapshot } from './store.t
 import { ELIGIBILITY_SQL as SQL } from './sql.ts';
 
 export interface CoverageCheckInput {
-  /** The payer the claim goes to; the same id as the 271's 2100A NM109 (PI). */
+  /** The payer as the 271 names it in 2100A NM109 (PI): a payer profile's `payerIdentifier`, not its `payerId`. */
   payerId: string;
   /** The subscriber's member id on that coverage. */
   memberId: string;

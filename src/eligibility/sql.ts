@@ -51,22 +51,25 @@ export const ELIGIBILITY_SQL = {
     RETURNING id`,
 
   /**
-   * Match new responses to the practice's patients through their coverages: payer and member id, then the
-   * relationship (a subscriber is 'self' or has their own member id; a dependent matches on first name and
-   * birth date). Only an exact single match is recorded; anything else stays unmatched and is reported.
+   * Match new responses to the practice's patients through their coverages. The 271 names the payer by its
+   * NM109 while coverages use the practice's payer key (a payer profile's payerIdentifier vs payerId), so
+   * the match is on the member id with the person's last name and birth date, and the relationship (a
+   * subscriber is 'self' or has their own member id; a dependent also matches on first name). Only an
+   * exact single match is recorded; anything else stays unmatched and is reported.
    */
   matchPatients: `
     UPDATE eligibility_responses e SET patient_id = m.patient_id
     FROM (
       SELECT r.id, min(c.patient_id) AS patient_id, count(DISTINCT c.patient_id) AS matches
       FROM eligibility_responses r
-      JOIN coverages c ON c.payer_id = r.payer_id AND (c.member_id = r.member_id OR c.patient_member_id = r.member_id)
+      JOIN coverages c ON c.member_id = r.member_id OR c.patient_member_id = r.member_id
       JOIN patients p ON p.patient_id = c.patient_id
       WHERE r.id = ANY($1::bigint[])
+        AND upper(p.last_name) = upper(r.last_name)
+        AND (r.birth_date IS NULL OR p.birth_date = r.birth_date)
         AND ((r.subject = 'subscriber' AND (c.relationship = 'self' OR c.patient_member_id = r.member_id))
           OR (r.subject = 'dependent' AND c.relationship <> 'self'
-              AND upper(p.first_name) = upper(coalesce(r.first_name, ''))
-              AND (r.birth_date IS NULL OR p.birth_date = r.birth_date)))
+              AND upper(p.first_name) = upper(coalesce(r.first_name, ''))))
       GROUP BY r.id
     ) AS m
     WHERE e.id = m.id AND m.matches = 1
