@@ -4,6 +4,7 @@ import { UsageError, type CommandContext } from './command.ts';
 import { ExitCode, formatLocation, toClaimsError } from '../runtime/errors.ts';
 import { logger } from '../runtime/logger.ts';
 import { defaultClock } from '../runtime/clock.ts';
+import { config } from '../runtime/config.ts';
 
 function topHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 8);
@@ -34,6 +35,12 @@ export async function main(argv: string[]): Promise<number> {
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(command.help.endsWith('\n') ? command.help : command.help + '\n');
     return ExitCode.ok;
+  }
+  try {
+    config(); // every environment problem at once, before anything starts
+  } catch (err) {
+    process.stderr.write(`claims: ${toClaimsError(err).message}\n`);
+    return ExitCode.usage;
   }
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals): void => {

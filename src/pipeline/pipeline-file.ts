@@ -4,6 +4,7 @@
 // Pure: no file system here (pipeline-load.ts resolves folders against the file's location).
 import { z } from 'zod';
 import { ClaimsError } from '../runtime/errors.ts';
+import { firstJsonErrorOffset, positionOf } from './json-position.ts';
 import type { Stage } from './stage.ts';
 
 const PIPELINE_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -123,28 +124,40 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[]): Pipelin
   return out;
 }
 
-/** Where a JSON syntax error is, as line and column, from the position V8 reports. */
 function syntaxProblem(text: string, err: unknown): PipelineProblem {
-  const message = err instanceof Error ? err.message : String(err);
-  const m = /position (\d+)/.exec(message);
-  if (!m) return { path: '$', message: `not valid JSON: ${message}` };
-  const pos = Number(m[1]);
-  const before = text.slice(0, pos).split('\n');
-  const line = before.length;
-  const column = (before[before.length - 1]?.length ?? 0) + 1;
-  return { path: '$', message: `not valid JSON at line ${line}, column ${column}: ${message}` };
+  const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+  const offset = firstJsonErrorOffset(text);
+  if (offset === undefined) return { path: '$', message: `not valid JSON: ${message}` };
+  const { line, column } = positionOf(text, offset);
+  const found = offset < text.length ? JSON.stringify(text[offset]) : 'the end of the file';
+  return { path: '$', message: `not valid JSON at line ${line}, column ${column}: unexpected ${found}` };
+}
+
+/** A stage name no stage has: say which names there are, rather than zod's union message. */
+function unknownStageProblems(raw: unknown, problems: PipelineProblem[], stages: readonly Stage[]): PipelineProblem[] {
+  const known = stages.map((s) => s.name).join(', ');
+  return problems.map((p) => {
+    const m = /^\$\.stages\[(\d+)\]\.name$/.exec(p.path);
+    if (!m) return p;
+    const entry = (raw as { stages?: unknown[] }).stages?.[Number(m[1])] as { name?: unknown } | undefined;
+    if (typeof entry?.name !== 'string') return p;
+    return { path: p.path, message: `no stage named ${JSON.stringify(entry.name)} (stages: ${known})` };
+  });
 }
 
 /** Parse and validate a pipeline file's text; throws PipelineInvalidError listing every problem. */
 export function parsePipelineText(text: string, file: string, stages: readonly Stage[]): PipelineDefinition {
   let raw: unknown;
+  const json = text.replace(/^\uFEFF/, '');
   try {
-    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+    raw = JSON.parse(json);
   } catch (err) {
-    throw new PipelineInvalidError(file, [syntaxProblem(text, err)]);
+    throw new PipelineInvalidError(file, [syntaxProblem(json, err)]);
   }
   const parsed = pipelineFileSchema(stages).safeParse(raw);
-  if (!parsed.success) throw new PipelineInvalidError(file, problemsFromIssues(parsed.error.issues));
+  if (!parsed.success) {
+    throw new PipelineInvalidError(file, unknownStageProblems(raw, problemsFromIssues(parsed.error.issues), stages));
+  }
   const { $schema: _schema, ...definition } = parsed.data as PipelineDefinition & { $schema?: string };
   return definition;
 }
