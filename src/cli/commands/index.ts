@@ -3,9 +3,13 @@ import type { Command } from '../command.ts';
 import { runCommand } from './run.ts';
 import { schemasCommand } from './schemas.ts';
 import { dbCommand } from './db.ts';
+import { ingestCommand } from './ingest.ts';
+import { inspectCommand } from './inspect.ts';
 
 export const commands: Command[] = [
   runCommand,
   schemasCommand,
   dbCommand,
+  ingestCommand,
+  inspectCommand,
 ];

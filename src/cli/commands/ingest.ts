@@ -1,0 +1,84 @@
+// `claims ingest FILE...`: post the X12 files given (835 remittances; other sets as their handlers are
+// registered in src/ingest/handlers.ts). Exit 0 when every set posted or was a duplicate, 3 when any
+// set or file was quarantined (a copy in the quarantine folder with FILE.error.json).
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { type Command, type CommandContext, UsageError } from '../command.ts';
+import { openDatabase } from '../../runtime/database.ts';
+import { config } from '../../runtime/config.ts';
+import { ExitCode, formatLocation } from '../../runtime/errors.ts';
+import { failpoint } from '../../runtime/failpoints.ts';
+import { ingestFile, type FileOutcome } from '../../ingest/ingest-file.ts';
+
+const HELP = `Usage: claims ingest FILE... [--quarantine DIR] [--json]
+
+  Reads each file's envelopes and posts every transaction set it holds: 835 remittances are balanced
+  (line, claim, remittance), matched to the claims sent, and posted to the ledger once each (one
+  transaction per remittance). A redelivered remittance is reported as a duplicate and posts nothing.
+  A remittance that does not balance, or that conflicts with one already posted, is quarantined: the
+  other remittances of the file still post, and a copy of the file goes to the quarantine folder with
+  FILE.error.json naming the set, level, claim and amounts.
+
+Options:
+  --quarantine DIR  Where quarantine copies go (default: CLAIMS_HOME/quarantine).
+  --json            Print one JSON object per file instead of a summary.
+  -h, --help
+
+Exit codes: 0 all posted or duplicates, 1 failed, 2 usage, 3 something was quarantined.
+
+Examples:
+  claims ingest samples/835/*.x12
+  claims ingest --json remit-2024-03-15.835
+`;
+
+function summary(o: FileOutcome): string {
+  const count = (s: string) => o.sets.filter((x) => x.status === s).length;
+  const lines = [`${path.basename(o.file)}: ${o.status} (posted ${count('posted')}, duplicate ${count('duplicate')}, quarantined ${count('quarantined')})`];
+  for (const r of o.reasons) lines.push(`  ${r.code}: ${r.message} (${formatLocation(r.location)})`);
+  for (const s of o.sets) {
+    for (const r of s.reasons) lines.push(`  ST02 ${s.set} ${s.status}: ${r.severity === 'warning' ? 'warning ' : ''}${r.code}: ${r.message}`);
+  }
+  if (o.quarantined) lines.push(`  quarantine copy: ${o.quarantined.path}`);
+  return lines.join('\n') + '\n';
+}
+
+function json(o: FileOutcome): string {
+  return JSON.stringify({
+    file: o.file, sha256: o.fileSha256, status: o.status,
+    sets: o.sets.map((s) => ({ set: s.set, transactionSet: s.transactionSet, status: s.status, counts: s.counts ?? {}, detail: s.detail ?? {}, reasons: s.reasons.map((r) => r.toJSON()) })),
+    reasons: o.reasons.map((r) => r.toJSON()),
+    ...(o.quarantined && { quarantined: o.quarantined }),
+  }) + '\n';
+}
+
+async function run(args: string[], ctx: CommandContext): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { json: { type: 'boolean', default: false }, quarantine: { type: 'string' } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (parsed.positionals.length === 0) throw new UsageError('name at least one FILE');
+  const quarantineDir = path.resolve(parsed.values.quarantine ?? path.join(config().home, 'quarantine'));
+  const db = await openDatabase({ migrate: true, logger: ctx.logger });
+  let exit: number = ExitCode.ok;
+  try {
+    for (const file of parsed.positionals) {
+      if (ctx.signal.aborted) break;
+      const outcome = await ingestFile(path.resolve(file), { pool: db.pool, logger: ctx.logger, failpoint, quarantineDir });
+      ctx.stdout.write(parsed.values.json ? json(outcome) : summary(outcome));
+      if (outcome.status === 'partial' || outcome.status === 'quarantined') exit = ExitCode.rejected;
+      failpoint('ingest.between-files');
+    }
+  } finally {
+    await db.close();
+  }
+  return exit;
+}
+
+export const ingestCommand: Command = {
+  name: 'ingest',
+  summary: 'Post X12 files (835 remittances) to the ledger, exactly once',
+  help: HELP,
+  run,
+};

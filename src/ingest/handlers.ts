@@ -1,0 +1,63 @@
+// The ingest registry: which handler takes which X12 transaction set. `claims ingest` and the `ingest`
+// stage read a file's envelope, and hand each ST..SE to the handler registered for its ST01 (and GS01).
+// To add a set (271, 999, 277CA...): write a SetHandler and add one import and one entry below.
+import type { Pool } from 'pg';
+import type { Logger } from '../runtime/logger.ts';
+import type { ClaimsError } from '../runtime/errors.ts';
+import type { Segment } from '../x12/segment.ts';
+import { remittanceHandler } from '../remittances/handler.ts';
+
+/** One transaction set with its envelope, as the dispatcher found it. Segments ST..SE inclusive. */
+export interface X12Set {
+  interchange: string;
+  /** ISA12 */
+  interchangeVersion: string;
+  /** ISA06 (trimmed), the sender. */
+  sender: string;
+  group: string;
+  /** GS01 functional identifier code (HP, HB, ...). */
+  functionalId: string;
+  /** GS08 */
+  version: string;
+  /** ST01, ST02 */
+  transactionSet: string;
+  set: string;
+  segments: Segment[];
+}
+
+export interface IngestContext {
+  pool: Pool;
+  /** Path as given, and its base name (what reports and errors name). */
+  file: string;
+  fileName: string;
+  fileSha256: string;
+  logger: Logger;
+  failpoint(name: string): void | Promise<void>;
+}
+
+export type SetStatus = 'posted' | 'duplicate' | 'quarantined' | 'skipped';
+
+export interface SetOutcome {
+  set: string;
+  transactionSet: string;
+  status: SetStatus;
+  reasons: ClaimsError[];
+  counts?: Record<string, number>;
+  detail?: Record<string, unknown>;
+}
+
+export interface SetHandler {
+  name: string;
+  /** ST01 this handler takes, and the GS01 that must carry it. */
+  transactionSet: string;
+  functionalId: string;
+  /** GS08 values accepted; anything else is reported as unsupported, never guessed at. */
+  versions: readonly string[];
+  handleSet(set: X12Set, ctx: IngestContext): Promise<SetOutcome>;
+}
+
+export const handlers: SetHandler[] = [remittanceHandler];
+
+export function handlerFor(transactionSet: string): SetHandler | undefined {
+  return handlers.find((h) => h.transactionSet === transactionSet);
+}

@@ -1,0 +1,225 @@
+// The remittance ingest service: one balanced 835 remittance -> one database transaction that claims its
+// key (payer + payee + TRN02, one row), matches its claims, and posts its entries through the ledger's
+// COPY writer. Unbalanced or conflicting remittances are recorded as rejections and never touch the
+// ledger. Failpoints mark the crash-test boundaries: before, after the COPY (before commit), after commit.
+import { createHash } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import { ClaimsError } from '../runtime/errors.ts';
+import { withTransaction } from '../runtime/database.ts';
+import { payeeKey, payerKey, type Remittance, type RemittanceClaim } from '../domain/remittance.ts';
+import type { PostingBatch, PostingOutcome, SourceRef } from '../ledger/types.ts';
+import { balanceRemittance, type BalanceFailure, type BalanceResult } from './balance.ts';
+import { matchServiceLines } from './matching.ts';
+import { remittanceEntries, unmatchedChargeCents, type ClaimPostingContext, type PostingFlag } from './posting-rules.ts';
+import { SQL, findSubmittedClaims, originalPosting, type SubmittedClaim } from './store.ts';
+
+export interface RemittanceSource {
+  fileName: string;
+  fileSha256: string;
+  /** sha256 of the set's content (ST..SE), for exactly-once. */
+  contentSha256: string;
+}
+
+export interface RemittanceDeps {
+  /** The ledger's posting call inside the caller's transaction (ledger/post.ts postBatchInTransaction). */
+  post(client: PoolClient, batch: PostingBatch): Promise<PostingOutcome>;
+  /** Named crash points (runtime/failpoints.ts); a no-op outside tests. */
+  failpoint(name: string): void | Promise<void>;
+}
+
+export type RemittanceStatus = 'posted' | 'duplicate' | 'quarantined';
+
+export interface RemittanceOutcome {
+  status: RemittanceStatus;
+  set: string;
+  traceNumber: string;
+  reasons: ClaimsError[];
+  counts: { claims: number; matchedClaims: number; unmatchedClaims: number; entries: number; entryLines: number; paymentCents: bigint };
+  flags: { claim: string; claimIndex: number; flag: PostingFlag }[];
+}
+
+/** Claim status -> the coverage rank the payer processed it as (1 primary ...), when the status says. */
+const RANK_BY_STATUS: Record<string, number> = { '1': 1, '19': 1, '2': 2, '20': 2, '3': 3, '21': 3 };
+
+export function remittanceKeyHash(r: Remittance): string {
+  return createHash('sha256').update(`${payerKey(r)}\u0000${payeeKey(r)}\u0000${r.traceNumber}`).digest('hex').slice(0, 32);
+}
+
+function balanceError(r: Remittance, f: BalanceFailure, file: string): ClaimsError {
+  const what = { line: 'SVC02 - line CAS = SVC03', claim: 'CLP03 - all CAS = CLP04', remittance: 'sum(CLP04) - sum(PLB) = BPR02' }[f.level];
+  return new ClaimsError({
+    code: 'REMIT_UNBALANCED',
+    message: `remittance ST02 ${r.set} does not balance at ${f.level} level (${what})${f.claim !== undefined ? ` for claim ${f.claim}` : ''}: expected ${f.expectedCents} cents, found ${f.foundCents}`,
+    location: { file, interchange: r.interchange, group: r.group, set: r.set, segmentIndex: f.segmentIndex, ...(f.claim !== undefined && { claim: f.claim }) },
+    expected: String(f.expectedCents),
+    found: String(f.foundCents),
+  });
+}
+
+function emptyCounts(r: Remittance): RemittanceOutcome['counts'] {
+  return { claims: r.claims.length, matchedClaims: 0, unmatchedClaims: 0, entries: 0, entryLines: 0, paymentCents: r.paymentCents };
+}
+
+async function recordRejection(pool: Pool, r: Remittance, src: RemittanceSource, code: string, level: string | null, balance: BalanceResult | null, detail: unknown): Promise<void> {
+  await pool.query(SQL.insertRejection, [
+    code, level, payerKey(r), payeeKey(r), r.traceNumber, src.contentSha256, r.paymentCents,
+    balance?.claimPaymentsCents ?? null, balance?.providerAdjustmentsCents ?? null, r.claims.length,
+    JSON.stringify(detail, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)),
+    src.fileSha256, src.fileName, r.interchange, r.group, r.set, r.segmentIndex,
+  ]);
+}
+
+class KeyTaken extends Error {}
+
+interface Plan {
+  payerId: string;
+  contexts: ClaimPostingContext[];
+  submitted: Map<string, SubmittedClaim>;
+  rows: { claim: RemittanceClaim; submitted: SubmittedClaim | null; provisionalId: string | null; ledgerClaimId: string; reverses: string | null; chargeRecorded: boolean; linesMatched: number }[];
+}
+
+async function plan(client: PoolClient, r: Remittance): Promise<Plan> {
+  const references = r.providerAdjustments.filter((a) => a.reasonCode === 'WO' || a.reasonCode === '72').map((a) => a.reference).filter((x) => x !== '');
+  const submitted = await findSubmittedClaims(client, [...new Set([...r.claims.map((c) => c.patientControlNumber), ...references])]);
+  const learned = await client.query(SQL.learnedPayer, [payerKey(r)]);
+  let payerId: string | undefined = learned.rows[0]?.payer_id;
+  if (!payerId) {
+    for (const c of r.claims) {
+      const s = submitted.get(c.patientControlNumber);
+      const rank = RANK_BY_STATUS[c.status];
+      if (s && rank && s.payers[rank - 1]) { payerId = s.payers[rank - 1]!; break; }
+    }
+  }
+  payerId ??= `835:${payerKey(r)}`;
+  const contexts: ClaimPostingContext[] = [];
+  const rows: Plan['rows'] = [];
+  const reversedHere = new Set<string>();
+  for (const claim of r.claims) {
+    const s = submitted.get(claim.patientControlNumber) ?? null;
+    let reverses: string | null = null;
+    let originalLines: ClaimPostingContext['originalLines'] = null;
+    if (claim.status === '22') {
+      const original = await originalPosting(client, payerId, claim.patientControlNumber, claim.payerClaimNumber);
+      if (original && !reversedHere.has(original.entryKey)) {
+        reverses = original.entryKey;
+        originalLines = original.lines;
+        reversedHere.add(original.entryKey);
+      }
+    }
+    if (s) {
+      const at = s.payers.indexOf(payerId);
+      const rank = at >= 0 ? at + 1 : (RANK_BY_STATUS[claim.status] ?? 1);
+      const matches = matchServiceLines(claim.lines, s.lines);
+      contexts.push({
+        claimId: s.id, patientId: s.accountNumber, nextPayerId: s.payers[rank] ?? null, coverageRank: rank,
+        lineIds: matches.map((m) => m.lineId), recordChargeCents: null, originalLines,
+      });
+      rows.push({ claim, submitted: s, provisionalId: null, ledgerClaimId: s.id, reverses, chargeRecorded: false, linesMatched: matches.filter((m) => m.lineId !== null).length });
+    } else {
+      const person = claim.insured ?? claim.patient;
+      const prov = await client.query(SQL.provisionalPatient, [payerId, person?.id ?? '', person?.lastName ?? '', person?.firstName ?? '']);
+      const provisionalId = String(prov.rows[0].id);
+      const ledgerClaimId = `unmatched:${payerId}:${claim.patientControlNumber}`;
+      let chargeRecorded = false;
+      if (claim.status !== '22' && claim.status !== '25') {
+        const charge = unmatchedChargeCents(claim);
+        const seen = await client.query(SQL.chargeAlreadyRecorded, [ledgerClaimId, String(claim.chargeCents)]);
+        // Split claims in one remittance each record their part; a correction after a reversal (same CLP01
+        // and charge, seen in an earlier remittance) does not record the charge again.
+        chargeRecorded = seen.rowCount === 0;
+        contexts.push({ claimId: ledgerClaimId, patientId: `provisional:${provisionalId}`, nextPayerId: null, coverageRank: null, lineIds: claim.lines.map(() => null), recordChargeCents: chargeRecorded ? charge : null, originalLines });
+      } else {
+        contexts.push({ claimId: ledgerClaimId, patientId: `provisional:${provisionalId}`, nextPayerId: null, coverageRank: null, lineIds: claim.lines.map(() => null), recordChargeCents: null, originalLines });
+      }
+      rows.push({ claim, submitted: null, provisionalId, ledgerClaimId, reverses, chargeRecorded, linesMatched: 0 });
+    }
+  }
+  return { payerId, contexts, rows, submitted };
+}
+
+/** Balance, then post one remittance exactly once. Never throws for bad input: it reports it. */
+export async function ingestRemittance(pool: Pool, r: Remittance, src: RemittanceSource, deps: RemittanceDeps): Promise<RemittanceOutcome> {
+  const base = { set: r.set, traceNumber: r.traceNumber, flags: [] as RemittanceOutcome['flags'] };
+  const balance = balanceRemittance(r);
+  if (!balance.balanced) {
+    const reasons = balance.failures.map((f) => balanceError(r, f, src.fileName));
+    await recordRejection(pool, r, src, 'REMIT_UNBALANCED', balance.failures[0]!.level, balance, { failures: balance.failures });
+    return { ...base, status: 'quarantined', reasons, counts: emptyCounts(r) };
+  }
+  const keyHash = remittanceKeyHash(r);
+  const batchKey = `remit:${keyHash}`;
+  const checkExisting = async (): Promise<RemittanceOutcome | null> => {
+    const existing = await pool.query(SQL.findByKey, [payerKey(r), payeeKey(r), r.traceNumber]);
+    const row = existing.rows[0];
+    if (!row) return null;
+    if (row.content_sha256 === src.contentSha256) return { ...base, status: 'duplicate', reasons: [], counts: emptyCounts(r) };
+    const conflict = new ClaimsError({
+      code: 'REMIT_CONFLICT',
+      message: `remittance TRN02 ${r.traceNumber} from payer ${payerKey(r)} to payee ${payeeKey(r)} was already posted with different content`,
+      location: { file: src.fileName, interchange: r.interchange, group: r.group, set: r.set, segmentIndex: r.segmentIndex },
+      expected: row.content_sha256, found: src.contentSha256,
+    });
+    await recordRejection(pool, r, src, 'REMIT_CONFLICT', 'remittance', balance, { postedContentSha256: row.content_sha256 });
+    return { ...base, status: 'quarantined', reasons: [conflict], counts: emptyCounts(r) };
+  };
+  const seen = await checkExisting();
+  if (seen) return seen;
+
+  try {
+    const result = await withTransaction(pool, async (client) => {
+      const p = await plan(client, r);
+      const source: SourceRef = { fileSha256: src.fileSha256, fileName: src.fileName, interchange: r.interchange, group: r.group, set: r.set };
+      const { entries, flags } = remittanceEntries(r, { keyPrefix: batchKey, payerId: p.payerId, claims: p.contexts, referencedClaimIds: referenced(r, p), source });
+      const lineCount = entries.reduce((t, e) => t + e.lines.length, 0);
+      const matched = p.rows.filter((x) => x.submitted !== null).length;
+      const claimed = await client.query(SQL.claimKey, [
+        payerKey(r), payeeKey(r), r.traceNumber, src.contentSha256, p.payerId, batchKey, r.payer.name, r.payee.name,
+        r.transactionHandling, r.paymentCents, r.creditDebit, r.paymentMethod, r.paymentDate, balance.claimPaymentsCents, balance.providerAdjustmentsCents,
+        r.claims.length, matched, r.claims.length - matched, entries.length, lineCount,
+        src.fileSha256, src.fileName, r.interchange, r.group, r.set, r.segmentIndex,
+      ]);
+      if (claimed.rowCount === 0) throw new KeyTaken();
+      const remittanceId = claimed.rows[0].id;
+      await deps.failpoint('remit.before_copy');
+      await deps.post(client, { key: batchKey, entries });
+      await deps.failpoint('remit.after_copy');
+      const entryKeyOf = new Map(entries.filter((e) => e.reason !== 'remit.charge_from_remittance').map((e) => [e.key, e.key]));
+      const cols: unknown[][] = Array.from({ length: 17 }, () => []);
+      p.rows.forEach((x, i) => {
+        const claimFlags = flags.filter((f) => f.claimIndex === i).map((f) => f.flag as string);
+        if (x.chargeRecorded) claimFlags.push('charge_recorded');
+        const key = `${batchKey}:claim:${i}`;
+        const values = [
+          i, x.claim.patientControlNumber, x.claim.payerClaimNumber, x.claim.status, x.claim.chargeCents, x.claim.paidCents,
+          x.claim.patientResponsibilityCents, x.submitted?.id ?? null, x.provisionalId, x.ledgerClaimId, p.payerId,
+          entryKeyOf.has(key) ? key : null, x.reverses, claimFlags.join(','), x.linesMatched, x.claim.lines.length - x.linesMatched, x.claim.segmentIndex,
+        ];
+        values.forEach((v, c) => cols[c]!.push(v));
+      });
+      await client.query(SQL.insertClaims, [remittanceId, ...cols]);
+      if (matched > 0) await client.query(SQL.learnPayer, [payerKey(r), p.payerId]);
+      return {
+        ...base, status: 'posted' as const, reasons: [],
+        counts: { claims: r.claims.length, matchedClaims: matched, unmatchedClaims: r.claims.length - matched, entries: entries.length, entryLines: lineCount, paymentCents: r.paymentCents },
+        flags: flags.map((f) => ({ ...f, claim: r.claims[f.claimIndex]!.patientControlNumber })),
+      };
+    });
+    await deps.failpoint('remit.after_commit');
+    return result;
+  } catch (err) {
+    // Another process claimed the key between our check and our insert: report what it posted.
+    if (err instanceof KeyTaken) return (await checkExisting()) ?? { ...base, status: 'duplicate', reasons: [], counts: emptyCounts(r) };
+    throw err;
+  }
+}
+
+function referenced(r: Remittance, p: Plan): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const x of p.rows) out.set(x.claim.patientControlNumber, x.ledgerClaimId);
+  for (const adj of r.providerAdjustments) {
+    if (adj.reference === '' || out.has(adj.reference)) continue;
+    const s = p.submitted.get(adj.reference);
+    out.set(adj.reference, s ? s.id : `unmatched:${p.payerId}:${adj.reference}`);
+  }
+  return out;
+}
