@@ -4,12 +4,16 @@ import { runCommand } from './run.ts';
 import { schemasCommand } from './schemas.ts';
 import { dbCommand } from './db.ts';
 import { ingestCommand } from './ingest.ts';
+import { reportCommand } from './report.ts';
 import { inspectCommand } from './inspect.ts';
+import { submitCommand } from './submit.ts';
 
 export const commands: Command[] = [
   runCommand,
   schemasCommand,
   dbCommand,
   ingestCommand,
+  reportCommand,
   inspectCommand,
+  submitCommand,
 ];

@@ -1,0 +1,93 @@
+// `claims report NAME`: analyst reports, each a sub-report in the registry below. To add one (e.g.
+// `eligibility`), write a SubReport and add one entry to `reports`.
+import { parseArgs } from 'node:util';
+import { type Command, type CommandContext, UsageError } from '../command.ts';
+import { openDatabase, type Database } from '../../runtime/database.ts';
+import { ExitCode } from '../../runtime/errors.ts';
+import { remittanceReport, remittanceTable, toJson, unmatchedReport, unmatchedTable } from '../../remittances/reports.ts';
+
+export interface ReportOptions {
+  json: boolean;
+  from?: string;
+  to?: string;
+}
+
+export interface SubReport {
+  name: string;
+  summary: string;
+  /** Writes the report to ctx.stdout; returns the exit code. */
+  run(db: Database, opts: ReportOptions, ctx: CommandContext): Promise<number>;
+}
+
+export const reports: SubReport[] = [
+  {
+    name: 'remittances',
+    summary: 'per remittance: BPR02, claim payments, PLB total, balanced, matched/unmatched claims, posted or quarantined',
+    async run(db, opts, ctx) {
+      const rows = await remittanceReport(db.pool, { ...(opts.from && { from: opts.from }), ...(opts.to && { to: opts.to }) });
+      ctx.stdout.write(opts.json ? toJson(rows) : remittanceTable(rows));
+      return ExitCode.ok;
+    },
+  },
+  {
+    name: 'unmatched',
+    summary: 'claims paid on an 835 that this system never submitted, under provisional patients awaiting an analyst',
+    async run(db, opts, ctx) {
+      const rows = await unmatchedReport(db.pool);
+      ctx.stdout.write(opts.json ? toJson(rows) : unmatchedTable(rows));
+      return ExitCode.ok;
+    },
+  },
+];
+
+function help(): string {
+  const width = Math.max(...reports.map((r) => r.name.length));
+  return `Usage: claims report NAME [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]
+
+Reports:
+${reports.map((r) => `  ${r.name.padEnd(width)}  ${r.summary}`).join('\n')}
+
+Options:
+  --from, --to  Limit to payment dates in this range, inclusive (reports that have dates).
+  --json        Print JSON (amounts as exact cents strings) instead of a table.
+  -h, --help
+
+Examples:
+  claims report remittances --from 2024-03-01 --to 2024-03-31
+  claims report unmatched --json
+`;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+async function run(args: string[], ctx: CommandContext): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { json: { type: 'boolean', default: false }, from: { type: 'string' }, to: { type: 'string' } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const [name, ...extra] = parsed.positionals;
+  const report = reports.find((r) => r.name === name);
+  if (!report) throw new UsageError(name === undefined ? `name a report: ${reports.map((r) => r.name).join(', ')}` : `unknown report '${name}'`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  for (const k of ['from', 'to'] as const) {
+    const v = parsed.values[k];
+    if (v !== undefined && !DATE.test(v)) throw new UsageError(`--${k} must be YYYY-MM-DD, got '${v}'`);
+  }
+  const db = await openDatabase({ migrate: true, logger: ctx.logger });
+  try {
+    return await report.run(db, { json: parsed.values.json === true, ...(parsed.values.from && { from: parsed.values.from }), ...(parsed.values.to && { to: parsed.values.to }) }, ctx);
+  } finally {
+    await db.close();
+  }
+}
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'Analyst reports: remittances, unmatched',
+  get help() {
+    return help();
+  },
+  run,
+};

@@ -1,0 +1,110 @@
+// Remittance reports for analysts: per remittance (deposit, claim payments, PLB, balanced, matched,
+// posting status) and the claims posted under provisional patients. Queries are named constants; the
+// formatting is pure so the CLI and tests share it. Amounts stay bigint cents until printed.
+import type { Pool } from 'pg';
+import { formatDecimal } from '../domain/money.ts';
+
+export const REPORT_SQL = {
+  remittances: `
+    SELECT 'posted' AS status, NULL::text AS reason_code, r.payer_key, r.payee_key, r.trace_number, r.payment_date::text AS payment_date,
+      r.payment_cents, r.claim_payments_cents, r.provider_adjustments_cents, true AS balanced, r.claim_count,
+      r.matched_claim_count, r.unmatched_claim_count, r.source_file_name, r.source_st02, r.created_at
+    FROM remittances r
+    WHERE ($1::date IS NULL OR r.payment_date >= $1::date) AND ($2::date IS NULL OR r.payment_date <= $2::date)
+    UNION ALL
+    SELECT 'quarantined', j.reason_code, j.payer_key, j.payee_key, j.trace_number, NULL, j.payment_cents, j.claim_payments_cents,
+      j.provider_adjustments_cents, j.reason_code <> 'REMIT_UNBALANCED', j.claim_count, NULL, NULL, j.source_file_name, j.source_st02, j.created_at
+    FROM remittance_rejections j
+    WHERE $1::date IS NULL AND $2::date IS NULL OR j.created_at::date BETWEEN coalesce($1::date, '-infinity') AND coalesce($2::date, 'infinity')
+    ORDER BY created_at, source_file_name, source_st02`,
+  unmatched: `
+    SELECT c.patient_control_number, c.payer_claim_number, c.status, c.charge_cents, c.paid_cents, c.payer_id, c.flags,
+      p.id AS provisional_patient_id, p.state, r.trace_number, r.payment_date::text AS payment_date, r.source_file_name
+    FROM remittance_claims c
+    JOIN provisional_patients p ON p.id = c.provisional_patient_id
+    JOIN remittances r ON r.id = c.remittance_id
+    WHERE p.state = 'provisional'
+    ORDER BY r.payment_date, r.id, c.claim_index`,
+} as const;
+
+export interface RemittanceReportRow {
+  status: 'posted' | 'quarantined';
+  reasonCode: string | null;
+  payer: string;
+  payee: string;
+  traceNumber: string;
+  paymentDate: string | null;
+  paymentCents: bigint | null;
+  claimPaymentsCents: bigint | null;
+  providerAdjustmentsCents: bigint | null;
+  balanced: boolean;
+  claims: number | null;
+  matchedClaims: number | null;
+  unmatchedClaims: number | null;
+  file: string;
+  set: string;
+}
+
+const big = (v: unknown): bigint | null => (v === null || v === undefined ? null : BigInt(v as string | bigint));
+
+export async function remittanceReport(pool: Pool, range: { from?: string; to?: string }): Promise<RemittanceReportRow[]> {
+  const res = await pool.query(REPORT_SQL.remittances, [range.from ?? null, range.to ?? null]);
+  return res.rows.map((r) => ({
+    status: r.status, reasonCode: r.reason_code, payer: r.payer_key ?? '', payee: r.payee_key ?? '', traceNumber: r.trace_number ?? '',
+    paymentDate: r.payment_date, paymentCents: big(r.payment_cents), claimPaymentsCents: big(r.claim_payments_cents),
+    providerAdjustmentsCents: big(r.provider_adjustments_cents), balanced: r.balanced, claims: r.claim_count,
+    matchedClaims: r.matched_claim_count, unmatchedClaims: r.unmatched_claim_count, file: r.source_file_name, set: r.source_st02 ?? '',
+  }));
+}
+
+export interface UnmatchedClaimRow {
+  patientControlNumber: string;
+  payerClaimNumber: string;
+  status: string;
+  chargeCents: bigint;
+  paidCents: bigint;
+  payerId: string;
+  provisionalPatientId: string;
+  traceNumber: string;
+  paymentDate: string;
+  file: string;
+}
+
+export async function unmatchedReport(pool: Pool): Promise<UnmatchedClaimRow[]> {
+  const res = await pool.query(REPORT_SQL.unmatched);
+  return res.rows.map((r) => ({
+    patientControlNumber: r.patient_control_number, payerClaimNumber: r.payer_claim_number, status: r.status,
+    chargeCents: BigInt(r.charge_cents), paidCents: BigInt(r.paid_cents), payerId: r.payer_id,
+    provisionalPatientId: String(r.provisional_patient_id), traceNumber: r.trace_number, paymentDate: r.payment_date, file: r.source_file_name,
+  }));
+}
+
+const money = (c: bigint | null): string => (c === null ? '' : formatDecimal(c));
+
+export function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+export function remittanceTable(rows: RemittanceReportRow[]): string {
+  return table([
+    ['STATUS', 'PAYER', 'TRN02', 'DATE', 'BPR02', 'CLAIMS PAID', 'PLB', 'BALANCED', 'CLAIMS', 'MATCHED', 'UNMATCHED', 'FILE', 'ST02'],
+    ...rows.map((r) => [
+      r.reasonCode ? `${r.status} ${r.reasonCode}` : r.status, r.payer, r.traceNumber, r.paymentDate ?? '', money(r.paymentCents),
+      money(r.claimPaymentsCents), money(r.providerAdjustmentsCents), r.balanced ? 'yes' : 'no', String(r.claims ?? ''),
+      String(r.matchedClaims ?? ''), String(r.unmatchedClaims ?? ''), r.file, r.set,
+    ]),
+  ]);
+}
+
+export function unmatchedTable(rows: UnmatchedClaimRow[]): string {
+  return table([
+    ['CLP01', 'CLP07', 'CLP02', 'CHARGE', 'PAID', 'PAYER', 'PROVISIONAL PATIENT', 'TRN02', 'DATE', 'FILE'],
+    ...rows.map((r) => [r.patientControlNumber, r.payerClaimNumber, r.status, money(r.chargeCents), money(r.paidCents), r.payerId, r.provisionalPatientId, r.traceNumber, r.paymentDate, r.file]),
+  ]);
+}
+
+/** JSON with bigint cents as strings (exact), for --json output. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n';
+}
