@@ -226,6 +226,15 @@ export class InterchangeWriter {
     return fields.join(d.element) + d.segment + this.#lineBreak;
   }
 
+  /** A TA1 between ISA and the first GS (acknowledging an interchange received). */
+  ta1(values: SegmentValues): string {
+    this.#expect('interchange', 'write a TA1');
+    if (values[0] !== 'TA1' || this.#groups > 0) {
+      throw new ClaimsError({ code: 'WRITER_STATE', message: 'only TA1 segments may precede the first GS', found: String(values[0]) });
+    }
+    return this.#line(values);
+  }
+
   beginGroup(h: GroupHeader): string {
     this.#expect('interchange', 'begin a group');
     this.#gs06 = formatControlNumber(h.controlNumber, 1, 9, 'GS06');
