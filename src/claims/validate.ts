@@ -8,6 +8,8 @@ import { isValidNpi } from './npi.ts';
 
 /** One reason a claim is not sent. Written to the rejection report as one row. */
 export interface Rejection {
+  /** The export file (set by the submit service when there are several). */
+  file?: string;
   /** The export's claimId, when it could be read. */
   claimId: string;
   patientControlNumber: string;

@@ -1,0 +1,87 @@
+// Deciding what to do with a mapped claim given what was sent before on its chain (billing NPI + CLM01):
+// send it, send it again, skip it as a duplicate, or reject it as a conflict. Idempotency rules (issue 4):
+// the same claim again writes and posts nothing; an original (1) with different content under the same key
+// is a conflict (send a 7 to replace it); 7 and 8 are new claims whenever their content is new; a claim
+// whose earlier file never completed is sent again; `--resubmit` resends one a payer rejected. Pure.
+import type { MappedClaim } from './map.ts';
+import type { Rejection } from './validate.ts';
+
+export interface ExistingClaim {
+  id: string;
+  billingNpi: string;
+  patientControlNumber: string;
+  frequency: string;
+  contentSha256: string;
+  status: string;
+  postedChargeCents: bigint;
+  primaryPayerId: string;
+  /** State of the outbound file it was last placed in ('writing' | 'sent' | 'abandoned'), null if none. */
+  fileState: string | null;
+}
+
+export type Decision =
+  | { kind: 'send' }
+  | { kind: 'resend'; claimId: string; why: 'incomplete-file' | 'resubmit' }
+  | { kind: 'duplicate'; claimId: string }
+  | { kind: 'reject'; rejection: Rejection };
+
+export const chainKey = (npi: string, pcn: string): string => `${npi}:${pcn}`;
+
+/** Tracks the chains of one batch: what the database had, plus the claims decided earlier in the batch. */
+export class ChainBook {
+  private readonly byChain = new Map<string, ExistingClaim[]>();
+  /** Claims decided 'send' in this batch, by chain, for duplicates inside one export. */
+  private readonly pending = new Map<string, { frequency: string; contentSha256: string }[]>();
+
+  constructor(existing: Iterable<ExistingClaim>) {
+    for (const c of existing) {
+      const k = chainKey(c.billingNpi, c.patientControlNumber);
+      const list = this.byChain.get(k);
+      if (list) list.push(c);
+      else this.byChain.set(k, [c]);
+    }
+  }
+
+  /** The chain's claims from the database, oldest first. */
+  chain(npi: string, pcn: string): readonly ExistingClaim[] {
+    return this.byChain.get(chainKey(npi, pcn)) ?? [];
+  }
+
+  decide(mapped: MappedClaim, opts: { resubmit: boolean }): Decision {
+    const rec = mapped.claim.record;
+    const k = chainKey(rec.billingProvider.npi, rec.patientControlNumber);
+    const chain = this.byChain.get(k) ?? [];
+    const inBatch = this.pending.get(k) ?? [];
+    const same = chain.find((c) => c.frequency === rec.frequency && c.contentSha256 === mapped.contentHash);
+    if (same) {
+      const fileComplete = same.fileState === 'sent';
+      if (same.status === 'pending' && !fileComplete) return { kind: 'resend', claimId: same.id, why: 'incomplete-file' };
+      if (same.status === 'rejected' && opts.resubmit) return { kind: 'resend', claimId: same.id, why: 'resubmit' };
+      return { kind: 'duplicate', claimId: same.id };
+    }
+    if (inBatch.some((c) => c.frequency === rec.frequency && c.contentSha256 === mapped.contentHash)) {
+      return { kind: 'duplicate', claimId: '' };
+    }
+    if (rec.frequency === '1') {
+      const original = chain.some((c) => c.frequency === '1') || inBatch.some((c) => c.frequency === '1');
+      if (original) {
+        return {
+          kind: 'reject',
+          rejection: {
+            claimId: rec.claimId,
+            patientControlNumber: rec.patientControlNumber,
+            record: mapped.record,
+            field: 'patientControlNumber',
+            code: 'CLAIM_KEY_CONFLICT',
+            message: `claim ${rec.patientControlNumber} of billing provider ${rec.billingProvider.npi} was already sent with different content: use frequency 7 to replace it`,
+            expected: 'the same content as the original, or frequency 7 (replacement) with the payer claim number',
+            found: `frequency 1 with content ${mapped.contentHash.slice(0, 12)}`,
+          },
+        };
+      }
+    }
+    inBatch.push({ frequency: rec.frequency, contentSha256: mapped.contentHash });
+    this.pending.set(k, inBatch);
+    return { kind: 'send' };
+  }
+}

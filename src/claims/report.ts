@@ -1,0 +1,70 @@
+// The rejection report: one row per problem (claim, field, what was wrong, what was expected), as CSV for
+// people and JSON for programs, streamed as rejections happen so a bad export does not fill memory.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { once } from 'node:events';
+import path from 'node:path';
+import type { Rejection } from './validate.ts';
+
+export const REPORT_COLUMNS = ['file', 'record', 'claimId', 'patientControlNumber', 'field', 'code', 'message', 'expected', 'found'] as const;
+
+/** RFC 4180: quote a field when it holds a comma, quote, or line break; double the quotes. */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+export function csvRow(r: Rejection): string {
+  return REPORT_COLUMNS.map((c) => csvField(String(r[c] ?? ''))).join(',') + '\r\n';
+}
+
+export class RejectionReport {
+  private csv: WriteStream | undefined;
+  private json: WriteStream | undefined;
+  private count = 0;
+  readonly csvPath: string;
+  readonly jsonPath: string;
+
+  constructor(private readonly dir: string, baseName = 'rejections') {
+    this.csvPath = path.join(dir, `${baseName}.csv`);
+    this.jsonPath = path.join(dir, `${baseName}.json`);
+  }
+
+  get rows(): number {
+    return this.count;
+  }
+
+  async add(r: Rejection): Promise<void> {
+    if (!this.csv || !this.json) await this.open();
+    const first = this.count === 0;
+    this.count++;
+    await write(this.csv!, csvRow(r));
+    await write(this.json!, `${first ? '' : ',\n'}  ${JSON.stringify(pickColumns(r))}`);
+  }
+
+  /** Close both files; with no rejections, write both anyway (header only / empty array) so a run leaves a report. */
+  async close(): Promise<void> {
+    if (!this.csv || !this.json) await this.open();
+    await write(this.json!, this.count === 0 ? ']\n' : '\n]\n');
+    this.csv!.end();
+    this.json!.end();
+    await Promise.all([once(this.csv!, 'finish'), once(this.json!, 'finish')]);
+  }
+
+  private async open(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    this.csv = createWriteStream(this.csvPath);
+    this.json = createWriteStream(this.jsonPath);
+    await write(this.csv, REPORT_COLUMNS.join(',') + '\r\n');
+    await write(this.json, '[\n');
+  }
+}
+
+function pickColumns(r: Rejection): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const c of REPORT_COLUMNS) if (r[c] !== undefined) out[c] = r[c];
+  return out;
+}
+
+async function write(stream: WriteStream, text: string): Promise<void> {
+  if (!stream.write(text)) await once(stream, 'drain');
+}

@@ -1,0 +1,211 @@
+// The Postgres adapter for claims out: reads the chains a batch touches, and records a batch of claims in one
+// transaction (patients, guarantors and coverages brought up to date, claims and lines as sent, their status
+// history, the crosswalk versions used, and the charges posted to the ledger), then marks claims submitted
+// once their interchange is complete in the outbox.
+import type pg from 'pg';
+import { withTransaction } from '../runtime/database.ts';
+import { postBatchInTransaction } from '../ledger/post.ts';
+import type { Entry } from '../ledger/types.ts';
+import { canonicalJson, sha256Hex } from './content-hash.ts';
+import type { ExistingClaim } from './decide.ts';
+import { chainKey } from './decide.ts';
+import type { MappedClaim } from './map.ts';
+import type { OutboundFile, Placement } from './outbox.ts';
+import { chargeEntry, chargeEntryKey, NO_CHAIN, postedAfter, type ChainState } from './posting.ts';
+import { SQL } from './sql.ts';
+
+export interface SentClaim {
+  mapped: MappedClaim;
+  placement: Placement;
+}
+
+export interface ResentClaim extends SentClaim {
+  claimId: string;
+  why: 'incomplete-file' | 'resubmit';
+}
+
+export interface RecordBatch {
+  sent: SentClaim[];
+  resent: ResentClaim[];
+  /** Claims that were only seen (duplicates) still refresh demographics. */
+  seen: MappedClaim[];
+  /** The chains' claims as read before deciding (ExistingClaim rows). */
+  existing: readonly ExistingClaim[];
+  effectiveDate: string;
+  at: Date;
+}
+
+export interface ClaimStore {
+  lookupChains(claims: readonly MappedClaim[]): Promise<ExistingClaim[]>;
+  openFile(file: { fileName: string; payerId: string; senderId: string; receiverId: string; isa13: string }): Promise<void>;
+  recordBatch(batch: RecordBatch): Promise<{ entriesPosted: number; claimIds: string[] }>;
+  completeFiles(files: readonly OutboundFile[], at: Date): Promise<void>;
+  abandonFiles(fileNames: readonly string[]): Promise<void>;
+}
+
+const opt = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
+
+export function postgresClaimStore(pool: pg.Pool): ClaimStore {
+  const crosswalkIds = new Map<string, string>();
+
+  async function crosswalkId(client: pg.PoolClient, mapped: MappedClaim): Promise<string> {
+    const cacheKey = `${mapped.payer.payerId}:${mapped.crosswalk.sha256}`;
+    let id = crosswalkIds.get(cacheKey);
+    if (id === undefined) {
+      const { rows } = await client.query<{ id: string }>(SQL.upsertCrosswalk, [
+        mapped.payer.payerId, mapped.crosswalk.label, mapped.crosswalk.sha256, canonicalJson(mapped.payer.crosswalk),
+      ]);
+      id = rows[0]!.id;
+      crosswalkIds.set(cacheKey, id);
+    }
+    return id;
+  }
+
+  return {
+    async lookupChains(claims) {
+      const npis = claims.map((m) => m.claim.record.billingProvider.npi);
+      const pcns = claims.map((m) => m.claim.record.patientControlNumber);
+      const { rows } = await pool.query<{
+        id: string; billing_npi: string; patient_control_number: string; frequency: string; content_sha256: string;
+        status: string; posted_charge_cents: string; primary_payer_id: string; file_state: string | null;
+      }>(SQL.chains, [npis, pcns]);
+      return rows.map((r) => ({
+        id: r.id,
+        billingNpi: r.billing_npi,
+        patientControlNumber: r.patient_control_number,
+        frequency: r.frequency,
+        contentSha256: r.content_sha256,
+        status: r.status,
+        postedChargeCents: BigInt(r.posted_charge_cents),
+        primaryPayerId: r.primary_payer_id,
+        fileState: r.file_state,
+      }));
+    },
+
+    async openFile(f) {
+      await pool.query(SQL.openFile, [f.fileName, f.payerId, f.senderId, f.receiverId, f.isa13]);
+    },
+
+    async recordBatch(batch) {
+      return withTransaction(pool, async (client) => {
+        await upsertPeople(client, [...batch.seen, ...batch.sent.map((s) => s.mapped), ...batch.resent.map((s) => s.mapped)]);
+        const claimIds = await insertClaims(client, batch.sent, (m) => crosswalkId(client, m));
+
+        // Charges: walk the new claims in export order, carrying each chain's state forward.
+        const heads = new Map<string, ChainState>();
+        for (const c of batch.existing) {
+          heads.set(chainKey(c.billingNpi, c.patientControlNumber), { postedChargeCents: c.postedChargeCents, payerId: c.primaryPayerId, claimId: c.id });
+        }
+        const entries: Entry[] = [];
+        batch.sent.forEach(({ mapped }, i) => {
+          const rec = mapped.claim.record;
+          const k = chainKey(rec.billingProvider.npi, rec.patientControlNumber);
+          const before = heads.get(k) ?? NO_CHAIN;
+          const entry = chargeEntry(mapped, before, batch.effectiveDate, claimIds[i]!);
+          if (entry) entries.push(entry);
+          heads.set(k, { postedChargeCents: postedAfter(mapped), payerId: mapped.payer.payerId, claimId: claimIds[i]! });
+        });
+        if (entries.length > 0) {
+          const batchKey = `claims.submit:${sha256Hex(entries.map((e) => e.key).join('\n'))}`;
+          await postBatchInTransaction(client, { key: batchKey, entries });
+        }
+
+        if (batch.resent.length > 0) {
+          await client.query(SQL.replaceClaims, [
+            batch.resent.map((r) => r.claimId),
+            batch.resent.map((r) => r.placement.fileName),
+            batch.resent.map((r) => r.placement.isa13),
+            batch.resent.map((r) => r.placement.gs06),
+            batch.resent.map((r) => r.placement.st02),
+            batch.resent.map((r) => r.mapped.record),
+          ]);
+          const resubmits = batch.resent.filter((r) => r.why === 'resubmit').map((r) => r.claimId);
+          const retries = batch.resent.filter((r) => r.why === 'incomplete-file').map((r) => r.claimId);
+          if (resubmits.length > 0) await client.query(SQL.insertHistory, [resubmits, batch.at.toISOString(), 'resubmit', 'sent again after a payer rejection']);
+          if (retries.length > 0) await client.query(SQL.insertHistory, [retries, batch.at.toISOString(), 'submit', 'sent again: its earlier file never completed']);
+        }
+        if (claimIds.length > 0) await client.query(SQL.insertHistory, [claimIds, batch.at.toISOString(), 'submit', null]);
+        return { entriesPosted: entries.length, claimIds };
+      });
+    },
+
+    async completeFiles(files, at) {
+      await withTransaction(pool, async (client) => {
+        for (const f of files) {
+          const { rows } = await client.query<{ id: string }>(SQL.completeFile, [f.fileName, f.sha256, f.claimCount, at.toISOString()]);
+          const fileId = rows[0]?.id;
+          if (fileId === undefined) continue;
+          const submitted = await client.query<{ id: string }>(SQL.submitFileClaims, [fileId]);
+          if (submitted.rows.length > 0) await client.query(SQL.insertHistory, [submitted.rows.map((r) => r.id), at.toISOString(), 'submit', `in ${f.fileName}`]);
+        }
+      });
+    },
+
+    async abandonFiles(fileNames) {
+      if (fileNames.length > 0) await pool.query(SQL.abandonFiles, [fileNames]);
+    },
+  };
+}
+
+async function upsertPeople(client: pg.PoolClient, claims: readonly MappedClaim[]): Promise<void> {
+  if (claims.length === 0) return;
+  // The last record of the batch wins for each person: a later export updates demographics.
+  const guarantors = new Map<string, MappedClaim['claim']['record']['guarantor']>();
+  const patients = new Map<string, { p: MappedClaim['claim']['record']['patient']; account: string; coverages: MappedClaim['claim']['record']['coverages'] }>();
+  for (const m of claims) {
+    const rec = m.claim.record;
+    guarantors.set(rec.guarantor.accountNumber, rec.guarantor);
+    patients.set(rec.patient.patientId, { p: rec.patient, account: rec.guarantor.accountNumber, coverages: rec.coverages });
+  }
+  const g = [...guarantors.values()];
+  await client.query(SQL.upsertGuarantors, [
+    g.map((x) => x.accountNumber), g.map((x) => x.lastName), g.map((x) => x.firstName), g.map((x) => x.address.line1),
+    g.map((x) => opt(x.address.line2)), g.map((x) => x.address.city), g.map((x) => x.address.state), g.map((x) => x.address.postalCode),
+    g.map((x) => opt(x.phone)), g.map((x) => opt(x.email)),
+  ]);
+  const p = [...patients.values()];
+  await client.query(SQL.upsertPatients, [
+    p.map((x) => x.p.patientId), p.map((x) => x.account), p.map((x) => x.p.lastName), p.map((x) => x.p.firstName),
+    p.map((x) => opt(x.p.middleName)), p.map((x) => x.p.birthDate), p.map((x) => x.p.sex), p.map((x) => x.p.address.line1),
+    p.map((x) => opt(x.p.address.line2)), p.map((x) => x.p.address.city), p.map((x) => x.p.address.state),
+    p.map((x) => x.p.address.postalCode), p.map((x) => opt(x.p.phone)), p.map((x) => opt(x.p.email)),
+  ]);
+  await client.query(SQL.deleteCoverages, [p.map((x) => x.p.patientId)]);
+  const cov = p.flatMap((x) => x.coverages.map((c, i) => ({ patientId: x.p.patientId, order: i + 1, c })));
+  await client.query(SQL.insertCoverages, [
+    cov.map((x) => x.patientId), cov.map((x) => x.order), cov.map((x) => x.c.payerId), cov.map((x) => x.c.memberId),
+    cov.map((x) => opt(x.c.groupNumber)), cov.map((x) => x.c.relationship), cov.map((x) => opt(x.c.patientMemberId)),
+    cov.map((x) => opt(x.c.subscriber?.lastName)), cov.map((x) => opt(x.c.subscriber?.firstName)),
+    cov.map((x) => opt(x.c.subscriber?.birthDate)), cov.map((x) => opt(x.c.claimFilingIndicator)),
+  ]);
+}
+
+async function insertClaims(client: pg.PoolClient, sent: readonly SentClaim[], crosswalkId: (m: MappedClaim) => Promise<string>): Promise<string[]> {
+  if (sent.length === 0) return [];
+  const xw: string[] = [];
+  for (const s of sent) xw.push(await crosswalkId(s.mapped));
+  const col = <T>(f: (s: SentClaim) => T): T[] => sent.map(f);
+  const rec = (s: SentClaim) => s.mapped.claim.record;
+  const { rows } = await client.query<{ id: string; claim_key: string }>(SQL.insertClaims, [
+    col((s) => rec(s).claimId), col((s) => rec(s).billingProvider.npi), col((s) => rec(s).patientControlNumber),
+    col((s) => rec(s).frequency), col((s) => opt(rec(s).payerClaimNumber)), col((s) => rec(s).claimType),
+    col((s) => s.mapped.contentHash), col((s) => rec(s).patient.patientId), col((s) => rec(s).guarantor.accountNumber),
+    col((s) => rec(s).coverages[0]!.payerId), col((s) => opt(rec(s).coverages[1]?.payerId)), col((s) => opt(rec(s).coverages[2]?.payerId)),
+    col((s) => s.mapped.claim.totalChargeCents.toString()), col((s) => postedAfter(s.mapped).toString()),
+    col((s) => s.mapped.claim.firstServiceDate), col((s) => s.mapped.claim.lastServiceDate), xw,
+    col((s) => chargeEntryKey(s.mapped)), col((s) => s.placement.fileName), col((s) => s.placement.isa13),
+    col((s) => s.placement.gs06), col((s) => s.placement.st02), col((s) => s.mapped.record),
+  ]);
+  // RETURNING order is not promised: map the ids back by the claims' unique key.
+  const byKey = new Map(rows.map((r) => [r.claim_key, r.id]));
+  const ids = sent.map((s) => byKey.get(`${s.mapped.key}:${s.mapped.contentHash}`)!);
+  const lines = sent.flatMap((s, i) => s.mapped.lines.map((l, j) => ({ claimId: ids[i]!, n: j + 1, l })));
+  await client.query(SQL.insertLines, [
+    lines.map((x) => x.claimId), lines.map((x) => x.n), lines.map((x) => x.l.lineControlNumber), lines.map((x) => x.l.procedureCode),
+    lines.map((x) => x.l.modifiers.join(':')), lines.map((x) => x.l.sentProcedureCode), lines.map((x) => x.l.sentModifiers.join(':')),
+    lines.map((x) => x.l.units), lines.map((x) => x.l.sentUnits), lines.map((x) => x.l.chargeCents.toString()),
+    lines.map((x) => x.l.serviceDate), lines.map((x) => opt(x.l.revenueCode)), lines.map((x) => x.l.diagnosisPointers.join(':')),
+    lines.map((x) => x.l.crosswalkEntry),
+  ]);
+  return ids;
+}

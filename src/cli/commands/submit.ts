@@ -1,0 +1,110 @@
+// `claims submit CLAIMS... [--out DIR]`: validate and map a claims export, write one 837 interchange per
+// payer into the outbox, record claims and post their charges. Exit 3 when any claim was rejected.
+import { parseArgs } from 'node:util';
+import { type Command, type CommandContext, UsageError } from '../command.ts';
+import { openDatabase } from '../../runtime/database.ts';
+import { ExitCode } from '../../runtime/errors.ts';
+import { fixedClock } from '../../runtime/clock.ts';
+import { formatDecimal } from '../../domain/money.ts';
+import { loadPayerProfiles } from '../../payers/load.ts';
+import { submitClaims } from '../../claims/submit.ts';
+import { postgresClaimStore } from '../../claims/store.ts';
+import { memoryControlNumbers, postgresControlNumbers } from '../../claims/control-numbers.ts';
+
+const HELP = `Usage: claims submit CLAIMS... [--out DIR] [--payers DIR] [--report DIR] [--resubmit] [--as-of DATE] [--json]
+
+Validate each claim of a claims export (NDJSON, or one JSON array), map its codes through the primary
+payer's crosswalk, and write one 837 interchange per payer (837P and 837I in their own groups, at most
+5,000 claims per transaction set). Claims, patients, guarantors and coverages are recorded, and the
+charges posted to the ledger, exactly once: the same claim again is skipped.
+
+Options:
+  --out DIR       Outbox for the 837 files (default: outbox)
+  --payers DIR    Folder of payer profiles, one JSON file per payer (default: payers)
+  --report DIR    Where rejections.csv and rejections.json go (default: OUT/reports)
+  --resubmit      Send again claims that a payer rejected
+  --as-of DATE    "Today" (YYYY-MM-DD or ISO time): dates in the envelopes, the entries' date
+  --dry-run       No database: validate, map and write files with control numbers from 1 (testing only)
+  --json          Print the summary as JSON
+  -h, --help
+
+Exit codes: 0 all claims sent (or already sent), 3 some claims rejected (see the report), 1 failed.
+
+Examples:
+  claims submit samples/claims/export.ndjson --payers samples/payers --out outbox
+  claims submit export.json --resubmit
+`;
+
+async function run(args: string[], ctx: CommandContext): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        out: { type: 'string', default: 'outbox' },
+        payers: { type: 'string', default: 'payers' },
+        report: { type: 'string' },
+        resubmit: { type: 'boolean', default: false },
+        'as-of': { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const inputs = parsed.positionals;
+  if (inputs.length === 0) throw new UsageError('name at least one claims export');
+  const v = parsed.values;
+  let clock = ctx.clock;
+  if (v['as-of'] !== undefined) {
+    try {
+      clock = fixedClock(v['as-of']);
+    } catch {
+      throw new UsageError(`--as-of ${v['as-of']} is not a date`);
+    }
+  }
+  const payers = await loadPayerProfiles(v.payers!).catch((err: unknown) => {
+    if ((err as { code?: string }).code === 'ENOENT') throw new UsageError(`no payer profiles folder '${v.payers}' (use --payers DIR)`);
+    throw err;
+  });
+
+  const db = v['dry-run'] ? null : await openDatabase({ logger: ctx.logger, migrate: true });
+  try {
+    const summary = await submitClaims({
+      inputs,
+      outDir: v.out!,
+      ...(v.report !== undefined && { reportDir: v.report }),
+      payers,
+      clock,
+      controlNumbers: db ? postgresControlNumbers(db.pool) : memoryControlNumbers(),
+      store: db ? postgresClaimStore(db.pool) : null,
+      resubmit: v.resubmit === true,
+      logger: ctx.logger,
+      signal: ctx.signal,
+    });
+    if (v.json) {
+      ctx.stdout.write(JSON.stringify({ ...summary, chargeCents: summary.chargeCents.toString() }, null, 2) + '\n');
+    } else {
+      const lines = [
+        `records ${summary.records}: sent ${summary.sent}, sent again ${summary.resent}, already sent ${summary.duplicates}, rejected ${summary.rejectedClaims}`,
+        `charges posted: ${formatDecimal(summary.chargeCents)} in ${summary.entriesPosted} entries`,
+        ...summary.files.map((f) => `  ${f.path}  ${f.payerId}  ISA13 ${f.isa13}  ${f.claimCount} claims`),
+        summary.rejectionRows > 0 ? `rejections: ${summary.report.csv} (${summary.rejectionRows} problems)` : 'no rejections',
+      ];
+      ctx.stdout.write(lines.join('\n') + '\n');
+    }
+    return summary.rejectedClaims > 0 ? ExitCode.rejected : ExitCode.ok;
+  } finally {
+    await db?.close();
+  }
+}
+
+export const submitCommand: Command = {
+  name: 'submit',
+  summary: 'Validate a claims export and write 837P/837I files per payer; post the charges',
+  help: HELP,
+  run,
+};
