@@ -168,7 +168,7 @@ export const ClaimRecord = z.object({
   /** In order: primary, secondary, tertiary. */
   coverages: z.array(Coverage).min(1).max(3),
   /** ICD-10-CM, with or without the dot; the first is the principal diagnosis. */
-  diagnoses: z.array(z.string().trim().toUpperCase()).min(1),
+  diagnoses: z.array(z.string().trim().toUpperCase()).min(1, 'a claim needs at least its principal diagnosis'),
   lines: z.array(ServiceLine).min(1),
   institutional: Institutional.optional(),
 });

@@ -104,7 +104,7 @@ export function syntheticClaim(i: number, opts: SyntheticOptions = {}): ClaimRec
     frequency: '1',
     placeOfService: institutional ? '13' : '11',
     totalCharge: `${Math.floor(totalCents / 100)}.${pad(totalCents % 100, 2)}`,
-    billingProvider: institutional ? HOSPITAL : BILLING,
+    billingProvider: structuredClone(institutional ? HOSPITAL : BILLING),
     renderingProvider: { npi: npi('111222333'), lastName: 'WELBY', firstName: 'MARCUS', taxonomy: '207Q00000X' },
     patient,
     guarantor: { accountNumber: `A${pad(patientNo, 8)}`, lastName: last, firstName: dependent ? 'ROBIN' : first, address },

@@ -1,0 +1,52 @@
+// Writes samples/claims/export.ndjson and samples/claims/corrections.ndjson from the synthetic generator plus
+// a handful of hand-made corrections and deliberately bad claims. Run it again only on purpose: the 835
+// samples pay these claims by their patient control numbers and line control numbers (see the README).
+//   npx tsx test/claims/support/make-samples.ts
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { syntheticClaim } from './synthetic.ts';
+import type { ClaimRecordInput } from '../../../src/domain/claim.ts';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+export function sampleExport(): ClaimRecordInput[] {
+  const good = Array.from({ length: 12 }, (_, i) => syntheticClaim(i));
+  const bad = (i: number, change: (c: ClaimRecordInput) => void): ClaimRecordInput => {
+    const c = syntheticClaim(i);
+    c.claimId = `BAD${String(i).padStart(5, '0')}`;
+    c.patientControlNumber = `PCNBAD${String(i).padStart(6, '0')}`;
+    c.lines.forEach((l, j) => (l.lineControlNumber = `LBAD${i}-${j + 1}`));
+    change(c);
+    return c;
+  };
+  return [
+    ...good,
+    bad(100, (c) => (c.billingProvider.npi = '1234567890')), // check digit should be 3
+    bad(101, (c) => (c.totalCharge = '999.99')),
+    bad(102, (c) => (c.coverages[0]!.payerId = 'NOSUCHPAYER')),
+    bad(103, (c) => (c.diagnoses = [])),
+    bad(107, (c) => (c.lines[0]!.procedureCode = '97110')), // a STMCD claim: strict crosswalk has no 97110
+    bad(105, (c) => (c.lines[0]!.diagnosisPointers = [5])),
+  ];
+}
+
+export function sampleCorrections(): ClaimRecordInput[] {
+  // A replacement of PCN000000000 (ACME) with a higher charge, and a void of PCN000000001 (BLUE).
+  const replacement = syntheticClaim(0);
+  replacement.claimId = 'C00000000-R1';
+  replacement.frequency = '7';
+  replacement.payerClaimNumber = 'ACME24000001';
+  replacement.lines[0]!.charge = '75.00';
+  replacement.totalCharge = '75.00';
+  const voided = syntheticClaim(1);
+  voided.claimId = 'C00000001-V1';
+  voided.frequency = '8';
+  voided.payerClaimNumber = 'BLUE24000002';
+  return [replacement, voided];
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const ndjson = (records: unknown[]): string => records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+  writeFileSync(`${root}samples/claims/export.ndjson`, ndjson(sampleExport()));
+  writeFileSync(`${root}samples/claims/corrections.ndjson`, ndjson(sampleCorrections()));
+}

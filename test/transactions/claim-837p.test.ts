@@ -1,0 +1,136 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { loadPayerProfiles } from '../../src/payers/load.ts';
+import { validateClaim } from '../../src/claims/validate.ts';
+import { mapClaim, type MappedClaim } from '../../src/claims/map.ts';
+import { Outbox } from '../../src/claims/outbox.ts';
+import { memoryControlNumbers } from '../../src/claims/control-numbers.ts';
+import { read837Claims } from '../../src/claims/read-837.ts';
+import { tokenize } from '../../src/x12/tokenizer.ts';
+import { fixedClock } from '../../src/runtime/clock.ts';
+import type { ClaimRecordInput } from '../../src/domain/claim.ts';
+import { syntheticClaim } from '../claims/support/synthetic.ts';
+import { validate837 } from '../support/x12-837-validator.ts';
+
+const payersDir = fileURLToPath(new URL('../../samples/payers/', import.meta.url));
+const payers = await loadPayerProfiles(payersDir);
+const clock = fixedClock('2024-09-01T12:00:00Z');
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function mapped(input: ClaimRecordInput, record = 1): MappedClaim {
+  const v = validateClaim(input, record, '2024-09-01');
+  if (!v.ok) throw new Error(JSON.stringify(v.rejections));
+  const m = mapClaim(v.claim, record, payers);
+  if (!m.ok) throw new Error(JSON.stringify(m.rejections));
+  return m.mapped;
+}
+
+async function write(claims: MappedClaim[], claimsPerSetMax = 5000): Promise<Map<string, string>> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'claims-837p-'));
+  dirs.push(dir);
+  const outbox = new Outbox({ dir, clock, controlNumbers: memoryControlNumbers(), claimsPerSetMax });
+  for (const c of claims) await outbox.add(c);
+  const files = await outbox.finish();
+  return new Map(files.map((f) => [f.payerId, readFileSync(f.path, 'latin1')]));
+}
+
+describe('837P writer', () => {
+  it('writes a dependent without their own member id under 2000C, exactly as the guide lays it out', async () => {
+    const files = await write([mapped(syntheticClaim(3))]);
+    const expected = [
+      'ISA*00*          *00*          *ZZ*NWB001         *ZZ*STMCDFA        *240901*1200*^*00501*000000001*0*P*:',
+      'GS*HC*NWB001*STMCDFA*20240901*1200*1*X*005010X222A1',
+      'ST*837*0001*005010X222A1',
+      'BHT*0019*00*0000000010001*20240901*1200*CH',
+      'NM1*41*2*NORTHWIND BILLING*****46*NWB001',
+      'PER*IC*CLAIMS DESK*TE*5555550100',
+      'NM1*40*2*STATE MEDICAID FISCAL AGENT*****46*STMCDFA',
+      'HL*1**20*1',
+      'PRV*BI*PXC*207Q00000X',
+      'NM1*85*2*NORTHWIND FAMILY MEDICINE*****XX*1234567893',
+      'N3*100 HARBOR WAY',
+      'N4*SPRINGFIELD*OR*974771234',
+      'REF*EI*841234567',
+      'PER*IC*BILLING OFFICE*TE*5555550111',
+      'HL*2*1*22*1',
+      'SBR*P********MC',
+      'NM1*IL*1*SAMPLE*ROBIN****MI*M000000001',
+      'N3*101 ELM STREET',
+      'N4*SPRINGFIELD*OR*97477',
+      'DMG*D8*19800303*F',
+      'NM1*PR*2*STATE MEDICAID PROGRAM*****PI*SKST0',
+      'HL*3*2*23*0',
+      'PAT*19',
+      'NM1*QC*1*SAMPLE*BLAIR',
+      'N3*101 ELM STREET',
+      'N4*SPRINGFIELD*OR*97477',
+      'DMG*D8*20120615*M',
+      'CLM*PCN000000003*51.11***11:B:1*Y*A*Y*Y',
+      'HI*ABK:M5450*ABF:R519',
+      'NM1*82*1*WELBY*MARCUS****XX*1112223338',
+      'PRV*PE*PXC*207Q00000X',
+      'LX*1',
+      'SV1*HC:99213*51.11*UN*1***1',
+      'DTP*472*D8*20240203',
+      'REF*6R*L00000003-1',
+      'SE*34*0001',
+      'GE*1*1',
+      'IEA*1*000000001',
+      '',
+    ].join('~');
+    expect(files.get('STMCD')).toBe(expected);
+    expect(validate837(expected)).toEqual([]);
+  });
+
+  it('sends a patient who is the subscriber with SBR02 18 and no 2000C; a dependent with their own id likewise', async () => {
+    const own = syntheticClaim(10); // a dependent (10 % 7 = 3)
+    own.coverages[0]!.payerId = 'ACME';
+    own.coverages[0]!.patientMemberId = 'DEP000010';
+    const text = (await write([mapped(syntheticClaim(0)), mapped(own)])).get('ACME')!;
+    expect(validate837(text)).toEqual([]);
+    const segs = text.split('~');
+    expect(segs.filter((s) => s.startsWith('SBR*P*'))).toEqual(['SBR*P*18*G0000******CI', 'SBR*P*18*******CI']);
+    expect(segs.filter((s) => s.startsWith('HL*'))).toEqual(['HL*1**20*1', 'HL*2*1*22*0', 'HL*3*1*22*0']);
+    expect(segs).toContain('NM1*IL*1*DUMMY*FINLEY****MI*DEP000010');
+    expect(segs.some((s) => s.startsWith('PAT*'))).toBe(false);
+  });
+
+  it('marks a replacement with CLM05-3 7 and REF*F8, and maps codes through the payer crosswalk', async () => {
+    const replacement = syntheticClaim(6); // MEDB: 99397 -> G0439, 97110 gets GP
+    replacement.frequency = '7';
+    replacement.payerClaimNumber = 'MEDB2400099';
+    const text = (await write([mapped(replacement)])).get('MEDB')!;
+    expect(validate837(text)).toEqual([]);
+    const segs = text.split('~');
+    expect(segs).toContain('CLM*PCN000000006*52.22***11:B:7*Y*A*Y*Y');
+    expect(segs).toContain('REF*F8*MEDB2400099');
+    // claim 6: CODES[6]='97110' (1 line), charge 5000 + 222 = 52.22
+    expect(segs).toContain('SV1*HC:97110:GP*52.22*UN*1***1');
+  });
+
+  it('reads back through the X12 reader into the claims that were written', async () => {
+    const inputs = Array.from({ length: 24 }, (_, i) => syntheticClaim(i)).filter((c) => c.claimType === 'professional');
+    const files = await write(inputs.map((c, i) => mapped(c, i + 1)), 4);
+    const read = [...files.values()].flatMap((text) => {
+      expect(validate837(text)).toEqual([]);
+      return read837Claims(tokenize(Buffer.from(text, 'latin1')));
+    });
+    expect(read.map((c) => c.patientControlNumber).sort()).toEqual(inputs.map((c) => c.patientControlNumber).sort());
+    for (const input of inputs) {
+      const back = read.find((c) => c.patientControlNumber === input.patientControlNumber)!;
+      expect(back.frequency).toBe('1');
+      expect(back.subscriberMemberId).toBe(input.coverages[0]!.memberId);
+      expect(back.patientRelationship).toBe(input.coverages[0]!.relationship === 'self' ? null : '19');
+      expect(back.otherPayers.length).toBe(input.coverages.length - 1);
+      expect(back.diagnoses.map((d) => d.code)).toEqual(input.diagnoses.map((d) => d.replace('.', '')));
+      expect(back.lines.map((l) => [l.lineControlNumber, l.chargeCents, l.serviceDate, l.diagnosisPointers])).toEqual(
+        input.lines.map((l) => [l.lineControlNumber, BigInt(l.charge.replace('.', '')), l.serviceDate, l.diagnosisPointers]),
+      );
+      expect(back.totalChargeCents).toBe(BigInt(input.totalCharge.replace('.', '')));
+    }
+  });
+});
