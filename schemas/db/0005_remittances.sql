@@ -48,6 +48,9 @@ CREATE TABLE provisional_patients (
   member_id text NOT NULL,
   last_name text NOT NULL,
   first_name text NOT NULL,
+  -- The patient id on ledger lines: derived from the key (not the identity), so a rerun after a crash
+  -- names the same account.
+  ledger_patient_id text NOT NULL UNIQUE,
   state text NOT NULL DEFAULT 'provisional' CHECK (state IN ('provisional', 'linked', 'confirmed')),
   linked_account_number text,
   created_at timestamptz NOT NULL DEFAULT now(),

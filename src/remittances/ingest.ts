@@ -117,8 +117,11 @@ async function plan(client: PoolClient, r: Remittance): Promise<Plan> {
       rows.push({ claim, submitted: s, provisionalId: null, ledgerClaimId: s.id, reverses, chargeRecorded: false, linesMatched: matches.filter((m) => m.lineId !== null).length });
     } else {
       const person = claim.insured ?? claim.patient;
-      const prov = await client.query(SQL.provisionalPatient, [payerId, person?.id ?? '', person?.lastName ?? '', person?.firstName ?? '']);
+      const who = [payerId, person?.id ?? '', person?.lastName ?? '', person?.firstName ?? ''];
+      const ledgerPatientId = `provisional:${createHash('sha256').update(who.join('\u0000')).digest('hex').slice(0, 24)}`;
+      const prov = await client.query(SQL.provisionalPatient, [...who, ledgerPatientId]);
       const provisionalId = String(prov.rows[0].id);
+      const patientId: string = prov.rows[0].ledger_patient_id;
       const ledgerClaimId = `unmatched:${payerId}:${claim.patientControlNumber}`;
       let chargeRecorded = false;
       if (claim.status !== '22' && claim.status !== '25') {
@@ -127,9 +130,9 @@ async function plan(client: PoolClient, r: Remittance): Promise<Plan> {
         // Split claims in one remittance each record their part; a correction after a reversal (same CLP01
         // and charge, seen in an earlier remittance) does not record the charge again.
         chargeRecorded = seen.rowCount === 0;
-        contexts.push({ claimId: ledgerClaimId, patientId: `provisional:${provisionalId}`, nextPayerId: null, coverageRank: null, lineIds: claim.lines.map(() => null), recordChargeCents: chargeRecorded ? charge : null, originalLines });
+        contexts.push({ claimId: ledgerClaimId, patientId, nextPayerId: null, coverageRank: null, lineIds: claim.lines.map(() => null), recordChargeCents: chargeRecorded ? charge : null, originalLines });
       } else {
-        contexts.push({ claimId: ledgerClaimId, patientId: `provisional:${provisionalId}`, nextPayerId: null, coverageRank: null, lineIds: claim.lines.map(() => null), recordChargeCents: null, originalLines });
+        contexts.push({ claimId: ledgerClaimId, patientId, nextPayerId: null, coverageRank: null, lineIds: claim.lines.map(() => null), recordChargeCents: null, originalLines });
       }
       rows.push({ claim, submitted: null, provisionalId, ledgerClaimId, reverses, chargeRecorded, linesMatched: 0 });
     }

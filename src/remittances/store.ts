@@ -41,9 +41,9 @@ export const SQL = {
     JOIN accounts a ON a.id = l.account_id
     WHERE e.key = $1 ORDER BY l.line_no`,
   provisionalPatient: `
-    INSERT INTO provisional_patients (payer_id, member_id, last_name, first_name) VALUES ($1, $2, $3, $4)
+    INSERT INTO provisional_patients (payer_id, member_id, last_name, first_name, ledger_patient_id) VALUES ($1, $2, $3, $4, $5)
     ON CONFLICT (payer_id, member_id, last_name, first_name) DO UPDATE SET payer_id = EXCLUDED.payer_id
-    RETURNING id`,
+    RETURNING id, ledger_patient_id`,
   chargeAlreadyRecorded: `
     SELECT 1 FROM remittance_claims WHERE ledger_claim_id = $1 AND charge_cents = $2 AND 'charge_recorded' = ANY(flags) LIMIT 1`,
   insertClaims: `

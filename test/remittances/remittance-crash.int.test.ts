@@ -1,0 +1,61 @@
+// Crash safety: the ingest is killed (SIGKILL, via CLAIMS_FAILPOINT) before, during and after the COPY of
+// a remittance's entries, after its commit, and between remittances; a rerun then leaves exactly the
+// ledger an uninterrupted run leaves.
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase, type TestDatabase } from '../support/db.ts';
+import { runCli } from '../support/cli.ts';
+import { interchange, type GenRemittance } from './support/generate-835.ts';
+import { ledgerDump, tempDir, writeTemp } from './support/fixtures.ts';
+
+const FAILPOINTS = ['remit.before_copy', 'ledger.post.mid-copy', 'remit.after_copy', 'remit.after_commit', 'ingest.between-sets'];
+
+const remit = (n: number): GenRemittance => ({
+  set: String(n).padStart(4, '0'), trace: `EFT-K${n}`, payerId: '1000000009',
+  claims: Array.from({ length: 3 }, (_, i) => ({
+    pcn: `K-${n}-${i}`, lines: [
+      { code: '99213', chargeCents: 10000 + i, adjustments: [{ group: 'CO' as const, reason: '45', cents: 2000 }, { group: 'PR' as const, reason: '2', cents: 1500 + n }] },
+      { code: '81002', chargeCents: 3000, adjustments: [{ group: 'OA' as const, reason: '94', cents: 100 }] },
+    ],
+  })),
+  plb: [{ code: 'WO', reference: `K-${n}-0`, cents: 250 }],
+});
+
+let dir: string;
+let file: string;
+let reference: string[];
+
+async function ingest(db: TestDatabase, failpoint?: string) {
+  return runCli(['ingest', '--quarantine', path.join(dir, 'q'), file], {
+    env: { DATABASE_URL: db.url, CLAIMS_FAILPOINT: failpoint, CLAIMS_LOG_LEVEL: 'error', CLAIMS_HOME: path.join(dir, 'home') },
+  });
+}
+
+beforeAll(async () => {
+  dir = await tempDir();
+  file = await writeTemp(dir, 'crash.835', interchange([remit(1), remit(2), remit(3)]));
+  const db = await useTestDatabase();
+  const run = await ingest(db);
+  expect(run.code, run.stderr).toBe(0);
+  reference = await ledgerDump(db.pool);
+  // 3 remittances x (3 unmatched claims x (charge 2 + payments 4 + CO 2 + PR 2 + OA 2) + PLB 2) = 3 x 38.
+  expect(reference).toHaveLength(114);
+});
+
+describe('ingest killed at a failpoint, then rerun', () => {
+  for (const fp of FAILPOINTS) {
+    it(`${fp}: the rerun leaves exactly the uninterrupted ledger`, async () => {
+      const db = await useTestDatabase();
+      const killed = await ingest(db, fp);
+      expect(killed.signal).toBe('SIGKILL');
+      const partial = await ledgerDump(db.pool);
+      // All or nothing per remittance: a multiple of one remittance's 38 lines.
+      expect(partial.length % 38).toBe(0);
+      const rerun = await ingest(db);
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(await ledgerDump(db.pool)).toEqual(reference);
+      const again = await ingest(db);
+      expect(again.stdout).toContain('duplicate (posted 0, duplicate 3, quarantined 0)');
+    });
+  }
+});
