@@ -1,0 +1,249 @@
+-- 0001_ledger: the double-entry ledger. Accounts, posting batches (the idempotency keys), immutable
+-- entries and their lines in signed bigint cents. After TigerBeetle: nothing is updated or deleted,
+-- corrections are new entries, and the database itself refuses an entry whose lines do not sum to zero.
+--
+-- Writer contract (src/ledger/post.ts follows it; docs/decisions/0002-ledger-schema-and-posting.md says why):
+--   1. A posting first inserts its posting_batches row, with the number of entries and lines it will write.
+--      That insert opens the batch: entries and lines can be added to a batch only in the transaction that
+--      inserted its row, and at commit the batch must hold exactly the announced entries and lines.
+--   2. An entry is identified by (batch_id, ordinal) and announces its line_count; its lines are numbered
+--      0 .. line_count - 1 (line_no).
+--   3. Fast path: all lines of an entry arrive in one statement (one COPY for the whole batch). They are
+--      checked in bulk, once per statement, by a statement-level trigger over the inserted rows. Lines of
+--      one entry spread over several statements are also accepted; those entries are summed at commit.
+--   4. Referential checks (entry exists, account exists, batch open) are made by those statement triggers
+--      in bulk instead of per-row foreign keys, which would cost an index probe per row of a COPY.
+--      Rows are never deleted, so a reference checked once stays valid.
+
+CREATE TABLE accounts (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  kind text NOT NULL CHECK (kind IN (
+    'cash', 'payer_clearing', 'insurance_receivable', 'patient_receivable', 'patient_credit',
+    'collections_receivable', 'revenue', 'contractual_adjustment', 'other_adjustment',
+    'provider_adjustment', 'interest_income', 'bad_debt', 'small_balance_writeoff', 'unapplied'
+  )),
+  payer_id text CHECK (payer_id <> ''),
+  patient_id text CHECK (patient_id <> ''),
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+-- NULL means "not per payer / patient"; '' is refused above, so coalescing to '' makes NULLs equal
+-- and keeps the identity lookup indexable (IS NOT DISTINCT FROM is not).
+CREATE UNIQUE INDEX accounts_identity ON accounts (kind, coalesce(payer_id, ''), coalesce(patient_id, ''));
+
+CREATE TABLE posting_batches (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  key text NOT NULL UNIQUE CHECK (key <> '' AND length(key) <= 200),
+  content_sha256 text NOT NULL CHECK (content_sha256 ~ '^[0-9a-f]{64}$'),
+  entry_count integer NOT NULL CHECK (entry_count >= 0),
+  line_count bigint NOT NULL CHECK (line_count >= 0),
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE entries (
+  batch_id bigint NOT NULL,
+  ordinal integer NOT NULL CHECK (ordinal >= 0),
+  line_count integer NOT NULL CHECK (line_count BETWEEN 1 AND 10000),
+  effective_date date NOT NULL,
+  source_segment_index integer CHECK (source_segment_index >= 0),
+  key text NOT NULL CHECK (key <> '' AND length(key) <= 200),
+  reason text NOT NULL CHECK (reason <> ''),
+  memo text,
+  source_file_sha256 text CHECK (source_file_sha256 ~ '^[0-9a-f]{64}$'),
+  source_file_name text,
+  source_isa13 text,
+  source_gs06 text,
+  source_st02 text,
+  PRIMARY KEY (batch_id, ordinal)
+);
+CREATE UNIQUE INDEX entries_key ON entries (key);
+
+-- Columns ordered fixed-width first so rows pack without alignment padding.
+CREATE TABLE entry_lines (
+  batch_id bigint NOT NULL,
+  account_id bigint NOT NULL,
+  amount_cents bigint NOT NULL,
+  entry_ordinal integer NOT NULL,
+  line_no integer NOT NULL,
+  reason text,
+  claim_id text,
+  service_line_id text,
+  PRIMARY KEY (batch_id, entry_ordinal, line_no)
+);
+CREATE INDEX entry_lines_account ON entry_lines (account_id);
+CREATE INDEX entry_lines_claim ON entry_lines (claim_id) WHERE claim_id IS NOT NULL;
+
+-- Bookkeeping for batches being written by their (uncommitted) transaction. Rows are inserted and
+-- deleted inside that transaction, so no other session ever sees one.
+CREATE TABLE ledger_open_batches (
+  batch_id bigint PRIMARY KEY,
+  entry_count integer NOT NULL,
+  entries_outstanding bigint NOT NULL,
+  lines_outstanding bigint NOT NULL
+);
+-- Entries whose lines came in more than one statement: their sum is checked at commit.
+CREATE TABLE ledger_open_entries (
+  batch_id bigint NOT NULL,
+  entry_ordinal integer NOT NULL,
+  PRIMARY KEY (batch_id, entry_ordinal)
+);
+
+-- Immutability: corrections are new entries (reversals), never updates.
+CREATE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'LEDGER_IMMUTABLE: % on % is refused: ledger rows are immutable, post a correcting entry instead',
+    TG_OP, TG_TABLE_NAME USING ERRCODE = 'restrict_violation';
+END $$;
+
+CREATE TRIGGER accounts_immutable BEFORE UPDATE OR DELETE OR TRUNCATE ON accounts
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER posting_batches_immutable BEFORE UPDATE OR DELETE OR TRUNCATE ON posting_batches
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER entries_immutable BEFORE UPDATE OR DELETE OR TRUNCATE ON entries
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER entry_lines_immutable BEFORE UPDATE OR DELETE OR TRUNCATE ON entry_lines
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
+
+-- A new batch is open until its transaction commits.
+CREATE FUNCTION ledger_open_batch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO ledger_open_batches (batch_id, entry_count, entries_outstanding, lines_outstanding)
+  VALUES (NEW.id, NEW.entry_count, NEW.entry_count, NEW.line_count);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER posting_batches_open AFTER INSERT ON posting_batches
+  FOR EACH ROW EXECUTE FUNCTION ledger_open_batch();
+
+-- Entries: only into an open batch, ordinals inside the announced count. Once per statement.
+CREATE FUNCTION ledger_check_entries() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  bad record;
+BEGIN
+  WITH per_batch AS (
+    SELECT batch_id, count(*) AS n, min(ordinal) AS lo, max(ordinal) AS hi
+    FROM new_entries GROUP BY batch_id
+  ), counted AS (
+    UPDATE ledger_open_batches o SET entries_outstanding = o.entries_outstanding - p.n
+    FROM per_batch p WHERE o.batch_id = p.batch_id
+    RETURNING o.batch_id, o.entry_count
+  )
+  SELECT p.batch_id, p.lo, p.hi, c.entry_count INTO bad
+  FROM per_batch p LEFT JOIN counted c ON c.batch_id = p.batch_id
+  WHERE c.batch_id IS NULL OR p.hi >= c.entry_count
+  LIMIT 1;
+  IF FOUND THEN
+    IF bad.entry_count IS NULL THEN
+      RAISE EXCEPTION 'LEDGER_BATCH_CLOSED: batch % is not open in this transaction: entries can be added only by the transaction that created their batch', bad.batch_id
+        USING ERRCODE = 'restrict_violation';
+    END IF;
+    RAISE EXCEPTION 'LEDGER_ENTRY_OUT_OF_RANGE: batch % announced % entries but an entry has ordinal %', bad.batch_id, bad.entry_count, bad.hi
+      USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER entries_check AFTER INSERT ON entries
+  REFERENCING NEW TABLE AS new_entries
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_check_entries();
+
+-- Lines: the sum-to-zero rule, in bulk, once per statement (see the writer contract at the top).
+CREATE FUNCTION ledger_check_lines() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  bad record;
+BEGIN
+  -- One statement: group the inserted rows per entry once (the CTE is materialised), count them off
+  -- their open batch, note entries that continue in a later statement, and return the first problem.
+  WITH per_entry AS (
+    SELECT batch_id, entry_ordinal, count(*) AS n, sum(amount_cents) AS total,
+           min(line_no) AS lo, max(line_no) AS hi
+    FROM new_lines GROUP BY batch_id, entry_ordinal
+  ), per_batch AS (
+    SELECT batch_id, sum(n) AS n FROM per_entry GROUP BY batch_id
+  ), counted AS (
+    UPDATE ledger_open_batches o SET lines_outstanding = o.lines_outstanding - p.n
+    FROM per_batch p WHERE o.batch_id = p.batch_id
+    RETURNING o.batch_id
+  ), checked AS (
+    SELECT p.batch_id, p.entry_ordinal, p.n, p.total, p.lo, p.hi, e.line_count, e.key
+    FROM per_entry p LEFT JOIN entries e ON e.batch_id = p.batch_id AND e.ordinal = p.entry_ordinal
+  ), pieces AS (
+    INSERT INTO ledger_open_entries (batch_id, entry_ordinal)
+    SELECT batch_id, entry_ordinal FROM checked
+    WHERE key IS NOT NULL AND lo >= 0 AND hi < line_count AND n < line_count
+    ON CONFLICT DO NOTHING
+  )
+  SELECT * INTO bad FROM (
+    SELECT 1 AS rank, 'closed' AS problem, p.batch_id, NULL::integer AS entry_ordinal, NULL::text AS key,
+           NULL::numeric AS total, NULL::integer AS line_count, NULL::integer AS line_no
+    FROM per_batch p WHERE NOT EXISTS (SELECT 1 FROM counted c WHERE c.batch_id = p.batch_id)
+    UNION ALL
+    SELECT 2, CASE WHEN key IS NULL THEN 'missing' WHEN lo < 0 OR hi >= line_count THEN 'range' ELSE 'unbalanced' END,
+           batch_id, entry_ordinal, key, total, line_count, CASE WHEN lo < 0 THEN lo ELSE hi END
+    FROM checked
+    WHERE key IS NULL OR lo < 0 OR hi >= line_count OR (n = line_count AND total <> 0)
+  ) problems
+  ORDER BY rank LIMIT 1;
+  IF FOUND THEN
+    CASE bad.problem
+      WHEN 'closed' THEN
+        RAISE EXCEPTION 'LEDGER_BATCH_CLOSED: batch % is not open in this transaction: lines can be added only by the transaction that created their batch', bad.batch_id
+          USING ERRCODE = 'restrict_violation';
+      WHEN 'missing' THEN
+        RAISE EXCEPTION 'LEDGER_ENTRY_MISSING: lines refer to entry (batch %, ordinal %) which does not exist', bad.batch_id, bad.entry_ordinal
+          USING ERRCODE = 'foreign_key_violation';
+      WHEN 'range' THEN
+        RAISE EXCEPTION 'LEDGER_LINE_OUT_OF_RANGE: entry % announced % lines but has line_no %', bad.key, bad.line_count, bad.line_no
+          USING ERRCODE = 'check_violation';
+      ELSE
+        RAISE EXCEPTION 'LEDGER_UNBALANCED: entry % lines sum to % cents, expected 0', bad.key, bad.total
+          USING ERRCODE = 'check_violation';
+    END CASE;
+  END IF;
+
+  SELECT l.account_id INTO bad
+  FROM (SELECT DISTINCT account_id FROM new_lines) l
+  WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = l.account_id)
+  LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'LEDGER_ACCOUNT_MISSING: entry line refers to account % which does not exist', bad.account_id
+      USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER entry_lines_check AFTER INSERT ON entry_lines
+  REFERENCING NEW TABLE AS new_lines
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_check_lines();
+
+-- At commit: the batch holds exactly what it announced, and entries written in pieces sum to zero.
+CREATE FUNCTION ledger_close_batch() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  open_batch record;
+  bad record;
+BEGIN
+  SELECT * INTO open_batch FROM ledger_open_batches WHERE batch_id = NEW.batch_id;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  IF open_batch.entries_outstanding <> 0 OR open_batch.lines_outstanding <> 0 THEN
+    RAISE EXCEPTION 'LEDGER_BATCH_INCOMPLETE: batch % is missing % entries and % lines of what it announced',
+      NEW.batch_id, open_batch.entries_outstanding, open_batch.lines_outstanding
+      USING ERRCODE = 'check_violation';
+  END IF;
+  SELECT e.key, s.total INTO bad
+  FROM ledger_open_entries o
+  JOIN entries e ON e.batch_id = o.batch_id AND e.ordinal = o.entry_ordinal
+  CROSS JOIN LATERAL (
+    SELECT sum(l.amount_cents) AS total FROM entry_lines l
+    WHERE l.batch_id = o.batch_id AND l.entry_ordinal = o.entry_ordinal
+  ) s
+  WHERE o.batch_id = NEW.batch_id AND s.total <> 0
+  LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'LEDGER_UNBALANCED: entry % lines sum to % cents, expected 0', bad.key, bad.total
+      USING ERRCODE = 'check_violation';
+  END IF;
+  DELETE FROM ledger_open_entries WHERE batch_id = NEW.batch_id;
+  DELETE FROM ledger_open_batches WHERE batch_id = NEW.batch_id;
+  RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER ledger_open_batches_close AFTER INSERT ON ledger_open_batches
+  DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW EXECUTE FUNCTION ledger_close_batch();

@@ -1,0 +1,166 @@
+// The posting API: writes a batch of journal entries exactly once, all or nothing (the Postgres adapter
+// around prepare.ts and copy-format.ts). In one transaction it claims the batch key with one row, finds
+// or creates the accounts in one statement, then COPYs the entries and their lines straight into the
+// ledger tables: exactly-once costs one row, not a second pass over every line.
+// Why this shape, and the alternatives measured: docs/decisions/0002-ledger-schema-and-posting.md.
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { ClaimsError } from '../runtime/errors.ts';
+import { failpoint } from '../runtime/failpoints.ts';
+import { logger } from '../runtime/logger.ts';
+import { prepareBatch, type PreparedBatch } from './prepare.ts';
+import { entryCopyChunks, lineCopyChunks } from './copy-format.ts';
+import { BATCH_BY_KEY, CLAIM_BATCH, COPY_ENTRIES, COPY_LINES, RESOLVE_ACCOUNTS } from './sql.ts';
+import type { PostingBatch, PostingOutcome } from './types.ts';
+
+/** Anything that holds a pool: the `Database` from runtime/database.ts, or a bare pg.Pool. */
+export type PoolSource = pg.Pool | { pool: pg.Pool };
+
+export function poolOf(db: PoolSource): pg.Pool {
+  return 'pool' in db ? db.pool : db;
+}
+
+/** The content hash of a batch: SHA-256 of its canonical text (canonical.ts), lowercase hex. */
+export function batchContentHash(batch: PostingBatch): string {
+  return prepareWithHash(batch).contentSha256;
+}
+
+interface HashedBatch extends PreparedBatch {
+  contentSha256: string;
+}
+
+function prepareWithHash(batch: PostingBatch): HashedBatch {
+  const hash = createHash('sha256');
+  const prepared = prepareBatch(batch, (text) => hash.update(text));
+  return { ...prepared, contentSha256: hash.digest('hex') };
+}
+
+/**
+ * Post `batch` in its own transaction. 'posted' when written now; 'duplicate' when a batch with the
+ * same key and the same content was posted before (nothing is written). Throws LEDGER_KEY_CONFLICT when
+ * the key exists with different content, and a ClaimsError naming the field for an invalid batch.
+ */
+export async function postBatch(db: PoolSource, batch: PostingBatch): Promise<PostingOutcome> {
+  const prepared = prepareWithHash(batch); // invalid input fails before a connection is taken
+  const client = await poolOf(db).connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    const outcome = await postPrepared(client, prepared);
+    if (outcome === 'duplicate') {
+      await client.query('ROLLBACK');
+      return outcome;
+    }
+    failpoint('ledger.post.before-commit');
+    await client.query('COMMIT');
+    failpoint('ledger.post.after-commit');
+    return outcome;
+  } catch (err) {
+    try {
+      await client.query('ROLLBACK');
+    } catch {
+      broken = true; // unknown state after a failed COPY: do not hand this connection to anyone
+    }
+    throw ledgerDatabaseError(err, batch.key);
+  } finally {
+    client.release(broken);
+  }
+}
+
+/**
+ * Post `batch` inside the caller's open transaction (the caller commits). Same outcomes as postBatch.
+ * After a thrown database error the transaction is aborted and the caller must roll back.
+ */
+export async function postBatchInTransaction(client: pg.ClientBase, batch: PostingBatch): Promise<PostingOutcome> {
+  return postPrepared(client, prepareWithHash(batch));
+}
+
+async function postPrepared(client: pg.ClientBase, prepared: HashedBatch): Promise<PostingOutcome> {
+  const { batch } = prepared;
+  const started = performance.now();
+  failpoint('ledger.post.before-claim');
+  const claimed = await client.query<{ id: string }>(CLAIM_BATCH, [
+    batch.key, prepared.contentSha256, batch.entries.length, prepared.lineCount,
+  ]);
+  const batchId = claimed.rows[0]?.id;
+  if (batchId === undefined) return existingBatchOutcome(client, prepared);
+  failpoint('ledger.post.after-claim');
+
+  const accountIds = await resolveAccounts(client, prepared);
+  try {
+    await pipeline(Readable.from(entryCopyChunks(batchId, prepared), { highWaterMark: 1 }), client.query(copyFrom(COPY_ENTRIES)));
+    await pipeline(
+      Readable.from(withMidCopyFailpoint(lineCopyChunks(batchId, prepared, accountIds)), { highWaterMark: 1 }),
+      client.query(copyFrom(COPY_LINES)),
+    );
+  } catch (err) {
+    throw ledgerDatabaseError(err, batch.key);
+  }
+  logger().debug({ batchKey: batch.key, batchId, entries: batch.entries.length, lines: prepared.lineCount,
+    ms: Math.round(performance.now() - started) }, 'ledger batch written');
+  return 'posted';
+}
+
+async function existingBatchOutcome(client: pg.ClientBase, prepared: HashedBatch): Promise<PostingOutcome> {
+  // ON CONFLICT waited for the other transaction to commit, so this statement's snapshot sees its row.
+  const existing = await client.query<{ content_sha256: string }>(BATCH_BY_KEY, [prepared.batch.key]);
+  const row = existing.rows[0];
+  if (row === undefined) {
+    throw new ClaimsError({ code: 'LEDGER_KEY_RACE', message: `batch ${prepared.batch.key} was claimed but is not visible; retry` });
+  }
+  if (row.content_sha256 === prepared.contentSha256) return 'duplicate';
+  throw new ClaimsError({
+    code: 'LEDGER_KEY_CONFLICT',
+    message: `batch key ${prepared.batch.key} was already posted with different content`,
+    expected: `content sha256 ${row.content_sha256} (as posted)`,
+    found: `content sha256 ${prepared.contentSha256}`,
+  });
+}
+
+async function resolveAccounts(client: pg.ClientBase, prepared: PreparedBatch): Promise<string[]> {
+  const ids: (string | undefined)[] = new Array(prepared.accounts.length).fill(undefined);
+  // A NULL id means another transaction created that account after our snapshot: ask again for those.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const wanted = prepared.lockOrder.filter((n) => ids[n] === undefined);
+    if (wanted.length === 0) return ids as string[];
+    const refs = wanted.map((n) => prepared.accounts[n]!);
+    const result = await client.query<{ position: number; id: string | null }>(RESOLVE_ACCOUNTS, [
+      refs.map((a) => a.kind), refs.map((a) => a.payerId ?? null), refs.map((a) => a.patientId ?? null),
+    ]);
+    for (const row of result.rows) {
+      if (row.id !== null) ids[wanted[row.position - 1]!] = row.id;
+    }
+  }
+  throw new ClaimsError({ code: 'LEDGER_ACCOUNT_RACE', message: `batch ${prepared.batch.key}: accounts could not be resolved after 5 attempts` });
+}
+
+/** The mid-copy crash point: after two chunks went out (or at the end of a smaller batch, before COPY ends). */
+function* withMidCopyFailpoint(chunks: Iterable<string>): Generator<string> {
+  let sent = 0;
+  for (const chunk of chunks) {
+    yield chunk;
+    if (++sent === 2) failpoint('ledger.post.mid-copy');
+  }
+  if (sent < 2) failpoint('ledger.post.mid-copy');
+}
+
+/** Database refusals raised by the ledger's triggers carry their code as a message prefix. */
+export function ledgerDatabaseError(err: unknown, batchKey: string): unknown {
+  const e = err as { message?: string; code?: string; constraint?: string; detail?: string };
+  const coded = typeof e.message === 'string' ? /^(LEDGER_[A-Z_]+): (.*)$/s.exec(e.message) : null;
+  if (coded) {
+    return new ClaimsError({ code: coded[1]!, message: `batch ${batchKey}: ${coded[2]}`, cause: err });
+  }
+  if (e.code === '23505' && e.constraint === 'entries_key') {
+    const key = /=\((.*)\) already exists/s.exec(e.detail ?? '')?.[1];
+    return new ClaimsError({
+      code: 'LEDGER_ENTRY_KEY_CONFLICT',
+      message: `batch ${batchKey}: entry key ${key ?? '(unknown)'} was already posted by another batch`,
+      cause: err,
+    });
+  }
+  return err;
+}

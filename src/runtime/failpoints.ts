@@ -1,0 +1,25 @@
+// Named crash points for tests: when CLAIMS_FAILPOINT names one, the process kills itself there with
+// SIGKILL (no cleanup, no flushing, no finally blocks), which is what a power cut or the OOM killer does.
+// Tests use them to prove that a crash at any point of a posting leaves all of it or none of it.
+import { config } from './config.ts';
+
+/** Every failpoint in the code, so tests and docs can list them. */
+export const FAILPOINTS = [
+  'ledger.post.before-claim',
+  'ledger.post.after-claim',
+  'ledger.post.mid-copy',
+  'ledger.post.before-commit',
+  'ledger.post.after-commit',
+] as const;
+export type FailpointName = (typeof FAILPOINTS)[number] | (string & {});
+
+// Read once: a failpoint on a hot path then costs one comparison against undefined.
+let armed: string | undefined | null = null;
+
+export function failpoint(name: FailpointName): void {
+  if (armed === null) armed = config().failpoint;
+  if (armed === undefined || armed !== name) return;
+  process.kill(process.pid, 'SIGKILL');
+  // The signal is delivered before the kill syscall returns to this thread; never run past it anyway.
+  for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+}
