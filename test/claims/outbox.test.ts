@@ -1,0 +1,64 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadPayerProfiles } from '../../src/payers/load.ts';
+import { validateClaim } from '../../src/claims/validate.ts';
+import { mapClaim, type MappedClaim } from '../../src/claims/map.ts';
+import { Outbox } from '../../src/claims/outbox.ts';
+import { memoryControlNumbers } from '../../src/claims/control-numbers.ts';
+import { fixedClock } from '../../src/runtime/clock.ts';
+import { syntheticClaim } from './support/synthetic.ts';
+import { validate837 } from '../support/x12-837-validator.ts';
+
+const payers = await loadPayerProfiles(fileURLToPath(new URL('../../samples/payers/', import.meta.url)));
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function mapped(i: number): MappedClaim {
+  const c = syntheticClaim(i, { payers: ['BLUE'], institutionalEvery: 0 });
+  const v = validateClaim(c, i + 1, '2024-09-01');
+  if (!v.ok) throw new Error(JSON.stringify(v.rejections));
+  const m = mapClaim(v.claim, i + 1, payers);
+  if (!m.ok) throw new Error(JSON.stringify(m.rejections));
+  return m.mapped;
+}
+
+async function writeAll(claims: MappedClaim[], start: bigint): Promise<{ dir: string; text: string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'claims-outbox-'));
+  dirs.push(dir);
+  const outbox = new Outbox({ dir, clock: fixedClock('2024-09-01T12:00:00Z'), controlNumbers: memoryControlNumbers({ ISA: start, GS: start, ST: start }) });
+  for (const c of claims) await outbox.add(c);
+  const [file] = await outbox.finish();
+  return { dir, text: readFileSync(file!.path, 'latin1') };
+}
+
+describe('outbox', () => {
+  const claims = Array.from({ length: 10_001 }, (_, i) => mapped(i));
+
+  it('splits at 5,000 claims per ST/SE, with counts and control numbers the independent validator accepts', async () => {
+    const { dir, text } = await writeAll(claims, 41n);
+    expect(validate837(text)).toEqual([]);
+    const segs = text.split('~');
+    const sets = segs.filter((s) => s.startsWith('ST*'));
+    expect(sets).toEqual(['ST*837*0042*005010X222A1', 'ST*837*0043*005010X222A1', 'ST*837*0044*005010X222A1']);
+    const perSet: number[] = [];
+    for (const s of segs) {
+      if (s.startsWith('ST*')) perSet.push(0);
+      if (s.startsWith('CLM*')) perSet[perSet.length - 1]!++;
+    }
+    expect(perSet).toEqual([5000, 5000, 1]);
+    expect(segs.filter((s) => s.startsWith('GE*') || s.startsWith('IEA*'))).toEqual(['GE*3*42', 'IEA*1*000000042']);
+    // Only the finished file is left: no part files.
+    expect(readdirSync(dir)).toEqual(['837-BLUE-000000042.x12']);
+  });
+
+  it('is deterministic: same claims, clock and sequence state give byte-identical files', async () => {
+    const a = await writeAll(claims.slice(0, 300), 7n);
+    const b = await writeAll(claims.slice(0, 300), 7n);
+    expect(b.text).toBe(a.text);
+    const c = await writeAll(claims.slice(0, 300), 8n);
+    expect(c.text).not.toBe(a.text);
+  });
+});

@@ -1,0 +1,83 @@
+// The independent validator must be able to fail: each mutation of a valid file below breaks one rule.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPayerProfiles } from '../../src/payers/load.ts';
+import { validateClaim } from '../../src/claims/validate.ts';
+import { mapClaim } from '../../src/claims/map.ts';
+import { Outbox } from '../../src/claims/outbox.ts';
+import { memoryControlNumbers } from '../../src/claims/control-numbers.ts';
+import { fixedClock } from '../../src/runtime/clock.ts';
+import { syntheticClaim } from './support/synthetic.ts';
+import { validate837 } from '../support/x12-837-validator.ts';
+
+let professional = '';
+let institutional = '';
+const dir = mkdtempSync(path.join(tmpdir(), 'claims-validator-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeAll(async () => {
+  const payers = await loadPayerProfiles(fileURLToPath(new URL('../../samples/payers/', import.meta.url)));
+  const outbox = new Outbox({ dir, clock: fixedClock('2024-09-01T12:00:00Z'), controlNumbers: memoryControlNumbers() });
+  for (const i of [0, 3, 4, 11]) {
+    const c = syntheticClaim(i, { payers: i === 4 ? ['ACME'] : ['BLUE'] });
+    const v = validateClaim(c, 1, '2024-09-01');
+    if (!v.ok) throw new Error(JSON.stringify(v.rejections));
+    const m = mapClaim(v.claim, 1, payers);
+    if (!m.ok) throw new Error(JSON.stringify(m.rejections));
+    await outbox.add(m.mapped);
+  }
+  const files = await outbox.finish();
+  const byPayer = new Map(files.map((f) => [f.payerId, readFileSync(f.path, 'latin1')]));
+  professional = byPayer.get('BLUE')!;
+  institutional = byPayer.get('ACME')!;
+});
+
+const messages = (text: string): string[] => validate837(text).map((i) => i.message);
+const replace = (text: string, from: string, to: string): string => {
+  expect(text.includes(from)).toBe(true);
+  return text.replace(from, to);
+};
+
+describe('independent 837 validator', () => {
+  it('accepts the writer output', () => {
+    expect(validate837(professional)).toEqual([]);
+    expect(validate837(institutional)).toEqual([]);
+  });
+
+  it('catches a wrong SE01, GE01 and IEA02', () => {
+    const se = professional.match(/SE\*(\d+)\*/)!;
+    expect(messages(replace(professional, se[0], `SE*${Number(se[1]) + 1}*`))).toContainEqual(expect.stringMatching(/^SE01 \d+ but the set has \d+ segments$/));
+    expect(messages(replace(professional, 'GE*1*', 'GE*2*'))).toContain('GE01 2 but the group has 1 sets');
+    expect(messages(replace(professional, 'IEA*1*000000001', 'IEA*1*000000002'))).toContain('IEA02 000000002 differs from ISA13 000000001');
+  });
+
+  it('catches a missing REF*6R and a CLM02 that is not the sum of the lines', () => {
+    const noRef = professional.replace(/REF\*6R\*L00000000-1~/, '');
+    expect(messages(noRef)).toContain('service line without REF*6R');
+    expect(messages(replace(professional, 'CLM*PCN000000000*50*', 'CLM*PCN000000000*51*'))).toContain('CLM02 51 differs from the sum of the lines');
+  });
+
+  it('catches HI qualifiers out of order, a dotted ICD-10 code and a pointer past the diagnoses', () => {
+    expect(messages(replace(professional, 'HI*ABK:E119*ABF:M5450', 'HI*ABF:E119*ABK:M5450'))).toContain('the first HI code is not ABK (principal diagnosis)');
+    expect(messages(replace(professional, 'ABK:E119', 'ABK:E11.9'))).toContain('an ICD-10 code is malformed (or has a dot)');
+    expect(messages(replace(professional, 'SV1*HC:99213*50*UN*1***1', 'SV1*HC:99213*50*UN*1***3'))).toContain('SV107 3 does not point into the 2 diagnoses');
+  });
+
+  it('catches a wrong HL hierarchy and SBR02 that disagrees with it', () => {
+    expect(messages(replace(professional, 'HL*4*3*23*0', 'HL*4*1*23*0'))).toContain('2000C HL parent is not a 2000B');
+    expect(messages(replace(professional, 'SBR*P*18*G0000', 'SBR*P**G0000'))).toContain('SBR02 (empty) but HL04 is 0');
+  });
+
+  it('catches a 5-digit ZIP for an 837I billing provider and a frequency 7 without REF*F8', () => {
+    expect(messages(replace(institutional, 'N4*SPRINGFIELD*OR*974779876', 'N4*SPRINGFIELD*OR*97477'))).toContain('837I billing provider ZIP 97477 is not 9 digits');
+    expect(messages(replace(professional, '11:B:1', '11:B:7'))).toContain('REF*F8 is required exactly for frequency 7 and 8');
+  });
+
+  it('catches segments out of loop order and bad code values', () => {
+    const swapped = replace(professional, 'N3*100 HARBOR WAY~N4*SPRINGFIELD*OR*974771234~', 'N4*SPRINGFIELD*OR*974771234~N3*100 HARBOR WAY~');
+    expect(messages(swapped)).toContain('segments are not in the loop order of the guide');
+    expect(messages(replace(professional, 'DMG*D8*19690330*F', 'DMG*D8*19690330*X'))).toContain('DMG03 X is not one of F, M, U');
+  });
+});
