@@ -181,8 +181,9 @@ export class InterchangeWriter {
     this.delimiters = options.delimiters ?? DEFAULT_DELIMITERS;
     this.#lineBreak = options.lineBreak ?? '';
     const d = this.delimiters;
-    if (new Set([d.element, d.component, d.segment, d.repetition ?? d.element]).size !== (d.repetition === null ? 3 : 4)) {
-      throw new ClaimsError({ code: 'WRITER_DELIMITERS_INVALID', message: 'delimiters must be distinct' });
+    // 5010 (ISA12 00501) always has a repetition separator in ISA11.
+    if (d.repetition === null || new Set([d.element, d.component, d.segment, d.repetition]).size !== 4) {
+      throw new ClaimsError({ code: 'WRITER_DELIMITERS_INVALID', message: 'element, component, repetition and segment delimiters must be given and distinct' });
     }
   }
 
@@ -212,7 +213,7 @@ export class InterchangeWriter {
       padRight(h.receiverId, 15, 'ISA08'),
       checkDigits(h.date, /^\d{6}$/, 'ISA09', 'YYMMDD'),
       checkDigits(h.time, /^\d{4}$/, 'ISA10', 'HHMM'),
-      d.repetition ?? 'U',
+      d.repetition as string,
       '00501',
       this.#isa13,
       h.ackRequested ? '1' : '0',
