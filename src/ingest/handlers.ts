@@ -6,6 +6,7 @@ import type { Logger } from '../runtime/logger.ts';
 import type { ClaimsError } from '../runtime/errors.ts';
 import type { Segment } from '../x12/segment.ts';
 import { remittanceHandler } from '../remittances/handler.ts';
+import { eligibilityHandler } from '../eligibility/handler.ts';
 
 /** One transaction set with its envelope, as the dispatcher found it. Segments ST..SE inclusive. */
 export interface X12Set {
@@ -56,7 +57,7 @@ export interface SetHandler {
   handleSet(set: X12Set, ctx: IngestContext): Promise<SetOutcome>;
 }
 
-export const handlers: SetHandler[] = [remittanceHandler];
+export const handlers: SetHandler[] = [remittanceHandler, eligibilityHandler];
 
 export function handlerFor(transactionSet: string): SetHandler | undefined {
   return handlers.find((h) => h.transactionSet === transactionSet);

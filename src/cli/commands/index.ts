@@ -7,6 +7,11 @@ import { ingestCommand } from './ingest.ts';
 import { reportCommand } from './report.ts';
 import { inspectCommand } from './inspect.ts';
 import { submitCommand } from './submit.ts';
+import { eligibilityCommand } from './eligibility.ts';
+import { eligibilityRequestsCommand } from './eligibility-requests.ts';
+import { statementsCommand } from './statements.ts';
+import { accountCommand } from './account.ts';
+import { plansCommand } from './plans.ts';
 
 export const commands: Command[] = [
   runCommand,
@@ -16,4 +21,9 @@ export const commands: Command[] = [
   reportCommand,
   inspectCommand,
   submitCommand,
+  eligibilityCommand,
+  eligibilityRequestsCommand,
+  statementsCommand,
+  accountCommand,
+  plansCommand,
 ];

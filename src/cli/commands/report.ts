@@ -5,6 +5,7 @@ import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { openDatabase, type Database } from '../../runtime/database.ts';
 import { ExitCode } from '../../runtime/errors.ts';
 import { remittanceReport, remittanceTable, toJson, unmatchedReport, unmatchedTable } from '../../remittances/reports.ts';
+import { eligibilityReport, eligibilityTable } from '../../eligibility/report.ts';
 
 export interface ReportOptions {
   json: boolean;
@@ -35,6 +36,15 @@ export const reports: SubReport[] = [
     async run(db, opts, ctx) {
       const rows = await unmatchedReport(db.pool);
       ctx.stdout.write(opts.json ? toJson(rows) : unmatchedTable(rows));
+      return ExitCode.ok;
+    },
+  },
+  {
+    name: 'eligibility',
+    summary: 'current 271s needing attention: inactive or ended coverage, AAA rejections (with what to do), unmatched people',
+    async run(db, opts, ctx) {
+      const rows = await eligibilityReport(db.pool, ctx.clock.today());
+      ctx.stdout.write(opts.json ? JSON.stringify(rows, null, 2) + '\n' : eligibilityTable(rows));
       return ExitCode.ok;
     },
   },
