@@ -101,7 +101,7 @@ export function nextPayerTimeoutEntry(
     effectiveDate: date,
     lines: [
       { account: guarantorAccount('patient_receivable', claim.accountNumber), amountCents: sign * amountCents, claimId: claim.claimId, reason: 'PR' },
-      { account: { kind: 'insurance_receivable', payerId: claim.payerId, patientId: claim.accountNumber }, amountCents: -sign * amountCents, claimId: claim.claimId },
+      { account: { kind: 'insurance_receivable', payerId: claim.payerId }, amountCents: -sign * amountCents, claimId: claim.claimId },
     ],
   };
 }

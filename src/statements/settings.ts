@@ -56,6 +56,8 @@ export const StatementSettingsSchema = z.object({
   planGraceDays: z.number().int().min(0).max(60).default(10),
   /** Statements per batch PDF file (a print vendor's file size limit). */
   batchPdfStatementsMax: z.number().int().min(1).max(100_000).default(5000),
+  /** Provider names by billing NPI for the statement's provider column (the practice name otherwise). */
+  providers: z.record(z.string().regex(/^\d{10}$/), z.string().min(1)).default({}),
   practice: Practice.default({
     name: 'Example Family Medicine (sample)',
     address: { line1: '100 Sample Way', city: 'Springfield', state: 'IL', postalCode: '62701' },

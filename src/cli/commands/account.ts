@@ -1,0 +1,78 @@
+// `claims account ACCOUNT [--json]`: one guarantor account: ledger history, claims and their states,
+// statements sent, plan, credits, and why the next statement is or is not due. Subcommands
+// (`claims account ACCOUNT SUBCOMMAND ...`) are registered in `accountSubcommands`, so other areas
+// (disputes, financial assistance, collections) add theirs without touching the view.
+import { parseArgs } from 'node:util';
+import { type Command, type CommandContext, UsageError } from '../command.ts';
+import { openDatabase } from '../../runtime/database.ts';
+import { ClaimsError, ExitCode } from '../../runtime/errors.ts';
+import { isIsoDate } from '../../statements/dates.ts';
+import { accountViewJson, accountViewText, loadAccountView } from '../../patients/history.ts';
+import { loadSettingsFile } from './statements.ts';
+
+export interface AccountSubcommand {
+  name: string;
+  summary: string;
+  run(accountNumber: string, args: string[], ctx: CommandContext): Promise<number>;
+}
+
+/** Subcommands of `claims account ACCOUNT`; `show` (the default) is the view below. */
+export const accountSubcommands: AccountSubcommand[] = [];
+
+const HELP = `Usage: claims account ACCOUNT [--as-of DATE] [--settings FILE] [--json]
+       claims account ACCOUNT SUBCOMMAND [OPTIONS]
+
+  Shows one guarantor account: its ledger history, its claims and the state of each (with a payer,
+  waiting for the next payer, or the patient's), statements sent or held, payment plan and its standing,
+  credit, pending ledger moves, and why the next statement is or is not due (the rule and the dates).
+
+Options:
+  --as-of DATE      Evaluate as of DATE (default: today, or CLAIMS_NOW).
+  --settings FILE   Statement settings (cycle, thresholds), as for \`claims statements\`.
+  --json            Print JSON (amounts as decimal cents text).
+  -h, --help
+
+Examples:
+  claims account G-1001
+  claims account G-1001 --as-of 2025-04-01 --json
+`;
+
+async function show(accountNumber: string, args: string[], ctx: CommandContext): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { 'as-of': { type: 'string' }, settings: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const asOf = parsed.values['as-of'] ?? ctx.clock.today();
+  if (!isIsoDate(asOf)) throw new UsageError(`--as-of ${asOf}: expected YYYY-MM-DD`);
+  const settings = await loadSettingsFile(parsed.values.settings);
+  const db = await openDatabase({ migrate: true, logger: ctx.logger });
+  try {
+    const view = await loadAccountView(db.pool, accountNumber, asOf, settings);
+    if (!view) throw new ClaimsError({ code: 'ACCOUNT_UNKNOWN', message: `no guarantor account ${accountNumber}`, found: accountNumber });
+    ctx.stdout.write(parsed.values.json ? accountViewJson(view) : accountViewText(view));
+  } finally {
+    await db.close();
+  }
+  return ExitCode.ok;
+}
+
+async function run(args: string[], ctx: CommandContext): Promise<number> {
+  const [accountNumber, maybeSub, ...rest] = args;
+  if (!accountNumber || accountNumber.startsWith('-')) throw new UsageError('name an ACCOUNT');
+  const sub = maybeSub && !maybeSub.startsWith('-') ? accountSubcommands.find((s) => s.name === maybeSub) : undefined;
+  if (maybeSub && !maybeSub.startsWith('-') && !sub) throw new UsageError(`unknown subcommand '${maybeSub}'`);
+  if (sub) return sub.run(accountNumber, rest, ctx);
+  return show(accountNumber, maybeSub ? [maybeSub, ...rest] : rest, ctx);
+}
+
+export const accountCommand: Command = {
+  name: 'account',
+  summary: 'Show a guarantor account: ledger, claim states, statements, plan, credit, next statement',
+  get help() {
+    const subs = accountSubcommands.map((s) => `  ${s.name.padEnd(12)} ${s.summary}`);
+    return subs.length ? `${HELP}\nSubcommands:\n${subs.join('\n')}\n` : HELP;
+  },
+  run,
+};

@@ -1,0 +1,106 @@
+// `claims plans add|import`: create payment plans from the command line or from a plans file (CSV or
+// NDJSON: account, amount, installments, start, frequency). Idempotent: the same file or the same command
+// again creates nothing new.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { type Command, type CommandContext, UsageError } from '../command.ts';
+import { openDatabase } from '../../runtime/database.ts';
+import { ClaimsError, ExitCode, formatLocation, toClaimsError } from '../../runtime/errors.ts';
+import { isIsoDate } from '../../statements/dates.ts';
+import { createPlan, planFields, plansFileRows } from '../../patients/plans-store.ts';
+import { formatUsd } from '../../domain/money.ts';
+
+const HELP = `Usage: claims plans add ACCOUNT --amount AMOUNT --installments N --start DATE [--frequency F] [--created-on DATE]
+       claims plans import FILE...
+
+  add      Create a payment plan for a guarantor account: AMOUNT split into N installments (the last takes
+           the remainder), the first due on DATE, then every week, two weeks or month (default monthly).
+           Payments from --created-on (default today) count toward it.
+  import   Create the plans in a plans file: CSV with a header row or NDJSON, fields account, amount,
+           installments, start, frequency (and optionally created_on). Bad rows are rejected one by one.
+
+A plan in good standing stops the dunning cycle; missed installments (2 by default) default it.
+Exit codes: 0 done, 1 failed, 2 usage, 3 some rows were rejected.
+
+Examples:
+  claims plans add G-1001 --amount 300.00 --installments 3 --start 2025-04-01
+  claims plans import samples/plans/plans.csv
+`;
+
+async function add(args: string[], ctx: CommandContext): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: { amount: { type: 'string' }, installments: { type: 'string' }, start: { type: 'string' }, frequency: { type: 'string' }, 'created-on': { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const [account] = parsed.positionals;
+  if (!account) throw new UsageError('name an ACCOUNT');
+  const createdOn = parsed.values['created-on'] ?? ctx.clock.today();
+  if (!isIsoDate(createdOn)) throw new UsageError(`--created-on ${createdOn}: expected YYYY-MM-DD`);
+  const fields = planFields({ account, amount: parsed.values.amount, installments: parsed.values.installments, start: parsed.values.start, frequency: parsed.values.frequency });
+  const planKey = `command:${fields.accountNumber}:${fields.totalCents}:${fields.installments}:${fields.startOn}:${fields.frequency}:${createdOn}`;
+  const db = await openDatabase({ migrate: true, logger: ctx.logger });
+  try {
+    const r = await createPlan(db.pool, { ...fields, createdOn, planKey });
+    ctx.stdout.write(`plan ${r.planId} ${r.outcome}: ${fields.accountNumber} ${formatUsd(fields.totalCents)} in ${fields.installments} ${fields.frequency} installments from ${fields.startOn}\n`);
+  } finally {
+    await db.close();
+  }
+  return ExitCode.ok;
+}
+
+async function importFiles(files: string[], ctx: CommandContext): Promise<number> {
+  if (files.length === 0) throw new UsageError('name at least one FILE');
+  const db = await openDatabase({ migrate: true, logger: ctx.logger });
+  let exit: number = ExitCode.ok;
+  try {
+    for (const file of files) {
+      const text = await fs.readFile(file, 'utf8');
+      const sha = createHash('sha256').update(text).digest('hex');
+      const fileName = path.basename(file);
+      const counts = { created: 0, duplicate: 0, rejected: 0 };
+      for (const row of plansFileRows(text)) {
+        const where = { file: fileName, line: row.line };
+        try {
+          const fields = planFields(row.fields, where);
+          const createdOn = row.fields.created_on?.trim() || ctx.clock.today();
+          if (!isIsoDate(createdOn)) throw new ClaimsError({ code: 'PLAN_FIELD_INVALID', message: 'created_on: expected YYYY-MM-DD', location: { ...where, field: 'created_on' }, found: createdOn });
+          const r = await createPlan(db.pool, { ...fields, createdOn, planKey: `file:${sha}:${row.line}`, source: { fileSha256: sha, fileName, line: row.line } });
+          counts[r.outcome] += 1;
+        } catch (err) {
+          const e = toClaimsError(err, where);
+          if (e.code === 'INTERNAL') throw err;
+          counts.rejected += 1;
+          exit = ExitCode.rejected;
+          ctx.stdout.write(`  ${e.code}: ${e.message} (${formatLocation(e.location)})\n`);
+        }
+      }
+      ctx.stdout.write(`${fileName}: ${counts.created} created, ${counts.duplicate} duplicate, ${counts.rejected} rejected\n`);
+    }
+  } finally {
+    await db.close();
+  }
+  return exit;
+}
+
+async function run(args: string[], ctx: CommandContext): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'add') return add(rest, ctx);
+  if (sub === 'import') return importFiles(rest, ctx);
+  throw new UsageError(sub ? `unknown subcommand '${sub}'` : 'name a subcommand: add or import');
+}
+
+export const plansCommand: Command = {
+  name: 'plans',
+  summary: 'Create patient payment plans from the command line or a plans file',
+  help: HELP,
+  run,
+};

@@ -1,0 +1,78 @@
+// Payment plans in the database: created from a plans file (CSV or NDJSON with account, amount,
+// installments, start, frequency) or from `claims plans add`. Creating is idempotent on a plan key (the
+// file's sha256 and line, or the command's fields), so a file dropped twice makes each plan once.
+import type pg from 'pg';
+import { ClaimsError, type Location } from '../runtime/errors.ts';
+import { parseCents } from '../domain/money.ts';
+import { isIsoDate } from '../statements/dates.ts';
+import { CsvReader } from './csv.ts';
+import { PLAN_FREQUENCIES, type PlanFrequency } from './plans.ts';
+
+export interface PlanRequest {
+  accountNumber: string;
+  totalCents: bigint;
+  installments: number;
+  startOn: string;
+  frequency: PlanFrequency;
+  /** The day the plan is agreed: payments from then on count toward it. */
+  createdOn: string;
+  planKey: string;
+  source?: { fileSha256: string; fileName: string; line: number };
+}
+
+const INSERT_PLAN = `
+INSERT INTO payment_plans (plan_key, account_number, total_cents, installments, start_on, frequency, created_on,
+                           source_file_sha256, source_file_name, source_line)
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
+WHERE EXISTS (SELECT 1 FROM guarantor_accounts WHERE account_number = $2)
+ON CONFLICT (plan_key) DO NOTHING
+RETURNING id::text AS id`;
+const PLAN_BY_KEY = `SELECT id::text AS id FROM payment_plans WHERE plan_key = $1`;
+
+/** 'created' or 'duplicate'; throws PLAN_ACCOUNT_UNKNOWN for an account that does not exist. */
+export async function createPlan(db: Pick<pg.ClientBase, 'query'>, p: PlanRequest): Promise<{ outcome: 'created' | 'duplicate'; planId: string }> {
+  const r = await db.query<{ id: string }>(INSERT_PLAN, [
+    p.planKey, p.accountNumber, p.totalCents.toString(), p.installments, p.startOn, p.frequency, p.createdOn,
+    p.source?.fileSha256 ?? null, p.source?.fileName ?? null, p.source?.line ?? null,
+  ]);
+  if (r.rows[0]) return { outcome: 'created', planId: r.rows[0].id };
+  const existing = (await db.query<{ id: string }>(PLAN_BY_KEY, [p.planKey])).rows[0];
+  if (existing) return { outcome: 'duplicate', planId: existing.id };
+  throw new ClaimsError({ code: 'PLAN_ACCOUNT_UNKNOWN', message: `no guarantor account ${p.accountNumber}`, found: p.accountNumber });
+}
+
+/** Validate a plan's fields from text (file or command line); every problem becomes PLAN_FIELD_INVALID. */
+export function planFields(raw: Record<string, string | undefined>, location: Location = {}): Omit<PlanRequest, 'createdOn' | 'planKey' | 'source'> {
+  const bad = (field: string, expected: string, found: string | undefined): never => {
+    throw new ClaimsError({ code: 'PLAN_FIELD_INVALID', message: `${field}: expected ${expected}`, location: { ...location, field }, expected, found: found ?? '' });
+  };
+  const account = raw.account?.trim() || bad('account', 'an account number', raw.account);
+  const totalCents = parseCents((raw.amount ?? '').trim(), { ...location, field: 'amount' });
+  if (totalCents <= 0n) bad('amount', 'an amount above 0', raw.amount);
+  const installments = Number(raw.installments);
+  if (!Number.isInteger(installments) || installments < 1 || installments > 120) bad('installments', 'a whole number from 1 to 120', raw.installments);
+  const startOn = raw.start?.trim() ?? '';
+  if (!isIsoDate(startOn)) bad('start', 'YYYY-MM-DD', raw.start);
+  const frequency = (raw.frequency ?? 'monthly').trim().toLowerCase();
+  if (!(PLAN_FREQUENCIES as readonly string[]).includes(frequency)) bad('frequency', PLAN_FREQUENCIES.join(' | '), raw.frequency);
+  if (totalCents < BigInt(installments)) bad('amount', 'at least one cent per installment', raw.amount);
+  return { accountNumber: account, totalCents, installments, startOn, frequency: frequency as PlanFrequency };
+}
+
+/** Rows of a plans file (CSV with a header row, or NDJSON), each as text fields with its line. */
+export function plansFileRows(text: string): { fields: Record<string, string>; line: number }[] {
+  const body = text.replace(/^\uFEFF/, '');
+  if (body.trimStart().startsWith('{')) {
+    return body.split('\n').flatMap((l, i) => {
+      if (l.trim() === '') return [];
+      const obj = JSON.parse(l) as Record<string, unknown>;
+      return [{ fields: Object.fromEntries(Object.entries(obj).map(([k, v]) => [k.toLowerCase(), String(v)])), line: i + 1 }];
+    });
+  }
+  const reader = new CsvReader();
+  const records = [...reader.push(body), ...reader.end()];
+  const [header, ...rows] = records;
+  if (!header) return [];
+  const names = header.fields.map((f) => f.trim().toLowerCase());
+  return rows.map((r) => ({ fields: Object.fromEntries(names.map((n, i) => [n, r.fields[i] ?? ''])), line: r.line }));
+}

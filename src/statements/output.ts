@@ -1,0 +1,101 @@
+// The files a statement run writes: one PDF per statement, batch PDFs (at most N statements each) and the
+// print-vendor CSV with one row per statement. Streams with backpressure; output names are deterministic
+// (the date and a per-date sequence), so a rerun never overwrites what a print vendor already took.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
+import type { Statement } from './model.ts';
+import { drained, newStatementDocument, renderStatement } from './pdf.ts';
+import { vendorCsvHeader, vendorCsvRow } from './vendor-csv.ts';
+
+export interface StatementOutputOptions {
+  outDir: string;
+  asOf: string;
+  batchStatementsMax: number;
+  /** Skip the one-PDF-per-statement files (the batch PDF and CSV are always written). */
+  perStatementPdf?: boolean;
+}
+
+async function write(stream: WriteStream, text: string): Promise<void> {
+  if (!stream.write(text)) await once(stream, 'drain');
+}
+
+async function close(stream: WriteStream): Promise<void> {
+  stream.end();
+  await once(stream, 'finish');
+}
+
+/** Opened lazily on the first statement: a rerun that issues nothing writes nothing. */
+export class StatementOutput {
+  private csv: WriteStream | null = null;
+  private batch: { doc: PDFKit.PDFDocument; done: Promise<void>; count: number; file: string } | null = null;
+  private batchNo = 0;
+  private prefix = '';
+  readonly files: string[] = [];
+  readonly pdfDir: string;
+
+  constructor(private readonly opts: StatementOutputOptions) {
+    this.pdfDir = path.join(opts.outDir, `statements-${opts.asOf}`);
+  }
+
+  private async open(): Promise<void> {
+    await fs.mkdir(this.pdfDir, { recursive: true });
+    // statements-DATE.csv for the date's first run, statements-DATE.2.csv for a later one that issued more.
+    for (let n = 1; ; n++) {
+      this.prefix = path.join(this.opts.outDir, `statements-${this.opts.asOf}${n === 1 ? '' : `.${n}`}`);
+      try {
+        await fs.access(`${this.prefix}.csv`);
+      } catch {
+        break;
+      }
+    }
+    this.csv = createWriteStream(`${this.prefix}.csv`, { flags: 'wx' });
+    this.files.push(`${this.prefix}.csv`);
+    await write(this.csv, vendorCsvHeader());
+  }
+
+  private async nextBatch(): Promise<void> {
+    await this.closeBatch();
+    this.batchNo += 1;
+    const file = `${this.prefix}-batch-${String(this.batchNo).padStart(4, '0')}.pdf`;
+    const doc = newStatementDocument(`Statements ${this.opts.asOf} batch ${this.batchNo}`, this.opts.asOf);
+    const done = pipeline(doc, createWriteStream(file, { flags: 'wx' }));
+    this.batch = { doc, done, count: 0, file };
+    this.files.push(file);
+  }
+
+  private async closeBatch(): Promise<void> {
+    if (!this.batch) return;
+    this.batch.doc.end();
+    await this.batch.done;
+    this.batch = null;
+  }
+
+  /** Add one statement to every output; returns its own PDF's file name (relative to outDir). */
+  async add(s: Statement): Promise<string> {
+    if (!this.csv) await this.open();
+    if (!this.batch || this.batch.count >= this.opts.batchStatementsMax) await this.nextBatch();
+    const batch = this.batch as NonNullable<typeof this.batch>;
+    renderStatement(batch.doc, s);
+    batch.count += 1;
+    await drained(batch.doc);
+    const pdfName = path.join(path.basename(this.pdfDir), `${s.statementId}.pdf`);
+    if (this.opts.perStatementPdf !== false) {
+      const doc = newStatementDocument(`Statement ${s.statementId}`, s.statementDate);
+      const done = pipeline(doc, createWriteStream(path.join(this.opts.outDir, pdfName)));
+      renderStatement(doc, s);
+      doc.end();
+      await done;
+    }
+    await write(this.csv as WriteStream, vendorCsvRow(s, pdfName));
+    return pdfName;
+  }
+
+  async close(): Promise<void> {
+    await this.closeBatch();
+    if (this.csv) await close(this.csv);
+    this.csv = null;
+  }
+}
