@@ -130,9 +130,9 @@ async function plan(client: PoolClient, r: Remittance): Promise<Plan> {
         // Split claims in one remittance each record their part; a correction after a reversal (same CLP01
         // and charge, seen in an earlier remittance) does not record the charge again.
         chargeRecorded = seen.rowCount === 0;
-        contexts.push({ claimId: ledgerClaimId, patientId, nextPayerId: null, coverageRank: null, lineIds: claim.lines.map(() => null), recordChargeCents: chargeRecorded ? charge : null, originalLines });
+        contexts.push({ unmatched: true, claimId: ledgerClaimId, patientId, nextPayerId: null, coverageRank: null, lineIds: claim.lines.map(() => null), recordChargeCents: chargeRecorded ? charge : null, originalLines });
       } else {
-        contexts.push({ claimId: ledgerClaimId, patientId, nextPayerId: null, coverageRank: null, lineIds: claim.lines.map(() => null), recordChargeCents: null, originalLines });
+        contexts.push({ unmatched: true, claimId: ledgerClaimId, patientId, nextPayerId: null, coverageRank: null, lineIds: claim.lines.map(() => null), recordChargeCents: null, originalLines });
       }
       rows.push({ claim, submitted: null, provisionalId, ledgerClaimId, reverses, chargeRecorded, linesMatched: 0 });
     }

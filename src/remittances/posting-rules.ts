@@ -27,6 +27,8 @@ export interface ClaimPostingContext {
   recordChargeCents: Cents | null;
   /** For CLP02 22: the lines of the original posting to negate, when it was found. */
   originalLines: EntryLine[] | null;
+  /** True for a claim this system never submitted (posted under a provisional patient). */
+  unmatched?: boolean;
 }
 
 export interface RemittancePostingContext {
@@ -103,8 +105,9 @@ export function remittanceEntries(r: Remittance, ctx: RemittancePostingContext):
     const c = ctx.claims[claimIndex];
     if (!c) throw new Error(`no posting context for claim ${claimIndex}`);
     const source: SourceRef = { ...ctx.source, segmentIndex: claim.segmentIndex };
-    if (c.claimId === null || c.recordChargeCents !== null) flags.push({ claimIndex, flag: 'claim_unmatched' });
-    if (c.lineIds.some((id) => id === null) && claim.lines.length > 0 && c.recordChargeCents === null) flags.push({ claimIndex, flag: 'line_ambiguous' });
+    const unmatched = c.unmatched === true || c.claimId === null || c.recordChargeCents !== null;
+    if (unmatched) flags.push({ claimIndex, flag: 'claim_unmatched' });
+    else if (c.lineIds.some((id) => id === null)) flags.push({ claimIndex, flag: 'line_ambiguous' });
     if (claim.status === '25') {
       flags.push({ claimIndex, flag: 'predetermination' });
       return;
