@@ -12,6 +12,7 @@ import { eligibilityRequestsCommand } from './eligibility-requests.ts';
 import { statementsCommand } from './statements.ts';
 import { accountCommand } from './account.ts';
 import { plansCommand } from './plans.ts';
+import { ledgerCommand } from './ledger.ts';
 
 export const commands: Command[] = [
   runCommand,
@@ -26,4 +27,5 @@ export const commands: Command[] = [
   statementsCommand,
   accountCommand,
   plansCommand,
+  ledgerCommand,
 ];
