@@ -163,6 +163,8 @@ CREATE TABLE claim_lines (
 CREATE INDEX claim_lines_control_number ON claim_lines (line_control_number);
 
 CREATE TABLE claim_status_history (
+  -- Insertion order: several changes can share one `at` (one run, one clock).
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   claim_id bigint NOT NULL REFERENCES claims (id),
   at timestamptz NOT NULL,
   status text NOT NULL,
@@ -174,4 +176,4 @@ CREATE TABLE claim_status_history (
   st02 text,
   note text
 );
-CREATE INDEX claim_status_history_claim ON claim_status_history (claim_id, at);
+CREATE INDEX claim_status_history_claim ON claim_status_history (claim_id, id);

@@ -57,7 +57,7 @@ export const SQL = {
       'pending', f.id, s.isa13, s.gs06, s.st02, s.export_record
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
       $10::text[], $11::text[], $12::text[], $13::bigint[], $14::bigint[], $15::date[], $16::date[], $17::bigint[],
-      $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::int[], $24::int[])
+      $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::int[])
       WITH ORDINALITY AS s(source_claim_id, billing_npi, pcn, frequency, payer_claim_number, claim_type, content_sha256,
         patient_id, account_number, primary_payer_id, secondary_payer_id, tertiary_payer_id, total_charge_cents,
         posted_charge_cents, first_service_date, last_service_date, crosswalk_version_id, ledger_entry_key, file_name,

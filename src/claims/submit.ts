@@ -92,8 +92,10 @@ export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> 
     const seen: MappedClaim[] = [];
     for (const { mapped, file } of items) {
       const d = book.decide(mapped, { resubmit: opts.resubmit ?? false });
-      if (d.kind === 'reject') await rejectAll([d.rejection], file);
-      else if (d.kind === 'duplicate') {
+      if (d.kind === 'reject') {
+        await rejectAll([d.rejection], file);
+        seen.push(mapped); // not sent, but the person's details in it are current
+      } else if (d.kind === 'duplicate') {
         summary.duplicates++;
         seen.push(mapped);
       } else {

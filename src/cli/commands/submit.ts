@@ -90,7 +90,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
     } else {
       const lines = [
         `records ${summary.records}: sent ${summary.sent}, sent again ${summary.resent}, already sent ${summary.duplicates}, rejected ${summary.rejectedClaims}`,
-        `charges posted: ${formatDecimal(summary.chargeCents)} in ${summary.entriesPosted} entries`,
+        `charges on claims sent: ${formatDecimal(summary.chargeCents)}; ledger entries posted: ${summary.entriesPosted}`,
         ...summary.files.map((f) => `  ${f.path}  ${f.payerId}  ISA13 ${f.isa13}  ${f.claimCount} claims`),
         summary.rejectionRows > 0 ? `rejections: ${summary.report.csv} (${summary.rejectionRows} problems)` : 'no rejections',
       ];
