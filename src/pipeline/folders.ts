@@ -23,6 +23,18 @@ export async function ensureFolders(folders: Folders): Promise<void> {
   }
 }
 
+/**
+ * Drop folders that group or others can read or enter. The runner only warns: an existing folder's mode
+ * may be deliberate (a transfer agent in the group), but a billing office should know.
+ */
+export async function foldersOpenToOthers(folders: Folders): Promise<string[]> {
+  const open: string[] = [];
+  for (const dir of [folders.inbox, folders.outbox, folders.archive, folders.quarantine]) {
+    if (((await fs.stat(dir)).mode & 0o077) !== 0) open.push(dir);
+  }
+  return open;
+}
+
 /** Regular input files in a folder, sorted by name (code-unit order, so runs are repeatable). */
 export async function listInputFiles(dir: string, patterns?: readonly string[]): Promise<string[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true });

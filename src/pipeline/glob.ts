@@ -17,9 +17,13 @@ export function matchesAny(name: string, patterns: readonly string[] | undefined
   return patterns.some((p) => globToRegExp(p).test(name));
 }
 
-/** Names a drop folder holds that are not inputs: hidden files, uploads still in progress, our own reports. */
+/**
+ * Names a drop folder holds that are not inputs: hidden files, uploads still in progress, our own reports,
+ * and READMEs (sample and mailbox folders document themselves).
+ */
 export function isInputName(name: string): boolean {
   if (name.startsWith('.')) return false;
+  if (/^readme(\.[a-z]+)?$/i.test(name)) return false;
   if (/\.(part|partial|tmp|filepart|crdownload)$/i.test(name)) return false;
   if (/\.error\.json$/i.test(name) || /\.sha256$/i.test(name)) return false;
   return true;

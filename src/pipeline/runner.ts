@@ -8,7 +8,9 @@ import path from 'node:path';
 import type { Clock } from '../runtime/clock.ts';
 import { toClaimsError } from '../runtime/errors.ts';
 import type { Logger } from '../runtime/logger.ts';
-import { archiveFile, ensureFolders, listInputFiles, quarantineFile, sha256File, moveIntoFolder } from './folders.ts';
+import {
+  archiveFile, ensureFolders, foldersOpenToOthers, listInputFiles, moveIntoFolder, quarantineFile, sha256File,
+} from './folders.ts';
 import type { LoadedPipeline } from './pipeline-load.ts';
 import {
   addCounts, emptyOutcomeCounts, outcomeProblem, runStatusOf, stageStatusOf,
@@ -182,6 +184,8 @@ export async function runPipeline(req: RunRequest): Promise<RunRecord> {
   const log = req.logger.child({ runId, pipeline: pipeline.definition.name });
   if (abandonedRuns.length > 0) log.warn({ abandonedRuns }, 'earlier runs left unfinished were marked abandoned');
   log.info({ asOf }, 'run started');
+  const open = await foldersOpenToOthers(pipeline.folders);
+  if (open.length > 0) log.warn({ folders: open }, 'these folders hold patient data but others can read them (chmod 700)');
   const record: RunRecord = {
     runId, pipeline: pipeline.definition.name, pipelineFile: pipeline.file, asOf, status: 'running',
     pickup: { copied: [], alreadyPickedUp: 0 }, stages: [], leftInInbox: [], abandonedRuns,

@@ -15,8 +15,8 @@ describe('glob', () => {
   });
 
   it('tells inputs from hidden, partial and report files', () => {
-    expect(['a.835', '.a.835', 'a.835.part', 'a.835.filepart', 'a.835.error.json', 'a.835.sha256', 'a.tmp'].map(isInputName))
-      .toEqual([true, false, false, false, false, false, false]);
+    expect(['a.835', '.a.835', 'a.835.part', 'a.835.filepart', 'a.835.error.json', 'a.835.sha256', 'a.tmp', 'README.md', 'readme', 'readme-first.835'].map(isInputName))
+      .toEqual([true, false, false, false, false, false, false, false, false, true]);
   });
 
   it('numbers alternative names before the extension', () => {
