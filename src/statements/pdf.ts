@@ -39,15 +39,33 @@ function addressLines(name: string, a: MailingAddress | null): string[] {
   return [name, a.line1, ...(a.line2 ? [a.line2] : []), `${a.city}, ${a.state} ${a.postalCode}`];
 }
 
+// Measuring text is most of pdfkit's cost (kerning per glyph pair); labels and practice details repeat on
+// every statement, so widths are memoised per font and size.
+const widthCache = new Map<string, number>();
+function widthOf(doc: Doc, text: string): number {
+  const d = doc as unknown as { _font?: { name?: string }; _fontSize?: number };
+  const key = `${d._font?.name ?? ''}|${d._fontSize ?? 0}|${text}`;
+  let w = widthCache.get(key);
+  if (w === undefined) {
+    if (widthCache.size > 50_000) widthCache.clear();
+    w = doc.widthOfString(text);
+    widthCache.set(key, w);
+  }
+  return w;
+}
+
 function fit(doc: Doc, text: string, width: number): string {
-  if (doc.widthOfString(text) <= width) return text;
+  if (widthOf(doc, text) <= width) return text;
   let s = text;
-  while (s.length > 1 && doc.widthOfString(s + '...') > width) s = s.slice(0, -1);
+  while (s.length > 1 && widthOf(doc, s + '...') > width) s = s.slice(0, -1);
   return s + '...';
 }
 
+/** One line of text in a box: truncated to fit, placed by hand so pdfkit skips its line wrapper. */
 function cell(doc: Doc, text: string, x: number, y: number, w: number, align: 'left' | 'right' = 'left'): void {
-  doc.text(fit(doc, text, w), x, y, { width: w, align, lineBreak: false });
+  const t = fit(doc, text, w);
+  const dx = align === 'right' ? w - widthOf(doc, t) : 0;
+  doc.text(t, x + dx, y, { lineBreak: false });
 }
 
 function header(doc: Doc, s: Statement): void {
