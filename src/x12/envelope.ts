@@ -17,9 +17,24 @@ export interface EnvelopeOptions {
   file?: string;
   /** Makes `contentHash` of each interchange (the Node adapter passes sha256). */
   hasher?: () => ContentHasher;
+  /**
+   * Emit a `segment` event per content segment (default true). Checks that only need summaries and
+   * problems (inspect, benchmarks) turn it off and save an object per segment; `push` still returns
+   * each content segment's position.
+   */
+  segmentEvents?: boolean;
 }
 
 const TAG = /^[A-Z][A-Z0-9]{1,2}$/;
+const validTags = new Set<string>();
+
+function validTag(tag: string): boolean {
+  if (validTags.has(tag)) return true;
+  if (!TAG.test(tag)) return false;
+  // Valid tags are a small, closed set in practice; bound it anyway.
+  if (validTags.size < 4096) validTags.add(tag);
+  return true;
+}
 const HASH_FLUSH_CHARS = 1 << 16;
 
 interface OpenInterchange { info: InterchangeInfo; summary: InterchangeSummary; hasher: ContentHasher | undefined; pending: string }
@@ -30,6 +45,7 @@ export class EnvelopeChecker {
   readonly #file: string | undefined;
   readonly #makeHasher: (() => ContentHasher) | undefined;
   readonly #emit: (event: EnvelopeEvent) => void;
+  readonly #segmentEvents: boolean;
   #interchange: OpenInterchange | undefined;
   #group: OpenGroup | undefined;
   #set: OpenSet | undefined;
@@ -45,6 +61,7 @@ export class EnvelopeChecker {
     this.#emit = emit;
     this.#file = options.file;
     this.#makeHasher = options.hasher;
+    this.#segmentEvents = options.segmentEvents ?? true;
   }
 
   #locate = (segment: Segment, element?: number): Location => {
@@ -80,7 +97,8 @@ export class EnvelopeChecker {
     this.#report(problemAt(this.#locate, segment, spec), level);
   }
 
-  push(segment: Segment): void {
+  /** Check one segment. Returns its position in its set (ST = 1) for a content segment, else 0. */
+  push(segment: Segment): number {
     const tag = segment.tag;
     this.#last = segment;
     const open = this.#interchange;
@@ -93,23 +111,25 @@ export class EnvelopeChecker {
       }
     }
     if (open) open.summary.segmentCount++;
-    if (this.#set && tag !== 'SE' && tag !== 'ST' && tag !== 'GE' && tag !== 'IEA' && tag !== 'GS' && tag !== 'ISA') {
-      // The hot path: a content segment inside a set.
+    const c0 = tag.charCodeAt(0);
+    // Envelope tags start with I, G or S; anything else inside a set is content (the hot path).
+    if (this.#set && ((c0 !== 73 && c0 !== 71 && c0 !== 83) || (tag !== 'SE' && tag !== 'ST' && tag !== 'GE' && tag !== 'IEA' && tag !== 'GS' && tag !== 'ISA'))) {
       this.#position++;
-      if (!TAG.test(tag)) this.#problem(segment, { code: 'SEGMENT_TAG_INVALID', message: 'not a segment identifier', expected: '2 or 3 upper-case letters or digits', found: excerpt(tag), ack: { ik304: '1' } });
-      this.#emit({ kind: 'segment', set: this.#set.info, segment, position: this.#position });
+      if (!validTag(tag)) this.#problem(segment, { code: 'SEGMENT_TAG_INVALID', message: 'not a segment identifier', expected: '2 or 3 upper-case letters or digits', found: excerpt(tag), ack: { ik304: '1' } });
+      if (this.#segmentEvents) this.#emit({ kind: 'segment', set: this.#set.info, segment, position: this.#position });
       if (segment.unterminated) this.#problem(segment, { code: 'SEGMENT_UNTERMINATED', message: 'input ended inside a segment', expected: 'a segment terminator', found: 'end of input', ack: { ik304: '8' } });
-      return;
+      return this.#position;
     }
     switch (tag) {
-      case 'ISA': return this.#onIsa(segment);
-      case 'IEA': return this.#onIea(segment);
-      case 'GS': return this.#onGs(segment);
-      case 'GE': return this.#onGe(segment);
-      case 'ST': return this.#onSt(segment);
-      case 'SE': return this.#onSe(segment);
-      default: return this.#onStray(segment);
+      case 'ISA': this.#onIsa(segment); break;
+      case 'IEA': this.#onIea(segment); break;
+      case 'GS': this.#onGs(segment); break;
+      case 'GE': this.#onGe(segment); break;
+      case 'ST': this.#onSt(segment); break;
+      case 'SE': this.#onSe(segment); break;
+      default: this.#onStray(segment);
     }
+    return 0;
   }
 
   /** Input ended: close whatever is still open, reporting the missing trailers. */

@@ -67,7 +67,7 @@ function interchangeReport(s: InterchangeSummary): InterchangeReport {
 /** Read a whole file or stream and report on it. Input problems go into the report; only I/O errors throw. */
 export async function inspectSource(source: ByteSource, options: ReadOptions & { file: string }): Promise<FileReport> {
   const report: FileReport = { file: options.file, interchanges: [], problems: [], errorCount: 0, warningCount: 0, segmentCount: 0 };
-  for await (const batch of envelopeEventBatches(source, { hashContent: true, ...options })) {
+  for await (const batch of envelopeEventBatches(source, { hashContent: true, segmentEvents: false, ...options })) {
     for (const e of batch) {
       if (e.kind === 'problem') {
         report.problems.push(e.problem);

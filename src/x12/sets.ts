@@ -33,6 +33,7 @@ export async function* envelopeEventBatches(source: ByteSource, options: ReadOpt
   const checker = new EnvelopeChecker((e) => batch.push(e), {
     ...(file !== undefined && { file }),
     ...(options.hashContent && { hasher: sha256Hasher }),
+    ...(options.segmentEvents !== undefined && { segmentEvents: options.segmentEvents }),
   });
   try {
     for await (const chunk of byteChunks(source)) {

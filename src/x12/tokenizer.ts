@@ -65,6 +65,21 @@ function isAlphanumeric(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
 }
 
+/** The text between segments: almost always one of a few line breaks, so share those strings. */
+function leadingText(text: string, lead: number, start: number): string {
+  const length = start - lead;
+  if (length === 1) {
+    const c = text.charCodeAt(lead);
+    if (c === 0x0a) return '\n';
+    if (c === 0x0d) return '\r';
+  } else if (length === 2 && text.charCodeAt(lead) === 0x0d && text.charCodeAt(lead + 1) === 0x0a) {
+    return '\r\n';
+  }
+  const between = text.substring(lead, start);
+  // Only a BOM (EF BB BF) is non-ASCII here; decode it to U+FEFF.
+  return between.includes('\u00ef') ? decodeSegmentText(between) : between;
+}
+
 function isWhitespace(code: number): boolean {
   return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 }
@@ -180,11 +195,34 @@ export class Tokenizer {
   #emit(out: Segment[], text: string, lead: number, start: number, end: number, unterminated: boolean): void {
     const delimiters = this.#delimiters as Delimiters;
     const raw = text.substring(start, end);
-    let tagEnd = raw.indexOf(delimiters.element);
-    if (tagEnd === -1) tagEnd = raw.length;
-    const leading = lead === start ? undefined : decodeSegmentText(text.substring(lead, start));
-    out.push(new TokenSegment(raw, raw.substring(0, tagEnd), this.#index++, this.#carryOffset + start,
-      delimiters, leading, unterminated ? true : undefined));
+    out.push(new TokenSegment(raw, this.#tag(raw, delimiters.element), this.#index++, this.#carryOffset + start,
+      delimiters, lead === start ? undefined : leadingText(text, lead, start), unterminated ? true : undefined));
+  }
+
+  /** Tags are few: reuse one string per tag instead of allocating one per segment. */
+  readonly #tags = new Map<number, string>();
+
+  #tag(raw: string, element: string): string {
+    const sep = element.charCodeAt(0);
+    const length = raw.length;
+    const c0 = raw.charCodeAt(0);
+    const c1 = length > 1 ? raw.charCodeAt(1) : sep;
+    const c2 = length > 2 ? raw.charCodeAt(2) : sep;
+    const c3 = length > 3 ? raw.charCodeAt(3) : sep;
+    // Two- and three-character tags of one-byte chars are cached by their char codes.
+    if (c1 !== sep && c2 === sep && c0 < 256 && c1 < 256) return this.#cached(c0 * 256 + c1, raw, 2);
+    if (c1 !== sep && c2 !== sep && c3 === sep && c0 < 256 && c1 < 256 && c2 < 256) return this.#cached((c0 * 256 + c1) * 256 + c2 + 0x1000000, raw, 3);
+    const tagEnd = raw.indexOf(element);
+    return raw.substring(0, tagEnd === -1 ? length : tagEnd);
+  }
+
+  #cached(key: number, raw: string, length: number): string {
+    let tag = this.#tags.get(key);
+    if (tag === undefined) {
+      tag = raw.substring(0, length);
+      if (this.#tags.size < 4096) this.#tags.set(key, tag);
+    }
+    return tag;
   }
 
   /**
