@@ -28,16 +28,25 @@ export const ELIGIBILITY_SQL = {
     ON CONFLICT (content_sha256) DO NOTHING
     RETURNING id, content_sha256`,
 
+  // Column arrays through unnest: much cheaper than jsonb_to_recordset for the widest table. Ragged lists
+  // (service types, messages) travel joined with U+001F and are split back here.
   insertBenefits: `
     INSERT INTO eligibility_benefits (
       response_id, ordinal, benefit_type, coverage_level, service_types, insurance_type, plan_description,
       period, amount_cents, percent, quantity_qualifier, quantity, authorization_required, network, procedure,
       dates, messages, refs, related_entities, segment_index)
-    SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
-      response_id bigint, ordinal smallint, benefit_type text, coverage_level text, service_types text[],
-      insurance_type text, plan_description text, period text, amount_cents bigint, percent text,
-      quantity_qualifier text, quantity text, authorization_required text, network text, procedure text,
-      dates jsonb, messages text[], refs jsonb, related_entities jsonb, segment_index integer)`,
+    SELECT response_id, ordinal, benefit_type, coverage_level,
+      CASE WHEN service_types = '' THEN '{}'::text[] ELSE string_to_array(service_types, E'\\x1F') END,
+      insurance_type, plan_description, period, amount_cents, percent, quantity_qualifier, quantity,
+      authorization_required, network, procedure, coalesce(dates, '[]'),
+      CASE WHEN messages = '' THEN '{}'::text[] ELSE string_to_array(messages, E'\\x1F') END,
+      coalesce(refs, '[]'), coalesce(related_entities, '[]'), segment_index
+    FROM unnest($1::bigint[], $2::smallint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+      $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::jsonb[],
+      $17::text[], $18::jsonb[], $19::jsonb[], $20::integer[])
+      AS x(response_id, ordinal, benefit_type, coverage_level, service_types, insurance_type, plan_description,
+        period, amount_cents, percent, quantity_qualifier, quantity, authorization_required, network, procedure,
+        dates, messages, refs, related_entities, segment_index)`,
 
   insertRejections: `
     INSERT INTO eligibility_rejections (

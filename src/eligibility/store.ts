@@ -67,6 +67,25 @@ function rejectionRow(j: EligibilityRejection, extra: Record<string, unknown>): 
   return { loop: j.loop, valid_request: j.validRequest, reason: j.reason, follow_up: j.followUp, segment_index: j.segmentIndex, ...extra };
 }
 
+const UNIT_SEPARATOR = '\u001f';
+
+/** One array per eligibility_benefits column, in the order of SQL.insertBenefits' parameters. */
+function benefitColumns(): unknown[][] {
+  return Array.from({ length: 20 }, () => []);
+}
+function jsonOrEmpty(list: readonly unknown[]): string | null {
+  return list.length === 0 ? null : JSON.stringify(list);
+}
+function pushBenefit(cols: unknown[][], responseId: string, ordinal: number, b: Benefit): void {
+  const values = [
+    responseId, ordinal, b.type, b.coverageLevel, b.serviceTypes.join(UNIT_SEPARATOR), b.insuranceType, b.planDescription,
+    b.period, b.amountCents === null ? null : b.amountCents.toString(), b.percent, b.quantityQualifier, b.quantity,
+    b.authorizationRequired, b.network, b.procedure, jsonOrEmpty(b.dates), b.messages.join(UNIT_SEPARATOR),
+    jsonOrEmpty(b.references), jsonOrEmpty(b.relatedEntities), b.segmentIndex,
+  ];
+  values.forEach((v, i) => cols[i]!.push(v));
+}
+
 /**
  * Store one batch of responses and rejections from a 271, in the caller's transaction. Safe to call again
  * with the same input: nothing is added the second time.
@@ -97,22 +116,13 @@ export async function storeEligibility(
     result.responsesInserted = inserted.rowCount ?? 0;
     result.responsesDuplicate = responses.length - result.responsesInserted;
     const idByHash = new Map(inserted.rows.map((row) => [row.content_sha256, row.id]));
-    const benefits: Record<string, unknown>[] = [];
+    const benefits = benefitColumns();
     const rejections: Record<string, unknown>[] = [];
     responses.forEach((r, i) => {
       const id = idByHash.get(hashes[i]!);
       if (id === undefined) return;
       idByHash.delete(hashes[i]!); // the same response twice in one batch is stored once
-      r.benefits.forEach((b, ordinal) => {
-        benefits.push({
-          response_id: id.toString(), ordinal, benefit_type: b.type, coverage_level: b.coverageLevel, service_types: b.serviceTypes,
-          insurance_type: b.insuranceType, plan_description: b.planDescription, period: b.period,
-          amount_cents: b.amountCents === null ? null : b.amountCents.toString(), percent: b.percent,
-          quantity_qualifier: b.quantityQualifier, quantity: b.quantity, authorization_required: b.authorizationRequired,
-          network: b.network, procedure: b.procedure, dates: b.dates, messages: b.messages, refs: b.references,
-          related_entities: b.relatedEntities, segment_index: b.segmentIndex,
-        });
-      });
+      r.benefits.forEach((b, ordinal) => pushBenefit(benefits, id.toString(), ordinal, b));
       for (const j of r.rejections) {
         const ordinal = r.benefits.findIndex((b) => b.rejections.includes(j));
         rejections.push(rejectionRow(j, {
@@ -122,7 +132,7 @@ export async function storeEligibility(
         }));
       }
     });
-    if (benefits.length > 0) await client.query(SQL.insertBenefits, [JSON.stringify(benefits)]);
+    if (benefits[0]!.length > 0) await client.query(SQL.insertBenefits, benefits);
     if (rejections.length > 0) {
       const res = await client.query(SQL.insertRejections, [JSON.stringify(rejections)]);
       result.rejectionsInserted += res.rowCount ?? 0;
