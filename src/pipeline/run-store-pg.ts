@@ -10,6 +10,9 @@ import type { ReasonJson } from './stage.ts';
 /** First key of the two-key advisory lock: this namespace is "pipeline runs" ('runs' in ASCII). */
 const RUN_LOCK_NAMESPACE = 0x72756e73;
 
+export const RELAXED_COMMIT_SQL = 'SET synchronous_commit = off';
+export const STRICT_COMMIT_SQL = 'SET synchronous_commit = on';
+export const RESET_COMMIT_SQL = 'RESET synchronous_commit';
 export const TRY_RUN_LOCK_SQL = 'SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS locked';
 export const RELEASE_RUN_LOCK_SQL = 'SELECT pg_advisory_unlock($1::int, hashtext($2))';
 export const ABANDON_RUNS_SQL = `
@@ -43,12 +46,18 @@ export function createPgRunStore(pool: Pool): RunStore {
   let lockClient: PoolClient | undefined;
   let lockedPipeline: string | undefined;
 
+  /** Writes go through the connection holding the lock (and its relaxed commit setting). */
+  function writer(): PoolClient | Pool {
+    return lockClient ?? pool;
+  }
+
   async function release(): Promise<void> {
     const client = lockClient;
     if (!client) return;
     lockClient = undefined;
     try {
       await client.query(RELEASE_RUN_LOCK_SQL, [RUN_LOCK_NAMESPACE, lockedPipeline]);
+      await client.query(RESET_COMMIT_SQL);
       client.release();
     } catch (err) {
       // A broken connection drops its session locks anyway; don't return it to the pool.
@@ -74,8 +83,12 @@ export function createPgRunStore(pool: Pool): RunStore {
       lockClient = client;
       lockedPipeline = run.pipeline;
       try {
-        const abandoned = await pool.query<{ id: string }>(ABANDON_RUNS_SQL, [run.pipeline]);
-        const inserted = await pool.query<{ id: string }>(INSERT_RUN_SQL, [run.pipeline, run.pipelineFile, run.pipelineSha256, run.asOf]);
+        // Run records are bookkeeping written after the data they describe is committed: a crash that
+        // loses the last few costs nothing the next run cannot see, so they need not wait for the WAL
+        // flush (one fsync per input would dominate a run of small files).
+        await client.query(RELAXED_COMMIT_SQL);
+        const abandoned = await client.query<{ id: string }>(ABANDON_RUNS_SQL, [run.pipeline]);
+        const inserted = await client.query<{ id: string }>(INSERT_RUN_SQL, [run.pipeline, run.pipelineFile, run.pipelineSha256, run.asOf]);
         return { runId: inserted.rows[0]!.id, abandonedRuns: abandoned.rows.map((r) => r.id) };
       } catch (err) {
         await release();
@@ -83,20 +96,22 @@ export function createPgRunStore(pool: Pool): RunStore {
       }
     },
     async startStage(runId, index, name, settings) {
-      await pool.query(INSERT_STAGE_SQL, [runId, index, name, json(settings ?? null)]);
+      await writer().query(INSERT_STAGE_SQL, [runId, index, name, json(settings ?? null)]);
     },
     async recordInput(runId, index, input: InputRecord) {
-      await pool.query(INSERT_INPUT_SQL, [
+      await writer().query(INSERT_INPUT_SQL, [
         runId, index, input.seq, input.input, input.status, input.fileSha256 ?? null, input.movedTo ?? null,
         json(input.reasons), json(input.counts), json(input.detail),
       ]);
     },
     async finishStage(runId, stage: StageRecord) {
-      await pool.query(FINISH_STAGE_SQL, [runId, stage.index, stage.status, json(stage.outcomes), json(stage.counts), json(stage.error)]);
+      await writer().query(FINISH_STAGE_SQL, [runId, stage.index, stage.status, json(stage.outcomes), json(stage.counts), json(stage.error)]);
     },
     async finish(runId: string, status: RunStatus, totals: Record<string, number>, error?: ReasonJson) {
       try {
-        await pool.query(FINISH_RUN_SQL, [runId, status, json(totals), json(error)]);
+        // The run's final status is what an operator reads: this one waits for the flush.
+        await writer().query(STRICT_COMMIT_SQL);
+        await writer().query(FINISH_RUN_SQL, [runId, status, json(totals), json(error)]);
       } finally {
         await release();
       }

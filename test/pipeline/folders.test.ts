@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,6 +93,16 @@ describe('quarantineFile', () => {
     });
     expect(await mode(moved.path)).toBe(0o600);
     expect(await mode(moved.reportPath)).toBe(0o600);
+  });
+});
+
+describe('sha256File', () => {
+  it('hashes small files in one read and large ones streamed, the same way', async () => {
+    expect(await sha256File(await drop('small', 'abc'))).toBe(SHA_ABC);
+    const big = Buffer.alloc(3 * 1024 * 1024 + 7, 'abc');
+    const file = path.join(root, 'big');
+    await fs.writeFile(file, big);
+    expect(await sha256File(file)).toBe(createHash('sha256').update(big).digest('hex'));
   });
 });
 
