@@ -14,6 +14,16 @@ import type { Logger } from '../runtime/logger.ts';
 import { guarantorAccount, patientPaymentEntry } from './entries.ts';
 import { detectPaymentsFormat, PaymentsFileParser, type PatientPayment } from './payments-file.ts';
 
+/** One row settled: posted, a duplicate of an earlier posting, or rejected with its reason. */
+export type PaymentRowOutcome =
+  | { line: number; status: 'posted' | 'duplicate'; amountCents: bigint; creditCents: bigint }
+  | { line: number; status: 'rejected'; error: ClaimsError };
+
+export interface PaymentsIngestOptions {
+  /** Called after each row is settled (committed or rejected), in file order. */
+  onRow?(row: PaymentRowOutcome): void | Promise<void>;
+}
+
 export interface PaymentsIngestResult {
   file: string;
   fileSha256: string;
@@ -79,7 +89,7 @@ async function postPayment(client: pg.PoolClient, p: PatientPayment, sha: string
   return { outcome: 'posted', creditCents: credit };
 }
 
-export async function ingestPaymentsFile(pool: pg.Pool, file: string, logger: Logger): Promise<PaymentsIngestResult> {
+export async function ingestPaymentsFile(pool: pg.Pool, file: string, logger: Logger, opts: PaymentsIngestOptions = {}): Promise<PaymentsIngestResult> {
   const fileName = path.basename(file);
   const fileSha256 = await sha256Of(file);
   const result: PaymentsIngestResult = { file, fileSha256, posted: 0, duplicates: 0, rejected: [], postedCents: 0n, creditCents: 0n };
@@ -90,6 +100,7 @@ export async function ingestPaymentsFile(pool: pg.Pool, file: string, logger: Lo
     for (const row of rows) {
       if (!row.ok) {
         result.rejected.push(row.error);
+        await opts.onRow?.({ line: row.error.location.line ?? 0, status: 'rejected', error: row.error });
         continue;
       }
       try {
@@ -99,10 +110,12 @@ export async function ingestPaymentsFile(pool: pg.Pool, file: string, logger: Lo
           result.postedCents += row.payment.amountCents;
           result.creditCents += creditCents;
         } else result.duplicates += 1;
+        await opts.onRow?.({ line: row.payment.line, status: outcome, amountCents: row.payment.amountCents, creditCents });
       } catch (err) {
         const e = toClaimsError(err, { file: fileName, line: row.payment.line });
         if (e.code === 'INTERNAL' || e.code.startsWith('LEDGER') || e.code.startsWith('DATABASE')) throw err;
         result.rejected.push(e);
+        await opts.onRow?.({ line: row.payment.line, status: 'rejected', error: e });
       }
     }
   };
