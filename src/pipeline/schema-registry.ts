@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { pipelineFileSchema } from './pipeline-file.ts';
 import { stages } from './stages/index.ts';
+import { ClaimRecord } from '../domain/claim.ts';
+import { PayerProfile } from '../payers/profile.ts';
 
 export interface PublishedSchema {
   /** Short name for messages: `pipeline`, `claim`, `payer-profile`. */
@@ -17,6 +19,8 @@ export interface PublishedSchema {
 
 export const publishedSchemas: PublishedSchema[] = [
   { name: 'pipeline', file: 'schemas/pipeline.schema.json', schema: () => pipelineFileSchema(stages) },
+  { name: 'claim', file: 'schemas/claim.schema.json', schema: () => ClaimRecord },
+  { name: 'payer-profile', file: 'schemas/payer-profile.schema.json', schema: () => PayerProfile },
 ];
 
 /**

@@ -4,8 +4,9 @@
 // referrals, reconcile.
 import type { Stage } from '../stage.ts';
 import { ledgerSnapshot } from './ledger-snapshot.ts';
+import { submitStage } from './submit.ts';
 
-export const stages: Stage[] = [ledgerSnapshot];
+export const stages: Stage[] = [ledgerSnapshot, submitStage];
 
 export function findStage(name: string): Stage | undefined {
   return stages.find((s) => s.name === name);
