@@ -99,7 +99,7 @@ async function nodex12Parse(file: string): Promise<{ segments: number }> {
 }
 
 async function ingest(file: string): Promise<Record<string, unknown>> {
-  const { openDatabase } = await import('../src/runtime/database.ts');
+  const { openDatabase, withDatabaseName, databaseNameOf } = await import('../src/runtime/database.ts');
   const { ingestFile } = await import('../src/ingest/ingest-file.ts');
   const { logger } = await import('../src/runtime/logger.ts');
   const db = await openDatabase({ migrate: true, database: `claims_bench_elig_${process.pid}` });
@@ -110,8 +110,12 @@ async function ingest(file: string): Promise<Record<string, unknown>> {
     const counted = await db.pool.query('SELECT (SELECT count(*) FROM eligibility_responses)::int AS r, (SELECT count(*) FROM eligibility_benefits)::int AS b');
     return { status: outcome.status, sets: outcome.sets.length, responses: counted.rows[0].r, benefits: counted.rows[0].b, ingestSeconds: seconds };
   } finally {
-    await db.pool.query('SELECT 1').catch(() => undefined);
+    const admin = new (await import('pg')).default.Client({ connectionString: withDatabaseName(db.connectionString, 'postgres') });
     await db.close();
+    // The bench database is throwaway: drop it so repeated runs leave nothing behind.
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(databaseNameOf(db.connectionString))}`).catch(() => undefined);
+    await admin.end();
   }
 }
 
@@ -128,7 +132,9 @@ async function phase(name: string): Promise<void> {
     default: throw new Error(`unknown phase ${name}`);
   }
   const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(JSON.stringify({ phase: name, seconds, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), ...result }) + '\n');
+  const cpu = process.cpuUsage();
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  process.stdout.write(JSON.stringify({ phase: name, seconds, cpuSeconds, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), ...result }) + '\n');
 }
 
 const requested = process.argv[2];
