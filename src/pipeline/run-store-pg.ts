@@ -117,11 +117,11 @@ export function createPgRunStore(pool: Pool): RunStore {
       }
     },
     async pickedUp(pipeline, sha256) {
-      const { rowCount } = await pool.query(PICKED_UP_SQL, [pipeline, sha256]);
+      const { rowCount } = await writer().query(PICKED_UP_SQL, [pipeline, sha256]);
       return (rowCount ?? 0) > 0;
     },
     async recordPickup(pipeline, sha256, source, inboxName, runId) {
-      await pool.query(INSERT_PICKUP_SQL, [pipeline, sha256, source, inboxName, runId]);
+      await writer().query(INSERT_PICKUP_SQL, [pipeline, sha256, source, inboxName, runId]);
     },
     release,
   };
