@@ -197,3 +197,29 @@ async function renderUnwritten(pool: pg.Pool, asOf: string, output: StatementOut
 export function refundReportCsv(rows: StatementRunResult['refundsDue']): string {
   return ['account_number,credit,credit_since,days', ...rows.map((r) => `${r.accountNumber},${formatDecimal(r.amountCents)},${r.creditSince},${r.days}`)].join('\r\n') + '\r\n';
 }
+
+const RECORDED_ON = `SELECT count(*)::int AS n FROM statements WHERE statement_date = $1`;
+const HELD_ON = `
+SELECT account_number, held_reason, amount_due_cents::text AS amount_due_cents FROM statements
+WHERE statement_date = $1 AND status = 'held'
+ORDER BY account_number`;
+
+/** How many statements (issued or held) are recorded for a date: a rerun of that date finds them. */
+export async function statementsRecordedOn(pool: pg.Pool, asOf: string): Promise<number> {
+  return (await pool.query<{ n: number }>(RECORDED_ON, [asOf])).rows[0]?.n ?? 0;
+}
+
+/** Statements of a date that were due but held (from every run of that date, not only the last). */
+export async function heldStatementsOn(pool: pg.Pool, asOf: string): Promise<StatementRunResult['held']> {
+  const rows = await pool.query<{ account_number: string; held_reason: string; amount_due_cents: string }>(HELD_ON, [asOf]);
+  return rows.rows.map((r) => ({ accountNumber: r.account_number, reason: r.held_reason, amountDueCents: BigInt(r.amount_due_cents) }));
+}
+
+/** The held report as CSV: statements not mailed and why, then balances under provisional patients. */
+export function heldReportCsv(held: StatementRunResult['held'], provisional: StatementRunResult['provisional']): string {
+  const rows = [
+    ...held.map((h) => `${h.accountNumber},${h.reason},${formatDecimal(h.amountDueCents)}`),
+    ...provisional.map((p) => `${p.patientId},provisional_patient,${formatDecimal(p.amountCents)}`),
+  ];
+  return ['account_number,reason,amount', ...rows].join('\r\n') + '\r\n';
+}

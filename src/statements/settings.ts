@@ -3,18 +3,6 @@
 // stage settings and `claims statements --settings FILE` are parsed through it, every problem reported at once.
 import { z } from 'zod';
 import { ClaimsError } from '../runtime/errors.ts';
-import { parseCents } from '../domain/money.ts';
-
-const money = z
-  .union([z.string(), z.number()])
-  .transform((v, ctx) => {
-    try {
-      return parseCents(String(v));
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `not an amount: ${String(v)}` });
-      return z.NEVER;
-    }
-  });
 
 const Address = z.object({
   line1: z.string().min(1),
@@ -47,8 +35,8 @@ export const StatementSettingsSchema = z.object({
   dueDays: z.number().int().min(1).max(90).default(25),
   /** A secondary (or later) payer that has not answered after this many days leaves the balance to the patient. */
   nextPayerTimeoutDays: z.number().int().min(1).max(365).default(45),
-  /** Balances above zero and below this are written off, not mailed. */
-  smallBalanceCents: money.default(500n),
+  /** Balances above zero and below this many cents are written off, not mailed (whole cents: JSON Schema has no bigint). */
+  smallBalanceCents: z.number().int().min(0).max(1_000_000).default(500).transform((n) => BigInt(n)),
   /** Credits not used by a new balance within this many days are listed for refund. */
   creditRefundAfterDays: z.number().int().min(0).max(365).default(60),
   /** Installments past due (after the grace days) that default a payment plan. */

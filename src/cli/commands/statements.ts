@@ -10,7 +10,8 @@ import { ExitCode } from '../../runtime/errors.ts';
 import { formatUsd } from '../../domain/money.ts';
 import { isIsoDate } from '../../statements/dates.ts';
 import { parseStatementSettings, type StatementSettings } from '../../statements/settings.ts';
-import { refundReportCsv, runStatements, type StatementRunResult } from '../../statements/run.ts';
+import { heldReportCsv, heldStatementsOn, refundReportCsv, runStatements, type StatementRunResult } from '../../statements/run.ts';
+import { OWNER_ONLY_DIR, writeOwnerOnly } from '../../pipeline/folders.ts';
 
 const HELP = `Usage: claims statements --as-of DATE [--out DIR] [--settings FILE] [--account NUMBER]... [--json]
 
@@ -18,7 +19,8 @@ const HELP = `Usage: claims statements --as-of DATE [--out DIR] [--settings FILE
   timeout, applies credits to new balances, writes off small balances, then issues one statement per
   guarantor account that is due one (every 30 days, 3 statements then a final notice, by default; a plan
   in good standing gets plan statements instead). Writes a PDF per statement, batch PDFs and the
-  print-vendor CSV to DIR, and refunds-DATE.csv when credits are due for refund. Running the same date
+  print-vendor CSV to DIR, refunds-DATE.csv when credits are due for refund, and held-DATE.csv
+  listing statements held (address, returned mail, figures) and provisional patients' balances. Running the same date
   again issues nothing new. Statements for an address that cannot be mailed are held and listed.
 
 Options:
@@ -88,10 +90,16 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
       asOf, outDir, settings, logger: ctx.logger, signal: ctx.signal, perStatementPdf: !parsed.values['no-single-pdfs'],
       ...(parsed.values.account && { accounts: parsed.values.account }),
     });
+    await fs.mkdir(outDir, { recursive: true, mode: OWNER_ONLY_DIR });
     if (result.refundsDue.length > 0) {
       const file = path.join(outDir, `refunds-${asOf}.csv`);
-      await fs.mkdir(outDir, { recursive: true });
-      await fs.writeFile(file, refundReportCsv(result.refundsDue));
+      await writeOwnerOnly(file, refundReportCsv(result.refundsDue), { replace: true });
+      result.files.push(file);
+    }
+    const held = await heldStatementsOn(db.pool, asOf);
+    if (held.length > 0 || result.provisional.length > 0) {
+      const file = path.join(outDir, `held-${asOf}.csv`);
+      await writeOwnerOnly(file, heldReportCsv(held, result.provisional), { replace: true });
       result.files.push(file);
     }
     ctx.stdout.write(parsed.values.json ? resultJson(result) : resultText(result));

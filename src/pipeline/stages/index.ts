@@ -4,9 +4,10 @@
 // referrals, reconcile.
 import type { Stage } from '../stage.ts';
 import { ledgerSnapshot } from './ledger-snapshot.ts';
+import { statementsStage } from './statements.ts';
 import { submitStage } from './submit.ts';
 
-export const stages: Stage[] = [ledgerSnapshot, submitStage];
+export const stages: Stage[] = [ledgerSnapshot, submitStage, statementsStage];
 
 export function findStage(name: string): Stage | undefined {
   return stages.find((s) => s.name === name);
