@@ -27,25 +27,16 @@ const Practice = z.object({
 export type Practice = z.infer<typeof Practice>;
 
 export const StatementSettingsSchema = z.object({
-  /** Days between statements in a cycle. */
-  intervalDays: z.number().int().min(1).max(365).default(30),
-  /** Statements in a cycle before the final notice. */
-  statementsBeforeFinal: z.number().int().min(1).max(12).default(3),
-  /** Due date = statement date + this many days. */
-  dueDays: z.number().int().min(1).max(90).default(25),
-  /** A secondary (or later) payer that has not answered after this many days leaves the balance to the patient. */
-  nextPayerTimeoutDays: z.number().int().min(1).max(365).default(45),
-  /** Balances above zero and below this many cents are written off, not mailed (whole cents: JSON Schema has no bigint). */
-  smallBalanceCents: z.number().int().min(0).max(1_000_000).default(500).transform((n) => BigInt(n)),
-  /** Credits not used by a new balance within this many days are listed for refund. */
-  creditRefundAfterDays: z.number().int().min(0).max(365).default(60),
-  /** Installments past due (after the grace days) that default a payment plan. */
-  planMissedInstallments: z.number().int().min(1).max(12).default(2),
-  planGraceDays: z.number().int().min(0).max(60).default(10),
-  /** Statements per batch PDF file (a print vendor's file size limit). */
-  batchPdfStatementsMax: z.number().int().min(1).max(100_000).default(5000),
-  /** Provider names by billing NPI for the statement's provider column (the practice name otherwise). */
-  providers: z.record(z.string().regex(/^\d{10}$/), z.string().min(1)).default({}),
+  intervalDays: z.number().int().min(1).max(365).default(30).describe('Days between statements in a cycle.'),
+  statementsBeforeFinal: z.number().int().min(1).max(12).default(3).describe('Statements in a cycle before the final notice.'),
+  dueDays: z.number().int().min(1).max(90).default(25).describe('Due date = statement date + this many days.'),
+  nextPayerTimeoutDays: z.number().int().min(1).max(365).default(45).describe('A secondary (or later) payer that has not answered after this many days leaves the balance to the patient.'),
+  smallBalanceCents: z.number().int().min(0).max(1_000_000).default(500).transform((n) => BigInt(n)).describe('Balances above zero and below this many cents are written off, not mailed (whole cents: JSON Schema has no bigint).'),
+  creditRefundAfterDays: z.number().int().min(0).max(365).default(60).describe('Credits not used by a new balance within this many days are listed for refund.'),
+  planMissedInstallments: z.number().int().min(1).max(12).default(2).describe('Installments past due (after the grace days) that default a payment plan.'),
+  planGraceDays: z.number().int().min(0).max(60).default(10).describe('Days after an installment is due before it counts as missed.'),
+  batchPdfStatementsMax: z.number().int().min(1).max(100_000).default(5000).describe('Statements per batch PDF file (a print vendor\'s file size limit).'),
+  providers: z.record(z.string().regex(/^\d{10}$/), z.string().min(1)).default({}).describe('Provider names by billing NPI for the statement\'s provider column (the practice name otherwise).'),
   practice: Practice.default({
     name: 'Example Family Medicine (sample)',
     address: { line1: '100 Sample Way', city: 'Springfield', state: 'IL', postalCode: '62701' },
