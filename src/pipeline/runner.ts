@@ -113,6 +113,8 @@ async function runStage(
   const ctx: StageContext<unknown> = {
     runId, pipelineName: req.pipeline.definition.name, stageIndex: index, db: req.db, clock: req.clock,
     logger: stageLog, folders: req.pipeline.folders, settings, signal: req.signal,
+    pipelineDir: path.dirname(req.pipeline.file),
+    resolvePath: (relative) => path.resolve(path.dirname(req.pipeline.file), relative),
     inboxFiles: (patterns) => listInputFiles(req.pipeline.folders.inbox, patterns),
   };
   let threw = false;

@@ -76,6 +76,10 @@ export interface StageContext<Settings> {
   /** A child logger carrying runId and stage. Never log patient data (the logger redacts the usual fields). */
   logger: Logger;
   folders: Folders;
+  /** Absolute folder of the pipeline file: settings naming files (payer profiles) are relative to it. */
+  pipelineDir: string;
+  /** A path from the settings, resolved against the pipeline file's folder (absolute paths unchanged). */
+  resolvePath(relative: string): string;
   settings: Settings;
   /** Aborted on SIGINT/SIGTERM: finish the current input, then return. The runner stops pulling too. */
   signal: AbortSignal;

@@ -62,7 +62,7 @@ const stamp = defineStage({
   summary: 'test stage',
   settings: z.strictObject({}),
   async *run(ctx) {
-    yield { input: 'stamp', status: 'done', detail: { asOf: ctx.clock.today() } };
+    yield { input: 'stamp', status: 'done', detail: { asOf: ctx.clock.today(), payers: ctx.resolvePath('../payers') } };
   },
 });
 
@@ -157,6 +157,9 @@ describe('runPipeline', () => {
       { stage_index: 0, seq: 2, input: 'c.txt', status: 'done', file_sha256: sha('gamma'), moved_to: path.join(work, 'archive', '2024-03-01', 'c.txt'), reasons: [] },
       { stage_index: 1, seq: 0, input: 'stamp', status: 'done', file_sha256: null, moved_to: null, reasons: [] },
     ]);
+    // Settings paths resolve against the pipeline file (root/pipelines/test.json), not the working directory.
+    const stampDetail = await db.pool.query('SELECT detail FROM run_inputs WHERE run_id = $1 AND stage_index = 1', [first.runId]);
+    expect(stampDetail.rows[0].detail).toEqual({ asOf: '2024-03-01', payers: path.join(root, 'payers') });
 
     // Rerun: nothing new to pick up, nothing posted again.
     const second = await run(pipeline);
