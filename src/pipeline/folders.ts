@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ClaimsError } from '../runtime/errors.ts';
 import { alternativeName, isInputName, matchesAny } from './glob.ts';
+import { jsonText } from './json-text.ts';
 import type { Folders, ReasonJson } from './stage.ts';
 
 export const OWNER_ONLY_FILE = 0o600;
@@ -190,6 +191,6 @@ export async function quarantineFile(
   const reportPath = `${moved.path}.error.json`;
   const body: QuarantineReport = { file: path.basename(file), sha256: moved.sha256, ...report };
   // A redelivered copy of a file already in quarantine gets a fresh report: the reasons may differ now.
-  await writeOwnerOnly(reportPath, JSON.stringify(body, null, 2) + '\n', { replace: true });
+  await writeOwnerOnly(reportPath, jsonText(body, 2) + '\n', { replace: true });
   return { ...moved, reportPath };
 }

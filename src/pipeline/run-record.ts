@@ -21,7 +21,7 @@ export interface InputRecord {
   /** Where the runner moved that file (absolute), if it moved it. */
   movedTo?: string;
   reasons: ReasonJson[];
-  counts: Record<string, number>;
+  counts: Record<string, number | bigint>;
   detail: Record<string, unknown>;
 }
 
@@ -62,10 +62,12 @@ export function emptyOutcomeCounts(): OutcomeCounts {
   return Object.fromEntries(INPUT_STATUSES.map((s) => [s, 0])) as OutcomeCounts;
 }
 
-export function addCounts(into: Record<string, number>, more: Record<string, number> | undefined): void {
+/** Sums counts into `into`. Stages may count cents as bigint; those are summed exactly while they fit. */
+export function addCounts(into: Record<string, number>, more: Record<string, number | bigint> | undefined): void {
   if (!more) return;
   for (const [k, v] of Object.entries(more)) {
-    if (typeof v === 'number' && Number.isFinite(v)) into[k] = (into[k] ?? 0) + v;
+    const n = typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
+    if (typeof n === 'number' && Number.isFinite(n)) into[k] = (into[k] ?? 0) + n;
   }
 }
 

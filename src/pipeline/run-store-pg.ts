@@ -6,6 +6,7 @@ import type { Pool, PoolClient } from 'pg';
 import { ClaimsError } from '../runtime/errors.ts';
 import type { InputRecord, NewRun, RunStatus, RunStore, StageRecord } from './run-record.ts';
 import type { ReasonJson } from './stage.ts';
+import { jsonText } from './json-text.ts';
 
 /** First key of the two-key advisory lock: this namespace is "pipeline runs" ('runs' in ASCII). */
 const RUN_LOCK_NAMESPACE = 0x72756e73;
@@ -38,8 +39,9 @@ export const INSERT_PICKUP_SQL = `
 INSERT INTO run_pickups (pipeline_name, file_sha256, source_path, inbox_name, run_id)
 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (pipeline_name, file_sha256) DO NOTHING`;
 
+/** Stages report cents as bigint; JSON has no bigint, so run records keep them as decimal strings. */
 function json(value: unknown): string | null {
-  return value === undefined ? null : JSON.stringify(value);
+  return value === undefined ? null : jsonText(value);
 }
 
 export function createPgRunStore(pool: Pool): RunStore {

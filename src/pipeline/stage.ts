@@ -51,9 +51,9 @@ export interface InputOutcome {
    */
   file?: string;
   reasons?: ReasonJson[];
-  /** Numbers worth summing across inputs: `claims`, `remittances`, `entryLines`, `chargeCents`... */
-  counts?: Record<string, number>;
-  /** Anything else worth keeping in the run record (control numbers, output file names). JSON only. */
+  /** Numbers worth summing across inputs: `claims`, `remittances`, `entryLines`, `chargeCents` (bigint is fine). */
+  counts?: Record<string, number | bigint>;
+  /** Anything else worth keeping in the run record (control numbers, output file names). JSON, bigints as strings. */
   detail?: Record<string, unknown>;
 }
 

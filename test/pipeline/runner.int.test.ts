@@ -62,7 +62,8 @@ const stamp = defineStage({
   summary: 'test stage',
   settings: z.strictObject({}),
   async *run(ctx) {
-    yield { input: 'stamp', status: 'done', detail: { asOf: ctx.clock.today(), payers: ctx.resolvePath('../payers') } };
+    // Cents as bigint, as business stages count them: the run record must keep them exactly.
+    yield { input: 'stamp', status: 'done', counts: { chargeCents: 12500n }, detail: { asOf: ctx.clock.today(), payers: ctx.resolvePath('../payers'), totalCents: 9007199254740993n } };
   },
 });
 
@@ -146,7 +147,7 @@ describe('runPipeline', () => {
     const stageRows = await db.pool.query('SELECT stage_index, stage_name, status, outcomes, counts FROM run_stages WHERE run_id = $1 ORDER BY stage_index', [first.runId]);
     expect(stageRows.rows).toEqual([
       { stage_index: 0, stage_name: 'post-lines', status: 'rejected', outcomes: { done: 2, duplicate: 0, quarantined: 1, failed: 0, skipped: 0 }, counts: { lines: 3 } },
-      { stage_index: 1, stage_name: 'stamp', status: 'done', outcomes: { done: 1, duplicate: 0, quarantined: 0, failed: 0, skipped: 0 }, counts: {} },
+      { stage_index: 1, stage_name: 'stamp', status: 'done', outcomes: { done: 1, duplicate: 0, quarantined: 0, failed: 0, skipped: 0 }, counts: { chargeCents: 12500 } },
     ]);
     const inputRows = await db.pool.query(
       'SELECT stage_index, seq, input, status, file_sha256, moved_to, reasons FROM run_inputs WHERE run_id = $1 ORDER BY stage_index, seq', [first.runId]);
@@ -159,7 +160,7 @@ describe('runPipeline', () => {
     ]);
     // Settings paths resolve against the pipeline file (root/pipelines/test.json), not the working directory.
     const stampDetail = await db.pool.query('SELECT detail FROM run_inputs WHERE run_id = $1 AND stage_index = 1', [first.runId]);
-    expect(stampDetail.rows[0].detail).toEqual({ asOf: '2024-03-01', payers: path.join(root, 'payers') });
+    expect(stampDetail.rows[0].detail).toEqual({ asOf: '2024-03-01', payers: path.join(root, 'payers'), totalCents: '9007199254740993' });
 
     // Rerun: nothing new to pick up, nothing posted again.
     const second = await run(pipeline);

@@ -8,6 +8,7 @@ import { config } from '../../runtime/config.ts';
 import { openDatabase } from '../../runtime/database.ts';
 import { ClaimsError, ExitCode, formatLocation } from '../../runtime/errors.ts';
 import { IsoDate, PipelineInvalidError } from '../../pipeline/pipeline-file.ts';
+import { jsonText } from '../../pipeline/json-text.ts';
 import { loadPipeline, type LoadedPipeline } from '../../pipeline/pipeline-load.ts';
 import { exitCodeOf } from '../../pipeline/run-record.ts';
 import { createPgRunStore } from '../../pipeline/run-store-pg.ts';
@@ -90,7 +91,7 @@ export const runCommand: Command = {
       });
       const base = path.dirname(pipeline.file);
       const relativeTo = (p: string): string => path.relative(base, p);
-      ctx.stdout.write(json ? JSON.stringify(summaryJson(run, { relativeTo }), null, 2) + '\n' : summaryText(run, { relativeTo }));
+      ctx.stdout.write(json ? jsonText(summaryJson(run, { relativeTo }), 2) + '\n' : summaryText(run, { relativeTo }));
       return exitCodeOf(run.status);
     } finally {
       await db.close();

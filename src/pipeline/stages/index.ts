@@ -6,8 +6,9 @@ import type { Stage } from '../stage.ts';
 import { ledgerSnapshot } from './ledger-snapshot.ts';
 import { statementsStage } from './statements.ts';
 import { submitStage } from './submit.ts';
+import { ingest } from './ingest.ts';
 
-export const stages: Stage[] = [ledgerSnapshot, submitStage, statementsStage];
+export const stages: Stage[] = [ledgerSnapshot, submitStage, statementsStage, ingest];
 
 export function findStage(name: string): Stage | undefined {
   return stages.find((s) => s.name === name);
