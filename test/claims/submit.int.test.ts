@@ -46,7 +46,7 @@ const receivable = (payerId: string) => accountBalance(db, { kind: 'insurance_re
 const revenue = () => accountBalance(db, { kind: 'revenue' });
 
 describe('claims submit against Postgres', () => {
-  const exportFile = path.join(samples, 'claims', 'export.ndjson');
+  const exportFile = path.join(samples, 'claims', '01-export.ndjson');
   const perPayerCents = new Map<string, bigint>();
 
   it('sends the sample export: 12 claims in 4 files, 6 rejected with reasons, charges posted per payer', async () => {
@@ -105,7 +105,7 @@ describe('claims submit against Postgres', () => {
   it('posts the difference of a replacement and reverses a void', async () => {
     const acme = await receivable('ACME');
     const blue = await receivable('BLUE');
-    const s = await submitClaims(options([path.join(samples, 'claims', 'corrections.ndjson')]));
+    const s = await submitClaims(options([path.join(samples, 'claims', '02-corrections.ndjson')]));
     expect([s.sent, s.entriesPosted]).toEqual([2, 2]);
     // PCN000000000 was 50.00, replaced at 75.00: +25.00. PCN000000001 (111.85) voided.
     expect(await receivable('ACME')).toBe(acme + 2500n);

@@ -31,7 +31,7 @@ Options:
 Exit codes: 0 all claims sent (or already sent), 3 some claims rejected (see the report), 1 failed.
 
 Examples:
-  claims submit samples/claims/export.ndjson --payers samples/payers --out outbox
+  claims submit samples/claims/01-export.ndjson --payers samples/payers --out outbox
   claims submit export.json --resubmit
 `;
 

@@ -1,4 +1,4 @@
-// Writes samples/claims/export.ndjson and samples/claims/corrections.ndjson from the synthetic generator plus
+// Writes samples/claims/01-export.ndjson and samples/claims/02-corrections.ndjson from the synthetic generator plus
 // a handful of hand-made corrections and deliberately bad claims. Run it again only on purpose: the 835
 // samples pay these claims by their patient control numbers and line control numbers (see the README).
 //   npx tsx test/claims/support/make-samples.ts
@@ -47,6 +47,6 @@ export function sampleCorrections(): ClaimRecordInput[] {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const ndjson = (records: unknown[]): string => records.map((r) => JSON.stringify(r)).join('\n') + '\n';
-  writeFileSync(`${root}samples/claims/export.ndjson`, ndjson(sampleExport()));
-  writeFileSync(`${root}samples/claims/corrections.ndjson`, ndjson(sampleCorrections()));
+  writeFileSync(`${root}samples/claims/01-export.ndjson`, ndjson(sampleExport()));
+  writeFileSync(`${root}samples/claims/02-corrections.ndjson`, ndjson(sampleCorrections()));
 }
