@@ -153,22 +153,25 @@ function freePort(): Promise<number> {
 }
 
 async function initialise(layout: ClusterLayout, bin: string, user: ServerUser, settings: Record<string, string>, log: Logger): Promise<void> {
-  // A data dir without the marker is what an interrupted initdb leaves: start over.
-  await fs.rm(layout.dataDir, { recursive: true, force: true });
-  await fs.mkdir(layout.dataDir, { mode: 0o700 });
+  // initdb writes into a private folder that is renamed into place when complete: an initdb orphaned by a
+  // killed process can only ever touch its own folder, never the cluster a later process makes.
+  const staging = `${layout.dataDir}.init-${process.pid}`;
+  for (const name of await fs.readdir(layout.root)) {
+    if (name.startsWith(`${path.basename(layout.dataDir)}.init-`)) await fs.rm(path.join(layout.root, name), { recursive: true, force: true });
+  }
+  await fs.mkdir(staging, { mode: 0o700 });
   const password = randomBytes(18).toString('base64url');
-  await fs.writeFile(layout.passwordFile, password + '\n', { mode: 0o600 });
   // initdb reads the password from a file the server user can read; it lives only for this call.
-  const pwFile = path.join(layout.dataDir, '..', `initdb-pw-${process.pid}`);
+  const pwFile = path.join(layout.root, `initdb-pw-${process.pid}`);
   await fs.writeFile(pwFile, password + '\n', { mode: 0o600 });
   if (user.uid !== undefined && user.gid !== undefined) {
-    await fs.chown(layout.dataDir, user.uid, user.gid);
+    await fs.chown(staging, user.uid, user.gid);
     await fs.chown(pwFile, user.uid, user.gid);
   }
   const started = Date.now();
   try {
     const r = await run(path.join(bin, 'initdb'), [
-      `--pgdata=${layout.dataDir}`, `--username=${SUPERUSER}`, `--pwfile=${pwFile}`, '--auth=scram-sha-256',
+      `--pgdata=${staging}`, `--username=${SUPERUSER}`, `--pwfile=${pwFile}`, '--auth=scram-sha-256',
       '--encoding=UTF8', '--locale=C', '--no-sync', '--no-instructions',
     ], user, layout.root);
     if (r.code !== 0) {
@@ -185,7 +188,10 @@ async function initialise(layout: ClusterLayout, bin: string, user: ServerUser, 
     ...settings,
   };
   const lines = Object.entries(conf).map(([k, v]) => `${k} = ${v}`).join('\n');
-  await fs.appendFile(path.join(layout.dataDir, 'postgresql.conf'), `\n# claims-pipeline embedded server\n${lines}\n`);
+  await fs.appendFile(path.join(staging, 'postgresql.conf'), `\n# claims-pipeline embedded server\n${lines}\n`);
+  await fs.rm(layout.dataDir, { recursive: true, force: true }); // what an interrupted earlier attempt left
+  await fs.writeFile(layout.passwordFile, password + '\n', { mode: 0o600 });
+  await fs.rename(staging, layout.dataDir);
   await fs.writeFile(layout.initialisedMarker, new Date().toISOString() + '\n');
   log.info({ dataDir: layout.dataDir, ms: Date.now() - started }, 'initialised the embedded PostgreSQL cluster');
 }
