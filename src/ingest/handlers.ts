@@ -1,7 +1,7 @@
 // The ingest registry: which handler takes which X12 transaction set. `claims ingest` and the `ingest`
 // stage read a file's envelope, and hand each ST..SE to the handler registered for its ST01 (and GS01).
 // To add a set (271, 999, 277CA...): write a SetHandler and add one import and one entry below.
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { Logger } from '../runtime/logger.ts';
 import type { ClaimsError } from '../runtime/errors.ts';
 import type { Segment } from '../x12/segment.ts';
@@ -34,6 +34,12 @@ export interface IngestContext {
   fileSha256: string;
   logger: Logger;
   failpoint(name: string): void | Promise<void>;
+  /**
+   * Run inside the set's database transaction, just before it commits (the dispatcher records the
+   * interchange received there when this set is its last). A handler that commits data should call it;
+   * when none is called the dispatcher records the interchange in a transaction of its own afterwards.
+   */
+  inTransaction?(client: PoolClient): Promise<void>;
 }
 
 export type SetStatus = 'posted' | 'duplicate' | 'quarantined' | 'skipped';

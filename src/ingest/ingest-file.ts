@@ -1,16 +1,24 @@
-// `claims ingest FILE`: read an X12 file's envelopes as a stream, hand each ST..SE to its registered
+// `claims ingest FILE` and the `ingest` stage: read an X12 file through the X12 core (tokenizer and
+// envelope checks: counts, control numbers, GS01 vs ST01, versions), hand each ST..SE to its registered
 // handler (handlers.ts) one at a time, and settle the file: every set posted, a duplicate, or quarantined
-// with located reasons. A file with any quarantined set (or an envelope problem) gets a copy in quarantine
-// with FILE.error.json; the sets that posted stay posted. Memory is bounded by one set.
+// with located reasons. Each interchange is recorded as received (x12/received.ts) inside the transaction
+// of its last set when that set posts, else right after its sets settle, so a crash never leaves a false
+// "seen before". Acknowledgements (acks.ts) are written after that. Memory is bounded by one set (held
+// until the next event says whether it ends its interchange).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { PoolClient } from 'pg';
 import { ClaimsError, toClaimsError } from '../runtime/errors.ts';
-import { readSegmentBatches } from '../x12/read.ts';
+import { withTransaction } from '../runtime/database.ts';
+import { envelopeEventBatches } from '../x12/sets.ts';
+import { recordInterchange, type ReceivedResult } from '../x12/received.ts';
+import type { GroupInfo, InterchangeInfo, InterchangeSummary, SetInfo, SetSummary } from '../x12/envelope-types.ts';
 import { moveIntoFolder, writeOwnerOnly, OWNER_ONLY_DIR } from '../pipeline/folders.ts';
 import type { Segment } from '../x12/segment.ts';
 import { handlerFor, type IngestContext, type SetOutcome, type X12Set } from './handlers.ts';
+import { ackProblems, writeAcks, type AckOptions, type ReaderProblems } from './acks.ts';
 import { isPaymentsFile } from '../patients/payments-ingest.ts';
 import { ingestPaymentsFileOutcome } from '../patients/payments-file-outcome.ts';
 
@@ -24,15 +32,21 @@ export interface FileOutcome {
   fileSha256: string;
   status: FileStatus;
   sets: SetOutcome[];
-  /** Problems outside any one set (tokenizer, envelope). */
+  /** Problems outside any one set (tokenizer, envelope trailers, interchange redelivered or reused). */
   reasons: ClaimsError[];
   /** Where the quarantine copy and its report went, when there is one. */
   quarantined?: { path: string; reportPath: string };
+  /** Acknowledgement files written (TA1/999), when asked for. */
+  acks?: string[];
 }
 
-export interface IngestFileOptions extends Omit<IngestContext, 'file' | 'fileName' | 'fileSha256'> {
+export interface IngestFileOptions extends Omit<IngestContext, 'file' | 'fileName' | 'fileSha256' | 'inTransaction'> {
   quarantineDir: string;
-  /** Called after each set is settled (progress, outbox acknowledgements). */
+  /** false: do not copy the file to quarantine (the pipeline runner moves it itself). Default true. */
+  quarantineCopy?: boolean;
+  /** Write TA1/999 acknowledgements into this outbox. */
+  acks?: AckOptions;
+  /** Called after each set is settled (progress). */
   onSet?(outcome: SetOutcome): void | Promise<void>;
 }
 
@@ -42,66 +56,34 @@ async function sha256Of(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-function element(s: Segment, n: number): string {
-  return s.elements[n] ?? '';
+/** A complete set waiting to be handled, with what the envelope checks said about it. */
+interface ReadSet {
+  interchange: InterchangeInfo;
+  group: GroupInfo;
+  info: SetInfo;
+  segments: Segment[];
+  summary: SetSummary;
+  envelopeErrors: ClaimsError[];
 }
 
-/** Sets of a file, in order, each with its envelope. Problems outside sets go to `problems`. */
-export async function* envelopeSets(file: string, fileName: string, problems: ClaimsError[]): AsyncGenerator<X12Set> {
-  let isa: Segment | null = null;
-  let gs: Segment | null = null;
-  let current: X12Set | null = null;
-  const located = (s: Segment) => ({ file: fileName, segmentIndex: s.index, segmentTag: s.tag, byteOffset: s.byteOffset });
-  for await (const batch of readSegmentBatches(file)) {
-    for (const s of batch) {
-      if (current) {
-        if (s.tag === 'ST' || s.tag === 'GE' || s.tag === 'IEA' || s.tag === 'ISA' || s.tag === 'GS') {
-          problems.push(new ClaimsError({ code: 'X12_SE_MISSING', message: `set ST02 ${current.set} ends at ${s.tag} without SE`, location: { ...located(s), set: current.set }, ack: { ik5: '2' } }));
-          current = null;
-        } else {
-          current.segments.push(s);
-          if (s.tag === 'SE') {
-            const done = current;
-            current = null;
-            yield done;
-          } else if (current.segments.length > SET_SEGMENTS_MAX) {
-            throw new ClaimsError({ code: 'X12_SET_TOO_LARGE', message: `set ST02 ${current.set} has more than ${SET_SEGMENTS_MAX} segments`, location: located(s) });
-          }
-          continue;
-        }
-      }
-      switch (s.tag) {
-        case 'ISA': isa = s; gs = null; break;
-        case 'GS': gs = s; break;
-        case 'GE': gs = null; break;
-        case 'IEA': isa = null; gs = null; break;
-        case 'ST':
-          current = {
-            interchange: isa ? element(isa, 13) : '', interchangeVersion: isa ? element(isa, 12) : '', sender: isa ? element(isa, 6).trim() : '',
-            group: gs ? element(gs, 6) : '', functionalId: gs ? element(gs, 1) : '', version: gs ? element(gs, 8) : '',
-            transactionSet: element(s, 1), set: element(s, 2), segments: [s],
-          };
-          break;
-        default:
-          problems.push(new ClaimsError({ code: 'X12_SEGMENT_OUTSIDE_SET', message: `${s.tag} outside a transaction set`, location: located(s), ack: { ik304: '2' } }));
-      }
-    }
-  }
-  if (current) problems.push(new ClaimsError({ code: 'X12_SE_MISSING', message: `the file ends inside set ST02 ${current.set}`, location: { file: fileName, set: current.set }, ack: { ik5: '2' } }));
+function x12Set(s: ReadSet): X12Set {
+  return {
+    interchange: s.interchange.controlNumber, interchangeVersion: s.interchange.version, sender: s.interchange.senderId,
+    group: s.group.controlNumber, functionalId: s.group.functionalId, version: s.group.version,
+    transactionSet: s.info.id, set: s.info.controlNumber, segments: s.segments,
+  };
 }
 
-function unsupported(set: X12Set, fileName: string): ClaimsError | null {
-  const where = { file: fileName, interchange: set.interchange, group: set.group, set: set.set, segmentIndex: set.segments[0]!.index, segmentTag: 'ST' };
-  if (set.interchange === '' || set.group === '') {
-    return new ClaimsError({ code: 'X12_ENVELOPE_MISSING', message: 'transaction set without an ISA/GS envelope', location: where, expected: 'ISA and GS before ST' });
+/** Why the set cannot go to a handler, beyond the envelope checks: no handler, or one that does not read this version. */
+function unsupported(s: ReadSet, fileName: string): ClaimsError | null {
+  const where = { file: fileName, interchange: s.interchange.controlNumber, group: s.group.controlNumber, set: s.info.controlNumber, segmentIndex: s.info.segmentIndex, segmentTag: 'ST' };
+  const handler = handlerFor(s.info.id);
+  if (!handler) return new ClaimsError({ code: 'X12_SET_UNSUPPORTED', message: `transaction set ${s.info.id} is not ingested`, location: where, found: s.info.id, ack: { ik5: '6' } });
+  if (s.group.functionalId !== handler.functionalId) {
+    return new ClaimsError({ code: 'X12_GS01_MISMATCH', message: `GS01 ${s.group.functionalId} does not carry ${s.info.id} sets`, location: { ...where, segmentTag: 'GS', element: 1 }, expected: handler.functionalId, found: s.group.functionalId, ack: { ik5: '6' } });
   }
-  const handler = handlerFor(set.transactionSet);
-  if (!handler) return new ClaimsError({ code: 'X12_SET_UNSUPPORTED', message: `transaction set ${set.transactionSet} is not ingested`, location: where, found: set.transactionSet, ack: { ik5: '6' } });
-  if (set.functionalId !== handler.functionalId) {
-    return new ClaimsError({ code: 'X12_GS01_MISMATCH', message: `GS01 ${set.functionalId} does not carry ${set.transactionSet} sets`, location: { ...where, segmentTag: 'GS', element: 1 }, expected: handler.functionalId, found: set.functionalId, ack: { ik5: '6' } });
-  }
-  if (!handler.versions.includes(set.version)) {
-    return new ClaimsError({ code: 'X12_VERSION_UNSUPPORTED', message: `GS08 ${set.version} is not a supported version of ${set.transactionSet}`, location: { ...where, segmentTag: 'GS', element: 8 }, expected: handler.versions.join(' | '), found: set.version, ack: { ik5: '2' } });
+  if (!handler.versions.includes(s.group.version)) {
+    return new ClaimsError({ code: 'X12_VERSION_UNSUPPORTED', message: `GS08 ${s.group.version} is not a version of ${s.info.id} we ingest`, location: { ...where, segmentTag: 'GS', element: 8 }, expected: handler.versions.join(' | '), found: s.group.version, ack: { ik5: '2' } });
   }
   return null;
 }
@@ -117,41 +99,147 @@ export async function quarantineCopy(file: string, quarantineDir: string, report
   return { path: moved.path, reportPath };
 }
 
+/** Pure: the file's status from its sets and the problems outside them. */
+export function fileStatus(sets: readonly SetOutcome[], reasons: readonly ClaimsError[]): FileStatus {
+  const quarantined = sets.some((s) => s.status === 'quarantined') || reasons.some((r) => r.severity === 'error');
+  const posted = sets.some((s) => s.status === 'posted');
+  if (!quarantined) return posted || sets.length === 0 ? 'done' : 'duplicate';
+  return posted || sets.some((s) => s.status === 'duplicate') ? 'partial' : 'quarantined';
+}
+
+/** Every error that made the file partial or quarantined, each once (envelope errors are shared by sets). */
+export function fileErrors(outcome: Pick<FileOutcome, 'sets' | 'reasons'>): ClaimsError[] {
+  const seen = new Set<ClaimsError>();
+  const all = [...outcome.reasons, ...outcome.sets.filter((s) => s.status === 'quarantined').flatMap((s) => s.reasons)];
+  return all.filter((r) => r.severity === 'error' && !seen.has(r) && (seen.add(r), true));
+}
+
+function receivedWarning(r: ReceivedResult, i: InterchangeInfo, fileName: string): ClaimsError | null {
+  const location = { file: fileName, interchange: i.controlNumber, segmentIndex: i.segmentIndex, segmentTag: 'ISA', element: 13 };
+  if (r.status === 'redelivery') {
+    return new ClaimsError({ code: 'INTERCHANGE_REDELIVERED', severity: 'warning', message: `interchange ${i.controlNumber} from ${i.senderId} was received before${r.firstFile ? ` (${r.firstFile})` : ''}: its sets are duplicates`, location, ack: { ta1: '025' } });
+  }
+  if (r.status === 'control_number_reused') {
+    return new ClaimsError({ code: 'INTERCHANGE_CONTROL_NUMBER_REUSED', severity: 'warning', message: `ISA13 ${i.controlNumber} from ${i.senderId} was received before with different content (payers reuse control numbers): read as a new interchange`, location });
+  }
+  return null;
+}
+
 export async function ingestFile(file: string, opts: IngestFileOptions): Promise<FileOutcome> {
   // Patient payments files (CSV/NDJSON recognised by their header row) are not X12: one outcome per row.
   if (await isPaymentsFile(file)) return ingestPaymentsFileOutcome(file, opts);
   const fileName = path.basename(file);
   const fileSha256 = await sha256Of(file);
-  const ctx: IngestContext = { pool: opts.pool, file, fileName, fileSha256, logger: opts.logger, failpoint: opts.failpoint };
   const reasons: ClaimsError[] = [];
   const sets: SetOutcome[] = [];
-  try {
-    for await (const set of envelopeSets(file, fileName, reasons)) {
-      const refusal = unsupported(set, fileName);
-      const outcome: SetOutcome = refusal
-        ? { set: set.set, transactionSet: set.transactionSet, status: 'quarantined', reasons: [refusal] }
-        : await handlerFor(set.transactionSet)!.handleSet(set, ctx);
-      sets.push(outcome);
-      opts.logger.info({ file: fileName, set: outcome.set, status: outcome.status, codes: outcome.reasons.map((r) => r.code) }, 'transaction set settled');
-      await opts.onSet?.(outcome);
-      await opts.failpoint('ingest.between-sets');
+  const acks: string[] = [];
+  const readerProblems: ReaderProblems = new Map();
+  const receivedAt = new Date();
+
+  /** Handle one complete set; `last` is its interchange's summary when it is the interchange's last set. */
+  const settle = async (s: ReadSet, last: InterchangeSummary | null): Promise<boolean> => {
+    let recorded = false;
+    const record = async (client: PoolClient): Promise<void> => {
+      if (last === null || recorded) return;
+      const r = await recordInterchange(client, last, { fileName, fileSha256, receivedAt });
+      recorded = true;
+      const w = receivedWarning(r, last.interchange, fileName);
+      if (w) reasons.push(w);
+    };
+    const ctx: IngestContext = { pool: opts.pool, file, fileName, fileSha256, logger: opts.logger, failpoint: opts.failpoint, inTransaction: record };
+    const warnings = s.summary.problems.filter((p) => p.severity !== 'error');
+    const refused = [...s.summary.problems.filter((p) => p.severity === 'error'), ...s.envelopeErrors];
+    const refusal = refused.length > 0 ? null : unsupported(s, fileName);
+    let outcome: SetOutcome;
+    if (refused.length > 0 || refusal) {
+      outcome = { set: s.info.controlNumber, transactionSet: s.info.id, status: 'quarantined', reasons: [...refused, ...(refusal ? [refusal] : []), ...warnings] };
+    } else {
+      outcome = await handlerFor(s.info.id)!.handleSet(x12Set(s), ctx);
+      if (warnings.length > 0) outcome = { ...outcome, reasons: [...outcome.reasons, ...warnings] };
+      const located = ackProblems(outcome.reasons.filter((r) => r.severity === 'error'));
+      if (located.length > 0) {
+        const group = readerProblems.get(s.group.controlNumber) ?? new Map<string, ClaimsError[]>();
+        group.set(s.info.controlNumber, [...(group.get(s.info.controlNumber) ?? []), ...located]);
+        readerProblems.set(s.group.controlNumber, group);
+      }
     }
+    sets.push(outcome);
+    opts.logger.info({ file: fileName, interchange: s.interchange.controlNumber, set: outcome.set, status: outcome.status, codes: outcome.reasons.map((r) => r.code) }, 'transaction set settled');
+    await opts.onSet?.(outcome);
+    await opts.failpoint('ingest.between-sets');
+    return recorded;
+  };
+
+  /** An interchange ended: its last set (if any) settles with the interchange recorded, then its acks. */
+  const closeInterchange = async (pending: ReadSet | null, summary: InterchangeSummary): Promise<void> => {
+    const canRecord = summary.contentHash !== undefined && summary.interchange.senderId !== '' && summary.interchange.controlNumber !== '';
+    let recorded = false;
+    if (pending) recorded = await settle(pending, canRecord ? summary : null);
+    if (canRecord && !recorded) {
+      const r = await withTransaction(opts.pool, (client) => recordInterchange(client, summary, { fileName, fileSha256, receivedAt }));
+      const w = receivedWarning(r, summary.interchange, fileName);
+      if (w) reasons.push(w);
+    }
+    if (opts.acks) {
+      const written = await writeAcks(opts.pool, summary, readerProblems, opts.acks);
+      if (written) acks.push(written);
+    }
+    readerProblems.clear();
+  };
+
+  let open: Omit<ReadSet, 'summary' | 'envelopeErrors'> | null = null;
+  let pending: ReadSet | null = null;
+  try {
+    for await (const batch of envelopeEventBatches(file, { file: fileName, hashContent: true })) {
+      for (const e of batch) {
+        switch (e.kind) {
+          case 'setStart':
+            if (pending) {
+              await settle(pending, null);
+              pending = null;
+            }
+            open = { interchange: e.interchange, group: e.group, info: e.set, segments: [e.segment] };
+            break;
+          case 'segment':
+            if (!open) break;
+            if (open.segments.length >= SET_SEGMENTS_MAX) {
+              throw new ClaimsError({ code: 'X12_SET_TOO_LARGE', message: `set ST02 ${open.info.controlNumber} has more than ${SET_SEGMENTS_MAX} segments`, location: { file: fileName, interchange: open.interchange.controlNumber, set: open.info.controlNumber, segmentIndex: e.segment.index, byteOffset: e.segment.byteOffset } });
+            }
+            open.segments.push(e.segment);
+            break;
+          case 'setEnd':
+            if (!open) break;
+            if (e.segment) open.segments.push(e.segment);
+            pending = { ...open, summary: e.summary, envelopeErrors: e.envelopeErrors };
+            open = null;
+            break;
+          case 'interchangeEnd':
+            await closeInterchange(pending, e.summary);
+            pending = null;
+            break;
+          case 'problem':
+            // Problems inside a set travel with its summary; the rest belong to the file.
+            if (e.problem.location.set === undefined || e.fatal) reasons.push(e.problem);
+            break;
+          default:
+        }
+      }
+    }
+    if (pending) await settle(pending, null);
   } catch (err) {
     const e = toClaimsError(err, { file: fileName });
-    if (e.code === 'INTERNAL' || e.code.startsWith('DATABASE') || e.code.startsWith('LEDGER')) throw err;
+    if (!(err instanceof ClaimsError) || e.code === 'INTERNAL' || e.code.startsWith('DATABASE') || e.code.startsWith('LEDGER')) throw err;
     reasons.push(e);
   }
-  if (sets.length === 0 && reasons.length === 0) reasons.push(new ClaimsError({ code: 'X12_NO_SETS', message: 'no transaction set found', location: { file: fileName } }));
-  const quarantinedSets = sets.filter((s) => s.status === 'quarantined');
-  const posted = sets.some((s) => s.status === 'posted');
-  let status: FileStatus;
-  if (quarantinedSets.length === 0 && reasons.length === 0) status = posted || sets.length === 0 ? 'done' : 'duplicate';
-  else status = posted || sets.some((s) => s.status === 'duplicate') ? 'partial' : 'quarantined';
-  const outcome: FileOutcome = { file, fileSha256, status, sets, reasons };
-  if (status === 'partial' || status === 'quarantined') {
+  if (sets.length === 0 && !reasons.some((r) => r.severity === 'error')) {
+    reasons.push(new ClaimsError({ code: 'X12_NO_SETS', message: 'no transaction set found', location: { file: fileName } }));
+  }
+  const status = fileStatus(sets, reasons);
+  const outcome: FileOutcome = { file, fileSha256, status, sets, reasons, ...(acks.length > 0 && { acks }) };
+  if ((status === 'partial' || status === 'quarantined') && opts.quarantineCopy !== false) {
     outcome.quarantined = await quarantineCopy(file, opts.quarantineDir, {
       file: fileName, sha256: fileSha256, status,
-      errors: [...reasons, ...quarantinedSets.flatMap((s) => s.reasons.filter((r) => r.severity === 'error'))].map((r) => r.toJSON()),
+      errors: fileErrors(outcome).map((r) => r.toJSON()),
       sets: sets.map((s) => ({ set: s.set, transactionSet: s.transactionSet, status: s.status, ...(s.detail && { detail: s.detail }) })),
     });
   }

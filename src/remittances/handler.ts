@@ -7,22 +7,13 @@ import { postBatchInTransaction } from '../ledger/post.ts';
 import { readRemittance } from '../transactions/remittance-835.ts';
 import { formatX12Amount } from '../domain/money.ts';
 import type { SetHandler, SetOutcome, X12Set, IngestContext } from '../ingest/handlers.ts';
-import type { Segment } from '../x12/segment.ts';
+import type { Remittance } from '../domain/remittance.ts';
+import { canonicalRemittance } from './canonical.ts';
 import { ingestRemittance } from './ingest.ts';
 
-/** Content of a set for exactly-once: every element of ST..SE, independent of the delimiters used. */
-export function setContentSha256(segments: readonly Segment[]): string {
-  const hash = createHash('sha256');
-  let pending = '';
-  for (const s of segments) {
-    pending += s.elements.join('\u001f') + '\u001e';
-    if (pending.length >= 65_536) {
-      hash.update(pending);
-      pending = '';
-    }
-  }
-  hash.update(pending);
-  return hash.digest('hex');
+/** Content of a remittance for exactly-once: the sha256 of its canonical text (canonical.ts, decision 0050). */
+export function remittanceContentSha256(r: Remittance): string {
+  return createHash('sha256').update(canonicalRemittance(r)).digest('hex');
 }
 
 export const remittanceHandler: SetHandler = {
@@ -41,14 +32,14 @@ export const remittanceHandler: SetHandler = {
       return { ...base, status: 'quarantined', reasons: [e] };
     }
     const outcome = await ingestRemittance(ctx.pool, remittance, {
-      fileName: ctx.fileName, fileSha256: ctx.fileSha256, contentSha256: setContentSha256(set.segments),
-    }, { post: postBatchInTransaction, failpoint: ctx.failpoint });
+      fileName: ctx.fileName, fileSha256: ctx.fileSha256, contentSha256: remittanceContentSha256(remittance),
+    }, { post: postBatchInTransaction, failpoint: ctx.failpoint, ...(ctx.inTransaction && { beforeCommit: ctx.inTransaction }) });
     const reasons: ClaimsError[] = [...outcome.reasons];
     for (const f of outcome.flags) {
-      if (f.flag === 'claim_unmatched' || f.flag === 'line_ambiguous' || f.flag === 'reversal_original_missing') {
+      if (f.flag === 'claim_unmatched' || f.flag === 'line_ambiguous' || f.flag === 'reversal_original_missing' || f.flag === 'next_payer_unknown') {
         reasons.push(new ClaimsError({
           code: `REMIT_${f.flag.toUpperCase()}`, severity: 'warning',
-          message: { claim_unmatched: 'claim was not submitted by this system: posted under a provisional patient', line_ambiguous: 'a service line did not match one submitted line: posted at claim level', reversal_original_missing: 'reversal without a posted original: posted from its own amounts' }[f.flag],
+          message: { claim_unmatched: 'claim was not submitted by this system: posted under a provisional patient', line_ambiguous: 'a service line did not match one submitted line: posted at claim level', reversal_original_missing: 'reversal without a posted original: posted from its own amounts', next_payer_unknown: 'forwarded to a next payer (CLP02 19/20/21) that is not on file: PR held on the next-payer-unknown receivable' }[f.flag],
           location: { file: ctx.fileName, interchange: set.interchange, group: set.group, set: set.set, claim: f.claim },
         }));
       }

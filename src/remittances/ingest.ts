@@ -25,6 +25,8 @@ export interface RemittanceDeps {
   post(client: PoolClient, batch: PostingBatch): Promise<PostingOutcome>;
   /** Named crash points (runtime/failpoints.ts); a no-op outside tests. */
   failpoint(name: string): void | Promise<void>;
+  /** Extra work in the remittance's transaction, after its rows and entries, before COMMIT. */
+  beforeCommit?(client: PoolClient): Promise<void>;
 }
 
 export type RemittanceStatus = 'posted' | 'duplicate' | 'quarantined';
@@ -78,6 +80,20 @@ interface Plan {
   rows: { claim: RemittanceClaim; submitted: SubmittedClaim | null; provisionalId: string | null; ledgerClaimId: string; reverses: string | null; chargeRecorded: boolean; linesMatched: number }[];
 }
 
+interface UnmatchedDraft { index: number; who: string[]; ledgerPatientId: string; ledgerClaimId: string }
+
+/** The provisional patient id of a person named by an unmatched claim: derived from the key, so reruns name the same account. */
+function provisionalKey(payerId: string, claim: RemittanceClaim): { who: string[]; ledgerPatientId: string } {
+  const person = claim.insured ?? claim.patient;
+  const who = [payerId, person?.id ?? '', person?.lastName ?? '', person?.firstName ?? ''];
+  return { who, ledgerPatientId: `provisional:${createHash('sha256').update(who.join('\u0000')).digest('hex').slice(0, 24)}` };
+}
+
+/** Sum of the receivable lines a posting moves for `payerId` (what it settles, negated). */
+function receivableMoved(lines: readonly { account: { kind: string; payerId?: string | null }; amountCents: bigint }[], payerId: string): bigint {
+  return lines.reduce((t, l) => (l.account.kind === 'insurance_receivable' && l.account.payerId === payerId ? t + l.amountCents : t), 0n);
+}
+
 async function plan(client: PoolClient, r: Remittance): Promise<Plan> {
   const references = r.providerAdjustments.filter((a) => a.reasonCode === 'WO' || a.reasonCode === '72').map((a) => a.reference).filter((x) => x !== '');
   const submitted = await findSubmittedClaims(client, [...new Set([...r.claims.map((c) => c.patientControlNumber), ...references])]);
@@ -91,10 +107,31 @@ async function plan(client: PoolClient, r: Remittance): Promise<Plan> {
     }
   }
   payerId ??= `835:${payerKey(r)}`;
+
+  // Claims this system never sent: their provisional patients and what is still open on each, in one
+  // statement each for the whole remittance (a remittance may hold thousands of claims).
+  const drafts: UnmatchedDraft[] = [];
+  r.claims.forEach((claim, index) => {
+    if (submitted.has(claim.patientControlNumber)) return;
+    drafts.push({ index, ...provisionalKey(payerId, claim), ledgerClaimId: `unmatched:${payerId}:${claim.patientControlNumber}` });
+  });
+  const provisional = new Map<string, string>();
+  const open = new Map<string, bigint>();
+  if (drafts.length > 0) {
+    const people = [...new Map(drafts.map((d) => [d.ledgerPatientId, d.who])).entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    const cols = [0, 1, 2, 3].map((k) => people.map(([, who]) => who[k]!));
+    const rows = await client.query(SQL.provisionalPatients, [...cols, people.map(([id]) => id)]);
+    for (const row of rows.rows) provisional.set(row.ledger_patient_id, String(row.id));
+    const ids = [...new Set(drafts.map((d) => d.ledgerClaimId))];
+    const balances = await client.query(SQL.claimReceivables, [payerId, ids]);
+    for (const row of balances.rows) open.set(row.claim_id, BigInt(row.cents));
+  }
+  const draftAt = new Map(drafts.map((d) => [d.index, d]));
+
   const contexts: ClaimPostingContext[] = [];
   const rows: Plan['rows'] = [];
   const reversedHere = new Set<string>();
-  for (const claim of r.claims) {
+  for (const [index, claim] of r.claims.entries()) {
     const s = submitted.get(claim.patientControlNumber) ?? null;
     let reverses: string | null = null;
     let originalLines: ClaimPostingContext['originalLines'] = null;
@@ -115,27 +152,29 @@ async function plan(client: PoolClient, r: Remittance): Promise<Plan> {
         lineIds: matches.map((m) => m.lineId), recordChargeCents: null, originalLines,
       });
       rows.push({ claim, submitted: s, provisionalId: null, ledgerClaimId: s.id, reverses, chargeRecorded: false, linesMatched: matches.filter((m) => m.lineId !== null).length });
-    } else {
-      const person = claim.insured ?? claim.patient;
-      const who = [payerId, person?.id ?? '', person?.lastName ?? '', person?.firstName ?? ''];
-      const ledgerPatientId = `provisional:${createHash('sha256').update(who.join('\u0000')).digest('hex').slice(0, 24)}`;
-      const prov = await client.query(SQL.provisionalPatient, [...who, ledgerPatientId]);
-      const provisionalId = String(prov.rows[0].id);
-      const patientId: string = prov.rows[0].ledger_patient_id;
-      const ledgerClaimId = `unmatched:${payerId}:${claim.patientControlNumber}`;
-      let chargeRecorded = false;
-      if (claim.status !== '22' && claim.status !== '25') {
-        const charge = unmatchedChargeCents(claim);
-        const seen = await client.query(SQL.chargeAlreadyRecorded, [ledgerClaimId, String(claim.chargeCents)]);
-        // Split claims in one remittance each record their part; a correction after a reversal (same CLP01
-        // and charge, seen in an earlier remittance) does not record the charge again.
-        chargeRecorded = seen.rowCount === 0;
-        contexts.push({ unmatched: true, claimId: ledgerClaimId, patientId, nextPayerId: null, coverageRank: null, lineIds: claim.lines.map(() => null), recordChargeCents: chargeRecorded ? charge : null, originalLines });
-      } else {
-        contexts.push({ unmatched: true, claimId: ledgerClaimId, patientId, nextPayerId: null, coverageRank: null, lineIds: claim.lines.map(() => null), recordChargeCents: null, originalLines });
-      }
-      rows.push({ claim, submitted: null, provisionalId, ledgerClaimId, reverses, chargeRecorded, linesMatched: 0 });
+      continue;
     }
+    const d = draftAt.get(index)!;
+    const provisionalId = provisional.get(d.ledgerPatientId);
+    if (provisionalId === undefined) throw new Error(`provisional patient ${d.ledgerPatientId} was not returned`);
+    // The charge recorded from CLP03 is what makes this payer's receivable for the claim net to zero once
+    // the claim posts: what the claim settles less what is already open (an earlier charge that a reversal
+    // re-opened, or a part recorded earlier in this remittance). A correction whose CLP03 differs from
+    // the reversed original records only the difference (negative when the charge went down).
+    const openCents = open.get(d.ledgerClaimId) ?? 0n;
+    let recordCents: bigint | null = null;
+    if (claim.status === '22') {
+      open.set(d.ledgerClaimId, openCents - (originalLines ? receivableMoved(originalLines, payerId) : unmatchedChargeCents(claim)));
+    } else if (claim.status !== '25') {
+      const settles = unmatchedChargeCents(claim);
+      recordCents = settles - openCents;
+      open.set(d.ledgerClaimId, 0n);
+    }
+    contexts.push({
+      unmatched: true, claimId: d.ledgerClaimId, patientId: d.ledgerPatientId, nextPayerId: null, coverageRank: null,
+      lineIds: claim.lines.map(() => null), recordChargeCents: recordCents === 0n ? null : recordCents, originalLines,
+    });
+    rows.push({ claim, submitted: null, provisionalId, ledgerClaimId: d.ledgerClaimId, reverses, chargeRecorded: recordCents !== null && recordCents !== 0n, linesMatched: 0 });
   }
   return { payerId, contexts, rows, submitted };
 }
@@ -201,6 +240,7 @@ export async function ingestRemittance(pool: Pool, r: Remittance, src: Remittanc
       });
       await client.query(SQL.insertClaims, [remittanceId, ...cols]);
       if (matched > 0) await client.query(SQL.learnPayer, [payerKey(r), p.payerId]);
+      await deps.beforeCommit?.(client);
       return {
         ...base, status: 'posted' as const, reasons: [],
         counts: { claims: r.claims.length, matchedClaims: matched, unmatchedClaims: r.claims.length - matched, entries: entries.length, entryLines: lineCount, paymentCents: r.paymentCents },

@@ -42,7 +42,17 @@ export interface RemittancePostingContext {
   source: SourceRef;
 }
 
-export type PostingFlag = 'claim_unmatched' | 'line_ambiguous' | 'reversal_original_missing' | 'forwarded' | 'predetermination' | 'prior_payer_not_posted';
+export type PostingFlag = 'claim_unmatched' | 'line_ambiguous' | 'reversal_original_missing' | 'forwarded' | 'next_payer_unknown' | 'predetermination' | 'prior_payer_not_posted';
+
+/**
+ * Where PR goes when the payer forwarded the claim (CLP02 19/20/21) but no next coverage is on file: a
+ * receivable per remitting payer, named so a billing team sees it is waiting for a payer to be named
+ * (the crossover carrier's NM1*PR id is the payer's own code, not one of ours). Flagged next_payer_unknown
+ * and listed by `claims report unmatched` (docs/decisions/0051).
+ */
+export function unknownNextPayerId(payerId: string): string {
+  return `next-payer-unknown:${payerId}`;
+}
 
 export interface PostingResult {
   entries: Entry[];
@@ -66,7 +76,7 @@ function pair(debit: AccountRef, credit: AccountRef, amountCents: Cents, extra: 
   ];
 }
 
-function claimLines(claim: RemittanceClaim, ctx: ClaimPostingContext, payerId: string, crossoverId: string | null): EntryLine[] {
+function claimLines(claim: RemittanceClaim, ctx: ClaimPostingContext, payerId: string): EntryLine[] {
   const receivable: AccountRef = { kind: 'insurance_receivable', payerId };
   const clearing: AccountRef = { kind: 'payer_clearing', payerId };
   const claimId = ctx.claimId;
@@ -80,7 +90,7 @@ function claimLines(claim: RemittanceClaim, ctx: ClaimPostingContext, payerId: s
   }
   let responsible: AccountRef;
   if (ctx.nextPayerId !== null) responsible = { kind: 'insurance_receivable', payerId: ctx.nextPayerId };
-  else if (FORWARDED.has(claim.status)) responsible = { kind: 'insurance_receivable', payerId: crossoverId };
+  else if (FORWARDED.has(claim.status)) responsible = { kind: 'insurance_receivable', payerId: unknownNextPayerId(payerId) };
   else responsible = { kind: 'patient_receivable', patientId: ctx.patientId };
   const adjust = (adj: Adjustment, serviceLineId: string | null): void => {
     if (isPriorPayerRestatement(adj, claim, ctx.coverageRank)) return;
@@ -112,7 +122,10 @@ export function remittanceEntries(r: Remittance, ctx: RemittancePostingContext):
       flags.push({ claimIndex, flag: 'predetermination' });
       return;
     }
-    if (FORWARDED.has(claim.status)) flags.push({ claimIndex, flag: 'forwarded' });
+    if (FORWARDED.has(claim.status)) {
+      flags.push({ claimIndex, flag: 'forwarded' });
+      if (c.nextPayerId === null && claim.status !== '22') flags.push({ claimIndex, flag: 'next_payer_unknown' });
+    }
     if (c.recordChargeCents !== null && c.recordChargeCents !== 0n) {
       entries.push({
         key: `${ctx.keyPrefix}:charge:${claimIndex}`, reason: 'remit.charge_from_remittance', effectiveDate, source,
@@ -128,7 +141,7 @@ export function remittanceEntries(r: Remittance, ctx: RemittancePostingContext):
     } else {
       if (claim.status === '22') flags.push({ claimIndex, flag: 'reversal_original_missing' });
       if (claim.status === '22') reason = 'remit.reversal';
-      lines = claimLines(claim, c, ctx.payerId, claim.crossoverCarrier?.id || null);
+      lines = claimLines(claim, c, ctx.payerId);
     }
     if (claim.adjustments.concat(...claim.lines.map((l) => l.adjustments)).some((a) => isPriorPayerRestatement(a, claim, c.coverageRank))) {
       flags.push({ claimIndex, flag: 'prior_payer_not_posted' });

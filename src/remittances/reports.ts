@@ -21,9 +21,9 @@ export const REPORT_SQL = {
     SELECT c.patient_control_number, c.payer_claim_number, c.status, c.charge_cents, c.paid_cents, c.payer_id, c.flags,
       p.id AS provisional_patient_id, p.state, r.trace_number, r.payment_date::text AS payment_date, r.source_file_name
     FROM remittance_claims c
-    JOIN provisional_patients p ON p.id = c.provisional_patient_id
+    LEFT JOIN provisional_patients p ON p.id = c.provisional_patient_id
     JOIN remittances r ON r.id = c.remittance_id
-    WHERE p.state = 'provisional'
+    WHERE p.state = 'provisional' OR 'next_payer_unknown' = ANY(c.flags)
     ORDER BY r.payment_date, r.id, c.claim_index`,
 } as const;
 
@@ -64,7 +64,10 @@ export interface UnmatchedClaimRow {
   chargeCents: bigint;
   paidCents: bigint;
   payerId: string;
-  provisionalPatientId: string;
+  /** Null for a submitted claim listed because the payer forwarded it to a next payer we do not know. */
+  provisionalPatientId: string | null;
+  /** Why it is listed: `provisional_patient` and/or `next_payer_unknown`. */
+  flags: string[];
   traceNumber: string;
   paymentDate: string;
   file: string;
@@ -75,7 +78,9 @@ export async function unmatchedReport(pool: Pool): Promise<UnmatchedClaimRow[]> 
   return res.rows.map((r) => ({
     patientControlNumber: r.patient_control_number, payerClaimNumber: r.payer_claim_number, status: r.status,
     chargeCents: BigInt(r.charge_cents), paidCents: BigInt(r.paid_cents), payerId: r.payer_id,
-    provisionalPatientId: String(r.provisional_patient_id), traceNumber: r.trace_number, paymentDate: r.payment_date, file: r.source_file_name,
+    provisionalPatientId: r.provisional_patient_id === null ? null : String(r.provisional_patient_id),
+    flags: [...(r.provisional_patient_id !== null ? ['provisional_patient'] : []), ...(r.flags.includes('next_payer_unknown') ? ['next_payer_unknown'] : [])],
+    traceNumber: r.trace_number, paymentDate: r.payment_date, file: r.source_file_name,
   }));
 }
 
@@ -99,8 +104,8 @@ export function remittanceTable(rows: RemittanceReportRow[]): string {
 
 export function unmatchedTable(rows: UnmatchedClaimRow[]): string {
   return table([
-    ['CLP01', 'CLP07', 'CLP02', 'CHARGE', 'PAID', 'PAYER', 'PROVISIONAL PATIENT', 'TRN02', 'DATE', 'FILE'],
-    ...rows.map((r) => [r.patientControlNumber, r.payerClaimNumber, r.status, money(r.chargeCents), money(r.paidCents), r.payerId, r.provisionalPatientId, r.traceNumber, r.paymentDate, r.file]),
+    ['CLP01', 'CLP07', 'CLP02', 'CHARGE', 'PAID', 'PAYER', 'PROVISIONAL PATIENT', 'WHY', 'TRN02', 'DATE', 'FILE'],
+    ...rows.map((r) => [r.patientControlNumber, r.payerClaimNumber, r.status, money(r.chargeCents), money(r.paidCents), r.payerId, r.provisionalPatientId ?? '', r.flags.join(','), r.traceNumber, r.paymentDate, r.file]),
   ]);
 }
 

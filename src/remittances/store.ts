@@ -40,12 +40,18 @@ export const SQL = {
     FROM entries e JOIN entry_lines l ON l.batch_id = e.batch_id AND l.entry_ordinal = e.ordinal
     JOIN accounts a ON a.id = l.account_id
     WHERE e.key = $1 ORDER BY l.line_no`,
-  provisionalPatient: `
-    INSERT INTO provisional_patients (payer_id, member_id, last_name, first_name, ledger_patient_id) VALUES ($1, $2, $3, $4, $5)
+  // One row per person (the caller de-duplicates and sorts, so concurrent remittances lock in one order).
+  provisionalPatients: `
+    INSERT INTO provisional_patients (payer_id, member_id, last_name, first_name, ledger_patient_id)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
     ON CONFLICT (payer_id, member_id, last_name, first_name) DO UPDATE SET payer_id = EXCLUDED.payer_id
     RETURNING id, ledger_patient_id`,
-  chargeAlreadyRecorded: `
-    SELECT 1 FROM remittance_claims WHERE ledger_claim_id = $1 AND charge_cents = $2 AND 'charge_recorded' = ANY(flags) LIMIT 1`,
+  // What is open on this payer's receivable for each unmatched claim id (non-zero after a reversal).
+  claimReceivables: `
+    SELECT l.claim_id, sum(l.amount_cents)::text AS cents
+    FROM entry_lines l JOIN accounts a ON a.id = l.account_id
+    WHERE l.claim_id = ANY($2::text[]) AND a.kind = 'insurance_receivable' AND a.payer_id = $1
+    GROUP BY l.claim_id`,
   insertClaims: `
     INSERT INTO remittance_claims (remittance_id, claim_index, patient_control_number, payer_claim_number, status, charge_cents, paid_cents,
       patient_responsibility_cents, claim_id, provisional_patient_id, ledger_claim_id, payer_id, entry_key, reverses_entry_key, flags,

@@ -10,6 +10,12 @@ export const FAILPOINTS = [
   'ledger.post.mid-copy',
   'ledger.post.before-commit',
   'ledger.post.after-commit',
+  // 835 ingest (src/remittances/ingest.ts, src/ingest/ingest-file.ts, src/pipeline/stages/ingest.ts).
+  'remit.before_copy',
+  'remit.after_copy',
+  'remit.after_commit',
+  'ingest.between-sets',
+  'ingest.between-files',
 ] as const;
 export type FailpointName = (typeof FAILPOINTS)[number] | (string & {});
 

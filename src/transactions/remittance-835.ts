@@ -177,6 +177,11 @@ export class RemittanceReader {
         if (cd !== 'C' && cd !== 'D') this.fail('REMIT_BPR03_INVALID', 'BPR03 must be C or D', s, 3, { expected: 'C|D', found: cd, ik403: '7' });
         r.creditDebit = cd;
         r.paymentMethod = this.required(s, 4, 'payment method code');
+        if (element(s, 16) === '') {
+          // Some senders drop an element and the date lands in BPR15; the guide requires BPR16, so say exactly that.
+          const shifted = /^\d{8}$/.test(element(s, 15)) ? `; BPR15 holds a date (${element(s, 15)}): an element before it is missing` : '';
+          this.fail('REMIT_ELEMENT_MISSING', `BPR16 (payment effective date) is required by 005010X221A1; this BPR has ${s.elements.length - 1} elements${shifted}`, s, 16, { expected: 'CCYYMMDD in BPR16', found: '', ik403: '1' });
+        }
         r.paymentDate = this.date(s, 16, 'payment effective date');
         break;
       }

@@ -68,19 +68,24 @@ describe('remittanceEntries', () => {
     expect(flags).toEqual([{ claimIndex: 1, flag: 'prior_payer_not_posted' }]);
   });
 
-  it('moves PR to the next coverage, and to the crossover payer when forwarded (19)', () => {
+  it('moves PR to the next coverage, and to the next-payer-unknown receivable when forwarded (19) with none on file', () => {
     const r = read({ set: '1', trace: 'T', claims: [
       { pcn: 'A', lines: [{ code: '99213', chargeCents: 10000, adjustments: [{ group: 'PR', reason: '2', cents: 2000 }] }] },
       { pcn: 'B', status: '19', lines: [{ code: '99213', chargeCents: 10000, adjustments: [{ group: 'PR', reason: '1', cents: 4000 }] }] },
     ] });
-    const { entries } = remittanceEntries(r, ctxFor(r, [{ nextPayerId: 'P2' }, {}]));
+    const { entries, flags } = remittanceEntries(r, ctxFor(r, [{ nextPayerId: 'P2' }, {}]));
     expect(balances(entries)).toEqual({
       'payer_clearing:P1:': 14000n,
       'insurance_receivable:P1:': -20000n,
       'insurance_receivable:P2:': 2000n,
-      // Forwarded without a known next coverage or NM1*PR: the next payer's receivable, payer unknown.
-      'insurance_receivable::': 4000n,
+      // Forwarded without a known next coverage: a receivable named for the wait, per remitting payer.
+      'insurance_receivable:next-payer-unknown:P1:': 4000n,
     });
+    expect(flags).toEqual([{ claimIndex: 1, flag: 'forwarded' }, { claimIndex: 1, flag: 'next_payer_unknown' }]);
+    // With a next coverage on file, a forwarded claim's PR goes there and is not flagged.
+    const known = remittanceEntries(r, ctxFor(r, [{ nextPayerId: 'P2' }, { nextPayerId: 'P3' }]));
+    expect(balances(known.entries)['insurance_receivable:P3:']).toBe(4000n);
+    expect(known.flags).toEqual([{ claimIndex: 1, flag: 'forwarded' }]);
   });
 
   it('reverses by exact negation of the original lines, and posts nothing for 25', () => {

@@ -1,6 +1,7 @@
 // `claims ingest FILE...`: post the X12 files given (835 remittances; other sets as their handlers are
 // registered in src/ingest/handlers.ts). Exit 0 when every set posted or was a duplicate, 3 when any
 // set or file was quarantined (a copy in the quarantine folder with FILE.error.json).
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Command, type CommandContext, UsageError } from '../command.ts';
@@ -8,9 +9,11 @@ import { openDatabase } from '../../runtime/database.ts';
 import { config } from '../../runtime/config.ts';
 import { ExitCode, formatLocation } from '../../runtime/errors.ts';
 import { failpoint } from '../../runtime/failpoints.ts';
+import { defaultClock } from '../../runtime/clock.ts';
+import { OWNER_ONLY_DIR } from '../../pipeline/folders.ts';
 import { ingestFile, type FileOutcome } from '../../ingest/ingest-file.ts';
 
-const HELP = `Usage: claims ingest FILE... [--quarantine DIR] [--json]
+const HELP = `Usage: claims ingest FILE... [--quarantine DIR] [--acks DIR] [--json]
 
   Reads each file's envelopes and posts every transaction set it holds: 835 remittances are balanced
   (line, claim, remittance), matched to the claims sent, and posted to the ledger once each (one
@@ -21,6 +24,9 @@ const HELP = `Usage: claims ingest FILE... [--quarantine DIR] [--json]
 
 Options:
   --quarantine DIR  Where quarantine copies go (default: CLAIMS_HOME/quarantine).
+  --acks DIR        Write acknowledgements there: a 999 per functional group, and a TA1 when the
+                    sender asked for one (ISA14 = 1) or the envelope is broken. Written only after
+                    what they acknowledge is committed.
   --json            Print one JSON object per file instead of a summary.
   -h, --help
 
@@ -39,6 +45,7 @@ function summary(o: FileOutcome): string {
     for (const r of s.reasons) lines.push(`  ST02 ${s.set} ${s.status}: ${r.severity === 'warning' ? 'warning ' : ''}${r.code}: ${r.message}`);
   }
   if (o.quarantined) lines.push(`  quarantine copy: ${o.quarantined.path}`);
+  for (const a of o.acks ?? []) lines.push(`  acknowledgement: ${a}`);
   return lines.join('\n') + '\n';
 }
 
@@ -48,24 +55,30 @@ function json(o: FileOutcome): string {
     sets: o.sets.map((s) => ({ set: s.set, transactionSet: s.transactionSet, status: s.status, counts: s.counts ?? {}, detail: s.detail ?? {}, reasons: s.reasons.map((r) => r.toJSON()) })),
     reasons: o.reasons.map((r) => r.toJSON()),
     ...(o.quarantined && { quarantined: o.quarantined }),
+    ...(o.acks && { acks: o.acks }),
   }) + '\n';
 }
 
 async function run(args: string[], ctx: CommandContext): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { json: { type: 'boolean', default: false }, quarantine: { type: 'string' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: { json: { type: 'boolean', default: false }, quarantine: { type: 'string' }, acks: { type: 'string' } }, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
   if (parsed.positionals.length === 0) throw new UsageError('name at least one FILE');
   const quarantineDir = path.resolve(parsed.values.quarantine ?? path.join(config().home, 'quarantine'));
+  const acksDir = parsed.values.acks === undefined ? undefined : path.resolve(parsed.values.acks);
+  if (acksDir !== undefined) await mkdir(acksDir, { recursive: true, mode: OWNER_ONLY_DIR });
   const db = await openDatabase({ migrate: true, logger: ctx.logger });
   let exit: number = ExitCode.ok;
   try {
     for (const file of parsed.positionals) {
       if (ctx.signal.aborted) break;
-      const outcome = await ingestFile(path.resolve(file), { pool: db.pool, logger: ctx.logger, failpoint, quarantineDir });
+      const outcome = await ingestFile(path.resolve(file), {
+        pool: db.pool, logger: ctx.logger, failpoint, quarantineDir,
+        ...(acksDir !== undefined && { acks: { outbox: acksDir, clock: defaultClock() } }),
+      });
       ctx.stdout.write(parsed.values.json ? json(outcome) : summary(outcome));
       if (outcome.status === 'partial' || outcome.status === 'quarantined') exit = ExitCode.rejected;
       failpoint('ingest.between-files');
