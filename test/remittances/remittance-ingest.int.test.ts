@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
 import { ingestFile } from '../../src/ingest/ingest-file.ts';
+import { unmatchedReport } from '../../src/remittances/reports.ts';
 import { interchange, totals, type GenRemittance } from './support/generate-835.ts';
 import { insertSubmittedClaim, ledgerBalances, tempDir, writeTemp } from './support/fixtures.ts';
 
@@ -113,5 +114,38 @@ describe('835 ingest', () => {
     });
     const reversed = await db.pool.query(`SELECT count(*)::int AS n FROM remittance_claims WHERE reverses_entry_key IS NOT NULL AND patient_control_number = 'C-2'`);
     expect(reversed.rows[0].n).toBe(1);
+  });
+
+  it('an unmatched claim reversed and corrected with a different CLP03 ends with the corrected charge, recorded once', async () => {
+    const line = (charge: number, co: number) => ({ code: '99213', chargeCents: charge, adjustments: [{ group: 'CO' as const, reason: '45', cents: co }] });
+    await ingest(await writeTemp(dir, 'u1.835', interchange([{ set: '0001', trace: 'EFT-U1', payerId: '1000000003', claims: [{ pcn: 'U-300', payerClaimNumber: 'Y1', lines: [line(10000, 2000)] }] }])));
+    const outcome = await ingest(await writeTemp(dir, 'u2.835', interchange([{ set: '0001', trace: 'EFT-U2', payerId: '1000000003', claims: [
+      { pcn: 'U-300', status: '22', negate: true, payerClaimNumber: 'Y1', lines: [line(10000, 2000)] },
+      { pcn: 'U-300', payerClaimNumber: 'Y2', lines: [line(12000, 3000)] },
+    ] }])));
+    expect(outcome.status).toBe('done');
+    // By hand: 100 recorded, paid 80 / CO 20, reversed (100 open again); the correction records only the
+    // 20 more its CLP03 says, then pays 90 / CO 30: the claim nets to the corrected 120.
+    expect(await ledgerBalances(db.pool, 'unmatched:835:1000000003:U-300')).toEqual({
+      'contractual_adjustment:835:1000000003:': 3000n, 'payer_clearing:835:1000000003:': 9000n, 'revenue::': -12000n,
+    });
+    const charges = await db.pool.query(`SELECT claim_index, status, 'charge_recorded' = ANY(flags) AS recorded FROM remittance_claims WHERE patient_control_number = 'U-300' ORDER BY remittance_id, claim_index`);
+    expect(charges.rows).toEqual([{ claim_index: 0, status: '1', recorded: true }, { claim_index: 0, status: '22', recorded: false }, { claim_index: 1, status: '1', recorded: true }]);
+  });
+
+  it('a forwarded claim (19) with no next coverage on file holds PR on the next-payer-unknown receivable and is listed', async () => {
+    const claimId = await insertSubmittedClaim(db.pool, { pcn: 'C-3', account: 'G-3', payers: ['PAYER-A', null], lines: [{ control: 'C-3-1', code: '99213', chargeCents: 10000n, date: '2024-03-03' }] });
+    const r: GenRemittance = { set: '0001', trace: 'EFT-F1', payerId: '1111111111', claims: [{ pcn: 'C-3', status: '19', lines: [
+      { code: '99213', chargeCents: 10000, lineControlNumber: 'C-3-1', adjustments: [{ group: 'CO', reason: '45', cents: 2000 }, { group: 'PR', reason: '1', cents: 3000 }] },
+    ] }] };
+    const outcome = await ingest(await writeTemp(dir, 'f1.835', interchange([r])));
+    expect(outcome.status).toBe('done');
+    expect(outcome.sets[0]!.reasons.map((x) => [x.code, x.severity])).toEqual([['REMIT_NEXT_PAYER_UNKNOWN', 'warning']]);
+    // Paid 50, CO 20, PR 30 waits for a payer to be named; nothing billed to the patient.
+    expect(await ledgerBalances(db.pool, claimId)).toEqual({
+      'contractual_adjustment:PAYER-A:': 2000n, 'insurance_receivable:next-payer-unknown:PAYER-A:': 3000n, 'payer_clearing:PAYER-A:': 5000n, 'revenue::': -10000n,
+    });
+    const listed = (await unmatchedReport(db.pool)).filter((x) => x.patientControlNumber === 'C-3');
+    expect(listed).toMatchObject([{ status: '19', provisionalPatientId: null, flags: ['next_payer_unknown'], payerId: 'PAYER-A' }]);
   });
 });
