@@ -89,9 +89,13 @@ async function postPrepared(client: pg.ClientBase, prepared: HashedBatch): Promi
   if (batchId === undefined) return existingBatchOutcome(client, prepared);
   failpoint('ledger.post.after-claim');
 
+  const claimedAt = performance.now();
   const accountIds = await resolveAccounts(client, prepared);
+  const accountsAt = performance.now();
+  let entriesAt = accountsAt;
   try {
     await pipeline(Readable.from(entryCopyChunks(batchId, prepared), { highWaterMark: 1 }), client.query(copyFrom(COPY_ENTRIES)));
+    entriesAt = performance.now();
     await pipeline(
       Readable.from(withMidCopyFailpoint(lineCopyChunks(batchId, prepared, accountIds)), { highWaterMark: 1 }),
       client.query(copyFrom(COPY_LINES)),
@@ -99,8 +103,11 @@ async function postPrepared(client: pg.ClientBase, prepared: HashedBatch): Promi
   } catch (err) {
     throw ledgerDatabaseError(err, batch.key);
   }
-  logger().debug({ batchKey: batch.key, batchId, entries: batch.entries.length, lines: prepared.lineCount,
-    ms: Math.round(performance.now() - started) }, 'ledger batch written');
+  const ms = (from: number, to: number): number => Math.round(to - from);
+  logger().debug({
+    batchKey: batch.key, batchId, entries: batch.entries.length, lines: prepared.lineCount, accounts: accountIds.length,
+    ms: { claim: ms(started, claimedAt), accounts: ms(claimedAt, accountsAt), copyEntries: ms(accountsAt, entriesAt), copyLines: ms(entriesAt, performance.now()) },
+  }, 'ledger batch written');
   return 'posted';
 }
 

@@ -98,7 +98,8 @@ class AccountNumbering {
   }
 }
 
-function checkEntry(entry: Entry, at: string, batchKey: string, entryKeys: Set<string>): void {
+function checkEntry(entry: Entry, e: number, batchKey: string, entryKeys: Set<string>): void {
+  const at = `entries[${e}]`;
   if (entry === null || typeof entry !== 'object') fail('LEDGER_FIELD_INVALID', `${at} is not an entry`, at);
   const L = LEDGER_LIMITS;
   checkText(entry.key, () => `${at}.key`, true, L.keyLengthMax);
@@ -133,8 +134,22 @@ function checkEntry(entry: Entry, at: string, batchKey: string, entryKeys: Set<s
   }
 }
 
-function checkLine(line: EntryLine, entryKey: string, at: () => string): void {
+/** The common case, without allocating anything: every check of checkLine, as one boolean. */
+function lineOk(line: EntryLine): boolean {
   const L = LEDGER_LIMITS;
+  const account = line?.account;
+  const amount = line?.amountCents;
+  return account !== null && typeof account === 'object' && KINDS.has(account.kind) &&
+    textOk(account.payerId, false, L.keyLengthMax) && textOk(account.patientId, false, L.keyLengthMax) &&
+    typeof amount === 'bigint' && amount >= INT64_MIN && amount <= INT64_MAX &&
+    textOk(line.reason, false, L.keyLengthMax) && textOk(line.claimId, false, L.keyLengthMax) &&
+    textOk(line.serviceLineId, false, L.keyLengthMax);
+}
+
+/** Throws the precise error for a line that failed lineOk. */
+function checkLine(line: EntryLine, entryKey: string, e: number, l: number): never {
+  const L = LEDGER_LIMITS;
+  const at = (): string => `entries[${e}].lines[${l}]`;
   const account = line?.account;
   if (account === null || typeof account !== 'object') fail('LEDGER_ACCOUNT_INVALID', `entry ${entryKey}: ${at()}.account is not an account`, `${at()}.account`, 'an account reference');
   if (!KINDS.has(account.kind)) {
@@ -149,6 +164,7 @@ function checkLine(line: EntryLine, entryKey: string, at: () => string): void {
   checkText(line.reason, () => `${at()}.reason`, false, L.keyLengthMax);
   checkText(line.claimId, () => `${at()}.claimId`, false, L.keyLengthMax);
   checkText(line.serviceLineId, () => `${at()}.serviceLineId`, false, L.keyLengthMax);
+  fail('LEDGER_FIELD_INVALID', `entry ${entryKey}: ${at()} is not a valid line`, at()); // lineOk and checkLine disagree
 }
 
 /**
@@ -176,13 +192,13 @@ export function prepareBatch(batch: PostingBatch, emitCanonical: (text: string) 
   emitCanonical(CANONICAL_HEADER);
   for (let e = 0; e < entries.length; e++) {
     const entry = entries[e]!;
-    checkEntry(entry, `entries[${e}]`, batch.key, entryKeys);
+    checkEntry(entry, e, batch.key, entryKeys);
     const lines = entry.lines;
     let text = canonicalEntryRow(entry);
     let sum = 0n;
     for (let l = 0; l < lines.length; l++) {
       const line = lines[l]!;
-      checkLine(line, entry.key, () => `entries[${e}].lines[${l}]`);
+      if (!lineOk(line)) checkLine(line, entry.key, e, l);
       sum += line.amountCents;
       let n = numbering.numberOf(line.account);
       if (n < 0) {
