@@ -92,7 +92,7 @@ async function postPrepared(client: pg.ClientBase, prepared: HashedBatch): Promi
   const claimedAt = performance.now();
   const accountIds = await resolveAccounts(client, prepared);
   const accountsAt = performance.now();
-  let entriesAt = accountsAt;
+  let entriesAt: number;
   try {
     await pipeline(Readable.from(entryCopyChunks(batchId, prepared), { highWaterMark: 1 }), client.query(copyFrom(COPY_ENTRIES)));
     entriesAt = performance.now();
