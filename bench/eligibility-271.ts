@@ -99,23 +99,20 @@ async function nodex12Parse(file: string): Promise<{ segments: number }> {
 }
 
 async function ingest(file: string): Promise<Record<string, unknown>> {
-  const { openDatabase, withDatabaseName, databaseNameOf } = await import('../src/runtime/database.ts');
+  const { openDatabase } = await import('../src/runtime/database.ts');
   const { ingestFile } = await import('../src/ingest/ingest-file.ts');
   const { logger } = await import('../src/runtime/logger.ts');
-  const db = await openDatabase({ migrate: true, database: `claims_bench_elig_${process.pid}` });
+  // One fixed bench database, emptied first: repeated runs start equal and leave one database behind.
+  const db = await openDatabase({ migrate: true, database: 'claims_bench_eligibility' });
   try {
+    await db.pool.query('TRUNCATE eligibility_benefits, eligibility_rejections, eligibility_responses');
     const started = performance.now();
     const outcome = await ingestFile(file, { pool: db.pool, logger: logger(), quarantineDir: path.join(OUT, 'quarantine'), failpoint: () => undefined });
     const seconds = (performance.now() - started) / 1000;
     const counted = await db.pool.query('SELECT (SELECT count(*) FROM eligibility_responses)::int AS r, (SELECT count(*) FROM eligibility_benefits)::int AS b');
     return { status: outcome.status, sets: outcome.sets.length, responses: counted.rows[0].r, benefits: counted.rows[0].b, ingestSeconds: seconds };
   } finally {
-    const admin = new (await import('pg')).default.Client({ connectionString: withDatabaseName(db.connectionString, 'postgres') });
     await db.close();
-    // The bench database is throwaway: drop it so repeated runs leave nothing behind.
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(databaseNameOf(db.connectionString))}`).catch(() => undefined);
-    await admin.end();
   }
 }
 
