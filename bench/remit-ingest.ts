@@ -108,18 +108,22 @@ async function ingest(file: string): Promise<Record<string, unknown>> {
 /** psql \copy of the same rows into a fresh database: accounts first (untimed), then the ledger rows in one transaction. */
 async function copy(): Promise<Record<string, unknown>> {
   const db = await freshDatabase(COPY_DB);
-  const url = db.connectionString;
-  await db.close();
-  const at = (t: string) => path.join(OUT, `remit-${t}.copy`);
-  const setup = spawnSync('psql', [url, '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', `\\copy accounts FROM '${at('accounts')}'`], { encoding: 'utf8' });
-  if (setup.status !== 0) throw new Error(`accounts: ${setup.stderr}`);
-  const script = path.join(OUT, 'remit-copy.sql');
-  await writeFile(script, ['BEGIN;', ...['posting_batches', 'entries', 'entry_lines'].map((t) => `\\copy ${t} FROM '${at(t)}'`), 'COMMIT;', ''].join('\n'));
-  const started = performance.now();
-  const r = spawnSync('psql', [url, '-qAt', '-v', 'ON_ERROR_STOP=1', '-f', script], { encoding: 'utf8' });
-  const seconds = (performance.now() - started) / 1000;
-  if (r.status !== 0) throw new Error(`\\copy: ${r.stderr}`);
-  return { seconds };
+  // Held open while psql runs: the embedded server stops when its last user closes.
+  try {
+    const url = db.connectionString;
+    const at = (t: string) => path.join(OUT, `remit-${t}.copy`);
+    const setup = spawnSync('psql', [url, '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', `\\copy accounts FROM '${at('accounts')}'`], { encoding: 'utf8' });
+    if (setup.status !== 0) throw new Error(`accounts: ${setup.stderr}`);
+    const script = path.join(OUT, 'remit-copy.sql');
+    await writeFile(script, ['BEGIN;', ...['posting_batches', 'entries', 'entry_lines'].map((t) => `\\copy ${t} FROM '${at(t)}'`), 'COMMIT;', ''].join('\n'));
+    const started = performance.now();
+    const r = spawnSync('psql', [url, '-qAt', '-v', 'ON_ERROR_STOP=1', '-f', script], { encoding: 'utf8' });
+    const seconds = (performance.now() - started) / 1000;
+    if (r.status !== 0) throw new Error(`\\copy: ${r.stderr}`);
+    return { seconds };
+  } finally {
+    await db.close();
+  }
 }
 
 /** Run one phase in a child process and return its result with the child's peak RSS. */
