@@ -65,7 +65,8 @@ export function accountViewText(v: AccountView): string {
   out.push(`  patient balance ${formatUsd(a.receivableCents)}   credit ${formatUsd(a.creditCents)}`);
   out.push('', 'Claims:');
   if (a.claimStates.length === 0) out.push('  (none)');
-  for (const s of a.claimStates) out.push(`  ${s.patientControlNumber} (claim ${s.claimId}): ${describeClaimState(s.state)}`);
+  const voided = new Set(v.snapshot.claims.filter((c) => c.voided).map((c) => c.claimId));
+  for (const s of a.claimStates) out.push(`  ${s.patientControlNumber} (claim ${s.claimId}${voided.has(s.claimId) ? ', voided' : ''}): ${describeClaimState(s.state)}`);
   out.push('', 'Next statement:');
   out.push(`  ${a.decision.due ? 'DUE' : 'not due'} [${a.decision.rule}] ${a.decision.explanation}${a.decision.held ? ` (held: ${a.decision.held})` : ''}`);
   for (const m of a.timeoutMoves) out.push(`  pending: ${m.undo ? 'undo' : 'move'} ${formatUsd(m.amountCents)} of claim ${m.claimId} ${m.undo ? 'back to' : 'from'} payer ${m.payerId}`);

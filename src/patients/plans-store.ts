@@ -1,8 +1,9 @@
 // Payment plans in the database: created from a plans file (CSV or NDJSON with account, amount,
 // installments, start, frequency) or from `claims plans add`. Creating is idempotent on a plan key (the
 // file's sha256 and line, or the command's fields), so a file dropped twice makes each plan once.
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { ClaimsError, type Location } from '../runtime/errors.ts';
+import { ClaimsError, toClaimsError, type Location } from '../runtime/errors.ts';
 import { parseCents } from '../domain/money.ts';
 import { isIsoDate } from '../statements/dates.ts';
 import { CsvReader } from './csv.ts';
@@ -60,12 +61,19 @@ export function planFields(raw: Record<string, string | undefined>, location: Lo
 }
 
 /** Rows of a plans file (CSV with a header row, or NDJSON), each as text fields with its line. */
-export function plansFileRows(text: string): { fields: Record<string, string>; line: number }[] {
+export function plansFileRows(text: string): { fields: Record<string, string>; line: number; invalid?: true }[] {
   const body = text.replace(/^\uFEFF/, '');
   if (body.trimStart().startsWith('{')) {
     return body.split('\n').flatMap((l, i) => {
       if (l.trim() === '') return [];
-      const obj = JSON.parse(l) as Record<string, unknown>;
+      let obj: unknown;
+      try {
+        obj = JSON.parse(l);
+      } catch {
+        obj = null;
+      }
+      // A line that is not a JSON object is rejected on its own (importPlansText), like a bad CSV row.
+      if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return [{ fields: {}, line: i + 1, invalid: true as const }];
       return [{ fields: Object.fromEntries(Object.entries(obj).map(([k, v]) => [k.toLowerCase(), String(v)])), line: i + 1 }];
     });
   }
@@ -75,4 +83,37 @@ export function plansFileRows(text: string): { fields: Record<string, string>; l
   if (!header) return [];
   const names = header.fields.map((f) => f.trim().toLowerCase());
   return rows.map((r) => ({ fields: Object.fromEntries(names.map((n, i) => [n, r.fields[i] ?? ''])), line: r.line }));
+}
+
+export interface PlansImportResult {
+  fileSha256: string;
+  created: number;
+  duplicate: number;
+  rejected: ClaimsError[];
+}
+
+/**
+ * Create the plans of a plans file's text, each row on its own: a bad row or an unknown account is
+ * rejected with its line, the others are created (or found again: the plan key is the file's sha256 and line).
+ * `today` is the created_on of rows that do not name one.
+ */
+export async function importPlansText(db: Pick<pg.ClientBase, 'query'>, text: string, fileName: string, today: string): Promise<PlansImportResult> {
+  const fileSha256 = createHash('sha256').update(text).digest('hex');
+  const result: PlansImportResult = { fileSha256, created: 0, duplicate: 0, rejected: [] };
+  for (const row of plansFileRows(text)) {
+    const where = { file: fileName, line: row.line };
+    try {
+      if (row.invalid) throw new ClaimsError({ code: 'PLAN_ROW_INVALID', message: 'not a JSON object', location: where, expected: 'one JSON object per line' });
+      const fields = planFields(row.fields, where);
+      const createdOn = row.fields.created_on?.trim() || today;
+      if (!isIsoDate(createdOn)) throw new ClaimsError({ code: 'PLAN_FIELD_INVALID', message: 'created_on: expected YYYY-MM-DD', location: { ...where, field: 'created_on' }, found: createdOn });
+      const r = await createPlan(db, { ...fields, createdOn, planKey: `file:${fileSha256}:${row.line}`, source: { fileSha256, fileName, line: row.line } });
+      result[r.outcome] += 1;
+    } catch (err) {
+      const e = toClaimsError(err, where);
+      if (e.code === 'INTERNAL' || e.code.startsWith('DATABASE')) throw err;
+      result.rejected.push(e);
+    }
+  }
+  return result;
 }

@@ -25,6 +25,8 @@ export interface ClaimSnapshot {
   chainIds: string[];
   patientControlNumber: string;
   voided: boolean;
+  /** When the chain's latest claim is a replacement or void: the day it was sent (see ClaimStateOptions). */
+  resubmittedOn?: IsoDate | null;
   patientName: string;
   provider: string;
   coverages: ClaimCoverage[];
@@ -96,6 +98,7 @@ export function claimFigures(c: ClaimSnapshot, state: ClaimState): ClaimFigures 
     pendingInsuranceCents: pending,
     patientResponsibilityCents: pr,
     state: state.kind,
+    ...(c.voided && { voided: true }),
   };
 }
 
@@ -119,7 +122,7 @@ function runningBalances(daily: AccountSnapshot['daily'], asOf: IsoDate) {
 export function assessAccount(a: AccountSnapshot, settings: StatementSettings, asOf: IsoDate): AccountAssessment {
   const timeoutMoves: TimeoutMove[] = [];
   const claimStates = a.claims.map((c) => {
-    const state = claimState(c.coverages, c.events, { asOf, nextPayerTimeoutDays: settings.nextPayerTimeoutDays });
+    const state = claimState(c.coverages, c.events, { asOf, nextPayerTimeoutDays: settings.nextPayerTimeoutDays, resubmittedOn: c.resubmittedOn ?? null });
     return { claimId: c.claimId, patientControlNumber: c.patientControlNumber, state, claim: c };
   });
   for (const { state, claim } of claimStates) {

@@ -47,6 +47,12 @@ export interface ClaimStateOptions {
   asOf: IsoDate;
   /** Days a secondary (or later) payer has to answer before the balance becomes the patient's. */
   nextPayerTimeoutDays: number;
+  /**
+   * The day a replacement (7) or void (8) of the claim was sent. Adjudications dated before it were about
+   * the claim it replaced, so they no longer decide anything: the claim is with the payer again until the
+   * payer answers the replacement (events on that day or later count).
+   */
+  resubmittedOn?: IsoDate | null;
 }
 
 interface Adjudication {
@@ -82,7 +88,8 @@ function byDateThenOrder(a: RemittanceEvent, b: RemittanceEvent): number {
 /** The claim's state on `asOf`. */
 export function claimState(coverages: ClaimCoverage[], events: RemittanceEvent[], opts: ClaimStateOptions): ClaimState {
   const ordered = [...coverages].sort((a, b) => a.sequence - b.sequence);
-  const sorted = [...events].sort(byDateThenOrder);
+  const resubmittedOn = opts.resubmittedOn;
+  const sorted = events.filter((e) => !resubmittedOn || e.date >= resubmittedOn).sort(byDateThenOrder);
   const adjudicated: ClaimState['adjudicated'] = [];
   if (ordered.length === 0) return { kind: 'patient', reason: 'no_coverage', adjudicated };
 

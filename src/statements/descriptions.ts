@@ -21,6 +21,10 @@ const DESCRIPTIONS: Record<string, string> = {
   '85025': 'Blood count (CBC)',
   '87880': 'Strep test',
   '90471': 'Vaccine administration',
+  '90832': 'Counseling session, 30 minutes',
+  '90834': 'Counseling session, 45 minutes',
+  '90837': 'Counseling session, 60 minutes',
+  '96372': 'Injection into a muscle or under the skin',
   '90686': 'Flu vaccine',
   '93000': 'Heart tracing (EKG)',
   '71046': 'Chest X-ray, 2 views',
@@ -31,6 +35,9 @@ const DESCRIPTIONS: Record<string, string> = {
   '17110': 'Wart removal',
   '20610': 'Joint injection, large joint',
   J1100: 'Injection, dexamethasone',
+  J1885: 'Injection, ketorolac (pain medicine)',
+  H0004: 'Behavioral health counseling',
+  '1036F': 'Tobacco use screening (quality measure)',
   G0439: 'Annual wellness visit',
 };
 

@@ -31,6 +31,8 @@ export interface ClaimFigures {
   /** PR that reached the patient receivable for this claim. */
   patientResponsibilityCents: bigint;
   state: ClaimStateKind;
+  /** The claim was voided (frequency 8): never listed as a service; its PR is not asked for. */
+  voided?: boolean;
 }
 
 export interface PaymentReceived {
@@ -139,6 +141,7 @@ export function buildStatement(input: StatementInput, settings: StatementSetting
 
   const services: StatementService[] = [];
   for (const c of [...billable, ...waiting]) {
+    if (c.voided) continue;
     const paid = allocated.get(c.claimId) ?? 0n;
     const pr = c.state === 'patient' ? c.patientResponsibilityCents : 0n;
     const serviceBalance = pr - paid;

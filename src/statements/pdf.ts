@@ -157,10 +157,11 @@ function summary(doc: Doc, s: Statement, y: number): number {
   return Math.max(ry + 30, my + 6);
 }
 
+// Patient and provider share a column on two lines, and the service description may take two lines, so
+// names are not cut to a few letters.
 const COLUMNS = [
   { title: 'Date', w: 46, align: 'left' },
-  { title: 'Patient', w: 62, align: 'left' },
-  { title: 'Provider', w: 62, align: 'left' },
+  { title: 'Patient / provider', w: 124, align: 'left' },
   { title: 'Service', w: 109, align: 'left' },
   { title: 'Charges', w: 41, align: 'right' },
   { title: 'Ins. paid', w: 41, align: 'right' },
@@ -169,6 +170,22 @@ const COLUMNS = [
   { title: 'You paid', w: 41, align: 'right' },
   { title: 'Balance', w: 41, align: 'right' },
 ] as const;
+const ROW_H = 19;
+
+/** Text over at most two lines of a box: the words that fit on the first, the rest (truncated) on the second. */
+function twoLines(doc: Doc, text: string, w: number): [string, string] {
+  if (widthOf(doc, text) <= w) return [text, ''];
+  const words = text.split(' ');
+  let first = '';
+  let i = 0;
+  for (; i < words.length; i++) {
+    const next = first ? `${first} ${words[i]}` : (words[i] as string);
+    if (widthOf(doc, next) > w) break;
+    first = next;
+  }
+  if (i === 0) return [fit(doc, text, w), ''];
+  return [first, words.slice(i).join(' ')];
+}
 
 function tableHeader(doc: Doc, y: number): number {
   doc.font('Helvetica-Bold').fontSize(7.5);
@@ -193,22 +210,30 @@ function serviceRows(doc: Doc, s: Statement, startY: number): number {
   let y = tableHeader(doc, startY);
   let limit = PAGE1_BODY_END;
   for (const sv of s.services) {
-    if (y + 10 > limit) {
+    if (y + ROW_H > limit) {
       doc.fontSize(7.5).text('Continued on the next page.', LEFT, y);
       y = tableHeader(doc, continuationPage(doc, s));
       limit = CONT_BODY_END;
     }
     const values = [
-      sv.serviceDate, sv.patientName, sv.provider, sv.description, formatUsd(sv.chargeCents), formatUsd(sv.insurancePaidCents),
+      sv.serviceDate, sv.patientName, sv.description, formatUsd(sv.chargeCents), formatUsd(sv.insurancePaidCents),
       formatUsd(sv.adjustmentsCents), formatUsd(sv.pendingInsuranceCents), formatUsd(sv.patientPaidCents), formatUsd(sv.balanceCents),
     ];
     let x = LEFT;
     doc.fontSize(7.5);
     COLUMNS.forEach((c, i) => {
-      cell(doc, values[i] as string, x, y, c.w - 3, c.align);
+      if (i === 2) {
+        const [first, rest] = twoLines(doc, values[i] as string, c.w - 3);
+        cell(doc, first, x, y, c.w - 3);
+        if (rest) cell(doc, rest, x, y + 8.5, c.w - 3);
+      } else cell(doc, values[i] as string, x, y, c.w - 3, c.align);
       x += c.w;
     });
-    y += 10;
+    // The provider under the patient, smaller: who gave the service.
+    doc.fontSize(6.5).fillColor('#444444');
+    cell(doc, sv.provider, LEFT + COLUMNS[0].w, y + 8.5, COLUMNS[1].w - 3);
+    doc.fillColor('black');
+    y += ROW_H;
   }
   if (s.plan) {
     const rows = s.plan.schedule;

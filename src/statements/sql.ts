@@ -24,7 +24,10 @@ WHERE a.kind IN ('patient_receivable', 'patient_credit') AND a.patient_id = ANY(
 GROUP BY a.patient_id, a.kind, e.effective_date
 ORDER BY a.patient_id, e.effective_date`;
 
-/** Each claim chain of the accounts (original and replacements share billing NPI + CLM01), its latest claim. */
+/**
+ * Each claim chain of the accounts (original and replacements share billing NPI + CLM01), its latest claim,
+ * and for a latest replacement or void the business date it was sent (its ledger entry's effective date).
+ */
 export const CLAIM_CHAINS = `
 WITH chain AS (
   SELECT billing_npi, patient_control_number, array_agg(id::text ORDER BY id) AS chain_ids, max(id) AS latest
@@ -34,10 +37,12 @@ WITH chain AS (
 )
 SELECT c.id::text AS claim_id, chain.chain_ids, c.account_number, c.patient_control_number, c.frequency, c.billing_npi,
        p.first_name, p.last_name, c.primary_payer_id, c.secondary_payer_id, c.tertiary_payer_id,
-       c.total_charge_cents::text AS charge_cents, c.first_service_date::text AS service_date
+       c.total_charge_cents::text AS charge_cents, c.first_service_date::text AS service_date,
+       CASE WHEN c.frequency IN ('7', '8') THEN sent.effective_date::text END AS resubmitted_on
 FROM chain
 JOIN claims c ON c.id = chain.latest
 JOIN patients p ON p.patient_id = c.patient_id
+LEFT JOIN entries sent ON sent.key = c.ledger_entry_key
 ORDER BY c.account_number, c.first_service_date, c.id`;
 
 export const CLAIM_LINES = `

@@ -35,6 +35,19 @@ describe('claimState', () => {
     expect(corrected).toMatchObject({ kind: 'patient', since: '2025-02-20' });
   });
 
+  it('a replacement or void sent after the adjudication puts the claim back with the payer until it answers', () => {
+    const paid = [ev('PAYER-A', '1', '2025-02-10', 1)];
+    const resent = { ...opts('2025-03-01'), resubmittedOn: '2025-02-15' };
+    expect(claimState(primaryOnly, paid, resent)).toEqual({ kind: 'with_payer', payerId: 'PAYER-A', sequence: 1, adjudicated: [] });
+    // The payer reverses the original and adjudicates the replacement on 2025-02-25: the patient's again.
+    const answered = [...paid, ev('PAYER-A', '22', '2025-02-25', 2), ev('PAYER-A', '1', '2025-02-25', 3)];
+    expect(claimState(primaryOnly, answered, resent)).toMatchObject({ kind: 'patient', reason: 'last_payer_adjudicated', since: '2025-02-25' });
+    // A void answered by the reversal alone stays with the payer: nothing of it is the patient's.
+    expect(claimState(primaryOnly, [...paid, ev('PAYER-A', '22', '2025-02-25', 2)], resent)).toEqual({ kind: 'with_payer', payerId: 'PAYER-A', sequence: 1, adjudicated: [] });
+    // Sent before the adjudication (same day counts as after): the adjudication stands.
+    expect(claimState(primaryOnly, paid, { ...opts('2025-03-01'), resubmittedOn: '2025-02-10' }).kind).toBe('patient');
+  });
+
   it('waits on the secondary after the primary, then times out on day 45 exactly', () => {
     const events = [ev('PAYER-A', '1', '2025-01-15')];
     const day44 = claimState(withSecondary, events, opts('2025-02-28'));

@@ -23,6 +23,21 @@ const threeClaims = accountInput({
 });
 
 describe('buildStatement', () => {
+  it('a voided claim back with its payer is neither listed nor asked for', () => {
+    // C-1 as above (PR 20.00, the patient's); C-9 voided after the payer paid 86.00, CO 16.85 and PR 9.00 of
+    // 111.85: charge 0 = 86.00 + 16.85 - 111.85 (the charge the void took back) + 9.00. Receivable 29.00.
+    const input = accountInput({
+      claims: [
+        claim({ claimId: 'C-1' }),
+        claim({ claimId: 'C-9', voided: true, state: 'with_payer', chargeCents: 0n, insurancePaidCents: 8600n, adjustmentsCents: 1685n, pendingInsuranceCents: -11185n, patientResponsibilityCents: 900n }),
+      ],
+      patientReceivableCents: 2900n,
+    });
+    const s = buildStatement(input, settings);
+    expect(s.services.map((v) => v.claimId)).toEqual(['C-1']);
+    expect([s.totals.balanceCents, s.totals.amountDueCents, s.held]).toEqual([2000n, 2000n, null]);
+  });
+
   it('totals foot to the receivable and payments go to the oldest service first', () => {
     const s = buildStatement(threeClaims, settings);
     expect(s.totals).toEqual({

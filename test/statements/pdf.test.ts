@@ -53,6 +53,18 @@ describe('statement PDF', () => {
     const s = buildStatement(accountInput({ claims, patientReceivableCents: 80_000n }), settings);
     const pdf = await statementPdf(s);
     const pages = (pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;
-    expect(pages).toBe(2);
+    // Rows are 19 pt (patient over provider): page 1 has room for 4 above the coupon's margin
+    // (the body ends at 475.2 pt), a continuation page for 35 ((741.6 - 67) / 19 = 35.5), so 4 + 35 + 1.
+    expect(pages).toBe(3);
+    const dir = mkdtempSync(path.join(tmpdir(), 'stmt-pdf-'));
+    try {
+      const file = path.join(dir, 'long.pdf');
+      writeFileSync(file, pdf);
+      const rowsOn = (page: number) =>
+        execFileSync('pdftotext', ['-f', String(page), '-l', String(page), '-layout', file, '-'], { encoding: 'utf8' }).split('\n').filter((l) => /^\s*2025-01-\d\d\s/.test(l)).length;
+      expect([rowsOn(1), rowsOn(2), rowsOn(3)]).toEqual([4, 35, 1]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

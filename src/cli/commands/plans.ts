@@ -1,15 +1,14 @@
 // `claims plans add|import`: create payment plans from the command line or from a plans file (CSV or
 // NDJSON: account, amount, installments, start, frequency). Idempotent: the same file or the same command
 // again creates nothing new.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { openDatabase } from '../../runtime/database.ts';
-import { ClaimsError, ExitCode, formatLocation, toClaimsError } from '../../runtime/errors.ts';
+import { ExitCode, formatLocation } from '../../runtime/errors.ts';
 import { isIsoDate } from '../../statements/dates.ts';
-import { createPlan, planFields, plansFileRows } from '../../patients/plans-store.ts';
+import { createPlan, importPlansText, planFields } from '../../patients/plans-store.ts';
 import { formatUsd } from '../../domain/money.ts';
 
 const HELP = `Usage: claims plans add ACCOUNT --amount AMOUNT --installments N --start DATE [--frequency F] [--created-on DATE]
@@ -64,25 +63,11 @@ async function importFiles(files: string[], ctx: CommandContext): Promise<number
   try {
     for (const file of files) {
       const text = await fs.readFile(file, 'utf8');
-      const sha = createHash('sha256').update(text).digest('hex');
       const fileName = path.basename(file);
-      const counts = { created: 0, duplicate: 0, rejected: 0 };
-      for (const row of plansFileRows(text)) {
-        const where = { file: fileName, line: row.line };
-        try {
-          const fields = planFields(row.fields, where);
-          const createdOn = row.fields.created_on?.trim() || ctx.clock.today();
-          if (!isIsoDate(createdOn)) throw new ClaimsError({ code: 'PLAN_FIELD_INVALID', message: 'created_on: expected YYYY-MM-DD', location: { ...where, field: 'created_on' }, found: createdOn });
-          const r = await createPlan(db.pool, { ...fields, createdOn, planKey: `file:${sha}:${row.line}`, source: { fileSha256: sha, fileName, line: row.line } });
-          counts[r.outcome] += 1;
-        } catch (err) {
-          const e = toClaimsError(err, where);
-          if (e.code === 'INTERNAL') throw err;
-          counts.rejected += 1;
-          exit = ExitCode.rejected;
-          ctx.stdout.write(`  ${e.code}: ${e.message} (${formatLocation(e.location)})\n`);
-        }
-      }
+      const r = await importPlansText(db.pool, text, fileName, ctx.clock.today());
+      const counts = { created: r.created, duplicate: r.duplicate, rejected: r.rejected.length };
+      for (const e of r.rejected) ctx.stdout.write(`  ${e.code}: ${e.message} (${formatLocation(e.location)})\n`);
+      if (r.rejected.length > 0) exit = ExitCode.rejected;
       ctx.stdout.write(`${fileName}: ${counts.created} created, ${counts.duplicate} duplicate, ${counts.rejected} rejected\n`);
     }
   } finally {

@@ -1,16 +1,36 @@
 // Built-in stage `statements`: the patient statement cycle for the run's business date (src/statements/run.ts).
 // Statements, batch PDFs and the print-vendor CSV go to OUTBOX/statements/, with refunds-DATE.csv (old
 // credits to pay back) and held-DATE.csv (statements due but not mailed, provisional patients) beside them.
-// One outcome per run date: `done` when it issued, held or posted something, `duplicate` when that date
-// was already run (a rerun issues nothing new), `skipped` when no account is due anything.
+// Plans files in the inbox (`*.plans.csv` by default: agreed payment plans) are imported first, one outcome
+// each, so a plan agreed today already shapes today's statements. Then one outcome for the run date: `done`
+// when it issued, held or posted something, `duplicate` when that date was already run (a rerun issues
+// nothing new), `skipped` when no account is due anything.
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { toClaimsError } from '../../runtime/errors.ts';
+import { importPlansText } from '../../patients/plans-store.ts';
 import { StatementSettingsSchema } from '../../statements/settings.ts';
 import { heldReportCsv, heldStatementsOn, refundReportCsv, runStatements, statementsRecordedOn } from '../../statements/run.ts';
 import { writeOwnerOnly } from '../folders.ts';
-import { defineStage } from '../stage.ts';
+import { defineStage, type InputOutcome, type ReasonJson, type StageContext } from '../stage.ts';
 
 export const STATEMENTS_OUTBOX_FOLDER = 'statements';
+
+const asReason = (e: unknown): ReasonJson => toClaimsError(e).toJSON() as unknown as ReasonJson;
+
+/** One plans file: `done` (plans created, or none in it), `duplicate` (all made before), `quarantined` (a row rejected). */
+async function importPlansFile(ctx: StageContext<unknown>, file: string): Promise<InputOutcome> {
+  const input = path.basename(file);
+  try {
+    const r = await importPlansText(ctx.db.pool, await fs.readFile(file, 'utf8'), input, ctx.clock.today());
+    const counts = { plansCreated: r.created, plansDuplicate: r.duplicate, plansRejected: r.rejected.length };
+    if (r.rejected.length > 0) return { input, file, status: 'quarantined', counts, reasons: r.rejected.map(asReason), detail: { sha256: r.fileSha256 } };
+    return { input, file, status: r.created === 0 && r.duplicate > 0 ? 'duplicate' : 'done', counts, detail: { sha256: r.fileSha256 } };
+  } catch (err) {
+    return { input, status: 'failed', reasons: [asReason(err)] };
+  }
+}
 
 export const statementsStage = defineStage({
   name: 'statements',
@@ -18,10 +38,15 @@ export const statementsStage = defineStage({
   settings: z.strictObject({
     ...StatementSettingsSchema.shape,
     singlePdfs: z.boolean().default(true).describe('Also write one PDF per statement (the batch PDFs and the CSV are always written).'),
+    plansPatterns: z.array(z.string().min(1)).default(['*.plans.csv']).describe('Inbox file names imported as payment plans files before the run.'),
   }),
   async *run(ctx) {
+    for (const file of await ctx.inboxFiles(ctx.settings.plansPatterns)) {
+      if (ctx.signal.aborted) return;
+      yield await importPlansFile(ctx, file);
+    }
     const asOf = ctx.clock.today();
-    const { singlePdfs, ...settings } = ctx.settings;
+    const { singlePdfs, plansPatterns: _plans, ...settings } = ctx.settings;
     const outDir = path.join(ctx.folders.outbox, STATEMENTS_OUTBOX_FOLDER);
     const input = `statements-${asOf}`;
     const recordedBefore = await statementsRecordedOn(ctx.db.pool, asOf);
