@@ -11,6 +11,8 @@ import type { IsoDate } from './dates.ts';
 import { describeProcedure } from './descriptions.ts';
 import type { StatementSettings } from './settings.ts';
 import * as SQL from './sql.ts';
+// Disputes and assistance applications (collections' account_holds) freeze the cycle: read through its one query.
+import { accountHolds } from '../collections/holds.ts';
 
 type Db = Pick<pg.ClientBase, 'query'>;
 
@@ -53,7 +55,7 @@ export async function loadSnapshots(db: Db, guarantors: GuarantorRow[], asOf: Is
   const chains = await q<{
     claim_id: string; chain_ids: string[]; account_number: string; patient_control_number: string; frequency: string; billing_npi: string;
     first_name: string; last_name: string; primary_payer_id: string; secondary_payer_id: string | null; tertiary_payer_id: string | null;
-    charge_cents: string; service_date: string; resubmitted_on: string | null;
+    charge_cents: string; service_date: string;
   }>(SQL.CLAIM_CHAINS, [numbers, asOf]);
   const latestIds = chains.map((c) => c.claim_id);
   const allIds = chains.flatMap((c) => c.chain_ids);
@@ -72,6 +74,7 @@ export async function loadSnapshots(db: Db, guarantors: GuarantorRow[], asOf: Is
     q<{ account_number: string }>(SQL.MAIL_HOLDS, [numbers, asOf]),
   ]);
 
+  const disputesBy = await accountHolds(db, numbers, asOf);
   const chainOf = new Map<string, string>();
   for (const c of chains) for (const id of c.chain_ids) chainOf.set(id, c.claim_id);
   const linesBy = group(lines, (l) => l.claim_id);
@@ -106,7 +109,6 @@ export async function loadSnapshots(db: Db, guarantors: GuarantorRow[], asOf: Is
         chainIds: c.chain_ids,
         patientControlNumber: c.patient_control_number,
         voided: c.frequency === '8',
-        resubmittedOn: c.resubmitted_on,
         patientName: `${c.first_name} ${c.last_name}`,
         provider: settings.providers[c.billing_npi] ?? settings.practice.name,
         coverages,
@@ -140,7 +142,7 @@ export async function loadSnapshots(db: Db, guarantors: GuarantorRow[], asOf: Is
         ? { planId: plan.plan_id, accountNumber: plan.account_number, totalCents: BigInt(plan.total_cents), installments: plan.installments, startOn: plan.start_on, frequency: plan.frequency, createdOn: plan.created_on, cancelledOn: plan.cancelled_on }
         : null,
       statements: (statementsBy.get(g.account_number) ?? []).map((s) => ({ date: s.date, kind: s.kind, sequence: s.sequence })),
-      disputes: [],
+      disputes: (disputesBy.get(g.account_number) ?? []).map((h) => ({ openedOn: h.openedOn, resolvedOn: h.resolvedOn ?? null })),
       mailHold: held.has(g.account_number),
     };
   });
