@@ -55,7 +55,7 @@ export async function loadSnapshots(db: Db, guarantors: GuarantorRow[], asOf: Is
   const chains = await q<{
     claim_id: string; chain_ids: string[]; account_number: string; patient_control_number: string; frequency: string; billing_npi: string;
     first_name: string; last_name: string; primary_payer_id: string; secondary_payer_id: string | null; tertiary_payer_id: string | null;
-    charge_cents: string; service_date: string;
+    charge_cents: string; service_date: string; resubmitted_on: string | null;
   }>(SQL.CLAIM_CHAINS, [numbers, asOf]);
   const latestIds = chains.map((c) => c.claim_id);
   const allIds = chains.flatMap((c) => c.chain_ids);
@@ -109,6 +109,7 @@ export async function loadSnapshots(db: Db, guarantors: GuarantorRow[], asOf: Is
         chainIds: c.chain_ids,
         patientControlNumber: c.patient_control_number,
         voided: c.frequency === '8',
+        resubmittedOn: c.resubmitted_on,
         patientName: `${c.first_name} ${c.last_name}`,
         provider: settings.providers[c.billing_npi] ?? settings.practice.name,
         coverages,
