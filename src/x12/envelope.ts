@@ -3,9 +3,10 @@
 // Memory is flat: only summaries are kept, never the segments of a set. Segments: see tokenizer.ts.
 import { ClaimsError, type Location } from '../runtime/errors.ts';
 import type { Segment } from './segment.ts';
-import type { TokenSegment } from './tokenizer.ts';
+import type { TokenSegment } from './token-segment.ts';
+import { FLAG_UNTERMINATED, isEnvelopeTag, type ScanBatch } from './scanner.ts';
 import { elementByteOffset } from './access.ts';
-import { excerpt } from './text.ts';
+import { excerpt, latin1 } from './text.ts';
 import { checkGs, checkIsa, checkSt, problemAt, type ProblemSpec } from './header-checks.ts';
 import type {
   ContentHasher, EnvelopeEvent, GroupInfo, GroupSummary, InterchangeInfo, InterchangeSummary, SetInfo, SetSummary,
@@ -35,9 +36,10 @@ function validTag(tag: string): boolean {
   if (validTags.size < 4096) validTags.add(tag);
   return true;
 }
-const HASH_FLUSH_CHARS = 1 << 16;
+/** Hashed bytes are gathered into one buffer of this size and handed to the hasher in one call. */
+const HASH_BUFFER_BYTES = 1 << 16;
 
-interface OpenInterchange { info: InterchangeInfo; summary: InterchangeSummary; hasher: ContentHasher | undefined; pending: string }
+interface OpenInterchange { info: InterchangeInfo; summary: InterchangeSummary; hasher: ContentHasher | undefined }
 interface OpenGroup { info: GroupInfo; summary: GroupSummary; setIds: Set<string> }
 interface OpenSet { info: SetInfo; summary: SetSummary }
 
@@ -56,6 +58,9 @@ export class EnvelopeChecker {
   #last: Segment | undefined;
   /** Set while in a run of segments outside any interchange, so the run is reported once. */
   #strayReported = false;
+  /** Bytes of the open interchange not yet given to its hasher. */
+  #hashBuffer: Uint8Array | undefined;
+  #hashLength = 0;
 
   constructor(emit: (event: EnvelopeEvent) => void, options: EnvelopeOptions = {}) {
     this.#emit = emit;
@@ -99,18 +104,106 @@ export class EnvelopeChecker {
 
   /** Check one segment. Returns its position in its set (ST = 1) for a content segment, else 0. */
   push(segment: Segment): number {
-    const tag = segment.tag;
     this.#last = segment;
     const open = this.#interchange;
-    if (open?.hasher) {
-      const text = (segment as TokenSegment).raw ?? segment.elements.join(segment.delimiters.element);
-      open.pending += text + segment.delimiters.segment;
-      if (open.pending.length > HASH_FLUSH_CHARS) {
-        open.hasher.update(open.pending);
-        open.pending = '';
-      }
+    if (open !== undefined) {
+      open.summary.segmentCount++;
+      if (open.hasher !== undefined) this.#hashText(open.hasher, segment);
     }
-    if (open) open.summary.segmentCount++;
+    return this.#check(segment);
+  }
+
+  /**
+   * Check every segment of a scanned batch. Content segments are counted from their tag codes; Segment
+   * objects are made only for envelope segments, problems, and `segment` events when those are on.
+   */
+  pushBatch(batch: ScanBatch): void {
+    const count = batch.count;
+    if (count === 0) return;
+    const { tags, flags, starts, ends, bytes } = batch;
+    const events = this.#segmentEvents;
+    const hashing = this.#makeHasher !== undefined;
+    batch.materialiseAll = events;
+    let i = 0;
+    while (i < count) {
+      const set = this.#set;
+      if (set !== undefined) {
+        // The hot path: well-formed content tags inside a set are counted, nothing more. The run ends at
+        // an envelope tag, a malformed tag or an unterminated segment, which take the full path below.
+        const from = i;
+        let position = this.#position;
+        while (i < count) {
+          const code = tags[i] as number;
+          if (code <= 0 || isEnvelopeTag(code) || ((flags[i] as number) & FLAG_UNTERMINATED) !== 0) break;
+          position++;
+          if (events) this.#emit({ kind: 'segment', set: set.info, segment: batch.segment(i), position });
+          i++;
+        }
+        this.#position = position;
+        const open = this.#interchange;
+        if (open !== undefined && i > from) {
+          open.summary.segmentCount += i - from;
+          if (open.hasher !== undefined) {
+            // A run of content never crosses an ISA: one terminator for all of it.
+            const terminator = batch.delimitersOf(from).segment.charCodeAt(0);
+            for (let k = from; k < i; k++) this.#hashBytes(open.hasher, bytes, starts[k] as number, ends[k] as number, terminator);
+          }
+        }
+        if (i === count) break;
+      }
+      const open = this.#interchange;
+      if (open !== undefined) {
+        open.summary.segmentCount++;
+        if (hashing && open.hasher !== undefined) {
+          this.#hashBytes(open.hasher, bytes, starts[i] as number, ends[i] as number, batch.delimitersOf(i).segment.charCodeAt(0));
+        }
+      }
+      this.#check(batch.segment(i));
+      i++;
+    }
+    this.#last = batch.segment(count - 1);
+  }
+
+  /** Add a segment and its terminator to the interchange's content hash. */
+  #hashBytes(hasher: ContentHasher, bytes: Uint8Array, start: number, end: number, terminator: number): void {
+    const length = end - start + 1;
+    let buffer = this.#hashBuffer ??= new Uint8Array(HASH_BUFFER_BYTES);
+    if (this.#hashLength + length > buffer.length) {
+      this.#flushHash(hasher);
+      if (length > buffer.length) buffer = this.#hashBuffer = new Uint8Array(length);
+    }
+    let at = this.#hashLength;
+    for (let k = start; k < end; k++) buffer[at++] = bytes[k] as number;
+    buffer[at++] = terminator;
+    this.#hashLength = at;
+  }
+
+  /** The same for a segment object (its raw text is one char per byte). */
+  #hashText(hasher: ContentHasher, segment: Segment): void {
+    const text = (segment as TokenSegment).raw ?? segment.elements.join(segment.delimiters.element);
+    const length = text.length + 1;
+    let buffer = this.#hashBuffer ??= new Uint8Array(HASH_BUFFER_BYTES);
+    if (this.#hashLength + length > buffer.length) {
+      this.#flushHash(hasher);
+      if (length > buffer.length) buffer = this.#hashBuffer = new Uint8Array(length);
+    }
+    let at = this.#hashLength;
+    // Chars above 0xff (only from hand-made segments) keep their low byte, as a latin1 encoding does.
+    for (let k = 0; k < text.length; k++) buffer[at++] = text.charCodeAt(k) & 0xff;
+    buffer[at++] = segment.delimiters.segment.charCodeAt(0) & 0xff;
+    this.#hashLength = at;
+  }
+
+  #flushHash(hasher: ContentHasher): void {
+    if (this.#hashLength === 0) return;
+    const pending = (this.#hashBuffer as Uint8Array).subarray(0, this.#hashLength);
+    if (hasher.updateBytes !== undefined) hasher.updateBytes(pending);
+    else hasher.update(latin1(pending));
+    this.#hashLength = 0;
+  }
+
+  #check(segment: Segment): number {
+    const tag = segment.tag;
     const c0 = tag.charCodeAt(0);
     // Envelope tags start with I, G or S; anything else inside a set is content (the hot path).
     if (this.#set && ((c0 !== 73 && c0 !== 71 && c0 !== 83) || (tag !== 'SE' && tag !== 'ST' && tag !== 'GE' && tag !== 'IEA' && tag !== 'GS' && tag !== 'ISA'))) {
@@ -148,9 +241,9 @@ export class EnvelopeChecker {
       segmentIndex: isa.index, byteOffset: isa.byteOffset,
     };
     const hasher = this.#makeHasher?.();
-    const pending = hasher ? ((isa as TokenSegment).raw ?? e.join(isa.delimiters.element)) + isa.delimiters.segment : '';
+    if (hasher) this.#hashText(hasher, isa);
     this.#interchange = {
-      info, hasher, pending,
+      info, hasher,
       summary: { interchange: info, groups: [], problems: [], segmentCount: 1, contentHash: undefined, ta1Count: 0 },
     };
     this.#emit({ kind: 'interchangeStart', interchange: info });
@@ -179,7 +272,7 @@ export class EnvelopeChecker {
       this.#problem(at, { code: 'IEA_MISSING', message: iea ? 'a new ISA began before IEA closed the interchange' : 'input ended before IEA', expected: 'IEA', found: iea ? 'ISA' : 'end of input', ack: { ta1: '023' } }, 'interchange');
     }
     if (open.hasher) {
-      if (open.pending !== '') open.hasher.update(open.pending);
+      this.#flushHash(open.hasher);
       open.summary.contentHash = open.hasher.digest();
     }
     this.#checkDuplicate(open, iea);

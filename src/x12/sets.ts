@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { ClaimsError, toClaimsError } from '../runtime/errors.ts';
 import type { Segment } from './segment.ts';
-import { Tokenizer, type TokenizerOptions } from './tokenizer.ts';
+import type { TokenizerOptions } from './tokenizer.ts';
+import { SegmentScanner } from './scanner.ts';
 import { EnvelopeChecker, type EnvelopeOptions } from './envelope.ts';
 import type { ContentHasher, EnvelopeEvent, GroupInfo, InterchangeInfo, SetInfo, SetSummary } from './envelope-types.ts';
 import { byteChunks, type ByteSource } from './read.ts';
@@ -22,13 +23,20 @@ export interface ReadOptions extends TokenizerOptions, Omit<EnvelopeOptions, 'fi
 /** A sha256 hasher over latin1 text (one char per byte, as the tokenizer sees the input). */
 export function sha256Hasher(): ContentHasher {
   const hash = createHash('sha256');
-  return { update: (text) => void hash.update(text, 'latin1'), digest: () => hash.digest('hex') };
+  return {
+    update: (text) => void hash.update(text, 'latin1'),
+    updateBytes: (bytes) => void hash.update(bytes),
+    digest: () => hash.digest('hex'),
+  };
 }
 
 /** Envelope events in batches (one batch per chunk read): the fast path. */
 export async function* envelopeEventBatches(source: ByteSource, options: ReadOptions = {}): AsyncGenerator<EnvelopeEvent[]> {
   const file = options.file ?? (typeof source === 'string' ? source : undefined);
-  const tokenizer = new Tokenizer({ ...options, ...(file !== undefined && { file }) });
+  const scanner = new SegmentScanner({
+    ...(file !== undefined && { file }),
+    ...(options.segmentBytesMax !== undefined && { segmentBytesMax: options.segmentBytesMax }),
+  });
   let batch: EnvelopeEvent[] = [];
   const checker = new EnvelopeChecker((e) => batch.push(e), {
     ...(file !== undefined && { file }),
@@ -37,13 +45,13 @@ export async function* envelopeEventBatches(source: ByteSource, options: ReadOpt
   });
   try {
     for await (const chunk of byteChunks(source)) {
-      for (const s of tokenizer.push(chunk)) checker.push(s);
+      checker.pushBatch(scanner.push(chunk));
       if (batch.length > 0) {
         yield batch;
         batch = [];
       }
     }
-    for (const s of tokenizer.end()) checker.push(s);
+    checker.pushBatch(scanner.end());
     checker.end();
   } catch (err) {
     const problem = toClaimsError(err, file !== undefined ? { file } : {});

@@ -1,0 +1,524 @@
+// The boundary scanner: the allocation-free layer under the tokenizer. Per chunk it records where each
+// segment starts and ends, the bytes before it (line breaks, a BOM) and its tag as an integer, in typed
+// arrays reused from chunk to chunk. Nothing is made per segment: the envelope checks read tag codes and
+// only ask for a Segment object (ScanBatch.segment) where they need elements; the Tokenizer asks for
+// every one. Delimiters come from each ISA. Chunk boundaries are handled once per chunk: the unfinished
+// tail of a chunk is carried and joined to the next one. Pure: no node:* imports.
+import { ClaimsError } from '../runtime/errors.ts';
+import type { Delimiters } from './segment.ts';
+import { TokenSegment } from './token-segment.ts';
+import { excerpt, hasNonAscii, latin1 } from './text.ts';
+
+export interface ScannerOptions {
+  /** File name for error locations. */
+  file?: string;
+  /** Longest segment accepted, in bytes; bounds memory on input that never terminates a segment. */
+  segmentBytesMax?: number;
+}
+
+/** Per-segment flags in ScanBatch.flags. */
+export const FLAG_UNTERMINATED = 1;
+
+/**
+ * Tag codes: a 2-character tag is `c0 << 8 | c1`, a 3-character one `1 << 24 | c0 << 16 | c1 << 8 | c2`.
+ * Positive when the tag has the shape of a segment id ([A-Z][A-Z0-9]{1,2}), negated when it does not,
+ * 0 for tags of any other length (empty, 1 or more than 3 characters).
+ */
+function code2(tag: string): number {
+  return (tag.charCodeAt(0) << 8) | tag.charCodeAt(1);
+}
+function code3(tag: string): number {
+  return 0x1000000 | (tag.charCodeAt(0) << 16) | (tag.charCodeAt(1) << 8) | tag.charCodeAt(2);
+}
+export const TAG_ISA = code3('ISA');
+export const TAG_IEA = code3('IEA');
+export const TAG_GS = code2('GS');
+export const TAG_GE = code2('GE');
+export const TAG_ST = code2('ST');
+export const TAG_SE = code2('SE');
+
+/** True for the six envelope tags (TA1 is handled with the strays). */
+export function isEnvelopeTag(code: number): boolean {
+  return code === TAG_SE || code === TAG_ST || code === TAG_GE || code === TAG_GS || code === TAG_IEA || code === TAG_ISA;
+}
+
+const SEGMENT_BYTES_MAX = 1 << 20;
+/** An ISA is 105 bytes when padded; unpadded ones are shorter. Anything longer is not an ISA. */
+const ISA_BYTES_MAX = 256;
+const CAPACITY_START = 4096;
+const WORK_BYTES_MIN = 1024;
+/**
+ * Segment text is cut from strings of at most this many bytes: V8 makes strings of 128 KiB or more in
+ * its large-object space, which costs about ten times more per byte than a regular string.
+ */
+const TEXT_WINDOW_BYTES = 48 * 1024;
+const EMPTY = new Uint8Array(0);
+
+function isAlphanumeric(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+function isUpper(code: number): boolean {
+  return code >= 65 && code <= 90;
+}
+function isUpperOrDigit(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 48 && code <= 57);
+}
+
+// Tag names by code, shared by every scanner: tags are a small, closed set, so one string per tag instead
+// of one per segment. Open addressing in typed arrays (no Map, no string hashing); bounded.
+const TAG_SLOTS = 8192;
+const TAG_NAMES_MAX = 4096;
+const tagKeys = new Int32Array(TAG_SLOTS);
+const tagNames: string[] = new Array<string>(TAG_SLOTS).fill('');
+let tagNameCount = 0;
+
+function nameOfCode(code: number): string {
+  const c = code < 0 ? -code : code;
+  return c >= 0x1000000
+    ? String.fromCharCode((c >> 16) & 0xff, (c >> 8) & 0xff, c & 0xff)
+    : String.fromCharCode((c >> 8) & 0xff, c & 0xff);
+}
+
+/** The tag string of a (non-zero) tag code. */
+export function tagName(code: number): string {
+  let slot = Math.imul(code, 0x9e3779b1) >>> 19;
+  while (true) {
+    const key = tagKeys[slot] as number;
+    if (key === code) return tagNames[slot] as string;
+    if (key === 0) break;
+    slot = (slot + 1) & (TAG_SLOTS - 1);
+  }
+  const name = nameOfCode(code);
+  if (tagNameCount < TAG_NAMES_MAX) {
+    tagKeys[slot] = code;
+    tagNames[slot] = name;
+    tagNameCount++;
+  }
+  return name;
+}
+
+/** The text between segments: almost always one of a few line breaks, so share those strings. */
+function leadingText(bytes: Uint8Array, lead: number, start: number): string {
+  const length = start - lead;
+  const c = bytes[lead] as number;
+  if (length === 1) {
+    if (c === 0x0a) return '\n';
+    if (c === 0x0d) return '\r';
+  } else if (length === 2 && c === 0x0d && bytes[lead + 1] === 0x0a) {
+    return '\r\n';
+  }
+  const between = latin1(bytes, lead, start);
+  // Only a BOM (EF BB BF) is non-ASCII here; decode it to U+FEFF.
+  return between.includes('\u00ef') ? between.replaceAll('\u00ef\u00bb\u00bf', '\ufeff') : between;
+}
+
+/**
+ * The segments one chunk completed, as parallel arrays indexed 0..count-1. Valid until the next
+ * push/end of its scanner (the arrays and bytes are reused); Segment objects made from it stay valid.
+ */
+export class ScanBatch {
+  /** The bytes the offsets below index into (the chunk after the previous chunk's tail); only the first `length` are input. */
+  bytes: Uint8Array = EMPTY;
+  length = 0;
+  /** File offset of bytes[0]. */
+  byteOffset = 0;
+  /** File-wide index of the first segment of the batch. */
+  firstIndex = 0;
+  count = 0;
+  /** Where the bytes before segment i begin (= starts[i] when there are none). */
+  leads = new Int32Array(CAPACITY_START);
+  starts = new Int32Array(CAPACITY_START);
+  /** Index of segment i's terminator (its end, exclusive). */
+  ends = new Int32Array(CAPACITY_START);
+  /** Tag codes, see TAG_ISA. */
+  tags = new Int32Array(CAPACITY_START);
+  flags = new Uint8Array(CAPACITY_START);
+  /**
+   * Set by consumers that turn every segment into an object (the Tokenizer, segment events): segment
+   * text is then cut from one string per TEXT_WINDOW_BYTES instead of one native call per segment.
+   */
+  materialiseAll = false;
+  /** Delimiters in effect before the first segment; each ISA in the batch sets new ones. */
+  delimitersBefore: Delimiters | null = null;
+  readonly isaAt: number[] = [];
+  readonly isaDelimiters: Delimiters[] = [];
+  #text = '';
+  #textStart = 0;
+  #textEnd = 0;
+  #textAscii = false;
+
+  /** Forget the previous chunk. */
+  reset(bytes: Uint8Array, length: number, byteOffset: number, firstIndex: number, delimiters: Delimiters | null): void {
+    this.bytes = bytes;
+    this.length = length;
+    this.byteOffset = byteOffset;
+    this.firstIndex = firstIndex;
+    this.count = 0;
+    this.delimitersBefore = delimiters;
+    this.isaAt.length = 0;
+    this.isaDelimiters.length = 0;
+    this.#text = '';
+    this.#textStart = 0;
+    this.#textEnd = 0;
+  }
+
+  /** Room for more segments (arrays double when full). */
+  grow(): void {
+    const capacity = this.starts.length * 2;
+    const widen = (from: Int32Array): Int32Array<ArrayBuffer> => {
+      const to = new Int32Array(capacity);
+      to.set(from);
+      return to;
+    };
+    this.leads = widen(this.leads);
+    this.starts = widen(this.starts);
+    this.ends = widen(this.ends);
+    this.tags = widen(this.tags);
+    const flags = new Uint8Array(capacity);
+    flags.set(this.flags);
+    this.flags = flags;
+  }
+
+  /** Delimiters of segment i: those of the last ISA at or before it. */
+  delimitersOf(i: number): Delimiters {
+    const at = this.isaAt;
+    let lo = 0;
+    let hi = at.length;
+    // Binary search for the number of ISAs at or before i (usually none or one).
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((at[mid] as number) <= i) lo = mid + 1;
+      else hi = mid;
+    }
+    return (lo === 0 ? this.delimitersBefore : this.isaDelimiters[lo - 1]) as Delimiters;
+  }
+
+  /** Segment i's tag as a string. */
+  tag(i: number): string {
+    const code = this.tags[i] as number;
+    if (code !== 0) return tagName(code);
+    const start = this.starts[i] as number;
+    const end = this.ends[i] as number;
+    const sep = this.delimitersOf(i).element.charCodeAt(0);
+    let at = start;
+    while (at < end && this.bytes[at] !== sep) at++;
+    return latin1(this.bytes, start, at);
+  }
+
+  /** Segment i as a Segment object (elements split on first access). */
+  segment(i: number): TokenSegment {
+    const start = this.starts[i] as number;
+    const end = this.ends[i] as number;
+    const lead = this.leads[i] as number;
+    const flags = this.flags[i] as number;
+    let raw: string;
+    let ascii = false;
+    if (!this.materialiseAll) {
+      raw = latin1(this.bytes, start, end);
+    } else {
+      if (start < this.#textStart || end > this.#textEnd) {
+        this.#textStart = start;
+        this.#textEnd = Math.min(this.length, Math.max(end, start + TEXT_WINDOW_BYTES));
+        this.#text = latin1(this.bytes, start, this.#textEnd);
+        // One test per window spares one per segment: UTF-8 is only looked for in windows that need it.
+        this.#textAscii = !hasNonAscii(this.#text);
+      }
+      raw = this.#text.substring(start - this.#textStart, end - this.#textStart);
+      ascii = this.#textAscii;
+    }
+    return new TokenSegment(raw, this.tag(i), this.firstIndex + i, this.byteOffset + start, this.delimitersOf(i),
+      lead === start ? undefined : leadingText(this.bytes, lead, start),
+      (flags & FLAG_UNTERMINATED) !== 0 ? true : undefined, ascii);
+  }
+}
+
+/**
+ * Incremental boundary scanner. `push(chunk)` scans a chunk and returns the batch of segments it
+ * completed; `end()` returns the rest. Throws a located ClaimsError when the input cannot be split at
+ * all (no ISA, a broken ISA, UTF-16, a segment longer than `segmentBytesMax`).
+ */
+export class SegmentScanner {
+  readonly batch = new ScanBatch();
+  readonly #file: string | undefined;
+  readonly #segmentBytesMax: number;
+  /**
+   * Holds the chunk being scanned, after the previous chunk's unfinished tail (`#carryLength` bytes), and
+   * always one spare byte past the input for the terminator sentinel.
+   */
+  #work: Uint8Array = new Uint8Array(1);
+  #carryStart = 0;
+  #carryLength = 0;
+  /** File offset of `#work[0]`. */
+  #carryOffset = 0;
+  #delimiters: Delimiters | null = null;
+  #ended = false;
+  #trailing = '';
+
+  constructor(options: ScannerOptions = {}) {
+    this.#file = options.file;
+    this.#segmentBytesMax = options.segmentBytesMax ?? SEGMENT_BYTES_MAX;
+  }
+
+  /** Segments scanned so far. */
+  get segmentCount(): number {
+    return this.batch.firstIndex + this.batch.count;
+  }
+
+  /** Whitespace after the last segment (known after `end()`), for byte-exact round trips. */
+  get trailing(): string {
+    return this.#trailing;
+  }
+
+  push(chunk: Uint8Array): ScanBatch {
+    if (this.#ended) throw new Error('SegmentScanner.push after end');
+    const index = this.segmentCount;
+    this.#moveCarry();
+    const carry = this.#carryLength;
+    const length = carry + chunk.length;
+    if (chunk.length === 0) {
+      this.batch.reset(this.#work, 0, this.#carryOffset, index, this.#delimiters);
+      return this.batch;
+    }
+    // The one copy per chunk: into a work buffer reused from chunk to chunk, after the previous chunk's
+    // unfinished tail. Scanning one kind of array (never a Buffer here, a Uint8Array there) keeps the hot
+    // loop's element loads monomorphic.
+    if (length + 1 > this.#work.length) {
+      const work = new Uint8Array(Math.max(length + 1, this.#work.length * 2, WORK_BYTES_MIN));
+      work.set(this.#work.subarray(0, carry));
+      this.#work = work;
+    }
+    this.#work.set(chunk, carry);
+    this.batch.reset(this.#work, length, this.#carryOffset, index, this.#delimiters);
+    this.#scan(this.#work, length, false);
+    return this.batch;
+  }
+
+  end(): ScanBatch {
+    const index = this.segmentCount;
+    if (this.#ended) {
+      this.batch.reset(this.#work, 0, this.#carryOffset, index, this.#delimiters);
+      return this.batch;
+    }
+    this.#ended = true;
+    this.#moveCarry();
+    this.batch.reset(this.#work, this.#carryLength, this.#carryOffset, index, this.#delimiters);
+    this.#scan(this.#work, this.#carryLength, true);
+    return this.batch;
+  }
+
+  #moveCarry(): void {
+    if (this.#carryStart > 0 && this.#carryLength > 0) {
+      this.#work.copyWithin(0, this.#carryStart, this.#carryStart + this.#carryLength);
+    }
+    this.#carryStart = 0;
+  }
+
+  #scan(bytes: Uint8Array, length: number, final: boolean): void {
+    const batch = this.batch;
+    const segmentBytesMax = this.#segmentBytesMax;
+    let delimiters = this.#delimiters;
+    let terminator = delimiters === null ? -1 : delimiters.segment.charCodeAt(0);
+    let separator = delimiters === null ? -1 : delimiters.element.charCodeAt(0);
+    // The sentinel: a terminator just past the input, so the hot loop needs no bounds test.
+    if (terminator >= 0) bytes[length] = terminator;
+    let { leads, starts, ends, tags, flags } = batch;
+    let capacity = starts.length;
+    let count = 0;
+    let p = 0;
+    let keepFrom: number;
+    while (true) {
+      const lead = p;
+      // Whitespace and a BOM between segments are not data: skip them, keep them as `leading`.
+      while (p < length) {
+        const c = bytes[p] as number;
+        if (c > 0x20 && c !== 0xef) break;
+        if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) p++;
+        else if (c === 0xef && (final || p + 3 <= length) && bytes[p + 1] === 0xbb && bytes[p + 2] === 0xbf) p += 3;
+        else break;
+      }
+      if (p >= length || (!final && bytes[p] === 0xef && p + 3 > length)) {
+        keepFrom = lead;
+        break;
+      }
+      if (!final && length - p < 4) {
+        keepFrom = lead;
+        break;
+      }
+      if (count === capacity) {
+        batch.grow();
+        ({ leads, starts, ends, tags, flags } = batch);
+        capacity = starts.length;
+      }
+      const c0 = bytes[p] as number;
+      if (c0 === 73 && bytes[p + 1] === 83 && bytes[p + 2] === 65 && p + 3 < length && !isAlphanumeric(bytes[p + 3] as number)) {
+        batch.count = count;
+        const end = this.#readIsa(bytes, length, p, final);
+        if (end < 0) {
+          keepFrom = lead;
+          break;
+        }
+        delimiters = this.#delimiters as Delimiters;
+        terminator = delimiters.segment.charCodeAt(0);
+        separator = delimiters.element.charCodeAt(0);
+        bytes[length] = terminator;
+        leads[count] = lead;
+        starts[count] = p;
+        ends[count] = end;
+        tags[count] = TAG_ISA;
+        flags[count] = 0;
+        batch.isaAt.push(count);
+        batch.isaDelimiters.push(delimiters);
+        count++;
+        p = end + 1;
+        continue;
+      }
+      if (delimiters === null) {
+        batch.count = count;
+        throw this.#noEnvelope(bytes, length, p);
+      }
+      // The hot loop: find the terminator; the sentinel stops it at the end of the input.
+      let q = p;
+      while (bytes[q] !== terminator) q++;
+      const size = q - p;
+      if (size > segmentBytesMax) {
+        batch.count = count;
+        throw this.#tooLong(p);
+      }
+      if (q === length && !final) {
+        keepFrom = lead;
+        break;
+      }
+      // Tag code from the first bytes (see TAG_ISA); the separator or the end of the segment ends the tag.
+      let tag = 0;
+      if (size >= 2) {
+        const c1 = bytes[p + 1] as number;
+        const c2 = size > 2 ? bytes[p + 2] as number : separator;
+        if (c0 === separator || c1 === separator) tag = 0;
+        else if (c2 === separator) {
+          tag = (c0 << 8) | c1;
+          if (!(isUpper(c0) && isUpperOrDigit(c1))) tag = -tag;
+        } else if (size === 3 || bytes[p + 3] === separator) {
+          tag = 0x1000000 | (c0 << 16) | (c1 << 8) | c2;
+          if (!(isUpper(c0) && isUpperOrDigit(c1) && isUpperOrDigit(c2))) tag = -tag;
+        }
+      }
+      leads[count] = lead;
+      starts[count] = p;
+      ends[count] = q;
+      tags[count] = tag;
+      if (q === length) {
+        flags[count++] = FLAG_UNTERMINATED;
+        keepFrom = length;
+        break;
+      }
+      flags[count++] = 0;
+      p = q + 1;
+    }
+    batch.count = count;
+    if (final) {
+      this.#trailing = latin1(bytes, keepFrom, length);
+      this.#carryLength = 0;
+      this.#carryOffset += length;
+    } else {
+      // The unfinished tail moves to the front of the work buffer at the next push (the batch still
+      // points into these bytes until then).
+      this.#carryStart = keepFrom;
+      this.#carryLength = length - keepFrom;
+      this.#carryOffset += keepFrom;
+    }
+  }
+
+  /**
+   * Read the delimiters of the ISA at `p` and return the index of its terminator, or -1 when more input
+   * is needed. The element separator is the byte after `ISA`; ISA16 follows the 16th separator and the
+   * terminator follows ISA16, which also works for ISAs whose fields are not padded.
+   */
+  #readIsa(bytes: Uint8Array, length: number, p: number, final: boolean): number {
+    const sep = bytes[p + 3] as number;
+    let separators = 1;
+    let at = p + 3;
+    let isa11Start = 0;
+    let isa11End = 0;
+    while (separators < 16) {
+      at++;
+      const limit = Math.min(length, p + ISA_BYTES_MAX + 1);
+      while (at < limit && bytes[at] !== sep) at++;
+      if (at >= limit) {
+        if (!final && length - p <= ISA_BYTES_MAX) return -1;
+        throw this.#isaError('ISA_INVALID', p, 'an ISA with 16 elements', `${separators} element separators`);
+      }
+      separators++;
+      if (separators === 11) isa11Start = at + 1;
+      else if (separators === 12) isa11End = at;
+    }
+    if (at + 2 >= length) {
+      if (!final) return -1;
+      throw this.#isaError('ISA_TRUNCATED', p, 'ISA16 and a segment terminator', 'end of input');
+    }
+    const element = String.fromCharCode(sep);
+    const component = String.fromCharCode(bytes[at + 1] as number);
+    const segment = String.fromCharCode(bytes[at + 2] as number);
+    if ([sep, bytes[at + 1] as number, bytes[at + 2] as number].some(isAlphanumeric) || new Set([element, component, segment]).size !== 3) {
+      throw this.#isaError('ISA_DELIMITERS_INVALID', p,
+        'distinct, non-alphanumeric element, component and segment delimiters',
+        `element ${JSON.stringify(element)}, component ${JSON.stringify(component)}, segment ${JSON.stringify(segment)}`);
+    }
+    // ISA11 is the repetition separator in 5010; in 4010 it is the standards id `U` (no repetition).
+    const isa11 = latin1(bytes, isa11Start, isa11End);
+    const usable = isa11.length === 1 && !isAlphanumeric(isa11.charCodeAt(0))
+      && isa11 !== element && isa11 !== component && isa11 !== segment;
+    this.#delimiters = { element, component, repetition: usable ? isa11 : null, segment };
+    return at + 2;
+  }
+
+  #location(p: number): { file?: string; segmentIndex: number; byteOffset: number } {
+    return {
+      ...(this.#file !== undefined && { file: this.#file }),
+      segmentIndex: this.segmentCount,
+      byteOffset: this.#carryOffset + p,
+    };
+  }
+
+  #isaError(code: string, p: number, expected: string, found: string): ClaimsError {
+    return new ClaimsError({
+      code,
+      message: `cannot read the interchange header: expected ${expected}, found ${found}`,
+      location: { ...this.#location(p), segmentTag: 'ISA' },
+      expected,
+      found,
+      ack: { ta1: code === 'ISA_TRUNCATED' ? '023' : '024' },
+    });
+  }
+
+  #noEnvelope(bytes: Uint8Array, length: number, p: number): ClaimsError {
+    const head = latin1(bytes, p, Math.min(length, p + 16));
+    if (head.substring(0, 8).includes('\u0000') || /^[\u00fe\u00ff]{2}/.test(head)) {
+      return new ClaimsError({
+        code: 'ENCODING_UNSUPPORTED',
+        message: 'input looks like UTF-16; X12 interchanges are read as ASCII/UTF-8 only',
+        location: this.#location(p),
+        expected: 'ASCII or UTF-8 bytes starting with ISA',
+        found: 'UTF-16 (NUL bytes or a UTF-16 byte order mark)',
+        ack: { ta1: '024' },
+      });
+    }
+    return new ClaimsError({
+      code: 'NO_ENVELOPE',
+      message: 'input does not start with an ISA interchange header',
+      location: this.#location(p),
+      expected: 'ISA',
+      found: excerpt(head, 16),
+      ack: { ta1: '024' },
+    });
+  }
+
+  #tooLong(p: number): ClaimsError {
+    return new ClaimsError({
+      code: 'SEGMENT_TOO_LONG',
+      message: `no segment terminator within ${this.#segmentBytesMax} bytes`,
+      location: this.#location(p),
+      expected: `a segment terminator ${JSON.stringify(this.#delimiters?.segment ?? '~')}`,
+      found: `more than ${this.#segmentBytesMax} bytes without one`,
+    });
+  }
+}
