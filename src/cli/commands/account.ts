@@ -10,6 +10,8 @@ import { ClaimsError, ExitCode } from '../../runtime/errors.ts';
 import { isIsoDate } from '../../statements/dates.ts';
 import { accountViewJson, accountViewText, loadAccountView } from '../../patients/history.ts';
 import { loadSettingsFile } from './statements.ts';
+import { recordRefund } from '../../patients/refunds.ts';
+import { formatUsd, parseCents } from '../../domain/money.ts';
 
 export interface AccountSubcommand {
   name: string;
@@ -17,8 +19,51 @@ export interface AccountSubcommand {
   run(accountNumber: string, args: string[], ctx: CommandContext): Promise<number>;
 }
 
+const REFUND_HELP = `Usage: claims account ACCOUNT refund --amount AMOUNT --reference REF [--date DATE]
+
+  Records a refund paid out of the account's credit (the refund report lists credits due back): the
+  amount leaves the patient credit and cash, once per REF (the check number or card-refund id). The same
+  command again changes nothing; the same REF with another amount, date or account is refused, and so is
+  a refund larger than the credit.
+
+Options:
+  --amount AMOUNT   Refunded amount (e.g. 10.00).
+  --reference REF   Check number or card-refund id.
+  --date DATE       Day the refund was paid (default: today, or CLAIMS_NOW).
+`;
+
+async function refund(accountNumber: string, args: string[], ctx: CommandContext): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { amount: { type: 'string' }, reference: { type: 'string' }, date: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (parsed.values.help) {
+    ctx.stdout.write(REFUND_HELP);
+    return ExitCode.ok;
+  }
+  const { amount, reference } = parsed.values;
+  if (!amount) throw new UsageError('refund needs --amount');
+  if (!reference) throw new UsageError('refund needs --reference');
+  const date = parsed.values.date ?? ctx.clock.today();
+  if (!isIsoDate(date)) throw new UsageError(`--date ${date}: expected YYYY-MM-DD`);
+  const amountCents = parseCents(amount.trim().replace(/^\$/, ''), { field: 'amount' });
+  const db = await openDatabase({ migrate: true, logger: ctx.logger });
+  try {
+    const r = await recordRefund(db.pool, { accountNumber, amountCents, date, reference });
+    const what = r.outcome === 'posted' ? 'recorded' : 'already recorded';
+    ctx.stdout.write(`refund ${reference} ${what}: ${formatUsd(amountCents)} from account ${accountNumber} on ${date}; credit left ${formatUsd(r.creditLeftCents)}\n`);
+  } finally {
+    await db.close();
+  }
+  return ExitCode.ok;
+}
+
 /** Subcommands of `claims account ACCOUNT`; `show` (the default) is the view below. */
-export const accountSubcommands: AccountSubcommand[] = [];
+export const accountSubcommands: AccountSubcommand[] = [
+  { name: 'refund', summary: 'Record a refund paid out of the account\'s credit (once per --reference)', run: refund },
+];
 
 /**
  * Extra sections of the account view, from other areas (collections: why the account was or was not
@@ -47,6 +92,7 @@ Options:
 Examples:
   claims account G-1001
   claims account G-1001 --as-of 2025-04-01 --json
+  claims account G-1001 refund --amount 10.00 --reference CHK-20417
 `;
 
 async function show(accountNumber: string, args: string[], ctx: CommandContext): Promise<number> {
