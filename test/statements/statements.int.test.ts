@@ -86,8 +86,13 @@ describe('statements from 835 postings', () => {
     const file = await writeTemp(dir, 'lockbox.csv', 'account,amount,date,method,reference\nG-7,100.00,2025-02-15,check,TX-7-1\nG-1,30.00,2025-02-20,card,TX-1-1\nG-9,5.00,2025-02-20,card,TX-9-1\n');
     const first = await ingestPaymentsFile(db.pool, file, logger);
     expect([first.posted, first.duplicates, first.rejected.map((e) => e.code)]).toEqual([2, 0, ['PAYMENT_ACCOUNT_UNKNOWN']]);
-    const again = await ingestPaymentsFile(db.pool, file, logger);
-    expect([again.posted, again.duplicates]).toEqual([0, 2]);
+    // Again through `claims ingest`'s path: two duplicates and the same rejected row, so the file is partial
+    // and a copy goes to quarantine with its report.
+    const again = await ingest(file);
+    expect([again.status, again.sets.map((x) => [x.set, x.status])]).toEqual(['partial', [['line 2', 'duplicate'], ['line 3', 'duplicate'], ['line 4', 'quarantined']]]);
+    const report = JSON.parse(await readFile(again.quarantined?.reportPath as string, 'utf8')) as { errors: { code: string; location: { line: number } }[]; rows: unknown };
+    expect(report.errors.map((e) => [e.code, e.location.line])).toEqual([['PAYMENT_ACCOUNT_UNKNOWN', 4]]);
+    expect(report.rows).toEqual({ posted: 0, duplicate: 2, rejected: 1, postedAmount: '0.00' });
     const b = await ledgerBalances(db.pool);
     expect(b['patient_receivable::G-1']).toBeUndefined();
     expect(b['patient_credit::G-1']).toBe(-1000n);
