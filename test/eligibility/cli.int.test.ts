@@ -1,6 +1,6 @@
 // End to end through the binary: 271s in with `claims ingest`, answers out with `claims eligibility`
 // and `claims report eligibility`, 270s written by `claims eligibility-requests` and read back.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -84,24 +84,50 @@ describe('eligibility through the CLI', () => {
       const codes = [...o.reasons, ...o.sets.flatMap((s: { reasons: unknown[] }) => s.reasons)].map((r: { code: string; severity: string }) => `${r.severity === 'warning' ? '~' : ''}${r.code}`);
       outcomes[f] = `${res.code} ${o.status} ${[...new Set(codes)].join(' ')}`.trim();
     }
-    // GS01 must be HB for a 271: the dispatcher refuses the three files whose GS01 is XX or HS, and names it.
-    // The two AAA-only files store their 2100B rejection (reason 50, provider ineligible for inquiries).
+    // Envelope faults are refused by the X12 core's checks before the 271 handler sees the set, each with its
+    // code: an SE02 that differs from ST02, missing GE/IEA, GS01 XX or HS for a 271, GS08 005010X279
+    // (without A1). The lfh files share ISA13 000000907 and sender: after the first, a reuse warning.
     expect(outcomes).toEqual({
       'badx12__error-not-eligible-for-inquiries.x12': '0 done',
-      'badx12__response-subscriber.x12': '0 done ~ELIGIBILITY_VERSION_WITHOUT_ADDENDA ~ELIGIBILITY_UNMATCHED',
+      'badx12__response-subscriber.x12': '3 quarantined VERSION_UNSUPPORTED ~INTERCHANGE_CONTROL_NUMBER_REUSED',
       'lfh__dependent.x12': '0 done ~ELIGIBILITY_UNMATCHED',
-      'lfh__subscriber-error-aaa.x12': '0 done',
-      'lfh__subscriber.x12': '0 done ~ELIGIBILITY_UNMATCHED',
-      'nodex12__271.x12': '3 quarantined X12_GS01_MISMATCH',
-      'oopf__example-3.2.2.x12': '3 quarantined X12_GS01_MISMATCH',
+      'lfh__subscriber-error-aaa.x12': '3 quarantined ~INTERCHANGE_CONTROL_NUMBER_REUSED SE_CONTROL_NUMBER_MISMATCH',
+      'lfh__subscriber.x12': '0 done ~INTERCHANGE_CONTROL_NUMBER_REUSED ~ELIGIBILITY_UNMATCHED',
+      'nodex12__271.x12': '3 quarantined GE_MISSING IEA_MISSING SET_GROUP_MISMATCH',
+      'oopf__example-3.2.2.x12': '3 quarantined ~ISA_REPETITION_SEPARATOR_UNUSABLE GS_FUNCTIONAL_ID_UNSUPPORTED VERSION_UNSUPPORTED SET_GROUP_MISMATCH',
       'oopf__from-georgiosd.x12': '0 done ~ELIGIBILITY_UNMATCHED',
-      'oopf__validation-on-all-tab-indented.x12': '3 quarantined X12_GS01_MISMATCH',
+      'oopf__validation-on-all-tab-indented.x12': '3 quarantined ~ISA_REPETITION_SEPARATOR_UNUSABLE GS_FUNCTIONAL_ID_UNSUPPORTED VERSION_UNSUPPORTED ~INTERCHANGE_CONTROL_NUMBER_REUSED SET_GROUP_MISMATCH SE_SEGMENT_COUNT',
     });
+    // The AAA-only file stores its 2100B rejection (reason 50, provider ineligible for inquiries).
     const aboveAnyPerson = await db.pool.query(`SELECT loop, reason, follow_up, file_name FROM eligibility_rejections WHERE response_id IS NULL AND reason = '50' ORDER BY file_name`);
     expect(aboveAnyPerson.rows).toEqual([
       { loop: '2100B', reason: '50', follow_up: 'N', file_name: 'badx12__error-not-eligible-for-inquiries.x12' },
-      { loop: '2100B', reason: '50', follow_up: 'N', file_name: 'lfh__subscriber-error-aaa.x12' },
     ]);
+    const people = await db.pool.query(`SELECT file_name, subject, last_name, (SELECT count(*)::int FROM eligibility_benefits b WHERE b.response_id = r.id) AS benefits
+      FROM eligibility_responses r WHERE position('__' in file_name) > 0 ORDER BY file_name`);
+    expect(people.rows).toEqual([
+      { file_name: 'lfh__dependent.x12', subject: 'dependent', last_name: 'SMITH', benefits: 5 },
+      { file_name: 'lfh__subscriber.x12', subject: 'subscriber', last_name: 'SMITH', benefits: 5 },
+      { file_name: 'oopf__from-georgiosd.x12', subject: 'subscriber', last_name: 'BB', benefits: 1 },
+    ]);
+  });
+
+  it('quarantines a malformed 271 with a positioned error and stores nothing of it', async () => {
+    const bad = readFileSync(sample, 'latin1').replace('EB*C*IND*30*PR**23*1500*****Y~', 'EB*C*IND*30*PR**23*1500.005*****Y~');
+    const file = path.join(scratch, 'bad-amount.x12');
+    writeFileSync(file, bad);
+    const before = await db.pool.query('SELECT count(*)::int AS n FROM eligibility_responses');
+    const res = await runCli(['ingest', '--json', '--quarantine', path.join(scratch, 'quarantine'), file], { env });
+    expect(res.code, res.stderr).toBe(3);
+    const o = JSON.parse(res.stdout);
+    const set1 = o.sets.find((s: { set: string }) => s.set === '0001');
+    expect(set1.status).toBe('quarantined');
+    // Line 23 of the file, segment index 22 (ISA = 0), is the deductible EB; EB07 is the amount.
+    expect([set1.reasons[0].code, set1.reasons[0].location.segmentIndex, set1.reasons[0].location.segmentTag, set1.reasons[0].location.element])
+      .toEqual(['MONEY_PRECISION', 22, 'EB', 7]);
+    expect(o.sets.filter((s: { status: string }) => s.status === 'duplicate').map((s: { set: string }) => s.set)).toEqual(['0002', '0003']);
+    const after = await db.pool.query('SELECT count(*)::int AS n FROM eligibility_responses');
+    expect(after.rows[0].n).toBe(before.rows[0].n);
   });
 
   it('writes 270s per payer with control numbers from the database, which read back', async () => {
