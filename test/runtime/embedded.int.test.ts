@@ -181,6 +181,18 @@ describe('embedded server', () => {
     expect(await waitDead(a.pid as number)).toBe(true);
   });
 
+  it('stops the server when its only user is interrupted with SIGINT', async () => {
+    const home = await freshHome();
+    const h = hold(home);
+    const a = await h.next();
+    h.child.kill('SIGINT');
+    await h.exited;
+    expect(h.child.signalCode).toBe('SIGINT');
+    expect(await waitDead(a.pid as number)).toBe(true);
+    expect(readdirSync(path.join(home, 'pg', 'leases'))).toEqual([]);
+    expect(existsSync(path.join(home, 'pg', 'server.json'))).toBe(false);
+  });
+
   it('breaks a start lock left by a dead process', async () => {
     const home = await freshHome();
     await mkdir(path.join(home, 'pg'), { recursive: true });
