@@ -112,3 +112,16 @@ export function parseReferralSettings(input: unknown = {}): ReferralSettings {
   }
   return parsed.data;
 }
+
+/**
+ * Settings from a JSON file, with `agenciesFile` (a JSON file `{ "agencies": [...] }`, relative to the settings
+ * file) merged in, so agency layouts can live in samples/agencies/ and be shared by the command and the stage.
+ */
+export function mergeAgenciesFile(settings: Record<string, unknown>, agenciesJson: unknown): Record<string, unknown> {
+  const agencies = (agenciesJson as { agencies?: unknown } | null)?.agencies;
+  if (!Array.isArray(agencies)) {
+    throw new ClaimsError({ code: 'REFERRAL_SETTINGS_INVALID', message: 'the agencies file must hold { "agencies": [ ... ] }' });
+  }
+  const { agenciesFile: _file, ...rest } = settings;
+  return { ...rest, agencies };
+}

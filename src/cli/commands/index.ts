@@ -13,6 +13,7 @@ import { statementsCommand } from './statements.ts';
 import { accountCommand } from './account.ts';
 import { plansCommand } from './plans.ts';
 import { ledgerCommand } from './ledger.ts';
+import { referralsCommand } from './referrals.ts';
 
 export const commands: Command[] = [
   runCommand,
@@ -28,4 +29,5 @@ export const commands: Command[] = [
   accountCommand,
   plansCommand,
   ledgerCommand,
+  referralsCommand,
 ];

@@ -7,8 +7,9 @@ import { ledgerSnapshot } from './ledger-snapshot.ts';
 import { statementsStage } from './statements.ts';
 import { submitStage } from './submit.ts';
 import { ingest } from './ingest.ts';
+import { referralsStage } from './referrals.ts';
 
-export const stages: Stage[] = [ledgerSnapshot, submitStage, statementsStage, ingest];
+export const stages: Stage[] = [ledgerSnapshot, submitStage, statementsStage, ingest, referralsStage];
 
 export function findStage(name: string): Stage | undefined {
   return stages.find((s) => s.name === name);

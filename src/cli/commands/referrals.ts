@@ -1,0 +1,205 @@
+// `claims referrals --as-of DATE [--out DIR]`: the collections run (src/collections/run.ts): balance updates and
+// recalls for accounts with an agency, new placements, 501(r) notices, the files to each agency. Also
+// `claims referrals recall ACCOUNT` and `claims referrals returns FILE`; and, through the account command's
+// registries, `claims account ACCOUNT dispute|assistance|resolve|flag` and the account view's referral section.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type Command, type CommandContext, UsageError } from '../command.ts';
+import { accountSubcommands, accountViewSections } from './account.ts';
+import { openDatabase } from '../../runtime/database.ts';
+import { config } from '../../runtime/config.ts';
+import { ClaimsError, ExitCode } from '../../runtime/errors.ts';
+import { formatUsd } from '../../domain/money.ts';
+import { isIsoDate } from '../../statements/dates.ts';
+import { explainReferral, explanationText } from '../../collections/explain.ts';
+import { openAccountHold, resolveAccountHolds } from '../../collections/holds.ts';
+import { ingestReturnsText } from '../../collections/returns.ts';
+import { requestRecall, runReferrals, type ReferralRunResult } from '../../collections/run.ts';
+import { mergeAgenciesFile, parseReferralSettings, type ReferralSettings } from '../../collections/settings.ts';
+
+const HELP = `Usage: claims referrals --as-of DATE [--out DIR] [--settings FILE] [--account NUMBER]... [--json]
+       claims referrals recall ACCOUNT --reason TEXT [--date DATE]
+       claims referrals returns FILE [--json]
+
+  Runs collections for DATE. Accounts with an agency first: payments and adjustments posted since placement
+  are applied and listed in updates-AGENCY-DATE.csv; accounts paid to zero, disputed, in assistance review
+  or recalled by command go in recalls-AGENCY-DATE.csv and their balance comes back. Then accounts past
+  their final notice, 120 days (configurable) after the FIRST STATEMENT, at or over the minimum balance,
+  without a plan in good standing, a dispute, an assistance review or a provisional patient, and never
+  referred for this balance, are placed: placements-AGENCY-DATE.csv (owner-only; demographics, dates and
+  balances, never diagnoses or procedure codes) and a ledger move to collections receivable. Non-profit
+  mode (IRS 501(r)) writes eca-notices-DATE.csv and waits 30 days after it. Rerunning a date does nothing new.
+
+  recall    asks for an account's recall; the next run writes it and moves the balance back.
+  returns   posts an agency's returns file (agency,account_number,referral_id,type,amount,date,reference;
+            type PAYMENT or UNCOLLECTABLE): collections as cash, uncollectable accounts to bad debt.
+
+Options:
+  --as-of DATE       Run date, YYYY-MM-DD (default: today, or CLAIMS_NOW).
+  --out DIR          Output folder (default: CLAIMS_HOME/referrals).
+  --settings FILE    JSON referral settings (days, minimum, nonProfit, agencies or agenciesFile); see src/collections/settings.ts.
+  --account NUMBER   Only this guarantor account (repeatable).
+  --json             Print the result as JSON.
+
+Examples:
+  claims referrals --as-of 2025-06-01 --settings samples/agencies/referrals.json
+  claims referrals recall G-1001 --reason "patient called: paying the practice directly"
+  claims account G-1001 dispute --reason "No Surprises Act dispute" --date 2025-05-02
+`;
+
+const json = (x: unknown): string => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) + '\n';
+
+export async function loadReferralSettingsFile(file: string | undefined): Promise<ReferralSettings> {
+  if (!file) return parseReferralSettings({});
+  const read = async (f: string): Promise<unknown> => {
+    try {
+      return JSON.parse(await fs.readFile(f, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`${f}: not readable JSON (${(err as Error).message})`);
+    }
+  };
+  const raw = (await read(file)) as Record<string, unknown>;
+  const agenciesFile = typeof raw.agenciesFile === 'string' ? path.resolve(path.dirname(file), raw.agenciesFile) : null;
+  return parseReferralSettings(agenciesFile ? mergeAgenciesFile(raw, await read(agenciesFile)) : raw);
+}
+
+function resultText(r: ReferralRunResult): string {
+  const lines = [`Referrals for ${r.asOf}: ${r.candidates} candidates, ${r.placed.length} placed, ${r.updates.length} balance updates, ${r.recalls.length} recalls, ${r.notices.length} 501(r) notices`];
+  for (const p of r.placed) lines.push(`  placed   ${p.accountNumber} with ${p.agencyId}: ${formatUsd(p.amountCents)} (referral ${p.referralId})`);
+  for (const u of r.updates) lines.push(`  update   ${u.accountNumber} ${u.kind} ${formatUsd(u.amountCents)}, balance ${formatUsd(u.balanceCents)}`);
+  for (const c of r.recalls) lines.push(`  recalled ${c.accountNumber} (${c.reason}) ${formatUsd(c.amountCents)} back to the practice`);
+  for (const n of r.notices) lines.push(`  notice   ${n.accountNumber}: no referral before ${n.ecaNotBefore}`);
+  for (const [rule, n] of Object.entries(r.notReferred)) lines.push(`  not referred: ${n} ${rule}`);
+  for (const f of r.files) lines.push(`  wrote ${f}`);
+  return lines.join('\n') + '\n';
+}
+
+function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>, positionals = false) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: positionals });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function dateOption(value: unknown, ctx: CommandContext, name: string): string {
+  const date = typeof value === 'string' ? value : ctx.clock.today();
+  if (!isIsoDate(date)) throw new UsageError(`--${name} ${date}: expected YYYY-MM-DD`);
+  return date;
+}
+
+async function withDb<T>(ctx: CommandContext, fn: (pool: import('pg').Pool) => Promise<T>): Promise<T> {
+  const db = await openDatabase({ migrate: true, logger: ctx.logger });
+  try {
+    return await fn(db.pool);
+  } finally {
+    await db.close();
+  }
+}
+
+async function recall(args: string[], ctx: CommandContext): Promise<number> {
+  const p = parse(args, { reason: { type: 'string' }, date: { type: 'string' } }, true);
+  const [account] = p.positionals;
+  if (!account) throw new UsageError('recall names an ACCOUNT');
+  const reason = p.values.reason;
+  if (typeof reason !== 'string' || reason.trim() === '') throw new UsageError('recall needs --reason');
+  const date = dateOption(p.values.date, ctx, 'date');
+  const r = await withDb(ctx, (pool) => requestRecall(pool, account, date, reason));
+  if (!r) throw new ClaimsError({ code: 'REFERRAL_NOT_ACTIVE', message: `account ${account} has no active referral (or its recall was asked for already)`, found: account });
+  ctx.stdout.write(`recall of ${account} from ${r.agencyId} (referral ${r.referralId}) recorded for ${date}; the next referrals run writes it\n`);
+  return ExitCode.ok;
+}
+
+async function returns(args: string[], ctx: CommandContext): Promise<number> {
+  const p = parse(args, { json: { type: 'boolean', default: false } }, true);
+  const [file] = p.positionals;
+  if (!file) throw new UsageError('returns names a FILE');
+  const bytes = await fs.readFile(file);
+  const source = { sha256: createHash('sha256').update(bytes).digest('hex'), fileName: path.basename(file) };
+  const r = await withDb(ctx, (pool) => ingestReturnsText(pool, bytes.toString('utf8'), source));
+  if (p.values.json) ctx.stdout.write(json({ ...r, rejected: r.rejected.map((e) => e.toJSON()) }));
+  else {
+    ctx.stdout.write(`returns ${source.fileName}: ${r.posted} posted, ${r.duplicates} already posted, ${r.rejected.length} rejected; collected ${formatUsd(r.collectedCents)}, written off ${formatUsd(r.writtenOffCents)}\n`);
+    for (const e of r.rejected) ctx.stdout.write(`  line ${e.location.line ?? '?'}: ${e.code} ${e.message}\n`);
+  }
+  return r.rejected.length > 0 ? ExitCode.rejected : ExitCode.ok;
+}
+
+async function run(args: string[], ctx: CommandContext): Promise<number> {
+  if (args[0] === 'recall') return recall(args.slice(1), ctx);
+  if (args[0] === 'returns') return returns(args.slice(1), ctx);
+  const p = parse(args, { 'as-of': { type: 'string' }, out: { type: 'string' }, settings: { type: 'string' }, account: { type: 'string', multiple: true }, json: { type: 'boolean', default: false } });
+  const asOf = dateOption(p.values['as-of'], ctx, 'as-of');
+  const settings = await loadReferralSettingsFile(p.values.settings as string | undefined);
+  const outDir = path.resolve((p.values.out as string | undefined) ?? path.join(config().home, 'referrals'));
+  const accounts = p.values.account as string[] | undefined;
+  const result = await withDb(ctx, (pool) => runReferrals(pool, { asOf, outDir, settings, logger: ctx.logger, signal: ctx.signal, ...(accounts && { accounts }) }));
+  ctx.stdout.write(p.values.json ? json(result) : resultText(result));
+  return ExitCode.ok;
+}
+
+export const referralsCommand: Command = {
+  name: 'referrals',
+  summary: 'Collections: place accounts with agencies, balance updates, recalls, agency returns',
+  help: HELP,
+  run,
+};
+
+// `claims account ACCOUNT dispute|assistance|resolve|flag`: holds freeze the statement cycle and referrals.
+function holdCommand(kind: 'dispute' | 'assistance') {
+  return async (accountNumber: string, args: string[], ctx: CommandContext): Promise<number> => {
+    const p = parse(args, { reason: { type: 'string' }, date: { type: 'string' } });
+    const reason = p.values.reason;
+    if (typeof reason !== 'string' || reason.trim() === '') throw new UsageError(`${kind} needs --reason`);
+    const openedOn = dateOption(p.values.date, ctx, 'date');
+    const r = await withDb(ctx, (pool) => openAccountHold(pool, { accountNumber, kind, openedOn, reason, source: 'command' }));
+    ctx.stdout.write(r.status === 'opened'
+      ? `${kind} opened on ${accountNumber} from ${openedOn}: statements and referrals are frozen; an account with an agency is recalled by the next referrals run\n`
+      : `a ${kind} is already open on ${accountNumber} since ${r.openedOn} (${r.reason}); nothing changed\n`);
+    return ExitCode.ok;
+  };
+}
+
+async function resolve(accountNumber: string, args: string[], ctx: CommandContext): Promise<number> {
+  const p = parse(args, { reason: { type: 'string' }, date: { type: 'string' }, kind: { type: 'string' } });
+  const reason = p.values.reason;
+  if (typeof reason !== 'string' || reason.trim() === '') throw new UsageError('resolve needs --reason');
+  const kind = p.values.kind;
+  if (kind !== undefined && kind !== 'dispute' && kind !== 'assistance') throw new UsageError('--kind is dispute or assistance');
+  const resolvedOn = dateOption(p.values.date, ctx, 'date');
+  const r = await withDb(ctx, (pool) => resolveAccountHolds(pool, { accountNumber, kind: kind ?? null, resolvedOn, resolution: reason }));
+  ctx.stdout.write(r.length === 0 ? `no open hold on ${accountNumber}; nothing changed\n` : `resolved on ${resolvedOn}: ${r.map((h) => h.kind).join(', ')}; the cycle resumes\n`);
+  return ExitCode.ok;
+}
+
+const FLAGS = ['deceased', 'bankruptcy', 'attorney', 'workers_comp', 'accident'];
+const SET_FLAG = `INSERT INTO account_flags (account_number, flag, set_on, note) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`;
+const CLEAR_FLAG = `UPDATE account_flags SET cleared_on = $3 WHERE account_number = $1 AND flag = $2 AND cleared_on IS NULL AND set_on <= $3`;
+
+async function flag(accountNumber: string, args: string[], ctx: CommandContext): Promise<number> {
+  const p = parse(args, { date: { type: 'string' }, note: { type: 'string' }, clear: { type: 'boolean', default: false } }, true);
+  const [name] = p.positionals;
+  if (!name || !FLAGS.includes(name)) throw new UsageError(`flag is one of ${FLAGS.join(', ')}`);
+  const date = dateOption(p.values.date, ctx, 'date');
+  await withDb(ctx, (pool) => (p.values.clear ? pool.query(CLEAR_FLAG, [accountNumber, name, date]) : pool.query(SET_FLAG, [accountNumber, name, date, p.values.note ?? null])));
+  ctx.stdout.write(`${name} ${p.values.clear ? 'cleared' : 'set'} on ${accountNumber} from ${date}\n`);
+  return ExitCode.ok;
+}
+
+accountSubcommands.push(
+  { name: 'dispute', summary: 'Open a dispute (--reason, --date): freezes statements and referrals; recalls from an agency', run: holdCommand('dispute') },
+  { name: 'assistance', summary: 'Record a financial-assistance application (--reason, --date): pauses collections', run: holdCommand('assistance') },
+  { name: 'resolve', summary: 'Resolve the open dispute or application (--reason, --date, [--kind])', run: resolve },
+  { name: 'flag', summary: 'Set or --clear an agency flag: deceased, bankruptcy, attorney, workers_comp, accident', run: flag },
+);
+
+accountViewSections.push({
+  name: 'referral',
+  title: 'Collections referral',
+  async load(pool, accountNumber, asOf) {
+    const x = await explainReferral(pool, accountNumber, asOf, parseReferralSettings({}));
+    return x ? { json: x, text: explanationText(x) } : null;
+  },
+});
