@@ -4,7 +4,7 @@
 import { ClaimsError, type Location } from '../runtime/errors.ts';
 import type { Segment } from './segment.ts';
 import type { TokenSegment } from './token-segment.ts';
-import { FLAG_UNTERMINATED, isEnvelopeTag, type ScanBatch } from './scanner.ts';
+import { TAG_GE, TAG_GS, TAG_IEA, TAG_ISA, TAG_SE, TAG_ST, type ScanBatch } from './scanner.ts';
 import { elementByteOffset } from './access.ts';
 import { excerpt, latin1 } from './text.ts';
 import { checkGs, checkIsa, checkSt, problemAt, type ProblemSpec } from './header-checks.ts';
@@ -120,7 +120,9 @@ export class EnvelopeChecker {
   pushBatch(batch: ScanBatch): void {
     const count = batch.count;
     if (count === 0) return;
-    const { tags, flags, starts, ends, bytes } = batch;
+    const { tags, starts, ends, bytes } = batch;
+    // A segment cut off by the end of input takes the full path (it is reported).
+    const runEnd = batch.lastUnterminated ? count - 1 : count;
     const events = this.#segmentEvents;
     const hashing = this.#makeHasher !== undefined;
     batch.materialiseAll = events;
@@ -132,9 +134,9 @@ export class EnvelopeChecker {
         // an envelope tag, a malformed tag or an unterminated segment, which take the full path below.
         const from = i;
         let position = this.#position;
-        while (i < count) {
+        while (i < runEnd) {
           const code = tags[i] as number;
-          if (code <= 0 || isEnvelopeTag(code) || ((flags[i] as number) & FLAG_UNTERMINATED) !== 0) break;
+          if (code <= 0 || code === TAG_SE || code === TAG_ST || code === TAG_GE || code === TAG_GS || code === TAG_IEA || code === TAG_ISA) break;
           position++;
           if (events) this.#emit({ kind: 'segment', set: set.info, segment: batch.segment(i), position });
           i++;

@@ -16,8 +16,6 @@ export interface ScannerOptions {
   segmentBytesMax?: number;
 }
 
-/** Per-segment flags in ScanBatch.flags. */
-export const FLAG_UNTERMINATED = 1;
 
 /**
  * Tag codes: a 2-character tag is `c0 << 8 | c1`, a 3-character one `1 << 24 | c0 << 16 | c1 << 8 | c2`.
@@ -47,6 +45,8 @@ const SEGMENT_BYTES_MAX = 1 << 20;
 const ISA_BYTES_MAX = 256;
 const CAPACITY_START = 4096;
 const WORK_BYTES_MIN = 1024;
+/** The word-at-a-time search assumes the first byte in memory is the lowest in the word. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /**
  * Segment text is cut from strings of at most this many bytes: V8 makes strings of 128 KiB or more in
  * its large-object space, which costs about ten times more per byte than a regular string.
@@ -125,14 +125,13 @@ export class ScanBatch {
   /** File-wide index of the first segment of the batch. */
   firstIndex = 0;
   count = 0;
-  /** Where the bytes before segment i begin (= starts[i] when there are none). */
-  leads = new Int32Array(CAPACITY_START);
   starts = new Int32Array(CAPACITY_START);
   /** Index of segment i's terminator (its end, exclusive). */
   ends = new Int32Array(CAPACITY_START);
   /** Tag codes, see TAG_ISA. */
   tags = new Int32Array(CAPACITY_START);
-  flags = new Uint8Array(CAPACITY_START);
+  /** True when the input ended inside the batch's last segment (only ever the last batch). */
+  lastUnterminated = false;
   /**
    * Set by consumers that turn every segment into an object (the Tokenizer, segment events): segment
    * text is then cut from one string per TEXT_WINDOW_BYTES instead of one native call per segment.
@@ -154,6 +153,7 @@ export class ScanBatch {
     this.byteOffset = byteOffset;
     this.firstIndex = firstIndex;
     this.count = 0;
+    this.lastUnterminated = false;
     this.delimitersBefore = delimiters;
     this.isaAt.length = 0;
     this.isaDelimiters.length = 0;
@@ -170,13 +170,9 @@ export class ScanBatch {
       to.set(from);
       return to;
     };
-    this.leads = widen(this.leads);
     this.starts = widen(this.starts);
     this.ends = widen(this.ends);
     this.tags = widen(this.tags);
-    const flags = new Uint8Array(capacity);
-    flags.set(this.flags);
-    this.flags = flags;
   }
 
   /** Delimiters of segment i: those of the last ISA at or before it. */
@@ -209,8 +205,8 @@ export class ScanBatch {
   segment(i: number): TokenSegment {
     const start = this.starts[i] as number;
     const end = this.ends[i] as number;
-    const lead = this.leads[i] as number;
-    const flags = this.flags[i] as number;
+    // Segments follow each other: what precedes segment i starts right after the previous terminator.
+    const lead = i === 0 ? 0 : (this.ends[i - 1] as number) + 1;
     let raw: string;
     let ascii = false;
     if (!this.materialiseAll) {
@@ -228,7 +224,7 @@ export class ScanBatch {
     }
     return new TokenSegment(raw, this.tag(i), this.firstIndex + i, this.byteOffset + start, this.delimitersOf(i),
       lead === start ? undefined : leadingText(this.bytes, lead, start),
-      (flags & FLAG_UNTERMINATED) !== 0 ? true : undefined, ascii);
+      this.lastUnterminated && i === this.count - 1 ? true : undefined, ascii);
   }
 }
 
@@ -245,7 +241,9 @@ export class SegmentScanner {
    * Holds the chunk being scanned, after the previous chunk's unfinished tail (`#carryLength` bytes), and
    * always one spare byte past the input for the terminator sentinel.
    */
-  #work: Uint8Array = new Uint8Array(1);
+  #work: Uint8Array = new Uint8Array(8);
+  /** The work buffer read four bytes at a time (same memory). */
+  #words = new Int32Array(this.#work.buffer);
   #carryStart = 0;
   #carryLength = 0;
   /** File offset of `#work[0]`. */
@@ -282,14 +280,16 @@ export class SegmentScanner {
     // The one copy per chunk: into a work buffer reused from chunk to chunk, after the previous chunk's
     // unfinished tail. Scanning one kind of array (never a Buffer here, a Uint8Array there) keeps the hot
     // loop's element loads monomorphic.
-    if (length + 1 > this.#work.length) {
-      const work = new Uint8Array(Math.max(length + 1, this.#work.length * 2, WORK_BYTES_MIN));
+    // Room for the input, the sentinel and the rest of the sentinel's 4-byte word.
+    if (length + 8 > this.#work.length) {
+      const work = new Uint8Array(Math.max(length + 8, this.#work.length * 2, WORK_BYTES_MIN) & ~3);
       work.set(this.#work.subarray(0, carry));
       this.#work = work;
+      this.#words = new Int32Array(work.buffer);
     }
     this.#work.set(chunk, carry);
     this.batch.reset(this.#work, length, this.#carryOffset, index, this.#delimiters);
-    this.#scan(this.#work, length, false);
+    this.#scan(this.#work, this.#words, length, false);
     return this.batch;
   }
 
@@ -302,7 +302,7 @@ export class SegmentScanner {
     this.#ended = true;
     this.#moveCarry();
     this.batch.reset(this.#work, this.#carryLength, this.#carryOffset, index, this.#delimiters);
-    this.#scan(this.#work, this.#carryLength, true);
+    this.#scan(this.#work, this.#words, this.#carryLength, true);
     return this.batch;
   }
 
@@ -313,15 +313,16 @@ export class SegmentScanner {
     this.#carryStart = 0;
   }
 
-  #scan(bytes: Uint8Array, length: number, final: boolean): void {
+  #scan(bytes: Uint8Array, words: Int32Array, length: number, final: boolean): void {
     const batch = this.batch;
     const segmentBytesMax = this.#segmentBytesMax;
     let delimiters = this.#delimiters;
     let terminator = delimiters === null ? -1 : delimiters.segment.charCodeAt(0);
+    let terminators = Math.imul(terminator, 0x01010101);
     let separator = delimiters === null ? -1 : delimiters.element.charCodeAt(0);
     // The sentinel: a terminator just past the input, so the hot loop needs no bounds test.
     if (terminator >= 0) bytes[length] = terminator;
-    let { leads, starts, ends, tags, flags } = batch;
+    let { starts, ends, tags } = batch;
     let capacity = starts.length;
     let count = 0;
     let p = 0;
@@ -346,7 +347,7 @@ export class SegmentScanner {
       }
       if (count === capacity) {
         batch.grow();
-        ({ leads, starts, ends, tags, flags } = batch);
+        ({ starts, ends, tags } = batch);
         capacity = starts.length;
       }
       const c0 = bytes[p] as number;
@@ -359,13 +360,12 @@ export class SegmentScanner {
         }
         delimiters = this.#delimiters as Delimiters;
         terminator = delimiters.segment.charCodeAt(0);
+        terminators = Math.imul(terminator, 0x01010101);
         separator = delimiters.element.charCodeAt(0);
         bytes[length] = terminator;
-        leads[count] = lead;
         starts[count] = p;
         ends[count] = end;
         tags[count] = TAG_ISA;
-        flags[count] = 0;
         batch.isaAt.push(count);
         batch.isaDelimiters.push(delimiters);
         count++;
@@ -376,9 +376,21 @@ export class SegmentScanner {
         batch.count = count;
         throw this.#noEnvelope(bytes, length, p);
       }
-      // The hot loop: find the terminator; the sentinel stops it at the end of the input.
+      // The hot loop: find the terminator; the sentinel stops it at the end of the input. Bytes are
+      // tested four at a time once aligned (SWAR: a word XOR four terminators has a zero byte where the
+      // terminator is, and (x - 0x01010101) & ~x & 0x80808080 flags the first such byte exactly).
       let q = p;
-      while (bytes[q] !== terminator) q++;
+      while (((q & 3) !== 0 || !LITTLE_ENDIAN) && bytes[q] !== terminator) q++;
+      if ((q & 3) === 0 && bytes[q] !== terminator) {
+        let w = q >> 2;
+        let x = (words[w] as number) ^ terminators;
+        let found = (x - 0x01010101) & ~x & 0x80808080;
+        while (found === 0) {
+          x = (words[++w] as number) ^ terminators;
+          found = (x - 0x01010101) & ~x & 0x80808080;
+        }
+        q = (w << 2) + ((31 - Math.clz32(found & -found)) >> 3);
+      }
       const size = q - p;
       if (size > segmentBytesMax) {
         batch.count = count;
@@ -402,16 +414,14 @@ export class SegmentScanner {
           if (!(isUpper(c0) && isUpperOrDigit(c1) && isUpperOrDigit(c2))) tag = -tag;
         }
       }
-      leads[count] = lead;
       starts[count] = p;
       ends[count] = q;
-      tags[count] = tag;
+      tags[count++] = tag;
       if (q === length) {
-        flags[count++] = FLAG_UNTERMINATED;
+        batch.lastUnterminated = true;
         keepFrom = length;
         break;
       }
-      flags[count++] = 0;
       p = q + 1;
     }
     batch.count = count;
