@@ -60,15 +60,20 @@ export async function writeRecordedFiles(pool: pg.Pool, settings: ReferralSettin
   await fs.mkdir(outDir, { recursive: true, mode: OWNER_ONLY_DIR });
   const written: string[] = [];
   for (const f of pending) {
-    const query = f.kind === 'placement' ? SQL.FILE_PLACEMENTS : f.kind === 'eca_notice' ? SQL.FILE_NOTICES : SQL.FILE_EVENTS;
-    const rows = (await pool.query<{ record: Record<string, unknown> }>(query, [f.id])).rows;
-    const records: AnyRecord[] = rows.map((r) => recordFromJson(f.kind, r.record));
-    const text = renderRecords(f.kind, layoutFor(settings, f.agency_id, f.kind), records);
     const file = path.join(outDir, f.file_name);
-    // Same rows, same text: rewriting a file a crashed run left behind is safe.
-    await writeOwnerOnly(file, text, { replace: true });
-    await pool.query(SQL.MARK_FILE_WRITTEN, [f.id, createHash('sha256').update(text).digest('hex')]);
-    written.push(file);
+    // The row lock makes one writer per file when runs overlap; the other skips it.
+    const wrote = await withTransaction(pool, async (client) => {
+      if ((await client.query(SQL.CLAIM_FILE_TO_WRITE, [f.id])).rowCount === 0) return false;
+      const query = f.kind === 'placement' ? SQL.FILE_PLACEMENTS : f.kind === 'eca_notice' ? SQL.FILE_NOTICES : SQL.FILE_EVENTS;
+      const rows = (await client.query<{ record: Record<string, unknown> }>(query, [f.id])).rows;
+      const records: AnyRecord[] = rows.map((r) => recordFromJson(f.kind, r.record));
+      const text = renderRecords(f.kind, layoutFor(settings, f.agency_id, f.kind), records);
+      // Same rows, same text: rewriting a file a crashed run left behind is safe.
+      await writeOwnerOnly(file, text, { replace: true });
+      await client.query(SQL.MARK_FILE_WRITTEN, [f.id, createHash('sha256').update(text).digest('hex')]);
+      return true;
+    });
+    if (wrote) written.push(file);
   }
   return written;
 }

@@ -17,12 +17,11 @@ export interface PlacementInputs {
 }
 
 export async function loadPlacementInputs(db: Db, accountNumber: string, asOf: IsoDate): Promise<PlacementInputs> {
-  const [g, patients, pay, flags] = await Promise.all([
-    db.query<PlacementInputs['guarantor']>(GUARANTOR_DETAILS, [accountNumber]),
-    db.query<PlacementInputs['patients'][number]>(PATIENTS_OF, [accountNumber, asOf]),
-    db.query<{ paid_on: string; amount_cents: string }>(LAST_PAYMENT, [accountNumber, asOf]),
-    db.query<{ flag: string }>(FLAGS_OF, [accountNumber, asOf]),
-  ]);
+  // One after the other: `db` is usually a client inside the placing transaction.
+  const g = await db.query<PlacementInputs['guarantor']>(GUARANTOR_DETAILS, [accountNumber]);
+  const patients = await db.query<PlacementInputs['patients'][number]>(PATIENTS_OF, [accountNumber, asOf]);
+  const pay = await db.query<{ paid_on: string; amount_cents: string }>(LAST_PAYMENT, [accountNumber, asOf]);
+  const flags = await db.query<{ flag: string }>(FLAGS_OF, [accountNumber, asOf]);
   const guarantor = g.rows[0];
   if (!guarantor) throw new Error(`guarantor account ${accountNumber} vanished`);
   return { guarantor, patients: patients.rows, lastPayment: pay.rows[0] ?? null, flags: flags.rows.map((f) => f.flag) };

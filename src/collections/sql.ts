@@ -136,6 +136,7 @@ export const FILE_EVENTS = `
 SELECT e.record FROM referral_events e JOIN referrals r ON r.id = e.referral_id WHERE e.file_id = $1 ORDER BY r.account_number, e.id`;
 export const FILE_NOTICES = `SELECT record FROM eca_notices WHERE file_id = $1 ORDER BY account_number, id`;
 
+export const CLAIM_FILE_TO_WRITE = `SELECT 1 FROM collection_files WHERE id = $1 AND written_at IS NULL FOR UPDATE SKIP LOCKED`;
 export const MARK_FILE_WRITTEN = `UPDATE collection_files SET sha256 = $2, written_at = now() WHERE id = $1`;
 
 export const REFERRAL_STILL_PLACED = `SELECT 1 FROM referrals WHERE id = $1 AND status = 'placed'`;
