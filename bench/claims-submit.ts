@@ -67,6 +67,8 @@ async function child(contender: string, input: string, limit: number): Promise<v
     sent = s.sent;
   } else if (contender === 'ours-db') {
     const { openDatabase } = await import('../src/runtime/database.ts');
+    // A fresh embedded server for each run: the figure includes nothing left from an earlier run.
+    rmSync(path.join(OUT, 'claims-home'), { recursive: true, force: true });
     const db = await openDatabase({ migrate: true, embedded: true });
     try {
       const s = await submitClaims({ inputs: [input], outDir: dir, payers, clock, controlNumbers: postgresControlNumbers(db.pool), store: postgresClaimStore(db.pool), batchSize: 1000 });
@@ -225,7 +227,9 @@ function runChild(contender: string, input: string, limit: number): Result {
     maxBuffer: 1 << 26,
   });
   if (r.status !== 0) throw new Error(`${contender} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Result;
+  const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as Result;
+  process.stderr.write(JSON.stringify(result) + '\n'); // each figure as soon as it is known
+  return result;
 }
 
 async function main(): Promise<void> {
