@@ -54,7 +54,7 @@ export async function ingestPaymentsFileOutcome(file: string, opts: IngestFileOp
   }
   const status = paymentsFileStatus(sets, reasons);
   const outcome: FileOutcome = { file, fileSha256, status, sets, reasons };
-  if (status === 'partial' || status === 'quarantined') {
+  if ((status === 'partial' || status === 'quarantined') && opts.quarantineCopy !== false) {
     const rejected = sets.filter((s) => s.status === 'quarantined');
     outcome.quarantined = await quarantineCopy(file, opts.quarantineDir, {
       file: fileName, sha256: fileSha256, status,

@@ -14,8 +14,13 @@ export interface StatementOutputOptions {
   outDir: string;
   asOf: string;
   batchStatementsMax: number;
-  /** Skip the one-PDF-per-statement files (the batch PDF and CSV are always written). */
+  /** Skip the one-PDF-per-statement files. */
   perStatementPdf?: boolean;
+  /**
+   * false: no PDFs at all, the print-vendor CSV only (a vendor that composes its own pages). The CSV is
+   * always written.
+   */
+  batchPdf?: boolean;
 }
 
 async function write(stream: WriteStream, text: string): Promise<void> {
@@ -41,7 +46,7 @@ export class StatementOutput {
   }
 
   private async open(): Promise<void> {
-    await fs.mkdir(this.pdfDir, { recursive: true });
+    await fs.mkdir(this.opts.batchPdf === false ? this.opts.outDir : this.pdfDir, { recursive: true, mode: 0o700 });
     // statements-DATE.csv for the date's first run, statements-DATE.2.csv for a later one that issued more.
     for (let n = 1; ; n++) {
       this.prefix = path.join(this.opts.outDir, `statements-${this.opts.asOf}${n === 1 ? '' : `.${n}`}`);
@@ -51,7 +56,7 @@ export class StatementOutput {
         break;
       }
     }
-    this.csv = createWriteStream(`${this.prefix}.csv`, { flags: 'wx' });
+    this.csv = createWriteStream(`${this.prefix}.csv`, { flags: 'wx', mode: 0o600 });
     this.files.push(`${this.prefix}.csv`);
     await write(this.csv, vendorCsvHeader());
   }
@@ -61,7 +66,7 @@ export class StatementOutput {
     this.batchNo += 1;
     const file = `${this.prefix}-batch-${String(this.batchNo).padStart(4, '0')}.pdf`;
     const doc = newStatementDocument(`Statements ${this.opts.asOf} batch ${this.batchNo}`, this.opts.asOf);
-    const done = pipeline(doc, createWriteStream(file, { flags: 'wx' }));
+    const done = pipeline(doc, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
     this.batch = { doc, done, count: 0, file };
     this.files.push(file);
   }
@@ -73,9 +78,17 @@ export class StatementOutput {
     this.batch = null;
   }
 
-  /** Add one statement to every output; returns its own PDF's file name (relative to outDir). */
+  /**
+   * Add one statement to every output; returns where it was written, relative to outDir: its own PDF's
+   * name, or in CSV-only mode the CSV's name.
+   */
   async add(s: Statement): Promise<string> {
     if (!this.csv) await this.open();
+    if (this.opts.batchPdf === false) {
+      const csvName = path.basename(`${this.prefix}.csv`);
+      await write(this.csv as WriteStream, vendorCsvRow(s, ''));
+      return csvName;
+    }
     if (!this.batch || this.batch.count >= this.opts.batchStatementsMax) await this.nextBatch();
     const batch = this.batch as NonNullable<typeof this.batch>;
     renderStatement(batch.doc, s);
@@ -84,7 +97,7 @@ export class StatementOutput {
     const pdfName = path.join(path.basename(this.pdfDir), `${s.statementId}.pdf`);
     if (this.opts.perStatementPdf !== false) {
       const doc = newStatementDocument(`Statement ${s.statementId}`, s.statementDate);
-      const done = pipeline(doc, createWriteStream(path.join(this.opts.outDir, pdfName)));
+      const done = pipeline(doc, createWriteStream(path.join(this.opts.outDir, pdfName), { mode: 0o600 }));
       renderStatement(doc, s);
       doc.end();
       await done;

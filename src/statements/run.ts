@@ -8,7 +8,8 @@ import type { Logger } from '../runtime/logger.ts';
 import { withTransaction } from '../runtime/database.ts';
 import { postBatch } from '../ledger/post.ts';
 import type { Entry } from '../ledger/types.ts';
-import { creditAppliedEntry, nextPayerTimeoutEntry, smallBalanceEntry } from '../patients/entries.ts';
+import { createHash } from 'node:crypto';
+import { creditAppliedEntry, nextPayerTimeoutEntry, PATIENT_REASONS, smallBalanceEntry } from '../patients/entries.ts';
 import { assessAccount, statementFor, type AccountAssessment, type AccountSnapshot } from './account.ts';
 import { accountPage, accountsByNumber, loadSnapshots, type GuarantorRow } from './load.ts';
 import type { Statement } from './model.ts';
@@ -27,6 +28,8 @@ export interface StatementRunOptions {
   accounts?: string[];
   pageSize?: number;
   perStatementPdf?: boolean;
+  /** false: the print-vendor CSV only, no PDFs (see StatementOutputOptions.batchPdf). */
+  batchPdf?: boolean;
   signal?: AbortSignal;
 }
 
@@ -72,7 +75,7 @@ export async function runStatements(pool: pg.Pool, opts: StatementRunOptions): P
     asOf, accounts: 0, issued: [], held: [], provisional: [], refundsDue: [],
     ledger: { timeouts: 0, timeoutsUndone: 0, creditsApplied: 0, smallBalances: 0 }, files: [],
   };
-  const output = new StatementOutput({ outDir: opts.outDir, asOf, batchStatementsMax: settings.batchPdfStatementsMax, perStatementPdf: opts.perStatementPdf ?? true });
+  const output = new StatementOutput({ outDir: opts.outDir, asOf, batchStatementsMax: settings.batchPdfStatementsMax, perStatementPdf: opts.perStatementPdf ?? true, batchPdf: opts.batchPdf ?? true });
   const pageSize = opts.pageSize ?? 1000;
   try {
     await renderUnwritten(pool, asOf, output, result);
@@ -102,18 +105,26 @@ async function runPage(pool: pg.Pool, page: GuarantorRow[], opts: StatementRunOp
   let snapshots = await loadSnapshots(pool, page, asOf, settings);
   let assessed = snapshots.map((a) => ({ a, x: assessAccount(a, settings, asOf) }));
 
-  // Ledger moves first, each entry its own idempotent batch; then reload the accounts they touched.
+  // Ledger moves first, the page's in one batch (one transaction, one COPY: a batch per entry cost a round
+  // trip each); then reload the accounts they touched. Each entry keeps its own key, and the assessment
+  // proposes only moves not yet posted (balances and timeout keys say so), so a rerun proposes none; the
+  // batch key is a hash of the entry keys, so a retry of the same batch is a duplicate, not a second posting.
   const touched = new Set<string>();
+  const moves: Entry[] = [];
   for (const { a, x } of assessed) {
-    for (const entry of ledgerEntries(a, x, asOf)) {
-      const outcome = await postBatch(pool, { key: entry.key, entries: [entry] });
-      if (outcome === 'posted') {
-        if (entry.reason === 'claim.next_payer_timeout') result.ledger.timeouts += 1;
-        else if (entry.reason === 'claim.next_payer_answered') result.ledger.timeoutsUndone += 1;
-        else if (entry.reason === 'patient.credit_applied') result.ledger.creditsApplied += 1;
+    const entries = ledgerEntries(a, x, asOf);
+    if (entries.length > 0) touched.add(a.accountNumber);
+    moves.push(...entries);
+  }
+  if (moves.length > 0) {
+    const key = `statement-moves:${asOf}:${createHash('sha256').update(moves.map((e) => e.key).join('\n')).digest('hex').slice(0, 32)}`;
+    if ((await postBatch(pool, { key, entries: moves })) === 'posted') {
+      for (const entry of moves) {
+        if (entry.reason === PATIENT_REASONS.nextPayerTimeout) result.ledger.timeouts += 1;
+        else if (entry.reason === PATIENT_REASONS.nextPayerTimeoutUndone) result.ledger.timeoutsUndone += 1;
+        else if (entry.reason === PATIENT_REASONS.creditApplied) result.ledger.creditsApplied += 1;
         else result.ledger.smallBalances += 1;
       }
-      touched.add(a.accountNumber);
     }
   }
   if (touched.size > 0) {
