@@ -2,7 +2,7 @@
 -- entries and their lines in signed bigint cents. After TigerBeetle: nothing is updated or deleted,
 -- corrections are new entries, and the database itself refuses an entry whose lines do not sum to zero.
 --
--- Writer contract (src/ledger/post.ts follows it; docs/decisions/0002-ledger-schema-and-posting.md says why):
+-- Writer contract (src/ledger/post.ts follows it; docs/decisions/0002-ledger-schema-and-database-checks.md says why):
 --   1. A posting first inserts its posting_batches row, with the number of entries and lines it will write.
 --      That insert opens the batch: entries and lines can be added to a batch only in the transaction that
 --      inserted its row, and at commit the batch must hold exactly the announced entries and lines.
@@ -73,13 +73,21 @@ CREATE INDEX entry_lines_account ON entry_lines (account_id);
 CREATE INDEX entry_lines_claim ON entry_lines (claim_id) WHERE claim_id IS NOT NULL;
 
 -- Bookkeeping for batches being written by their (uncommitted) transaction. Rows are inserted and
--- deleted inside that transaction, so no other session ever sees one.
+-- deleted inside that transaction, so no other session ever sees one. Insert-only while the batch is
+-- open: a counter updated per statement would grow a chain of row versions that every later statement
+-- of the same transaction walks (quadratic for a writer that inserts row by row).
 CREATE TABLE ledger_open_batches (
   batch_id bigint PRIMARY KEY,
   entry_count integer NOT NULL,
-  entries_outstanding bigint NOT NULL,
-  lines_outstanding bigint NOT NULL
+  line_count bigint NOT NULL
 );
+-- One row per statement that added entries or lines to an open batch; summed at commit.
+CREATE TABLE ledger_open_counts (
+  batch_id bigint NOT NULL,
+  entries bigint NOT NULL,
+  lines bigint NOT NULL
+);
+CREATE INDEX ledger_open_counts_batch ON ledger_open_counts (batch_id);
 -- Entries whose lines came in more than one statement: their sum is checked at commit.
 CREATE TABLE ledger_open_entries (
   batch_id bigint NOT NULL,
@@ -106,29 +114,34 @@ CREATE TRIGGER entry_lines_immutable BEFORE UPDATE OR DELETE OR TRUNCATE ON entr
 -- A new batch is open until its transaction commits.
 CREATE FUNCTION ledger_open_batch() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO ledger_open_batches (batch_id, entry_count, entries_outstanding, lines_outstanding)
-  VALUES (NEW.id, NEW.entry_count, NEW.entry_count, NEW.line_count);
+  INSERT INTO ledger_open_batches (batch_id, entry_count, line_count) VALUES (NEW.id, NEW.entry_count, NEW.line_count);
   RETURN NULL;
 END $$;
 CREATE TRIGGER posting_batches_open AFTER INSERT ON posting_batches
   FOR EACH ROW EXECUTE FUNCTION ledger_open_batch();
 
+-- The trigger functions below look rows up by key only. enable_seqscan is off inside them because the
+-- bookkeeping tables have no statistics while a transaction fills them (the planner would scan them
+-- whole, per statement) and the accounts check must probe the index, not read every account.
+
 -- Entries: only into an open batch, ordinals inside the announced count. Once per statement.
-CREATE FUNCTION ledger_check_entries() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION ledger_check_entries() RETURNS trigger LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
   bad record;
 BEGIN
   WITH per_batch AS (
     SELECT batch_id, count(*) AS n, min(ordinal) AS lo, max(ordinal) AS hi
     FROM new_entries GROUP BY batch_id
+  ), checked AS (
+    SELECT p.batch_id, p.n, p.lo, p.hi, o.entry_count
+    FROM per_batch p LEFT JOIN ledger_open_batches o ON o.batch_id = p.batch_id
   ), counted AS (
-    UPDATE ledger_open_batches o SET entries_outstanding = o.entries_outstanding - p.n
-    FROM per_batch p WHERE o.batch_id = p.batch_id
-    RETURNING o.batch_id, o.entry_count
+    INSERT INTO ledger_open_counts (batch_id, entries, lines)
+    SELECT batch_id, n, 0 FROM checked WHERE entry_count IS NOT NULL
   )
-  SELECT p.batch_id, p.lo, p.hi, c.entry_count INTO bad
-  FROM per_batch p LEFT JOIN counted c ON c.batch_id = p.batch_id
-  WHERE c.batch_id IS NULL OR p.hi >= c.entry_count
+  SELECT batch_id, lo, hi, entry_count INTO bad
+  FROM checked
+  WHERE entry_count IS NULL OR hi >= entry_count
   LIMIT 1;
   IF FOUND THEN
     IF bad.entry_count IS NULL THEN
@@ -147,7 +160,7 @@ CREATE TRIGGER entries_check AFTER INSERT ON entries
 -- Lines: the sum-to-zero rule, in bulk, once per statement (see the writer contract at the top).
 -- work_mem: the per-entry aggregate of a million-line COPY holds 250,000 groups; with the 4 MB default
 -- it spills to disk. Set for this function only.
-CREATE FUNCTION ledger_check_lines() RETURNS trigger LANGUAGE plpgsql SET work_mem = '128MB' AS $$
+CREATE FUNCTION ledger_check_lines() RETURNS trigger LANGUAGE plpgsql SET work_mem = '128MB' SET enable_seqscan = off AS $$
 DECLARE
   bad record;
   batch_ids bigint[];
@@ -155,14 +168,15 @@ DECLARE
 BEGIN
   -- Count the rows off their open batches (in practice one batch per statement).
   WITH per_batch AS (
-    SELECT batch_id, count(*) AS n FROM new_lines GROUP BY batch_id
+    SELECT p.batch_id, p.n, o.batch_id AS open_batch_id
+    FROM (SELECT batch_id, count(*) AS n FROM new_lines GROUP BY batch_id) p
+    LEFT JOIN ledger_open_batches o ON o.batch_id = p.batch_id
   ), counted AS (
-    UPDATE ledger_open_batches o SET lines_outstanding = o.lines_outstanding - p.n
-    FROM per_batch p WHERE o.batch_id = p.batch_id
-    RETURNING o.batch_id
+    INSERT INTO ledger_open_counts (batch_id, entries, lines)
+    SELECT batch_id, 0, n FROM per_batch WHERE open_batch_id IS NOT NULL
   )
-  SELECT array_agg(p.batch_id), min(p.batch_id) FILTER (WHERE c.batch_id IS NULL) INTO batch_ids, closed_batch
-  FROM per_batch p LEFT JOIN counted c ON c.batch_id = p.batch_id;
+  SELECT array_agg(batch_id), min(batch_id) FILTER (WHERE open_batch_id IS NULL) INTO batch_ids, closed_batch
+  FROM per_batch;
   IF closed_batch IS NOT NULL THEN
     RAISE EXCEPTION 'LEDGER_BATCH_CLOSED: batch % is not open in this transaction: lines can be added only by the transaction that created their batch', closed_batch
       USING ERRCODE = 'restrict_violation';
@@ -220,18 +234,16 @@ CREATE TRIGGER entry_lines_check AFTER INSERT ON entry_lines
   FOR EACH STATEMENT EXECUTE FUNCTION ledger_check_lines();
 
 -- At commit: the batch holds exactly what it announced, and entries written in pieces sum to zero.
-CREATE FUNCTION ledger_close_batch() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION ledger_close_batch() RETURNS trigger LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
-  open_batch record;
+  written record;
   bad record;
 BEGIN
-  SELECT * INTO open_batch FROM ledger_open_batches WHERE batch_id = NEW.batch_id;
-  IF NOT FOUND THEN
-    RETURN NULL;
-  END IF;
-  IF open_batch.entries_outstanding <> 0 OR open_batch.lines_outstanding <> 0 THEN
+  SELECT coalesce(sum(entries), 0) AS entries, coalesce(sum(lines), 0) AS lines INTO written
+  FROM ledger_open_counts WHERE batch_id = NEW.batch_id;
+  IF written.entries <> NEW.entry_count OR written.lines <> NEW.line_count THEN
     RAISE EXCEPTION 'LEDGER_BATCH_INCOMPLETE: batch % is missing % entries and % lines of what it announced',
-      NEW.batch_id, open_batch.entries_outstanding, open_batch.lines_outstanding
+      NEW.batch_id, NEW.entry_count - written.entries, NEW.line_count - written.lines
       USING ERRCODE = 'check_violation';
   END IF;
   SELECT e.key, s.total INTO bad
@@ -248,6 +260,7 @@ BEGIN
       USING ERRCODE = 'check_violation';
   END IF;
   DELETE FROM ledger_open_entries WHERE batch_id = NEW.batch_id;
+  DELETE FROM ledger_open_counts WHERE batch_id = NEW.batch_id;
   DELETE FROM ledger_open_batches WHERE batch_id = NEW.batch_id;
   RETURN NULL;
 END $$;

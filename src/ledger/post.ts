@@ -2,7 +2,7 @@
 // around prepare.ts and copy-format.ts). In one transaction it claims the batch key with one row, finds
 // or creates the accounts in one statement, then COPYs the entries and their lines straight into the
 // ledger tables: exactly-once costs one row, not a second pass over every line.
-// Why this shape, and the alternatives measured: docs/decisions/0002-ledger-schema-and-posting.md.
+// Why this shape, and the alternatives measured: docs/decisions/0003-ledger-posting-exactly-once-with-copy.md.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';

@@ -32,8 +32,13 @@ export const RESOLVE_ACCOUNTS = `
   FROM wanted w
   LEFT JOIN created c ON c.kind = w.kind AND coalesce(c.payer_id, '') = coalesce(w.payer_id, '')
     AND coalesce(c.patient_id, '') = coalesce(w.patient_id, '')
-  LEFT JOIN accounts a ON a.kind = w.kind AND coalesce(a.payer_id, '') = coalesce(w.payer_id, '')
-    AND coalesce(a.patient_id, '') = coalesce(w.patient_id, '')
+  LEFT JOIN LATERAL (
+    -- One identity-index probe per wanted account (LIMIT keeps it a probe): as a plain join the planner
+    -- hashes the whole accounts table per batch, a cost that grows with every patient ever posted.
+    SELECT a.id FROM accounts a
+    WHERE a.kind = w.kind AND coalesce(a.payer_id, '') = coalesce(w.payer_id, '') AND coalesce(a.patient_id, '') = coalesce(w.patient_id, '')
+    LIMIT 1
+  ) a ON true
   ORDER BY w.position`;
 
 export const COPY_ENTRIES = `COPY entries (${ENTRY_COPY_COLUMNS.join(', ')}) FROM STDIN`;

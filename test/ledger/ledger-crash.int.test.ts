@@ -86,7 +86,7 @@ async function expectBalances(postedBatches: bigint): Promise<void> {
 describe('claims ledger post killed at a failpoint', () => {
   let posted = 0n;
 
-  it.each(FAILPOINTS.map((f) => [f]))('%s: all or nothing, and a rerun completes it', async (failpoint) => {
+  it.each(FAILPOINTS.filter((f) => f.startsWith('ledger.post.')).map((f) => [f]))('%s: all or nothing, and a rerun completes it', async (failpoint) => {
     const key = `crash-${failpoint.replace(/\W/g, '-')}`;
     const file = await writeBatchFile(crashBatch(key));
 

@@ -1,0 +1,47 @@
+// Unit tests of the trial-balance renderings used by `claims ledger balances`.
+import { describe, expect, it } from 'vitest';
+import { trialBalanceJson, trialBalanceTable } from '../../src/cli/commands/ledger.ts';
+import type { TrialBalance } from '../../src/ledger/queries.ts';
+
+const tb: TrialBalance = {
+  asOf: '2025-03-31',
+  totalCents: 0n,
+  accounts: [
+    { kind: 'insurance_receivable', payerId: 'ACME', patientId: null, balanceCents: 9_007_199_254_740_993n },
+    { kind: 'patient_receivable', payerId: null, patientId: 'G-1', balanceCents: 2000n },
+    { kind: 'revenue', payerId: null, patientId: null, balanceCents: -9_007_199_254_742_993n },
+  ],
+};
+
+describe('trial balance output', () => {
+  it('JSON keeps cents exact as integers beyond 2^53', () => {
+    const text = trialBalanceJson(tb);
+    expect(text).toContain('"balanceCents": 9007199254740993}');
+    expect(text).toContain('"balanceCents": -9007199254742993}');
+    const parsed = JSON.parse(text) as { asOf: string; accounts: { kind: string; payerId: string | null; patientId: string | null }[]; totalCents: number };
+    expect(parsed.asOf).toBe('2025-03-31');
+    expect(parsed.totalCents).toBe(0);
+    expect(parsed.accounts.map((a) => [a.kind, a.payerId, a.patientId])).toEqual([
+      ['insurance_receivable', 'ACME', null], ['patient_receivable', null, 'G-1'], ['revenue', null, null],
+    ]);
+  });
+
+  it('JSON of an empty ledger is an empty list and a zero total', () => {
+    expect(JSON.parse(trialBalanceJson({ asOf: null, accounts: [], totalCents: 0n }))).toEqual({ asOf: null, accounts: [], totalCents: 0 });
+  });
+
+  it('the table aligns text left and amounts right, with a total', () => {
+    expect(trialBalanceTable(tb)).toBe([
+      'Trial balance as of 2025-03-31',
+      '',
+      'ACCOUNT               PAYER  PATIENT' + ' '.repeat(13) + 'BALANCE',
+      '--------------------  -----  -------  ------------------',
+      'insurance_receivable  ACME' + ' '.repeat(13) + '90071992547409.93',
+      'patient_receivable' + ' '.repeat(11) + 'G-1' + ' '.repeat(19) + '20.00',
+      'revenue' + ' '.repeat(31) + '-90071992547429.93',
+      '--------------------  -----  -------  ------------------',
+      'TOTAL' + ' '.repeat(47) + '0.00',
+      '',
+    ].join('\n'));
+  });
+});
