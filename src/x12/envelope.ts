@@ -121,11 +121,11 @@ export class EnvelopeChecker {
     const count = batch.count;
     if (count === 0) return;
     const { tags, starts, ends, bytes } = batch;
+    const hashing = this.#makeHasher !== undefined;
+    // With segment events on, every segment becomes an object anyway: make them all in one pass.
+    const objects = this.#segmentEvents ? batch.segments() : undefined;
     // A segment cut off by the end of input takes the full path (it is reported).
     const runEnd = batch.lastUnterminated ? count - 1 : count;
-    const events = this.#segmentEvents;
-    const hashing = this.#makeHasher !== undefined;
-    batch.materialiseAll = events;
     let i = 0;
     while (i < count) {
       const set = this.#set;
@@ -138,7 +138,7 @@ export class EnvelopeChecker {
           const code = tags[i] as number;
           if (code <= 0 || code === TAG_SE || code === TAG_ST || code === TAG_GE || code === TAG_GS || code === TAG_IEA || code === TAG_ISA) break;
           position++;
-          if (events) this.#emit({ kind: 'segment', set: set.info, segment: batch.segment(i), position });
+          if (objects !== undefined) this.#emit({ kind: 'segment', set: set.info, segment: objects[i] as Segment, position });
           i++;
         }
         this.#position = position;
@@ -160,10 +160,10 @@ export class EnvelopeChecker {
           this.#hashBytes(open.hasher, bytes, starts[i] as number, ends[i] as number, batch.delimitersOf(i).segment.charCodeAt(0));
         }
       }
-      this.#check(batch.segment(i));
+      this.#check(objects !== undefined ? objects[i] as Segment : batch.segment(i));
       i++;
     }
-    this.#last = batch.segment(count - 1);
+    this.#last = objects !== undefined ? objects[count - 1] as Segment : batch.segment(count - 1);
   }
 
   /** Add a segment and its terminator to the interchange's content hash. */

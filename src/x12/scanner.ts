@@ -1,58 +1,22 @@
 // The boundary scanner: the allocation-free layer under the tokenizer. Per chunk it records where each
-// segment starts and ends, the bytes before it (line breaks, a BOM) and its tag as an integer, in typed
-// arrays reused from chunk to chunk. Nothing is made per segment: the envelope checks read tag codes and
-// only ask for a Segment object (ScanBatch.segment) where they need elements; the Tokenizer asks for
-// every one. Delimiters come from each ISA. Chunk boundaries are handled once per chunk: the unfinished
-// tail of a chunk is carried and joined to the next one. Pure: no node:* imports.
+// segment starts and ends and its tag as an integer, in typed arrays reused from chunk to chunk
+// (scan-batch.ts). Nothing is made per segment: the envelope checks read tag codes and only ask for a
+// Segment object where they need elements; the Tokenizer asks for every one. Delimiters come from each
+// ISA. Chunk boundaries are handled once per chunk: the unfinished tail of a chunk is kept at the front
+// of a reused work buffer and the next chunk is copied in after it. Pure: no node:* imports.
 import { ClaimsError } from '../runtime/errors.ts';
 import type { Delimiters } from './segment.ts';
-import { TokenSegment } from './token-segment.ts';
-import { excerpt, hasNonAscii, latin1 } from './text.ts';
+import { ScanBatch, TAG_ISA } from './scan-batch.ts';
+import { excerpt, latin1 } from './text.ts';
 
-export interface ScannerOptions {
-  /** File name for error locations. */
-  file?: string;
-  /** Longest segment accepted, in bytes; bounds memory on input that never terminates a segment. */
-  segmentBytesMax?: number;
-}
-
-
-/**
- * Tag codes: a 2-character tag is `c0 << 8 | c1`, a 3-character one `1 << 24 | c0 << 16 | c1 << 8 | c2`.
- * Positive when the tag has the shape of a segment id ([A-Z][A-Z0-9]{1,2}), negated when it does not,
- * 0 for tags of any other length (empty, 1 or more than 3 characters).
- */
-function code2(tag: string): number {
-  return (tag.charCodeAt(0) << 8) | tag.charCodeAt(1);
-}
-function code3(tag: string): number {
-  return 0x1000000 | (tag.charCodeAt(0) << 16) | (tag.charCodeAt(1) << 8) | tag.charCodeAt(2);
-}
-export const TAG_ISA = code3('ISA');
-export const TAG_IEA = code3('IEA');
-export const TAG_GS = code2('GS');
-export const TAG_GE = code2('GE');
-export const TAG_ST = code2('ST');
-export const TAG_SE = code2('SE');
-
-/** True for the six envelope tags (TA1 is handled with the strays). */
-export function isEnvelopeTag(code: number): boolean {
-  return code === TAG_SE || code === TAG_ST || code === TAG_GE || code === TAG_GS || code === TAG_IEA || code === TAG_ISA;
-}
+export { ScanBatch, TAG_GE, TAG_GS, TAG_IEA, TAG_ISA, TAG_SE, TAG_ST, isEnvelopeTag, tagName } from './scan-batch.ts';
 
 const SEGMENT_BYTES_MAX = 1 << 20;
 /** An ISA is 105 bytes when padded; unpadded ones are shorter. Anything longer is not an ISA. */
 const ISA_BYTES_MAX = 256;
-const CAPACITY_START = 4096;
 const WORK_BYTES_MIN = 1024;
 /** The word-at-a-time search assumes the first byte in memory is the lowest in the word. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-/**
- * Segment text is cut from strings of at most this many bytes: V8 makes strings of 128 KiB or more in
- * its large-object space, which costs about ten times more per byte than a regular string.
- */
-const TEXT_WINDOW_BYTES = 48 * 1024;
-const EMPTY = new Uint8Array(0);
 
 function isAlphanumeric(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
@@ -64,169 +28,13 @@ function isUpperOrDigit(code: number): boolean {
   return (code >= 65 && code <= 90) || (code >= 48 && code <= 57);
 }
 
-// Tag names by code, shared by every scanner: tags are a small, closed set, so one string per tag instead
-// of one per segment. Open addressing in typed arrays (no Map, no string hashing); bounded.
-const TAG_SLOTS = 8192;
-const TAG_NAMES_MAX = 4096;
-const tagKeys = new Int32Array(TAG_SLOTS);
-const tagNames: string[] = new Array<string>(TAG_SLOTS).fill('');
-let tagNameCount = 0;
-
-function nameOfCode(code: number): string {
-  const c = code < 0 ? -code : code;
-  return c >= 0x1000000
-    ? String.fromCharCode((c >> 16) & 0xff, (c >> 8) & 0xff, c & 0xff)
-    : String.fromCharCode((c >> 8) & 0xff, c & 0xff);
+export interface ScannerOptions {
+  /** File name for error locations. */
+  file?: string;
+  /** Longest segment accepted, in bytes; bounds memory on input that never terminates a segment. */
+  segmentBytesMax?: number;
 }
 
-/** The tag string of a (non-zero) tag code. */
-export function tagName(code: number): string {
-  let slot = Math.imul(code, 0x9e3779b1) >>> 19;
-  while (true) {
-    const key = tagKeys[slot] as number;
-    if (key === code) return tagNames[slot] as string;
-    if (key === 0) break;
-    slot = (slot + 1) & (TAG_SLOTS - 1);
-  }
-  const name = nameOfCode(code);
-  if (tagNameCount < TAG_NAMES_MAX) {
-    tagKeys[slot] = code;
-    tagNames[slot] = name;
-    tagNameCount++;
-  }
-  return name;
-}
-
-/** The text between segments: almost always one of a few line breaks, so share those strings. */
-function leadingText(bytes: Uint8Array, lead: number, start: number): string {
-  const length = start - lead;
-  const c = bytes[lead] as number;
-  if (length === 1) {
-    if (c === 0x0a) return '\n';
-    if (c === 0x0d) return '\r';
-  } else if (length === 2 && c === 0x0d && bytes[lead + 1] === 0x0a) {
-    return '\r\n';
-  }
-  const between = latin1(bytes, lead, start);
-  // Only a BOM (EF BB BF) is non-ASCII here; decode it to U+FEFF.
-  return between.includes('\u00ef') ? between.replaceAll('\u00ef\u00bb\u00bf', '\ufeff') : between;
-}
-
-/**
- * The segments one chunk completed, as parallel arrays indexed 0..count-1. Valid until the next
- * push/end of its scanner (the arrays and bytes are reused); Segment objects made from it stay valid.
- */
-export class ScanBatch {
-  /** The bytes the offsets below index into (the chunk after the previous chunk's tail); only the first `length` are input. */
-  bytes: Uint8Array = EMPTY;
-  length = 0;
-  /** File offset of bytes[0]. */
-  byteOffset = 0;
-  /** File-wide index of the first segment of the batch. */
-  firstIndex = 0;
-  count = 0;
-  starts = new Int32Array(CAPACITY_START);
-  /** Index of segment i's terminator (its end, exclusive). */
-  ends = new Int32Array(CAPACITY_START);
-  /** Tag codes, see TAG_ISA. */
-  tags = new Int32Array(CAPACITY_START);
-  /** True when the input ended inside the batch's last segment (only ever the last batch). */
-  lastUnterminated = false;
-  /**
-   * Set by consumers that turn every segment into an object (the Tokenizer, segment events): segment
-   * text is then cut from one string per TEXT_WINDOW_BYTES instead of one native call per segment.
-   */
-  materialiseAll = false;
-  /** Delimiters in effect before the first segment; each ISA in the batch sets new ones. */
-  delimitersBefore: Delimiters | null = null;
-  readonly isaAt: number[] = [];
-  readonly isaDelimiters: Delimiters[] = [];
-  #text = '';
-  #textStart = 0;
-  #textEnd = 0;
-  #textAscii = false;
-
-  /** Forget the previous chunk. */
-  reset(bytes: Uint8Array, length: number, byteOffset: number, firstIndex: number, delimiters: Delimiters | null): void {
-    this.bytes = bytes;
-    this.length = length;
-    this.byteOffset = byteOffset;
-    this.firstIndex = firstIndex;
-    this.count = 0;
-    this.lastUnterminated = false;
-    this.delimitersBefore = delimiters;
-    this.isaAt.length = 0;
-    this.isaDelimiters.length = 0;
-    this.#text = '';
-    this.#textStart = 0;
-    this.#textEnd = 0;
-  }
-
-  /** Room for more segments (arrays double when full). */
-  grow(): void {
-    const capacity = this.starts.length * 2;
-    const widen = (from: Int32Array): Int32Array<ArrayBuffer> => {
-      const to = new Int32Array(capacity);
-      to.set(from);
-      return to;
-    };
-    this.starts = widen(this.starts);
-    this.ends = widen(this.ends);
-    this.tags = widen(this.tags);
-  }
-
-  /** Delimiters of segment i: those of the last ISA at or before it. */
-  delimitersOf(i: number): Delimiters {
-    const at = this.isaAt;
-    let lo = 0;
-    let hi = at.length;
-    // Binary search for the number of ISAs at or before i (usually none or one).
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((at[mid] as number) <= i) lo = mid + 1;
-      else hi = mid;
-    }
-    return (lo === 0 ? this.delimitersBefore : this.isaDelimiters[lo - 1]) as Delimiters;
-  }
-
-  /** Segment i's tag as a string. */
-  tag(i: number): string {
-    const code = this.tags[i] as number;
-    if (code !== 0) return tagName(code);
-    const start = this.starts[i] as number;
-    const end = this.ends[i] as number;
-    const sep = this.delimitersOf(i).element.charCodeAt(0);
-    let at = start;
-    while (at < end && this.bytes[at] !== sep) at++;
-    return latin1(this.bytes, start, at);
-  }
-
-  /** Segment i as a Segment object (elements split on first access). */
-  segment(i: number): TokenSegment {
-    const start = this.starts[i] as number;
-    const end = this.ends[i] as number;
-    // Segments follow each other: what precedes segment i starts right after the previous terminator.
-    const lead = i === 0 ? 0 : (this.ends[i - 1] as number) + 1;
-    let raw: string;
-    let ascii = false;
-    if (!this.materialiseAll) {
-      raw = latin1(this.bytes, start, end);
-    } else {
-      if (start < this.#textStart || end > this.#textEnd) {
-        this.#textStart = start;
-        this.#textEnd = Math.min(this.length, Math.max(end, start + TEXT_WINDOW_BYTES));
-        this.#text = latin1(this.bytes, start, this.#textEnd);
-        // One test per window spares one per segment: UTF-8 is only looked for in windows that need it.
-        this.#textAscii = !hasNonAscii(this.#text);
-      }
-      raw = this.#text.substring(start - this.#textStart, end - this.#textStart);
-      ascii = this.#textAscii;
-    }
-    return new TokenSegment(raw, this.tag(i), this.firstIndex + i, this.byteOffset + start, this.delimitersOf(i),
-      lead === start ? undefined : leadingText(this.bytes, lead, start),
-      this.lastUnterminated && i === this.count - 1 ? true : undefined, ascii);
-  }
-}
 
 /**
  * Incremental boundary scanner. `push(chunk)` scans a chunk and returns the batch of segments it
@@ -274,7 +82,7 @@ export class SegmentScanner {
     const carry = this.#carryLength;
     const length = carry + chunk.length;
     if (chunk.length === 0) {
-      this.batch.reset(this.#work, 0, this.#carryOffset, index, this.#delimiters);
+      this.batch.reset(this.#work, this.#words, 0, this.#carryOffset, index, this.#delimiters);
       return this.batch;
     }
     // The one copy per chunk: into a work buffer reused from chunk to chunk, after the previous chunk's
@@ -288,7 +96,7 @@ export class SegmentScanner {
       this.#words = new Int32Array(work.buffer);
     }
     this.#work.set(chunk, carry);
-    this.batch.reset(this.#work, length, this.#carryOffset, index, this.#delimiters);
+    this.batch.reset(this.#work, this.#words, length, this.#carryOffset, index, this.#delimiters);
     this.#scan(this.#work, this.#words, length, false);
     return this.batch;
   }
@@ -296,12 +104,12 @@ export class SegmentScanner {
   end(): ScanBatch {
     const index = this.segmentCount;
     if (this.#ended) {
-      this.batch.reset(this.#work, 0, this.#carryOffset, index, this.#delimiters);
+      this.batch.reset(this.#work, this.#words, 0, this.#carryOffset, index, this.#delimiters);
       return this.batch;
     }
     this.#ended = true;
     this.#moveCarry();
-    this.batch.reset(this.#work, this.#carryLength, this.#carryOffset, index, this.#delimiters);
+    this.batch.reset(this.#work, this.#words, this.#carryLength, this.#carryOffset, index, this.#delimiters);
     this.#scan(this.#work, this.#words, this.#carryLength, true);
     return this.batch;
   }

@@ -12,10 +12,7 @@ export type TokenizerOptions = ScannerOptions;
 
 /** Every segment of a scanned batch as an object. */
 export function batchSegments(batch: ScanBatch): Segment[] {
-  const count = batch.count;
-  const out = new Array<Segment>(count);
-  for (let i = 0; i < count; i++) out[i] = batch.segment(i);
-  return out;
+  return batch.segments();
 }
 
 /**
@@ -29,7 +26,6 @@ export class Tokenizer {
 
   constructor(options: TokenizerOptions = {}) {
     this.#scanner = new SegmentScanner(options);
-    this.#scanner.batch.materialiseAll = true;
   }
 
   /** Segments yielded so far. */
