@@ -7,8 +7,10 @@
 //              database side of a run, read-only)
 //   run CSV    runStatements for 2025-03-01, print-vendor CSV only (ledger moves, statements recorded)
 //   run PDF    runStatements for 2025-03-31 (the cycle's statement 2 for the same accounts), batch PDFs + CSV
+//   load+idx   with --indexes, after the runs: the load again with indexes on claims(account_number) and
+//              remittance_claims(claim_id), which the schema does not have yet (what they would save)
 // Peak RSS of this process (the server's is its own) is sampled every 50 ms.
-// Run: node --import tsx bench/statements-run.ts [--accounts N]   (default 200, a smoke size; the issue's is 100,000)
+// Run: node --import tsx bench/statements-run.ts [--accounts N] [--indexes]   (default 200, a smoke size; the issue's is 100,000)
 import { mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -22,7 +24,7 @@ import { accountPage, loadSnapshots } from '../src/statements/load.ts';
 import { assessAccount } from '../src/statements/account.ts';
 import { runStatements } from '../src/statements/run.ts';
 
-const { values } = parseArgs({ options: { accounts: { type: 'string', default: '200' } } });
+const { values } = parseArgs({ options: { accounts: { type: 'string', default: '200' }, indexes: { type: 'boolean', default: false } } });
 const N = Number(values.accounts);
 const CHUNK = 2000;
 const BENCH_DB = 'claims_bench_statements';
@@ -139,7 +141,7 @@ try {
   const floor = await timed(async () => (await db.pool.query(
     `SELECT a.patient_id, sum(l.amount_cents) FROM accounts a JOIN entry_lines l ON l.account_id = a.id
      WHERE a.kind = 'patient_receivable' GROUP BY a.patient_id`)).rowCount ?? 0);
-  const load = await timed(async () => {
+  const loadAll = () => timed(async () => {
     let due = 0;
     for (let after = ''; ;) {
       const page = await accountPage(db.pool, after, 1000);
@@ -148,6 +150,7 @@ try {
       for (const a of await loadSnapshots(db.pool, page, '2025-03-01', settings)) if (assessAccount(a, settings, '2025-03-01').decision.due) due++;
     }
   });
+  const load = await loadAll();
   const rssAfterLoad = peakMiB();
   await rm(OUT, { recursive: true, force: true });
   await mkdir(OUT, { recursive: true });
@@ -155,6 +158,13 @@ try {
   const rssAfterCsv = peakMiB();
   const pdfRun = await timed(() => runStatements(db.pool, { asOf: '2025-03-31', outDir: OUT, settings, logger, perStatementPdf: false }));
   const rssAfterPdf = peakMiB();
+  let loadIndexed: { seconds: number; value: number } | undefined;
+  if (values.indexes) {
+    await db.pool.query('CREATE INDEX bench_claims_account ON claims (account_number)');
+    await db.pool.query('CREATE INDEX bench_remittance_claims_claim ON remittance_claims (claim_id)');
+    await db.pool.query('ANALYZE');
+    loadIndexed = await loadAll();
+  }
   const perSecond = (n: number, s: number) => Math.round(n / s);
   console.log(JSON.stringify({
     accounts: N,
@@ -164,6 +174,7 @@ try {
     runCsv: { seconds: Number(csvRun.seconds.toFixed(2)), issued: csvRun.value.issued.length, statementsPerSecond: perSecond(csvRun.value.issued.length, csvRun.seconds), ledger: csvRun.value.ledger },
     runPdf: { seconds: Number(pdfRun.seconds.toFixed(2)), issued: pdfRun.value.issued.length, statementsPerSecond: perSecond(pdfRun.value.issued.length, pdfRun.seconds), files: pdfRun.value.files.length },
     ratioPdfToCsvPerStatement: Number(((pdfRun.seconds / pdfRun.value.issued.length) / (csvRun.seconds / csvRun.value.issued.length)).toFixed(1)),
+    ...(loadIndexed && { loadWithIndexes: { seconds: Number(loadIndexed.seconds.toFixed(2)), accountsPerSecond: perSecond(N, loadIndexed.seconds) } }),
     peakRssMiB: { afterLoad: rssAfterLoad, afterCsvRun: rssAfterCsv, afterPdfRun: rssAfterPdf },
   }));
 } finally {
