@@ -143,7 +143,7 @@ async function nodeX12(input: string, limit: number, dir: string, payers: Awaite
 
 /**
  * The writers alone: claims are read, validated, mapped and turned into segment values first (not timed);
- * then only envelope + serialisation is timed: our GroupWriter text versus node-x12's notation + generator.
+ * then only envelope + serialisation is timed: the X12 core's InterchangeWriter versus node-x12's notation + generator.
  */
 async function writerOnly(contender: string, input: string, limit: number, dir: string, payers: Awaited<ReturnType<typeof loadPayerProfiles>>): Promise<{ ms: number; sent: number }> {
   const sets: SegmentValues[][] = [];
@@ -181,27 +181,26 @@ async function writerOnly(contender: string, input: string, limit: number, dir: 
   const started = performance.now();
   const file = path.join(dir, `837-${contender}.x12`);
   if (contender === 'writer-ours') {
-    const { GroupWriter, isaSegment, ieaSegment, DEFAULT_DELIMITERS } = await import('../src/claims/envelope.ts');
-    const ids = { isa13: '000000001', createdAt: clock.now(), payer };
-    const gw = new GroupWriter(GUIDE_P, '1', ids, 1 << 30);
+    const { InterchangeWriter } = await import('../src/x12/writer.ts');
+    const w = new InterchangeWriter();
     const out = createWriteStream(file);
     const write = async (t: string): Promise<void> => {
       if (!out.write(t)) await once(out, 'drain');
     };
-    await write(isaSegment(ids, DEFAULT_DELIMITERS) + gw.header());
+    let text = w.beginInterchange({ senderQualifier: 'ZZ', senderId: 'NWB001', receiverQualifier: 'ZZ', receiverId: 'BRIDGEWAY', date: '240901', time: '1200', controlNumber: 1, usage: 'P' });
+    text += w.beginGroup({ functionalId: 'HC', senderCode: 'NWB001', receiverCode: 'BRIDGEWAY', date: '20240901', time: '1200', controlNumber: 1, version: GUIDE_P });
     for (const set of sets) {
-      const header = set.slice(0, 5);
-      let text = gw.openSet(header[0]![2] as string, header);
-      for (let i = 5; i < set.length; i++) {
-        text += gw.claim([set[i]!]);
+      text += w.beginSet({ id: '837', controlNumber: set[0]![2] as string, implementationRef: GUIDE_P });
+      for (let i = 1; i < set.length; i++) {
+        text += w.segment(set[i]!);
         if (text.length > 65536) {
           await write(text);
           text = '';
         }
       }
-      await write(text);
+      text += w.endSet();
     }
-    await write(gw.trailer() + ieaSegment(1, '000000001', DEFAULT_DELIMITERS));
+    await write(text + w.endGroup() + w.endInterchange());
     out.end();
     await once(out, 'finish');
   } else {

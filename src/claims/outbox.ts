@@ -2,17 +2,20 @@
 // claim and completed when the batch ends. Each functional group (837P, 837I) is spooled to its own part file
 // as claims arrive, because claims of both types interleave in an export; `finish` joins ISA + groups + IEA
 // into a hidden file, syncs it, and renames it into place, so a reader never sees half an interchange.
-// Memory stays flat: text goes to disk in 64 KiB chunks with backpressure.
+// Memory stays flat: text goes to disk in 64 KiB chunks with backpressure. The text itself comes from the
+// X12 core's writer (src/x12/writer.ts): one InterchangeWriter per group keeps its GS/ST/SE/GE and counts.
+// Files carry patient data: owner-only (0600).
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
 import type { Clock } from '../runtime/clock.ts';
 import type { PayerProfile } from '../payers/profile.ts';
 import type { MappedClaim } from './map.ts';
 import type { ControlNumbers } from './control-numbers.ts';
-import { DEFAULT_DELIMITERS, GroupWriter, ieaSegment, isaSegment, padControlNumber, type OutboundDelimiters } from './envelope.ts';
+import type { Delimiters } from '../x12/segment.ts';
+import { DEFAULT_DELIMITERS, InterchangeWriter, formatControlNumber, serializeSegment, type InterchangeHeader } from '../x12/writer.ts';
 import { Hierarchy, transactionHeader } from '../transactions/claim-837-common.ts';
 import { professionalClaimSegments, GUIDE as GUIDE_P } from '../transactions/claim-837p.ts';
 import { institutionalClaimSegments, GUIDE as GUIDE_I } from '../transactions/claim-837i.ts';
@@ -42,17 +45,24 @@ export interface OutboxOptions {
   controlNumbers: ControlNumbers;
   /** Claims per ST/SE; the guide recommends at most 5,000. */
   claimsPerSetMax?: number;
-  delimiters?: OutboundDelimiters;
+  delimiters?: Delimiters;
+  /** Written after every segment terminator ('' or '\n'); default none. */
+  lineBreak?: string;
   /** Called when a payer's interchange is opened (its ISA13 is known), before any claim is placed in it. */
   onOpen?: (file: Omit<OutboundFile, 'sha256' | 'claimCount' | 'path'>) => Promise<void>;
 }
 
 const FLUSH_BYTES = 64 * 1024;
+const OWNER_ONLY = 0o600;
 const GROUP_ORDER = ['professional', 'institutional'] as const;
 type ClaimType = (typeof GROUP_ORDER)[number];
 
 interface GroupState {
-  writer: GroupWriter;
+  writer: InterchangeWriter;
+  guide: string;
+  gs06: string;
+  /** Claims in the open set; null before the first set. */
+  setClaims: number | null;
   hierarchy: Hierarchy;
   st02: string;
   spoolPath: string;
@@ -70,6 +80,10 @@ interface PayerOutput {
   claimCount: number;
 }
 
+const yymmdd = (d: Date): string => d.toISOString().slice(2, 10).replaceAll('-', '');
+const ccyymmdd = (d: Date): string => d.toISOString().slice(0, 10).replaceAll('-', '');
+const hhmm = (d: Date): string => d.toISOString().slice(11, 16).replace(':', '');
+
 export const senderIdOf = (p: PayerProfile): string => `${p.submitter.interchangeQualifier}:${p.submitter.interchangeId}`;
 export const receiverIdOf = (p: PayerProfile): string => `${p.receiver.interchangeQualifier}:${p.receiver.interchangeId}`;
 
@@ -78,36 +92,40 @@ export class Outbox {
   private readonly createdAt: Date;
   private readonly partDir: string;
   private readonly claimsPerSetMax: number;
-  private readonly d: OutboundDelimiters;
+  private readonly d: Delimiters;
+  private readonly lineBreak: string;
 
   constructor(private readonly opts: OutboxOptions) {
     this.createdAt = opts.clock.now();
     this.partDir = path.join(opts.dir, '.partial');
     this.claimsPerSetMax = opts.claimsPerSetMax ?? 5000;
     this.d = opts.delimiters ?? DEFAULT_DELIMITERS;
+    this.lineBreak = opts.lineBreak ?? '';
   }
 
   async add(mapped: MappedClaim): Promise<Placement> {
     const out = await this.outputFor(mapped.payer);
     const type = mapped.claim.record.claimType;
     const group = await this.groupFor(out, type);
-    if (group.writer.needsSet()) {
+    if (group.setClaims === null || group.setClaims >= this.claimsPerSetMax) {
       const stNumber = await this.opts.controlNumbers.next(out.senderId, out.receiverId, 'ST');
-      group.st02 = padControlNumber(stNumber, 4);
+      let text = group.setClaims === null ? '' : group.writer.endSet();
+      group.st02 = formatControlNumber(stNumber, 4, 9, 'ST02');
       group.hierarchy = new Hierarchy();
-      const header = transactionHeader({
-        controlNumber: group.st02,
-        guide: group.writer.guide,
-        referenceId: `${out.isa13}${group.st02}`,
-        createdAt: this.createdAt,
-        payer: out.payer,
-      });
-      await this.append(group, group.writer.openSet(group.st02, header));
+      group.setClaims = 0;
+      text += group.writer.beginSet({ id: '837', controlNumber: group.st02, implementationRef: group.guide });
+      // transactionHeader starts with the ST the writer has just written: the rest is BHT through 1000B.
+      const header = transactionHeader({ controlNumber: group.st02, guide: group.guide, referenceId: `${out.isa13}${group.st02}`, createdAt: this.createdAt, payer: out.payer });
+      for (let i = 1; i < header.length; i++) text += group.writer.segment(header[i]!);
+      await this.append(group, text);
     }
     const segments = type === 'professional' ? professionalClaimSegments(mapped, group.hierarchy) : institutionalClaimSegments(mapped, group.hierarchy);
-    await this.append(group, group.writer.claim(segments));
+    let text = '';
+    for (const s of segments) text += group.writer.segment(s);
+    group.setClaims++;
+    await this.append(group, text);
     out.claimCount++;
-    return { fileName: out.fileName, isa13: out.isa13, gs06: group.writer.gs06, st02: group.st02 };
+    return { fileName: out.fileName, isa13: out.isa13, gs06: group.gs06, st02: group.st02 };
   }
 
   /** Complete every interchange, in the order the payers first appeared. */
@@ -133,9 +151,9 @@ export class Outbox {
     if (out) return out;
     const senderId = senderIdOf(payer);
     const receiverId = receiverIdOf(payer);
-    const isa13 = padControlNumber(await this.opts.controlNumbers.next(senderId, receiverId, 'ISA'), 9);
+    const isa13 = formatControlNumber(await this.opts.controlNumbers.next(senderId, receiverId, 'ISA'), 9, 9, 'ISA13');
     out = { payer, senderId, receiverId, isa13, fileName: `837-${payer.payerId}-${isa13}.x12`, groups: new Map(), claimCount: 0 };
-    await mkdir(this.partDir, { recursive: true });
+    await mkdir(this.partDir, { recursive: true, mode: 0o700 });
     await this.opts.onOpen?.({ fileName: out.fileName, payerId: payer.payerId, senderId, receiverId, isa13 });
     this.outputs.set(payer.payerId, out);
     return out;
@@ -145,11 +163,29 @@ export class Outbox {
     let group = out.groups.get(type);
     if (group) return group;
     const gs06 = (await this.opts.controlNumbers.next(out.senderId, out.receiverId, 'GS')).toString();
-    const writer = new GroupWriter(type === 'professional' ? GUIDE_P : GUIDE_I, gs06, { isa13: out.isa13, createdAt: this.createdAt, payer: out.payer }, this.claimsPerSetMax, this.d);
+    const guide = type === 'professional' ? GUIDE_P : GUIDE_I;
+    // Each group has a writer of its own (groups are written side by side); its ISA text is the file's.
+    const writer = new InterchangeWriter({ delimiters: this.d, lineBreak: this.lineBreak });
+    writer.beginInterchange(this.interchangeHeader(out));
+    const { submitter, receiver } = out.payer;
+    const buffer = writer.beginGroup({
+      functionalId: 'HC', senderCode: submitter.applicationId, receiverCode: receiver.applicationId,
+      date: ccyymmdd(this.createdAt), time: hhmm(this.createdAt), controlNumber: gs06, version: guide,
+    });
     const spoolPath = path.join(this.partDir, `${out.fileName}.${type}`);
-    group = { writer, hierarchy: new Hierarchy(), st02: '', spoolPath, stream: createWriteStream(spoolPath), buffer: writer.header() };
+    group = { writer, guide, gs06, setClaims: null, hierarchy: new Hierarchy(), st02: '', spoolPath, stream: createWriteStream(spoolPath, { mode: OWNER_ONLY }), buffer };
     out.groups.set(type, group);
     return group;
+  }
+
+  private interchangeHeader(out: PayerOutput): InterchangeHeader {
+    const { submitter, receiver } = out.payer;
+    // ISA14 0: no TA1 requested; the 999 is the acknowledgement.
+    return {
+      senderQualifier: submitter.interchangeQualifier, senderId: submitter.interchangeId,
+      receiverQualifier: receiver.interchangeQualifier, receiverId: receiver.interchangeId,
+      date: yymmdd(this.createdAt), time: hhmm(this.createdAt), controlNumber: out.isa13, ackRequested: false, usage: out.payer.usage,
+    };
   }
 
   private async append(group: GroupState, text: string): Promise<void> {
@@ -167,29 +203,33 @@ export class Outbox {
     const finalPath = path.join(this.opts.dir, out.fileName);
     const hiddenPath = path.join(this.partDir, `${out.fileName}.joined`);
     const hash = createHash('sha256');
-    const target = createWriteStream(hiddenPath);
+    const target = createWriteStream(hiddenPath, { mode: OWNER_ONLY });
     const write = async (text: string | Buffer): Promise<void> => {
       hash.update(text);
       if (!target.write(text)) await once(target, 'drain');
     };
-    await write(isaSegment({ isa13: out.isa13, createdAt: this.createdAt, payer: out.payer }, this.d));
+    await write(new InterchangeWriter({ delimiters: this.d, lineBreak: this.lineBreak }).beginInterchange(this.interchangeHeader(out)));
     let groupCount = 0;
     for (const type of GROUP_ORDER) {
       const group = out.groups.get(type);
       if (!group) continue;
       groupCount++;
-      group.buffer += group.writer.trailer();
+      if (group.setClaims !== null) group.buffer += group.writer.endSet();
+      group.buffer += group.writer.endGroup();
       await this.flush(group);
       group.stream.end();
       await once(group.stream, 'finish');
       for await (const chunk of createReadStream(group.spoolPath)) await write(chunk as Buffer);
     }
-    await write(ieaSegment(groupCount, out.isa13, this.d));
+    // The groups' writers each saw one group: the file's IEA counts them all.
+    await write(serializeSegment(['IEA', String(groupCount), out.isa13], this.d) + this.lineBreak);
     target.end();
     await once(target, 'finish');
     const fh = await open(hiddenPath, 'r');
     await fh.sync();
     await fh.close();
+    // createWriteStream's mode applies only to a new file: a leftover from a crashed run keeps its own.
+    await chmod(hiddenPath, OWNER_ONLY);
     await rename(hiddenPath, finalPath);
     return {
       fileName: out.fileName,

@@ -17,7 +17,7 @@ import { Outbox, type OutboundFile } from './outbox.ts';
 import type { ControlNumbers } from './control-numbers.ts';
 import type { ClaimStore, ResentClaim, SentClaim } from './store.ts';
 import { RejectionReport } from './report.ts';
-import type { OutboundDelimiters } from './envelope.ts';
+import type { Delimiters } from '../x12/segment.ts';
 
 export interface SubmitOptions {
   inputs: readonly string[];
@@ -34,7 +34,9 @@ export interface SubmitOptions {
   claimsPerSetMax?: number;
   /** Claims per database round trip. */
   batchSize?: number;
-  delimiters?: OutboundDelimiters;
+  delimiters?: Delimiters;
+  /** Written after every segment terminator ('' or '\n'). */
+  lineBreak?: string;
   logger?: Logger;
   signal?: AbortSignal;
 }
@@ -65,6 +67,7 @@ export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> 
     controlNumbers: opts.controlNumbers,
     ...(opts.claimsPerSetMax !== undefined && { claimsPerSetMax: opts.claimsPerSetMax }),
     ...(opts.delimiters !== undefined && { delimiters: opts.delimiters }),
+    ...(opts.lineBreak !== undefined && { lineBreak: opts.lineBreak }),
     onOpen: async (f) => {
       openedFiles.push(f.fileName);
       await opts.store?.openFile(f);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,8 @@ describe('outbox', () => {
     expect(segs.filter((s) => s.startsWith('GE*') || s.startsWith('IEA*'))).toEqual(['GE*3*42', 'IEA*1*000000042']);
     // Only the finished file is left: no part files.
     expect(readdirSync(dir)).toEqual(['837-BLUE-000000042.x12']);
+    // It carries patient data: owner-only.
+    expect(statSync(path.join(dir, '837-BLUE-000000042.x12')).mode & 0o777).toBe(0o600);
   });
 
   it('is deterministic: same claims, clock and sequence state give byte-identical files', async () => {
