@@ -4,7 +4,7 @@
 import type { PayerProfile } from '../payers/profile.ts';
 import { mapLineCodes } from '../payers/crosswalk.ts';
 import { ClaimsError } from '../runtime/errors.ts';
-import { contentHash } from './content-hash.ts';
+import { canonicalJson, contentHash, sha256Hex } from './content-hash.ts';
 import type { Rejection, ValidClaim, ValidLine } from './validate.ts';
 
 export type PayerDirectory = ReadonlyMap<string, PayerProfile>;
@@ -102,7 +102,8 @@ export function mapClaim(claim: ValidClaim, record: number, payers: PayerDirecto
       lines,
       crosswalk: crosswalkVersionOf(payer),
       key: claimKey(rec.billingProvider.npi, rec.patientControlNumber, rec.frequency),
-      contentHash: contentHash(rec),
+      // The fast path's records have sorted keys: the native stringify is their canonical JSON.
+      contentHash: sha256Hex(claim.sortedKeys === true ? JSON.stringify(rec) : canonicalJson(rec)),
     },
   };
 }
