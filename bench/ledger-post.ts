@@ -3,8 +3,10 @@
 // one INSERT per row (on a smaller sample), 1,000-row multi-row INSERTs, and psql's \copy. Every method
 // gets a fresh database with the ledger migration applied, on the same server, so table sizes match.
 //
-// Usage: node --import tsx bench/ledger-post.ts [--lines N] [--row-sample N] [--rounds R]
-//   default N = 1,000,000 (BENCH_LEDGER_LINES overrides it; CI smoke size: --lines 20000).
+// Usage: node --import tsx bench/ledger-post.ts [--lines N] [--row-sample N] [--rounds R] [--only a,b]
+//   default N = 1,000,000 (BENCH_LEDGER_LINES overrides it; CI smoke size: --lines 20000 --row-sample 2000).
+//   Rounds alternate psql and the API first; the summary takes each method's best round.
+//   --only: copy, api, multi, row, row-untriggered (the last is a reference: same rows, triggers off).
 //   The server is DATABASE_URL, or the embedded one (started for the run). psql must be on PATH.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,13 +24,15 @@ const MIGRATION = readFileSync(new URL('../schemas/db/0001_ledger.sql', import.m
 const LINES_PER_ENTRY = 4;
 
 const { values: args } = parseArgs({
-  options: { lines: { type: 'string' }, 'row-sample': { type: 'string' }, rounds: { type: 'string' } },
+  options: { lines: { type: 'string' }, 'row-sample': { type: 'string' }, rounds: { type: 'string' }, only: { type: 'string' } },
 });
 // Read here and not through runtime/config.ts: a benchmark knob, not application configuration.
 const envLines = process.env['BENCH_LEDGER_LINES'];
 const LINES = Number(args.lines ?? envLines ?? 1_000_000);
 const ROW_SAMPLE = Math.min(LINES, Number(args['row-sample'] ?? 20_000));
 const ROUNDS = Number(args.rounds ?? 1);
+/** Comma-separated subset of methods: copy, api, multi, row, row-untriggered. */
+const ONLY = args.only?.split(',');
 if (!Number.isInteger(LINES) || LINES < LINES_PER_ENTRY || LINES % LINES_PER_ENTRY !== 0) {
   throw new Error(`--lines must be a multiple of ${LINES_PER_ENTRY}`);
 }
@@ -128,11 +132,20 @@ async function viaPostingApi(url: string, batch: PostingBatch, lines: number): P
   return [posted, duplicate];
 }
 
-async function viaRowInserts(url: string, batch: PostingBatch, lines: number): Promise<Result> {
+async function viaRowInserts(url: string, batch: PostingBatch, lines: number, triggers = true): Promise<Result | undefined> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   const { ids, prepared } = await seedAccounts(c, batch);
   await checkpoint(c);
+  if (!triggers) {
+    // Reference only: what the same statements cost without the ledger's checks (needs superuser).
+    try {
+      await c.query("SET session_replication_role = 'replica'");
+    } catch {
+      await c.end();
+      return undefined;
+    }
+  }
   const t = performance.now();
   await c.query('BEGIN');
   const batchId = (await c.query<{ id: string }>(
@@ -151,9 +164,9 @@ async function viaRowInserts(url: string, batch: PostingBatch, lines: number): P
     }
   }
   await c.query('COMMIT');
-  const r = result('one INSERT per row', lines, performance.now() - t);
+  const r = result(triggers ? 'one INSERT per row' : '  same, ledger triggers off', lines, performance.now() - t);
   await c.end();
-  await verify(url, lines);
+  if (triggers) await verify(url, lines);
   return r;
 }
 
@@ -250,16 +263,21 @@ async function main(): Promise<void> {
     const batch = makeBatch('bench', LINES);
     const sample = makeBatch('bench', ROW_SAMPLE);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [method, run] of [
+      const methods = [
         ['copy', (url: string) => viaPsqlCopy(url, batch, LINES)],
         ['api', (url: string) => viaPostingApi(url, batch, LINES)],
         ['multi', (url: string) => viaMultiRowInserts(url, batch, LINES)],
         ['row', (url: string) => viaRowInserts(url, sample, ROW_SAMPLE)],
-      ] as const) {
+        ['row-untriggered', (url: string) => viaRowInserts(url, sample, ROW_SAMPLE, false)],
+      ] as const;
+      // Odd rounds run the API before psql, so drift in the machine's load does not favour one of them.
+      const order = round % 2 === 0 ? methods : [methods[1], methods[0], ...methods.slice(2)];
+      for (const [method, run] of order) {
+        if (ONLY && !ONLY.includes(method)) continue;
         const url = await freshDatabase(adminUrl, name(method));
         try {
           const r = await run(url);
-          results.push(...(Array.isArray(r) ? r : [r]));
+          if (r !== undefined) results.push(...(Array.isArray(r) ? r : [r]));
         } finally {
           await dropDatabase(adminUrl, name(method));
         }
@@ -268,7 +286,7 @@ async function main(): Promise<void> {
   } finally {
     await db.close();
   }
-  const best = (method: string): number => Math.max(...results.filter((r) => r.method === method).map((r) => r.linesPerSecond));
+  const best = (method: string): number => Math.max(0, ...results.filter((r) => r.method === method).map((r) => r.linesPerSecond));
   const api = best('posting API (postBatch)');
   const summary = {
     lines: LINES,
@@ -276,9 +294,11 @@ async function main(): Promise<void> {
     rounds: ROUNDS,
     bestLinesPerSecond: {
       postingApi: api, psqlCopy: best('psql \\copy'), multiRowInsert: best('1,000-row INSERTs'), rowInsert: best('one INSERT per row'),
+      rowInsertWithoutLedgerTriggers: best('  same, ledger triggers off'),
     },
     ratios: {
       apiOverRowInsert: +(api / best('one INSERT per row')).toFixed(1),
+      apiOverRowInsertWithoutLedgerTriggers: +(api / best('  same, ledger triggers off')).toFixed(1),
       apiOverMultiRowInsert: +(api / best('1,000-row INSERTs')).toFixed(2),
       apiOverPsqlCopy: +(api / best('psql \\copy')).toFixed(2),
     },
