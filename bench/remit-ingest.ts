@@ -2,46 +2,35 @@
 // transaction per remittance) against its floor measured in the same run: the bare tokenizer over the same
 // file plus psql `\copy` of the same ledger rows (posting batches, entries, entry lines) into the same
 // tables of a fresh database. Target: ingest within 2x of (tokenize + \copy); peak RSS flat with file size.
-// Phases run as child processes so each one's peak RSS is its own.
-// Run: node --import tsx bench/remit-ingest.ts [--mb N]   (default 5 MB, a smoke size; the issue's is 200)
+// Phases run as child processes so each one's peak RSS is its own. The input's shape (remittances of 100
+// to 5,000 claims, 85% of them submitted by this system and seeded untimed before the run) is remit-shape.ts.
+// Run: node --import tsx bench/remit-ingest.ts [--mb N | --lines N]   (default 5 MB, a smoke size; the
+// issue's sizes are --mb 200 and --lines 1000000)
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readSegmentBatches } from '../src/x12/read.ts';
-import { remittanceSegments, type GenRemittance } from '../test/remittances/support/generate-835.ts';
+import { remittanceSegments } from '../test/remittances/support/generate-835.ts';
+import { BENCH_PAYERS, benchRemittance, claimCount, isMatched, serviceLineCount, submittedClaim } from './remit-shape.ts';
 
 const OUT = fileURLToPath(new URL('./out/', import.meta.url));
-const CLAIMS_PER_REMITTANCE = 200;
-const LINES_PER_CLAIM = 5;
 const BENCH_DB = 'claims_bench_remit';
 const COPY_DB = 'claims_bench_remit_copy';
 
-const fileFor = (mb: number): string => path.join(OUT, `remit-835-${mb}mb.x12`);
+/** The input asked for: about `mb` megabytes, or at least `lines` service lines. */
+interface Size { mb?: number; lines?: number }
+const fileFor = (size: Size): string => path.join(OUT, size.lines !== undefined ? `remit-835-${size.lines}-lines.x12` : `remit-835-${size.mb}mb.x12`);
 
-/** A remittance of 200 unmatched claims x 5 lines (CO-45 on each line, PR-2 on the first). */
-function remittance(n: number): GenRemittance {
-  return {
-    set: String(n + 1).padStart(4, '0'), trace: `EFT-B${n}`, payerId: '1000000099',
-    claims: Array.from({ length: CLAIMS_PER_REMITTANCE }, (_, c) => ({
-      pcn: `B${n}-${c}`,
-      patient: { last: `LAST${c % 97}`, first: `FIRST${c % 89}`, id: `MBR${n}-${c}` },
-      lines: Array.from({ length: LINES_PER_CLAIM }, (_, l) => ({
-        code: ['99213', '99214', '81002', '36415', '85025'][l]!, chargeCents: 5000 + 700 * l + (c % 13),
-        lineControlNumber: `B${n}-${c}-${l}`,
-        adjustments: l === 0 ? [{ group: 'CO' as const, reason: '45', cents: 1100 }, { group: 'PR' as const, reason: '2', cents: 900 }] : [{ group: 'CO' as const, reason: '45', cents: 1000 + l }],
-      })),
-    })),
-    plb: [{ code: 'L6', cents: -(n % 50) - 1 }],
-  };
-}
+/** What the generator wrote beside the file (the seed needs the remittance count). */
+interface Generated { remittances: number; claims: number; serviceLines: number }
 
-/** Write a file of about `mb` megabytes: one interchange, one group, as many remittances as it takes. */
-async function generate(mb: number): Promise<void> {
-  const file = fileFor(mb);
+/** Write the file: one interchange, one group, as many remittances as it takes; constant memory. */
+async function generate(size: Size): Promise<void> {
+  const file = fileFor(size);
   if (existsSync(file)) return;
   mkdirSync(OUT, { recursive: true });
   const out = createWriteStream(`${file}.part`);
@@ -50,18 +39,75 @@ async function generate(mb: number): Promise<void> {
   };
   await write('ISA*00*          *00*          *ZZ*SYNTHPAYER     *ZZ*SYNTHCLINIC    *240315*1200*^*00501*000000001*0*P*:~\n');
   await write('GS*HP*SYNTHPAYER*SYNTHCLINIC*20240315*1200*1*X*005010X221A1~\n');
-  let bytes = 0;
+  const done = { bytes: 0, lines: 0, claims: 0 };
   let n = 0;
-  while (bytes < mb * 1_000_000) {
-    const text = remittanceSegments(remittance(n++)).join('~\n') + '~\n';
-    bytes += text.length;
+  while (size.lines !== undefined ? done.lines < size.lines : done.bytes < (size.mb ?? 5) * 1_000_000) {
+    const r = benchRemittance(n++);
+    const text = remittanceSegments(r).join('~\n') + '~\n';
+    done.bytes += text.length;
+    done.lines += serviceLineCount(r);
+    done.claims += r.claims.length;
     await write(text);
   }
   await write(`GE*${n}*1~\nIEA*1*000000001~\n`);
   out.end();
   await once(out, 'finish');
-  const { rename } = await import('node:fs/promises');
+  await writeFile(`${file}.json`, JSON.stringify({ remittances: n, claims: done.claims, serviceLines: done.lines } satisfies Generated));
   await rename(`${file}.part`, file);
+}
+
+/**
+ * The claims this system sent, as claims-out would have stored them (untimed, before the run): guarantor
+ * accounts and patients, one crosswalk version per payer, claims and their lines, loaded with COPY.
+ */
+async function seed(pool: import('pg').Pool, remittances: number): Promise<number> {
+  const { from: copyFrom } = await import('pg-copy-streams');
+  const { Readable } = await import('node:stream');
+  const { pipeline } = await import('node:stream/promises');
+  const client = await pool.connect();
+  try {
+    const copy = (sql: string, rows: Iterable<string>) => pipeline(Readable.from(rows), client.query(copyFrom(sql)));
+    await client.query(`INSERT INTO guarantor_accounts (account_number, last_name, first_name, address_line1, city, state, postal_code)
+      SELECT 'G' || g, 'Benchperson', 'Alex', '1 Example Way', 'Springfield', 'IL', '62701' FROM generate_series(0, 49999) g`);
+    await client.query(`INSERT INTO patients (patient_id, account_number, last_name, first_name, birth_date, sex, address_line1, city, state, postal_code)
+      SELECT account_number, account_number, 'Benchperson', 'Alex', '1980-01-01', 'U', '1 Example Way', 'Springfield', 'IL', '62701' FROM guarantor_accounts`);
+    const cw = await client.query(`INSERT INTO crosswalk_versions (payer_id, label, content_sha256, content)
+      SELECT p, 'bench', repeat('0', 64), '{}' FROM unnest($1::text[]) p RETURNING id, payer_id`, [[...BENCH_PAYERS]]);
+    const crosswalk = new Map(cw.rows.map((r) => [r.payer_id as string, String(r.id)]));
+    let seeded = 0;
+    function* claims(): Generator<string> {
+      for (let n = 0; n < remittances; n++) {
+        for (let c = 0; c < claimCount(n); c++) {
+          if (!isMatched(n, c)) continue;
+          const s = submittedClaim(n, c);
+          const total = s.lines.reduce((t, l) => t + l.chargeCents, 0);
+          const dates = s.lines.map((l) => l.date).sort();
+          seeded++;
+          yield `${s.pcn}\t1999999984\t${s.pcn}\t1\tprofessional\t${'a'.repeat(64)}\t${s.account}\t${s.account}\t${s.payer}\t${s.secondary ?? '\\N'}\t${total}\t${total}\t${dates[0]}\t${dates.at(-1)}\t${crosswalk.get(s.payer)}\tsubmitted\n`;
+        }
+      }
+    }
+    await copy(`COPY claims (source_claim_id, billing_npi, patient_control_number, frequency, claim_type, content_sha256, patient_id, account_number,
+      primary_payer_id, secondary_payer_id, total_charge_cents, posted_charge_cents, first_service_date, last_service_date, crosswalk_version_id, status) FROM STDIN`, claims());
+    await client.query(`CREATE TEMP TABLE seed_lines (pcn text, line_number smallint, control text, code text, charge_cents bigint, service_date date)`);
+    function* lines(): Generator<string> {
+      for (let n = 0; n < remittances; n++) {
+        for (let c = 0; c < claimCount(n); c++) {
+          if (!isMatched(n, c)) continue;
+          const s = submittedClaim(n, c);
+          for (const [i, l] of s.lines.entries()) yield `${s.pcn}\t${i + 1}\t${l.control}\t${l.code}\t${l.chargeCents}\t${l.date}\n`;
+        }
+      }
+    }
+    await copy('COPY seed_lines FROM STDIN', lines());
+    await client.query(`INSERT INTO claim_lines (claim_id, line_number, line_control_number, procedure_code, sent_procedure_code, units, sent_units, charge_cents, service_date)
+      SELECT c.id, s.line_number, s.control, s.code, s.code, 1, 1, s.charge_cents, s.service_date FROM seed_lines s JOIN claims c ON c.patient_control_number = s.pcn`);
+    // An existing database has statistics on what it holds; the ledger tables start empty either way.
+    await client.query('ANALYZE guarantor_accounts, patients, claims, claim_lines');
+    return seeded;
+  } finally {
+    client.release();
+  }
 }
 
 async function tokenize(file: string): Promise<Record<string, unknown>> {
@@ -89,6 +135,10 @@ async function ingest(file: string): Promise<Record<string, unknown>> {
   const { createLogger } = await import('../src/runtime/logger.ts');
   const db = await freshDatabase(BENCH_DB);
   try {
+    const generated = JSON.parse(readFileSync(`${file}.json`, 'utf8')) as Generated;
+    const seedStarted = performance.now();
+    const seeded = await seed(db.pool, generated.remittances);
+    const seedSeconds = (performance.now() - seedStarted) / 1000;
     const started = performance.now();
     const outcome = await ingestFile(file, { pool: db.pool, logger: createLogger({ level: 'warn' }), quarantineDir: path.join(OUT, 'quarantine'), failpoint: () => undefined });
     const seconds = (performance.now() - started) / 1000;
@@ -99,7 +149,8 @@ async function ingest(file: string): Promise<Record<string, unknown>> {
       const r = spawnSync('psql', [db.connectionString, '-qAt', '-c', `\\copy (SELECT * FROM ${table}) TO '${path.join(OUT, `remit-${table}.copy`)}'`], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`exporting ${table}: ${r.stderr}`);
     }
-    return { status: outcome.status, sets: outcome.sets.length, ...counted.rows[0], seconds, url: db.connectionString };
+    const matched = outcome.sets.reduce((t, x) => t + (x.counts?.matchedClaims ?? 0), 0);
+    return { status: outcome.status, sets: outcome.sets.length, ...counted.rows[0], matched, seeded, seedSeconds, seconds, url: db.connectionString };
   } finally {
     await db.close();
   }
@@ -134,27 +185,28 @@ function child(args: string[]): Record<string, unknown> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { mb: { type: 'string', default: '5' }, phase: { type: 'string' }, file: { type: 'string' } }, allowPositionals: true });
+  const { values } = parseArgs({ options: { mb: { type: 'string' }, lines: { type: 'string' }, phase: { type: 'string' }, file: { type: 'string' } }, allowPositionals: true });
+  const size: Size = values.lines !== undefined ? { lines: Number(values.lines) } : { mb: Number(values.mb ?? '5') };
+  const sizeArgs = values.lines !== undefined ? ['--lines', values.lines] : ['--mb', String(size.mb)];
   if (values.phase) {
     let result: Record<string, unknown>;
-    if (values.phase === 'gen') { await generate(Number(values.mb)); result = {}; }
+    if (values.phase === 'gen') { await generate(size); result = {}; }
     else if (values.phase === 'tokenize') result = await tokenize(values.file!);
     else if (values.phase === 'ingest') result = await ingest(values.file!);
     else result = await copy();
     process.stdout.write(JSON.stringify({ ...result, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\n');
     return;
   }
-  const mb = Number(values.mb);
-  child(['gen', '--mb', String(mb)]);
-  const file = fileFor(mb);
+  child(['gen', ...sizeArgs]);
+  const file = fileFor(size);
+  const generated = JSON.parse(readFileSync(`${file}.json`, 'utf8')) as Generated;
   const sizeMb = statSync(file).size / 1e6;
   const tok = child(['tokenize', '--file', file]);
   const ing = child(['ingest', '--file', file]);
   const cp = child(['copy']);
   const floor = (tok.seconds as number) + (cp.seconds as number);
-  const lines = (ing.claims as number) * LINES_PER_CLAIM;
   const row = (name: string, seconds: number, extra: string) => `| ${name} | ${seconds.toFixed(2)} s | ${extra} |`;
-  console.log(`835 of ${sizeMb.toFixed(1)} MB: ${ing.sets} remittances, ${ing.claims} claims, ${lines} service lines, ${tok.segments} segments -> ${ing.entries} entries, ${ing.lines} ledger lines (status ${ing.status})`);
+  console.log(`835 of ${sizeMb.toFixed(1)} MB: ${ing.sets} remittances, ${ing.claims} claims (${ing.matched} matched to the ${ing.seeded} seeded in ${(ing.seedSeconds as number).toFixed(1)} s), ${generated.serviceLines} service lines, ${tok.segments} segments -> ${ing.entries} entries, ${ing.lines} ledger lines (status ${ing.status})`);
   console.log('| phase | time | notes |');
   console.log('|---|---|---|');
   console.log(row('bare tokenize', tok.seconds as number, `${(sizeMb / (tok.seconds as number)).toFixed(1)} MB/s, peak RSS ${tok.maxRssMb} MB`));

@@ -9,11 +9,52 @@ import { formatX12Amount } from '../domain/money.ts';
 import type { SetHandler, SetOutcome, X12Set, IngestContext } from '../ingest/handlers.ts';
 import type { Remittance } from '../domain/remittance.ts';
 import { canonicalRemittance } from './canonical.ts';
-import { ingestRemittance } from './ingest.ts';
+import { ingestRemittance, type RemittanceOutcome } from './ingest.ts';
+import type { PostingFlag } from './posting-rules.ts';
 
 /** Content of a remittance for exactly-once: the sha256 of its canonical text (canonical.ts, decision 0050). */
 export function remittanceContentSha256(r: Remittance): string {
   return createHash('sha256').update(canonicalRemittance(r)).digest('hex');
+}
+
+/** Located warnings kept per flag per remittance; the rest are counted in one summary warning. */
+export const CLAIM_WARNINGS_PER_FLAG_MAX = 20;
+
+const WARNED: Partial<Record<PostingFlag, string>> = {
+  claim_unmatched: 'claim was not submitted by this system: posted under a provisional patient',
+  line_ambiguous: 'a service line did not match one submitted line: posted at claim level',
+  reversal_original_missing: 'reversal without a posted original: posted from its own amounts',
+  next_payer_unknown: 'forwarded to a next payer (CLP02 19/20/21) that is not on file: PR held on the next-payer-unknown receivable',
+};
+
+/**
+ * The claim-level warnings of one remittance, bounded: a payer's weekly 835 may hold thousands of claims
+ * this system never sent, and a warning per claim would grow the file's outcome (and the run record, and
+ * the CLI's output) with the file. The database keeps every one (`claims report unmatched`).
+ */
+export function claimWarnings(flags: RemittanceOutcome['flags'], file: string, set: Pick<X12Set, 'interchange' | 'group' | 'set'>): ClaimsError[] {
+  const out: ClaimsError[] = [];
+  const counted = new Map<PostingFlag, number>();
+  for (const f of flags) {
+    const message = WARNED[f.flag];
+    if (message === undefined) continue;
+    const n = (counted.get(f.flag) ?? 0) + 1;
+    counted.set(f.flag, n);
+    if (n > CLAIM_WARNINGS_PER_FLAG_MAX) continue;
+    out.push(new ClaimsError({
+      code: `REMIT_${f.flag.toUpperCase()}`, severity: 'warning', message,
+      location: { file, interchange: set.interchange, group: set.group, set: set.set, claim: f.claim },
+    }));
+  }
+  for (const [flag, n] of counted) {
+    if (n <= CLAIM_WARNINGS_PER_FLAG_MAX) continue;
+    out.push(new ClaimsError({
+      code: `REMIT_${flag.toUpperCase()}`, severity: 'warning',
+      message: `${n - CLAIM_WARNINGS_PER_FLAG_MAX} more claims of this remittance (${n} in all): ${WARNED[flag]}; \`claims report unmatched\` lists them`,
+      location: { file, interchange: set.interchange, group: set.group, set: set.set },
+    }));
+  }
+  return out;
 }
 
 export const remittanceHandler: SetHandler = {
@@ -34,16 +75,7 @@ export const remittanceHandler: SetHandler = {
     const outcome = await ingestRemittance(ctx.pool, remittance, {
       fileName: ctx.fileName, fileSha256: ctx.fileSha256, contentSha256: remittanceContentSha256(remittance),
     }, { post: postBatchInTransaction, failpoint: ctx.failpoint, ...(ctx.inTransaction && { beforeCommit: ctx.inTransaction }) });
-    const reasons: ClaimsError[] = [...outcome.reasons];
-    for (const f of outcome.flags) {
-      if (f.flag === 'claim_unmatched' || f.flag === 'line_ambiguous' || f.flag === 'reversal_original_missing' || f.flag === 'next_payer_unknown') {
-        reasons.push(new ClaimsError({
-          code: `REMIT_${f.flag.toUpperCase()}`, severity: 'warning',
-          message: { claim_unmatched: 'claim was not submitted by this system: posted under a provisional patient', line_ambiguous: 'a service line did not match one submitted line: posted at claim level', reversal_original_missing: 'reversal without a posted original: posted from its own amounts', next_payer_unknown: 'forwarded to a next payer (CLP02 19/20/21) that is not on file: PR held on the next-payer-unknown receivable' }[f.flag],
-          location: { file: ctx.fileName, interchange: set.interchange, group: set.group, set: set.set, claim: f.claim },
-        }));
-      }
-    }
+    const reasons: ClaimsError[] = [...outcome.reasons, ...claimWarnings(outcome.flags, ctx.fileName, set)];
     return {
       ...base, status: outcome.status, reasons,
       counts: { claims: outcome.counts.claims, matchedClaims: outcome.counts.matchedClaims, unmatchedClaims: outcome.counts.unmatchedClaims, entries: outcome.counts.entries, entryLines: outcome.counts.entryLines },

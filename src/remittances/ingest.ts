@@ -3,7 +3,10 @@
 // COPY writer. Unbalanced or conflicting remittances are recorded as rejections and never touch the
 // ledger. Failpoints mark the crash-test boundaries: before, after the COPY (before commit), after commit.
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { ClaimsError } from '../runtime/errors.ts';
 import { withTransaction } from '../runtime/database.ts';
 import { payeeKey, payerKey, type Remittance, type RemittanceClaim } from '../domain/remittance.ts';
@@ -11,7 +14,8 @@ import type { PostingBatch, PostingOutcome, SourceRef } from '../ledger/types.ts
 import { balanceRemittance, type BalanceFailure, type BalanceResult } from './balance.ts';
 import { matchServiceLines } from './matching.ts';
 import { remittanceEntries, unmatchedChargeCents, type ClaimPostingContext, type PostingFlag } from './posting-rules.ts';
-import { SQL, findSubmittedClaims, originalPosting, type SubmittedClaim } from './store.ts';
+import { SQL, findSubmittedClaims, originalPostings, type SubmittedClaim } from './store.ts';
+import { remittanceClaimCopyChunks, type RemittanceClaimRow } from './claims-copy.ts';
 
 export interface RemittanceSource {
   fileName: string;
@@ -128,6 +132,12 @@ async function plan(client: PoolClient, r: Remittance): Promise<Plan> {
   }
   const draftAt = new Map(drafts.map((d) => [d.index, d]));
 
+  // Every reversal's original in one round trip. Nothing is written before the loop below, so this
+  // finds what a query per reversal would; an original reversed twice in this remittance is caught there.
+  const reversals = r.claims.filter((c) => c.status === '22');
+  const originals = await originalPostings(client, payerId, reversals.map((c) => ({ pcn: c.patientControlNumber, payerClaimNumber: c.payerClaimNumber })));
+  let reversalAt = 0;
+
   const contexts: ClaimPostingContext[] = [];
   const rows: Plan['rows'] = [];
   const reversedHere = new Set<string>();
@@ -136,7 +146,7 @@ async function plan(client: PoolClient, r: Remittance): Promise<Plan> {
     let reverses: string | null = null;
     let originalLines: ClaimPostingContext['originalLines'] = null;
     if (claim.status === '22') {
-      const original = await originalPosting(client, payerId, claim.patientControlNumber, claim.payerClaimNumber);
+      const original = originals[reversalAt++];
       if (original && !reversedHere.has(original.entryKey)) {
         reverses = original.entryKey;
         originalLines = original.lines;
@@ -225,20 +235,26 @@ export async function ingestRemittance(pool: Pool, r: Remittance, src: Remittanc
       await deps.failpoint('remit.before_copy');
       await deps.post(client, { key: batchKey, entries });
       await deps.failpoint('remit.after_copy');
-      const entryKeyOf = new Map(entries.filter((e) => e.reason !== 'remit.charge_from_remittance').map((e) => [e.key, e.key]));
-      const cols: unknown[][] = Array.from({ length: 17 }, () => []);
-      p.rows.forEach((x, i) => {
-        const claimFlags = flags.filter((f) => f.claimIndex === i).map((f) => f.flag as string);
+      const postedKeys = new Set(entries.filter((e) => e.reason !== 'remit.charge_from_remittance').map((e) => e.key));
+      const flagsAt = new Map<number, string[]>();
+      for (const f of flags) {
+        const list = flagsAt.get(f.claimIndex) ?? [];
+        list.push(f.flag);
+        flagsAt.set(f.claimIndex, list);
+      }
+      const claimRows = p.rows.map((x, i): RemittanceClaimRow => {
+        const claimFlags = flagsAt.get(i) ?? [];
         if (x.chargeRecorded) claimFlags.push('charge_recorded');
         const key = `${batchKey}:claim:${i}`;
-        const values = [
-          i, x.claim.patientControlNumber, x.claim.payerClaimNumber, x.claim.status, x.claim.chargeCents, x.claim.paidCents,
-          x.claim.patientResponsibilityCents, x.submitted?.id ?? null, x.provisionalId, x.ledgerClaimId, p.payerId,
-          entryKeyOf.has(key) ? key : null, x.reverses, claimFlags.join(','), x.linesMatched, x.claim.lines.length - x.linesMatched, x.claim.segmentIndex,
-        ];
-        values.forEach((v, c) => cols[c]!.push(v));
+        return {
+          claimIndex: i, patientControlNumber: x.claim.patientControlNumber, payerClaimNumber: x.claim.payerClaimNumber, status: x.claim.status,
+          chargeCents: x.claim.chargeCents, paidCents: x.claim.paidCents, patientResponsibilityCents: x.claim.patientResponsibilityCents,
+          claimId: x.submitted?.id ?? null, provisionalPatientId: x.provisionalId, ledgerClaimId: x.ledgerClaimId, payerId: p.payerId,
+          entryKey: postedKeys.has(key) ? key : null, reversesEntryKey: x.reverses, flags: claimFlags,
+          linesMatched: x.linesMatched, linesUnmatched: x.claim.lines.length - x.linesMatched, segmentIndex: x.claim.segmentIndex,
+        };
       });
-      await client.query(SQL.insertClaims, [remittanceId, ...cols]);
+      await pipeline(Readable.from(remittanceClaimCopyChunks(String(remittanceId), claimRows), { highWaterMark: 1 }), client.query(copyFrom(SQL.copyClaims)));
       if (matched > 0) await client.query(SQL.learnPayer, [payerKey(r), p.payerId]);
       await deps.beforeCommit?.(client);
       return {

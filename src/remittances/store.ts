@@ -18,28 +18,38 @@ export const SQL = {
     RETURNING id`,
   learnedPayer: `SELECT payer_id FROM remittance_payers WHERE payer_key = $1`,
   learnPayer: `INSERT INTO remittance_payers (payer_key, payer_id) VALUES ($1, $2) ON CONFLICT (payer_key) DO NOTHING`,
-  // The newest claim of each CLP01 chain that is not a void; its lines as sent.
+  // The newest claim of each CLP01 chain that is not a void; its lines as sent. One index probe per
+  // CLP01 / claim id (the caller de-duplicates), whatever the tables' statistics say (see claimReceivables).
   submittedClaims: `
-    SELECT DISTINCT ON (c.patient_control_number) c.id, c.patient_control_number, c.account_number, c.payer_claim_number,
+    SELECT c.id, c.patient_control_number, c.account_number, c.payer_claim_number,
       c.primary_payer_id, c.secondary_payer_id, c.tertiary_payer_id
-    FROM claims c
-    WHERE c.patient_control_number = ANY($1::text[]) AND c.frequency <> '8'
-    ORDER BY c.patient_control_number, c.id DESC`,
+    FROM unnest($1::text[]) AS w(pcn)
+    CROSS JOIN LATERAL (
+      SELECT * FROM claims c WHERE c.patient_control_number = w.pcn AND c.frequency <> '8' ORDER BY c.id DESC LIMIT 1
+    ) c`,
   submittedLines: `
-    SELECT claim_id, line_number, line_control_number, sent_procedure_code, procedure_code, service_date::text AS service_date, charge_cents
-    FROM claim_lines WHERE claim_id = ANY($1::bigint[]) ORDER BY claim_id, line_number`,
-  // The latest posting of this CLP01 by this payer that no reversal has negated yet.
-  unreversedOriginal: `
-    SELECT o.entry_key FROM remittance_claims o
-    WHERE o.payer_id = $1 AND o.patient_control_number = $2 AND o.entry_key IS NOT NULL
-      AND o.status NOT IN ('22', '25') AND ($3 = '' OR o.payer_claim_number = $3 OR o.payer_claim_number = '')
-      AND NOT EXISTS (SELECT 1 FROM remittance_claims r WHERE r.reverses_entry_key = o.entry_key)
-    ORDER BY o.remittance_id DESC, o.claim_index DESC LIMIT 1`,
+    SELECT l.claim_id, l.line_number, l.line_control_number, l.sent_procedure_code, l.procedure_code, l.service_date::text AS service_date, l.charge_cents
+    FROM unnest($1::bigint[]) AS w(claim_id)
+    CROSS JOIN LATERAL (SELECT * FROM claim_lines l WHERE l.claim_id = w.claim_id OFFSET 0) l
+    ORDER BY l.claim_id, l.line_number`,
+  // Per wanted (CLP01, CLP07): the latest posting of this CLP01 by this payer that no reversal has negated
+  // yet. One statement for every reversal of a remittance, one index probe each.
+  unreversedOriginals: `
+    SELECT w.i::int AS i, o.entry_key
+    FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS w(pcn, payer_claim_number, i)
+    CROSS JOIN LATERAL (
+      SELECT o.entry_key FROM remittance_claims o
+      WHERE o.payer_id = $1 AND o.patient_control_number = w.pcn AND o.entry_key IS NOT NULL
+        AND o.status NOT IN ('22', '25') AND (w.payer_claim_number = '' OR o.payer_claim_number = w.payer_claim_number OR o.payer_claim_number = '')
+        AND NOT EXISTS (SELECT 1 FROM remittance_claims r WHERE r.reverses_entry_key = o.entry_key)
+      ORDER BY o.remittance_id DESC, o.claim_index DESC LIMIT 1
+    ) o`,
+  // The lines of the entries named (unique keys: the index says how many rows to expect).
   entryLines: `
-    SELECT a.kind, a.payer_id, a.patient_id, l.amount_cents, l.reason, l.claim_id, l.service_line_id
+    SELECT e.key, a.kind, a.payer_id, a.patient_id, l.amount_cents, l.reason, l.claim_id, l.service_line_id
     FROM entries e JOIN entry_lines l ON l.batch_id = e.batch_id AND l.entry_ordinal = e.ordinal
     JOIN accounts a ON a.id = l.account_id
-    WHERE e.key = $1 ORDER BY l.line_no`,
+    WHERE e.key = ANY($1::text[]) ORDER BY e.key, l.line_no`,
   // One row per person (the caller de-duplicates and sorts, so concurrent remittances lock in one order).
   provisionalPatients: `
     INSERT INTO provisional_patients (payer_id, member_id, last_name, first_name, ledger_patient_id)
@@ -47,20 +57,22 @@ export const SQL = {
     ON CONFLICT (payer_id, member_id, last_name, first_name) DO UPDATE SET payer_id = EXCLUDED.payer_id
     RETURNING id, ledger_patient_id`,
   // What is open on this payer's receivable for each unmatched claim id (non-zero after a reversal).
+  // Each id probes the claim index on its own (LATERAL ... OFFSET 0 keeps the planner from flattening it):
+  // as one `= ANY` join, a table whose statistics lag behind a big ingest is scanned whole, or the payer's
+  // receivable account index (the payer's whole history, growing with the ledger) is read per remittance.
   claimReceivables: `
-    SELECT l.claim_id, sum(l.amount_cents)::text AS cents
-    FROM entry_lines l JOIN accounts a ON a.id = l.account_id
-    WHERE l.claim_id = ANY($2::text[]) AND a.kind = 'insurance_receivable' AND a.payer_id = $1
-    GROUP BY l.claim_id`,
-  insertClaims: `
-    INSERT INTO remittance_claims (remittance_id, claim_index, patient_control_number, payer_claim_number, status, charge_cents, paid_cents,
+    SELECT w.claim_id, sum(l.amount_cents)::text AS cents
+    FROM unnest($2::text[]) AS w(claim_id)
+    CROSS JOIN LATERAL (SELECT l.account_id, l.amount_cents FROM entry_lines l WHERE l.claim_id = w.claim_id OFFSET 0) l
+    WHERE l.account_id = (
+      SELECT a.id FROM accounts a
+      WHERE a.kind = 'insurance_receivable' AND coalesce(a.payer_id, '') = $1 AND coalesce(a.patient_id, '') = ''
+    )
+    GROUP BY w.claim_id`,
+  // The remittance's CLP rows, streamed (remittance-claims-copy.ts writes the rows in this column order).
+  copyClaims: `COPY remittance_claims (remittance_id, claim_index, patient_control_number, payer_claim_number, status, charge_cents, paid_cents,
       patient_responsibility_cents, claim_id, provisional_patient_id, ledger_claim_id, payer_id, entry_key, reverses_entry_key, flags,
-      lines_matched, lines_unmatched, source_segment_index)
-    SELECT $1, u.i, u.pcn, u.pcn7, u.st, u.charge, u.paid, u.pr, u.claim, u.prov, u.lcid, u.payer, u.ek, u.rk,
-      CASE WHEN u.flags = '' THEN '{}'::text[] ELSE string_to_array(u.flags, ',') END, u.lm, u.lu, u.seg
-    FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[],
-      $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::int[], $17::int[], $18::int[])
-      AS u(i, pcn, pcn7, st, charge, paid, pr, claim, prov, lcid, payer, ek, rk, flags, lm, lu, seg)`,
+      lines_matched, lines_unmatched, source_segment_index) FROM STDIN`,
   insertRejection: `
     INSERT INTO remittance_rejections (reason_code, level, payer_key, payee_key, trace_number, content_sha256, payment_cents,
       claim_payments_cents, provider_adjustments_cents, claim_count, detail, source_file_sha256, source_file_name, source_isa13,
@@ -100,18 +112,35 @@ export async function findSubmittedClaims(db: Queryable, pcns: string[]): Promis
   return out;
 }
 
-export async function originalPosting(db: Queryable, payerId: string, pcn: string, payerClaimNumber: string): Promise<{ entryKey: string; lines: EntryLine[] } | null> {
-  const found = await db.query(SQL.unreversedOriginal, [payerId, pcn, payerClaimNumber]);
-  const entryKey: string | undefined = found.rows[0]?.entry_key;
-  if (!entryKey) return null;
-  const rows = await db.query(SQL.entryLines, [entryKey]);
-  return {
-    entryKey,
-    lines: rows.rows.map((r) => ({
+export interface OriginalPosting {
+  entryKey: string;
+  lines: EntryLine[];
+}
+
+/**
+ * For each wanted reversal (CLP01 and CLP07, in order), the original posting it would negate, or null.
+ * Two statements for the whole remittance, whatever the number of reversals.
+ */
+export async function originalPostings(db: Queryable, payerId: string, wanted: readonly { pcn: string; payerClaimNumber: string }[]): Promise<(OriginalPosting | null)[]> {
+  const out: (OriginalPosting | null)[] = wanted.map(() => null);
+  if (wanted.length === 0) return out;
+  const found = await db.query(SQL.unreversedOriginals, [payerId, wanted.map((w) => w.pcn), wanted.map((w) => w.payerClaimNumber)]);
+  if (found.rows.length === 0) return out;
+  const keys = [...new Set(found.rows.map((r) => r.entry_key as string))];
+  const linesByKey = new Map<string, EntryLine[]>(keys.map((k) => [k, []]));
+  const rows = await db.query(SQL.entryLines, [keys]);
+  for (const r of rows.rows) {
+    linesByKey.get(r.key)!.push({
       account: { kind: r.kind as AccountKind, payerId: r.payer_id, patientId: r.patient_id },
       amountCents: BigInt(r.amount_cents),
       ...(r.reason !== null && { reason: r.reason }),
       claimId: r.claim_id, serviceLineId: r.service_line_id,
-    })),
-  };
+    });
+  }
+  for (const r of found.rows) out[r.i - 1] = { entryKey: r.entry_key, lines: linesByKey.get(r.entry_key)! };
+  return out;
+}
+
+export async function originalPosting(db: Queryable, payerId: string, pcn: string, payerClaimNumber: string): Promise<OriginalPosting | null> {
+  return (await originalPostings(db, payerId, [{ pcn, payerClaimNumber }]))[0]!;
 }
