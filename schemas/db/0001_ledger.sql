@@ -14,6 +14,8 @@
 --   4. Referential checks (entry exists, account exists, batch open) are made by those statement triggers
 --      in bulk instead of per-row foreign keys, which would cost an index probe per row of a COPY.
 --      Rows are never deleted, so a reference checked once stays valid.
+--   5. The commit check is a deferred constraint trigger: do not SET CONSTRAINTS ALL IMMEDIATE while a batch
+--      is being written (it would run when the batch row is inserted, before its entries exist).
 
 CREATE TABLE accounts (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
