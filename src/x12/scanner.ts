@@ -184,20 +184,23 @@ export class SegmentScanner {
         batch.count = count;
         throw this.#noEnvelope(bytes, length, p);
       }
-      // The hot loop: find the terminator; the sentinel stops it at the end of the input. Bytes are
-      // tested four at a time once aligned (SWAR: a word XOR four terminators has a zero byte where the
-      // terminator is, and (x - 0x01010101) & ~x & 0x80808080 flags the first such byte exactly).
-      let q = p;
-      while (((q & 3) !== 0 || !LITTLE_ENDIAN) && bytes[q] !== terminator) q++;
-      if ((q & 3) === 0 && bytes[q] !== terminator) {
-        let w = q >> 2;
+      // The hot loop: find the terminator; the sentinel stops it at the end of the input. Four bytes at
+      // a time (SWAR): in a word XOR four terminators, a byte is zero exactly where the terminator is, and
+      // ~(((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x) & 0x80808080 sets the high bit of each zero byte (no carry
+      // crosses bytes). The first word is masked to the bytes from p on.
+      let q: number;
+      if (LITTLE_ENDIAN) {
+        let w = p >> 2;
         let x = (words[w] as number) ^ terminators;
-        let found = (x - 0x01010101) & ~x & 0x80808080;
-        while (found === 0) {
+        let zero = ~(((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x) & (0x80808080 << ((p & 3) << 3));
+        while (zero === 0) {
           x = (words[++w] as number) ^ terminators;
-          found = (x - 0x01010101) & ~x & 0x80808080;
+          zero = ~(((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x) & 0x80808080;
         }
-        q = (w << 2) + ((31 - Math.clz32(found & -found)) >> 3);
+        q = (w << 2) + ((31 - Math.clz32(zero & -zero)) >> 3);
+      } else {
+        q = p;
+        while (bytes[q] !== terminator) q++;
       }
       const size = q - p;
       if (size > segmentBytesMax) {

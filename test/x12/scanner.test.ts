@@ -66,7 +66,9 @@ describe('boundary scanner', () => {
   });
 
   it('finds every terminator at every alignment, as a plain split does (fixed seed)', () => {
-    const segmentText = fc.stringMatching(/^[A-Z][A-Z0-9]{1,2}(\*[ -}]{0,9}){0,4}$/).filter((s) => !s.includes('~') && !s.startsWith('ISA'));
+    // 0x7f is the terminator with its low bit flipped: the byte a borrowing zero-byte test would mistake
+    // for it when the previous terminator sits in the same word.
+    const segmentText = fc.stringMatching(/^[A-Z\x7f][A-Z0-9\x7f]{1,2}(\*[ -}\x7f]{0,9}){0,4}$/).filter((s) => !s.includes('~') && !s.startsWith('ISA'));
     fc.assert(fc.property(fc.array(segmentText, { minLength: 1, maxLength: 40 }), fc.array(fc.integer({ min: 1, max: 23 }), { minLength: 1, maxLength: 8 }), (segments, sizes) => {
       const text = `${ISA}${segments.join('~')}~`;
       const data = bytes(text);
