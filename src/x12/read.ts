@@ -4,6 +4,7 @@ import { open } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Segment } from './segment.ts';
 import { Tokenizer, type TokenizerOptions } from './tokenizer.ts';
+import { SegmentScanner, type ScanBatch } from './scanner.ts';
 
 export type ByteSource = string | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
@@ -38,27 +39,45 @@ export function byteChunks(source: ByteSource): AsyncIterable<Uint8Array> | Iter
   return source;
 }
 
+/**
+ * Scanned batches of a file or byte stream (see scanner.ts), the last one from `scanner.end()`. A file is
+ * read straight into the scanner's work buffer: no chunk is allocated or copied. Each batch is valid until
+ * the next is asked for.
+ */
+export async function* scanBatches(source: ByteSource, scanner: SegmentScanner, chunkBytes = READ_CHUNK_BYTES): AsyncGenerator<ScanBatch> {
+  if (typeof source === 'string') {
+    const file = await open(source, 'r');
+    try {
+      while (true) {
+        const target = scanner.reserve(chunkBytes);
+        const { bytesRead } = await file.read(target, 0, chunkBytes, null);
+        if (bytesRead === 0) break;
+        yield scanner.pushReserved(bytesRead);
+      }
+    } finally {
+      await file.close();
+    }
+  } else {
+    for await (const chunk of source) yield scanner.push(chunk);
+  }
+  yield scanner.end();
+}
+
 /** Segments of a file or byte stream, in order. The file name (when a path is given) goes into error locations. */
 export async function* readSegments(source: ByteSource, options: TokenizerOptions = {}): AsyncGenerator<Segment> {
-  const tokenizer = new Tokenizer({ ...(typeof source === 'string' && { file: source }), ...options });
-  for await (const chunk of byteChunks(source)) {
-    yield* tokenizer.push(chunk);
-  }
-  yield* tokenizer.end();
+  const scanner = new SegmentScanner({ ...(typeof source === 'string' && { file: source }), ...options });
+  for await (const batch of scanBatches(source, scanner)) yield* batch.segments();
 }
 
 /**
  * Segments of a file or byte stream in batches (one array per chunk read): the fast path for consumers
- * that handle many segments per await, such as the envelope checks and the benchmark.
+ * that handle many segments per await.
  */
 export async function* readSegmentBatches(source: ByteSource, options: TokenizerOptions = {}): AsyncGenerator<Segment[]> {
-  const tokenizer = new Tokenizer({ ...(typeof source === 'string' && { file: source }), ...options });
-  for await (const chunk of byteChunks(source)) {
-    const batch = tokenizer.push(chunk);
-    if (batch.length > 0) yield batch;
+  const scanner = new SegmentScanner({ ...(typeof source === 'string' && { file: source }), ...options });
+  for await (const batch of scanBatches(source, scanner)) {
+    if (batch.count > 0) yield batch.segments();
   }
-  const rest = tokenizer.end();
-  if (rest.length > 0) yield rest;
 }
 
 /**

@@ -76,29 +76,39 @@ export class SegmentScanner {
   }
 
   push(chunk: Uint8Array): ScanBatch {
-    if (this.#ended) throw new Error('SegmentScanner.push after end');
-    const index = this.segmentCount;
-    this.#moveCarry();
-    const carry = this.#carryLength;
-    const length = carry + chunk.length;
-    if (chunk.length === 0) {
-      this.batch.reset(this.#work, this.#words, 0, this.#carryOffset, index, this.#delimiters);
-      return this.batch;
-    }
     // The one copy per chunk: into a work buffer reused from chunk to chunk, after the previous chunk's
     // unfinished tail. Scanning one kind of array (never a Buffer here, a Uint8Array there) keeps the hot
     // loop's element loads monomorphic.
+    this.reserve(chunk.length).set(chunk);
+    return this.pushReserved(chunk.length);
+  }
+
+  /**
+   * Room for up to `bytes` more input, to read into directly (a file read, saving push's copy); then
+   * `pushReserved(n)` scans the n bytes written. The previous batch is no longer valid after this call.
+   */
+  reserve(bytes: number): Uint8Array {
+    if (this.#ended) throw new Error('SegmentScanner.push after end');
+    this.#moveCarry();
+    const carry = this.#carryLength;
     // Room for the input, the sentinel and the rest of the sentinel's 4-byte word.
-    if (length + 8 > this.#work.length) {
-      const work = new Uint8Array(Math.max(length + 8, this.#work.length * 2, WORK_BYTES_MIN) & ~3);
+    if (carry + bytes + 8 > this.#work.length) {
+      const work = new Uint8Array(Math.max(carry + bytes + 8, this.#work.length * 2, WORK_BYTES_MIN) & ~3);
       work.set(this.#work.subarray(0, carry));
       this.#work = work;
       this.#words = new Int32Array(work.buffer);
     }
-    this.#work.set(chunk, carry);
-    this.batch.reset(this.#work, this.#words, length, this.#carryOffset, index, this.#delimiters);
-    this.#scan(this.#work, this.#words, length, false);
-    return this.batch;
+    return this.#work.subarray(carry, carry + bytes);
+  }
+
+  /** Scan the `bytes` written into the region `reserve` returned. */
+  pushReserved(bytes: number): ScanBatch {
+    if (this.#ended) throw new Error('SegmentScanner.push after end');
+    const length = this.#carryLength + bytes;
+    const batch = this.batch;
+    batch.reset(this.#work, this.#words, bytes === 0 ? 0 : length, this.#carryOffset, this.segmentCount, this.#delimiters);
+    if (bytes > 0) this.#scan(this.#work, this.#words, length, false);
+    return batch;
   }
 
   end(): ScanBatch {

@@ -11,7 +11,7 @@ import type { TokenizerOptions } from './tokenizer.ts';
 import { SegmentScanner } from './scanner.ts';
 import { EnvelopeChecker, type EnvelopeOptions } from './envelope.ts';
 import type { ContentHasher, EnvelopeEvent, GroupInfo, InterchangeInfo, SetInfo, SetSummary } from './envelope-types.ts';
-import { byteChunks, type ByteSource } from './read.ts';
+import { scanBatches, type ByteSource } from './read.ts';
 
 export interface ReadOptions extends TokenizerOptions, Omit<EnvelopeOptions, 'file' | 'hasher'> {
   /** Compute a sha256 content hash per interchange (for redelivery detection). Default false. */
@@ -44,14 +44,13 @@ export async function* envelopeEventBatches(source: ByteSource, options: ReadOpt
     ...(options.segmentEvents !== undefined && { segmentEvents: options.segmentEvents }),
   });
   try {
-    for await (const chunk of byteChunks(source)) {
-      checker.pushBatch(scanner.push(chunk));
+    for await (const scanned of scanBatches(source, scanner)) {
+      checker.pushBatch(scanned);
       if (batch.length > 0) {
         yield batch;
         batch = [];
       }
     }
-    checker.pushBatch(scanner.end());
     checker.end();
   } catch (err) {
     const problem = toClaimsError(err, file !== undefined ? { file } : {});

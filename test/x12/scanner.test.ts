@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { SegmentScanner, TAG_GE, TAG_GS, TAG_IEA, TAG_ISA, TAG_SE, TAG_ST, tagName, type ScanBatch } from '../../src/x12/scanner.ts';
 import { tokenize } from '../../src/x12/tokenizer.ts';
 import { EnvelopeChecker, checkEnvelopes, type EnvelopeEvent } from '../../src/x12/envelope.ts';
-import { fileChunks, readSegments } from '../../src/x12/read.ts';
+import { fileChunks, readSegments, scanBatches } from '../../src/x12/read.ts';
 import { sha256Hasher } from '../../src/x12/sets.ts';
 import { ClaimsError } from '../../src/runtime/errors.ts';
 import type { Segment } from '../../src/x12/segment.ts';
@@ -207,9 +207,16 @@ describe('file chunks', () => {
       }
       expect(seen.size).toBe(1);
       expect(total).toBe(data.length);
-      const viaFile: [number, number, string[]][] = [];
-      for await (const s of readSegments(path)) viaFile.push([s.index, s.byteOffset, s.elements]);
-      expect(viaFile).toEqual(tokenize(data).map((s) => [s.index, s.byteOffset, s.elements]));
+      const whole = tokenize(data).map((s) => [s.index, s.byteOffset, s.leading, s.elements]);
+      const viaFile: unknown[] = [];
+      for await (const s of readSegments(path)) viaFile.push([s.index, s.byteOffset, s.leading, s.elements]);
+      expect(viaFile).toEqual(whole);
+      // Read straight into the scanner's buffer, 97 bytes at a time.
+      const viaReserve: unknown[] = [];
+      for await (const batch of scanBatches(path, new SegmentScanner(), 97)) {
+        for (const s of batch.segments()) viaReserve.push([s.index, s.byteOffset, s.leading, s.elements]);
+      }
+      expect(viaReserve).toEqual(whole);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
