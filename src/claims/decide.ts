@@ -84,4 +84,12 @@ export class ChainBook {
     this.pending.set(k, inBatch);
     return { kind: 'send' };
   }
+
+  /** Undo a 'send' that was not sent after all (held on coverage): a later copy in the batch is decided afresh. */
+  forget(mapped: MappedClaim): void {
+    const rec = mapped.claim.record;
+    const inBatch = this.pending.get(chainKey(rec.billingProvider.npi, rec.patientControlNumber));
+    const i = inBatch?.findIndex((c) => c.frequency === rec.frequency && c.contentSha256 === mapped.contentHash) ?? -1;
+    if (i >= 0) inBatch!.splice(i, 1);
+  }
 }

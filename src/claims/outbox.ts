@@ -103,10 +103,23 @@ export class Outbox {
     this.lineBreak = opts.lineBreak ?? '';
   }
 
-  async add(mapped: MappedClaim): Promise<Placement> {
+  /**
+   * Place one claim in its payer's interchange. Synchronous while the claim goes into an open set and the
+   * buffer has room; a promise when a file, group or set has to be opened (control numbers come from the
+   * database) or the buffer is written out.
+   */
+  add(mapped: MappedClaim): Placement | Promise<Placement> {
+    const out = this.outputs.get(mapped.payer.payerId);
+    const group = out?.groups.get(mapped.claim.record.claimType);
+    if (out === undefined || group === undefined || group.setClaims === null || group.setClaims >= this.claimsPerSetMax) {
+      return this.addOpening(mapped);
+    }
+    return this.place(out, group, mapped);
+  }
+
+  private async addOpening(mapped: MappedClaim): Promise<Placement> {
     const out = await this.outputFor(mapped.payer);
-    const type = mapped.claim.record.claimType;
-    const group = await this.groupFor(out, type);
+    const group = await this.groupFor(out, mapped.claim.record.claimType);
     if (group.setClaims === null || group.setClaims >= this.claimsPerSetMax) {
       const stNumber = await this.opts.controlNumbers.next(out.senderId, out.receiverId, 'ST');
       let text = group.setClaims === null ? '' : group.writer.endSet();
@@ -117,15 +130,22 @@ export class Outbox {
       // transactionHeader starts with the ST the writer has just written: the rest is BHT through 1000B.
       const header = transactionHeader({ controlNumber: group.st02, guide: group.guide, referenceId: `${out.isa13}${group.st02}`, createdAt: this.createdAt, payer: out.payer });
       for (let i = 1; i < header.length; i++) text += group.writer.segment(header[i]!);
-      await this.append(group, text);
+      group.buffer += text;
     }
-    const segments = type === 'professional' ? professionalClaimSegments(mapped, group.hierarchy) : institutionalClaimSegments(mapped, group.hierarchy);
+    return this.place(out, group, mapped);
+  }
+
+  private place(out: PayerOutput, group: GroupState, mapped: MappedClaim): Placement | Promise<Placement> {
+    const segments = mapped.claim.record.claimType === 'professional'
+      ? professionalClaimSegments(mapped, group.hierarchy)
+      : institutionalClaimSegments(mapped, group.hierarchy);
     let text = '';
     for (const s of segments) text += group.writer.segment(s);
-    group.setClaims++;
-    await this.append(group, text);
+    group.buffer += text;
+    group.setClaims!++;
     out.claimCount++;
-    return { fileName: out.fileName, isa13: out.isa13, gs06: group.gs06, st02: group.st02 };
+    const placement: Placement = { fileName: out.fileName, isa13: out.isa13, gs06: group.gs06, st02: group.st02 };
+    return group.buffer.length >= FLUSH_BYTES ? this.flush(group).then(() => placement) : placement;
   }
 
   /** Complete every interchange, in the order the payers first appeared. */
@@ -186,11 +206,6 @@ export class Outbox {
       receiverQualifier: receiver.interchangeQualifier, receiverId: receiver.interchangeId,
       date: yymmdd(this.createdAt), time: hhmm(this.createdAt), controlNumber: out.isa13, ackRequested: false, usage: out.payer.usage,
     };
-  }
-
-  private async append(group: GroupState, text: string): Promise<void> {
-    group.buffer += text;
-    if (group.buffer.length >= FLUSH_BYTES) await this.flush(group);
   }
 
   private async flush(group: GroupState): Promise<void> {

@@ -1,7 +1,8 @@
-// Reading the practice's claims export, NDJSON or one large JSON array, one record at a time, so that a
-// multi-gigabyte export streams in constant memory. A JSON array goes through stream-json; NDJSON is split on
-// newlines here (a line number is what an analyst needs to find a bad record). A line that is not JSON is
-// yielded as a parse failure for that record; the rest of the export goes on.
+// Reading the practice's claims export, NDJSON or one large JSON array, in chunks of records, so that a
+// multi-gigabyte export streams in constant memory and the caller pays for one await per chunk, not per
+// record. A JSON array goes through stream-json; NDJSON is split on newlines here (a line number is what an
+// analyst needs to find a bad record). A line that is not JSON is yielded as a parse failure for that
+// record; the rest of the export goes on.
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { PassThrough, type Readable } from 'node:stream';
@@ -11,11 +12,32 @@ export type ExportItem =
   | { record: number; value: unknown }
   | { record: number; error: string };
 
+/** NDJSON is read in chunks of this many bytes: about 700 records of a typical export per chunk. */
+const CHUNK_BYTES = 1 << 20;
+/** Array elements handed over together. */
+const ARRAY_CHUNK_RECORDS = 256;
+
 /** Records of one export file, in order; `record` is the NDJSON line number or the 1-based array index. */
 export async function* readClaimsExport(file: string): AsyncGenerator<ExportItem> {
+  for await (const chunk of readClaimsExportChunks(file)) yield* chunk;
+}
+
+/** The same records, a chunk (array) at a time. */
+export async function* readClaimsExportChunks(file: string): AsyncGenerator<ExportItem[]> {
   const kind = await sniff(file);
-  if (kind === 'array') yield* readArray(createReadStream(file));
-  else yield* readNdjson(createReadStream(file));
+  if (kind === 'ndjson') {
+    yield* readNdjsonChunks(createReadStream(file, { highWaterMark: CHUNK_BYTES }));
+    return;
+  }
+  let chunk: ExportItem[] = [];
+  for await (const item of readArray(createReadStream(file))) {
+    chunk.push(item);
+    if (chunk.length >= ARRAY_CHUNK_RECORDS) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 async function sniff(file: string): Promise<'array' | 'ndjson'> {
@@ -27,6 +49,10 @@ async function sniff(file: string): Promise<'array' | 'ndjson'> {
 }
 
 export async function* readNdjson(input: Readable): AsyncGenerator<ExportItem> {
+  for await (const chunk of readNdjsonChunks(input)) yield* chunk;
+}
+
+export async function* readNdjsonChunks(input: Readable): AsyncGenerator<ExportItem[]> {
   let rest = '';
   let line = 0;
   let first = true;
@@ -37,19 +63,21 @@ export async function* readNdjson(input: Readable): AsyncGenerator<ExportItem> {
       text = text.replace(/^\uFEFF/, '');
       first = false;
     }
+    const items: ExportItem[] = [];
     let start = 0;
     let nl: number;
     while ((nl = text.indexOf('\n', start)) !== -1) {
       line++;
       const item = parseLine(text.slice(start, nl), line);
-      if (item) yield item;
+      if (item) items.push(item);
       start = nl + 1;
     }
     rest = text.slice(start);
+    if (items.length > 0) yield items;
   }
   if (rest.length > 0) {
     const item = parseLine(rest, line + 1);
-    if (item) yield item;
+    if (item) yield [item];
   }
 }
 
@@ -78,4 +106,27 @@ export async function* readArray(input: Readable): AsyncGenerator<ExportItem> {
   }
   await done.catch(() => undefined);
   if (failure) throw failure;
+}
+
+/** Keys every claims export record has: what tells an export apart from other NDJSON/JSON in an inbox. */
+const CLAIM_KEYS = ['"patientControlNumber"', '"claimType"'];
+
+/**
+ * Whether a file is a claims export, from its first record: an inbox also receives payment and appointment
+ * files in NDJSON. Reads at most the first 64 KiB.
+ */
+export async function looksLikeClaimsExport(file: string): Promise<boolean> {
+  const stream = createReadStream(file, { start: 0, end: 65535 });
+  let head = '';
+  for await (const chunk of stream) head += (chunk as Buffer).toString('utf8');
+  head = head.replace(/^\uFEFF/, '').trimStart();
+  if (head.startsWith('[')) return CLAIM_KEYS.every((k) => head.includes(k));
+  const nl = head.indexOf('\n');
+  if (nl === -1 && head.length >= 65535) return CLAIM_KEYS.every((k) => head.includes(k));
+  try {
+    const first = JSON.parse(nl === -1 ? head : head.slice(0, nl)) as unknown;
+    return first !== null && typeof first === 'object' && !Array.isArray(first) && 'patientControlNumber' in first && 'claimType' in first;
+  } catch {
+    return false;
+  }
 }

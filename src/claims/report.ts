@@ -1,12 +1,15 @@
 // The rejection report: one row per problem (claim, field, what was wrong, what was expected), as CSV for
-// people and JSON for programs, streamed as rejections happen so a bad export does not fill memory.
+// people and JSON for programs, streamed as rejections happen so a bad export does not fill memory. Claims
+// held back on coverage are listed here too, with outcome 'held'. Both files name patients' claims:
+// owner-only (0600).
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
 import type { Rejection } from './validate.ts';
 
-export const REPORT_COLUMNS = ['file', 'record', 'claimId', 'patientControlNumber', 'field', 'code', 'message', 'expected', 'found'] as const;
+export const REPORT_COLUMNS = ['outcome', 'file', 'record', 'claimId', 'patientControlNumber', 'field', 'code', 'message', 'expected', 'found'] as const;
+const OWNER_ONLY = 0o600;
 
 /** RFC 4180: quote a field when it holds a comma, quote, or line break; double the quotes. */
 export function csvField(value: string): string {
@@ -14,8 +17,10 @@ export function csvField(value: string): string {
 }
 
 export function csvRow(r: Rejection): string {
-  return REPORT_COLUMNS.map((c) => csvField(String(r[c] ?? ''))).join(',') + '\r\n';
+  return REPORT_COLUMNS.map((c) => csvField(String((c === 'outcome' ? outcomeOf(r) : r[c]) ?? ''))).join(',') + '\r\n';
 }
+
+const outcomeOf = (r: Rejection): 'rejected' | 'held' => r.outcome ?? 'rejected';
 
 export class RejectionReport {
   private csv: WriteStream | undefined;
@@ -48,12 +53,14 @@ export class RejectionReport {
     this.csv!.end();
     this.json!.end();
     await Promise.all([once(this.csv!, 'finish'), once(this.json!, 'finish')]);
+    // The mode given at creation applies to new files only: a report left by an earlier run keeps its own.
+    await Promise.all([chmod(this.csvPath, OWNER_ONLY), chmod(this.jsonPath, OWNER_ONLY)]);
   }
 
   private async open(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    this.csv = createWriteStream(this.csvPath);
-    this.json = createWriteStream(this.jsonPath);
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    this.csv = createWriteStream(this.csvPath, { mode: OWNER_ONLY });
+    this.json = createWriteStream(this.jsonPath, { mode: OWNER_ONLY });
     await write(this.csv, REPORT_COLUMNS.join(',') + '\r\n');
     await write(this.json, '[\n');
   }
@@ -61,7 +68,10 @@ export class RejectionReport {
 
 function pickColumns(r: Rejection): Record<string, string | number> {
   const out: Record<string, string | number> = {};
-  for (const c of REPORT_COLUMNS) if (r[c] !== undefined) out[c] = r[c];
+  for (const c of REPORT_COLUMNS) {
+    const v = c === 'outcome' ? outcomeOf(r) : r[c];
+    if (v !== undefined) out[c] = v;
+  }
   return out;
 }
 

@@ -109,4 +109,41 @@ export const SQL = {
     UPDATE claims SET status = 'rejected', updated_at = now()
     WHERE billing_npi = $1 AND patient_control_number = $2 AND frequency = $3 AND status IN ('submitted', 'accepted')
     RETURNING id::text AS id`,
+
+  /** Claims held on coverage (0010_claim_holds): new holds, or an earlier hold re-checked and still held. */
+  upsertHolds: `
+    INSERT INTO claim_holds AS h (billing_npi, patient_control_number, frequency, content_sha256, source_claim_id, patient_id,
+      primary_payer_id, reason_code, reason, date_of_service, eligibility_response_id, record, source_file, export_record,
+      held_at, checked_at)
+    SELECT s.billing_npi, s.pcn, s.frequency, s.content_sha256, s.source_claim_id, s.patient_id, s.primary_payer_id,
+      s.reason_code, s.reason, s.date_of_service, s.eligibility_response_id, s.record::jsonb, s.source_file, s.export_record,
+      $15::timestamptz, $15::timestamptz
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+      $10::date[], $11::bigint[], $12::text[], $13::text[], $14::int[])
+      AS s(billing_npi, pcn, frequency, content_sha256, source_claim_id, patient_id, primary_payer_id, reason_code, reason,
+        date_of_service, eligibility_response_id, record, source_file, export_record)
+    ON CONFLICT (billing_npi, patient_control_number, frequency, content_sha256) DO UPDATE SET
+      status = 'held', reason_code = EXCLUDED.reason_code, reason = EXCLUDED.reason, date_of_service = EXCLUDED.date_of_service,
+      eligibility_response_id = EXCLUDED.eligibility_response_id, checked_at = EXCLUDED.checked_at, released_at = NULL`,
+
+  /** Claims still held, oldest first: each run re-checks them. */
+  openHolds: `
+    SELECT id::text AS id, record, source_file, export_record FROM claim_holds WHERE status = 'held' ORDER BY id`,
+
+  /**
+   * Holds whose claim went out (or was found already sent) in this batch. Probes by the claims' keys; a
+   * batch with no hold among its claims changes nothing.
+   */
+  releaseHolds: `
+    UPDATE claim_holds h SET status = 'released', released_at = $6::timestamptz, checked_at = $6::timestamptz, claim_id = s.claim_id
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS s(billing_npi, pcn, frequency, content_sha256, claim_id)
+    WHERE h.billing_npi = s.billing_npi AND h.patient_control_number = s.pcn AND h.frequency = s.frequency
+      AND h.content_sha256 = s.content_sha256 AND h.status = 'held'`,
+
+  /** Holds refused on a later run (the record no longer validates or maps, or conflicts): no longer held. */
+  rejectHolds: `
+    UPDATE claim_holds SET status = 'rejected', checked_at = $2::timestamptz WHERE id = ANY($1::bigint[]) AND status = 'held'`,
+
+  /** Whether any claim is held at all (a batch skips the release probe when none is). */
+  anyHeld: `SELECT EXISTS (SELECT 1 FROM claim_holds WHERE status = 'held') AS any`,
 } as const;

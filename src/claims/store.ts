@@ -13,6 +13,7 @@ import type { MappedClaim } from './map.ts';
 import type { OutboundFile, Placement } from './outbox.ts';
 import { chargeEntry, chargeEntryKey, NO_CHAIN, postedAfter, type ChainState } from './posting.ts';
 import { SQL } from './sql.ts';
+import type { CoverageVerdict } from './coverage-gate.ts';
 
 export interface SentClaim {
   mapped: MappedClaim;
@@ -24,11 +25,38 @@ export interface ResentClaim extends SentClaim {
   why: 'incomplete-file' | 'resubmit';
 }
 
+/** A claim found already sent (same key and content). */
+export interface DuplicateClaim {
+  mapped: MappedClaim;
+  /** claims.id when it was sent by an earlier run; null when sent earlier in this batch. */
+  claimId: string | null;
+}
+
+/** A claim held back on coverage in this batch. */
+export interface HeldClaim {
+  mapped: MappedClaim;
+  /** The export file it came from (for a re-checked hold: the file it first came from). */
+  file: string;
+  verdict: CoverageVerdict;
+}
+
+/** A claim held by an earlier run, as stored: its validated record goes through submit again. */
+export interface HeldRecord {
+  holdId: string;
+  record: unknown;
+  file: string;
+  exportRecord: number;
+}
+
 export interface RecordBatch {
   sent: SentClaim[];
   resent: ResentClaim[];
-  /** Claims that were only seen (duplicates) still refresh demographics. */
+  /** Claims that were only seen (duplicates, holds, conflicts) still refresh demographics. */
   seen: MappedClaim[];
+  duplicates?: DuplicateClaim[];
+  held?: HeldClaim[];
+  /** Holds of earlier runs refused this time (claim_holds.id). */
+  rejectedHolds?: string[];
   /** The chains' claims as read before deciding (ExistingClaim rows). */
   existing: readonly ExistingClaim[];
   effectiveDate: string;
@@ -37,6 +65,8 @@ export interface RecordBatch {
 
 export interface ClaimStore {
   lookupChains(claims: readonly MappedClaim[]): Promise<ExistingClaim[]>;
+  /** Claims still held by earlier runs, oldest first. */
+  heldClaims(): Promise<HeldRecord[]>;
   openFile(file: { fileName: string; payerId: string; senderId: string; receiverId: string; isa13: string }): Promise<void>;
   recordBatch(batch: RecordBatch): Promise<{ entriesPosted: number; claimIds: string[] }>;
   completeFiles(files: readonly OutboundFile[], at: Date): Promise<void>;
@@ -82,6 +112,11 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
       }));
     },
 
+    async heldClaims() {
+      const { rows } = await pool.query<{ id: string; record: unknown; source_file: string; export_record: number }>(SQL.openHolds);
+      return rows.map((r) => ({ holdId: r.id, record: r.record, file: r.source_file, exportRecord: r.export_record }));
+    },
+
     async openFile(f) {
       await pool.query(SQL.openFile, [f.fileName, f.payerId, f.senderId, f.receiverId, f.isa13]);
     },
@@ -125,6 +160,7 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
           if (retries.length > 0) await client.query(SQL.insertHistory, [retries, batch.at.toISOString(), 'submit', 'sent again: its earlier file never completed']);
         }
         if (claimIds.length > 0) await client.query(SQL.insertHistory, [claimIds, batch.at.toISOString(), 'submit', null]);
+        await recordHolds(client, batch, claimIds);
         return { entriesPosted: entries.length, claimIds };
       });
     },
@@ -208,4 +244,35 @@ async function insertClaims(client: pg.PoolClient, sent: readonly SentClaim[], c
     lines.map((x) => x.l.crosswalkEntry),
   ]);
   return ids;
+}
+
+/** Holds: new or still held ones stored, the ones whose claim went out released, refused ones closed. */
+async function recordHolds(client: pg.PoolClient, batch: RecordBatch, claimIds: readonly string[]): Promise<void> {
+  const at = batch.at.toISOString();
+  const held = [...new Map((batch.held ?? []).map((h) => [`${h.mapped.key}:${h.mapped.contentHash}`, h])).values()];
+  if (held.length > 0) {
+    const rec = (h: HeldClaim) => h.mapped.claim.record;
+    await client.query(SQL.upsertHolds, [
+      held.map((h) => rec(h).billingProvider.npi), held.map((h) => rec(h).patientControlNumber), held.map((h) => rec(h).frequency),
+      held.map((h) => h.mapped.contentHash), held.map((h) => rec(h).claimId), held.map((h) => rec(h).patient.patientId),
+      held.map((h) => h.mapped.payer.payerId), held.map((h) => h.verdict.code), held.map((h) => h.verdict.reason),
+      held.map((h) => h.verdict.dateOfService), held.map((h) => h.verdict.snapshotId?.toString() ?? null),
+      held.map((h) => JSON.stringify(rec(h))), held.map((h) => h.file), held.map((h) => h.mapped.record), at,
+    ]);
+  }
+  if ((batch.rejectedHolds ?? []).length > 0) await client.query(SQL.rejectHolds, [batch.rejectedHolds, at]);
+  // Claims that went out, or were already out: any hold of theirs is over. Skipped when nothing is held.
+  const out = [
+    ...batch.sent.map((s, i) => ({ mapped: s.mapped, claimId: claimIds[i] ?? null })),
+    ...batch.resent.map((r) => ({ mapped: r.mapped, claimId: r.claimId })),
+    ...(batch.duplicates ?? []),
+  ];
+  if (out.length === 0) return;
+  const { rows } = await client.query<{ any: boolean }>(SQL.anyHeld);
+  if (!rows[0]?.any) return;
+  const rec = (m: MappedClaim) => m.claim.record;
+  await client.query(SQL.releaseHolds, [
+    out.map((o) => rec(o.mapped).billingProvider.npi), out.map((o) => rec(o.mapped).patientControlNumber),
+    out.map((o) => rec(o.mapped).frequency), out.map((o) => o.mapped.contentHash), out.map((o) => o.claimId), at,
+  ]);
 }

@@ -57,6 +57,13 @@ export const Crosswalk = z.object({
 });
 export type Crosswalk = z.infer<typeof Crosswalk>;
 
+/** What the submit stage does with a claim whose dates of service fall outside coverage a 271 reported. */
+export const EligibilityPolicy = z.strictObject({
+  /** `hold` (default): keep the claim back with the reason until a newer 271 shows coverage; `send`: send anyway. */
+  whenInactive: z.enum(['hold', 'send']).default('hold'),
+});
+export type EligibilityPolicy = z.infer<typeof EligibilityPolicy>;
+
 export const PayerProfile = z.object({
   /** The key claims use in coverages[].payerId. */
   payerId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/),
@@ -79,6 +86,8 @@ export const PayerProfile = z.object({
   /** Longest CLM01 this payer keeps intact (the guide allows 20; some payers truncate at 17 or fewer). */
   patientControlNumberMax: z.number().int().min(1).max(20).default(20),
   crosswalk: Crosswalk.default({ version: 'none', unmappedCodes: 'pass', entries: [], rules: [] }),
+  /** The submit stage's eligibility check (issue 6). A patient with no 271 on file is always sent. */
+  eligibility: EligibilityPolicy.default({ whenInactive: 'hold' }),
 });
 export type PayerProfile = z.infer<typeof PayerProfile>;
 export type PayerProfileInput = z.input<typeof PayerProfile>;

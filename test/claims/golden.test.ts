@@ -20,7 +20,7 @@ const work = mkdtempSync(path.join(tmpdir(), 'claims-golden-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('837 output against golden files', () => {
-  it('writes the sample exports byte for byte as the golden files', async () => {
+  it('writes the sample exports byte for byte as the golden files', { timeout: 30_000 }, async () => {
     const payers = await loadPayerProfiles(path.join(samples, 'payers'));
     const s = await submitClaims({
       inputs: [path.join(samples, 'claims', '01-export.ndjson'), path.join(samples, 'claims', '02-corrections.ndjson')],

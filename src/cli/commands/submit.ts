@@ -1,5 +1,6 @@
-// `claims submit CLAIMS... [--out DIR]`: validate and map a claims export, write one 837 interchange per
-// payer into the outbox, record claims and post their charges. Exit 3 when any claim was rejected.
+// `claims submit CLAIMS... [--out DIR]`: validate and map a claims export, check coverage against 271s on
+// file, write one 837 interchange per payer into the outbox, record claims and post their charges. Exit 3
+// when any claim was rejected (held claims are not rejections: later runs re-check them).
 import { parseArgs } from 'node:util';
 import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { openDatabase } from '../../runtime/database.ts';
@@ -10,25 +11,32 @@ import { loadPayerProfiles } from '../../payers/load.ts';
 import { submitClaims } from '../../claims/submit.ts';
 import { postgresClaimStore } from '../../claims/store.ts';
 import { memoryControlNumbers, postgresControlNumbers } from '../../claims/control-numbers.ts';
+import { postgresCoverageGate } from '../../claims/coverage-gate.ts';
 
-const HELP = `Usage: claims submit CLAIMS... [--out DIR] [--payers DIR] [--report DIR] [--resubmit] [--as-of DATE] [--json]
+const HELP = `Usage: claims submit CLAIMS... [--out DIR] [--payers DIR] [--report DIR] [--resubmit] [--no-eligibility] [--as-of DATE] [--json]
 
 Validate each claim of a claims export (NDJSON, or one JSON array), map its codes through the primary
 payer's crosswalk, and write one 837 interchange per payer (837P and 837I in their own groups, at most
 5,000 claims per transaction set). Claims, patients, guarantors and coverages are recorded, and the
 charges posted to the ledger, exactly once: the same claim again is skipped.
 
+A claim whose date of service falls outside coverage that a 271 on file reports is held, not sent (it is
+listed in the report with outcome "held"), unless the payer profile has eligibility.whenInactive "send".
+Claims held by earlier runs are re-checked first and go out once a newer 271 shows coverage. A patient
+with no 271 on file is sent.
+
 Options:
   --out DIR       Outbox for the 837 files (default: outbox)
   --payers DIR    Folder of payer profiles, one JSON file per payer (default: payers)
   --report DIR    Where rejections.csv and rejections.json go (default: OUT/reports)
   --resubmit      Send again claims that a payer rejected
+  --no-eligibility  Do not check coverage (send every valid claim; held claims stay held)
   --as-of DATE    "Today" (YYYY-MM-DD or ISO time): dates in the envelopes, the entries' date
   --dry-run       No database: validate, map and write files with control numbers from 1 (testing only)
   --json          Print the summary as JSON
   -h, --help
 
-Exit codes: 0 all claims sent (or already sent), 3 some claims rejected (see the report), 1 failed.
+Exit codes: 0 all claims sent, already sent or held, 3 some claims rejected (see the report), 1 failed.
 
 Examples:
   claims submit samples/claims/01-export.ndjson --payers samples/payers --out outbox
@@ -45,6 +53,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
         payers: { type: 'string', default: 'payers' },
         report: { type: 'string' },
         resubmit: { type: 'boolean', default: false },
+        'no-eligibility': { type: 'boolean', default: false },
         'as-of': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
@@ -81,6 +90,8 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
       clock,
       controlNumbers: db ? postgresControlNumbers(db.pool) : memoryControlNumbers(),
       store: db ? postgresClaimStore(db.pool) : null,
+      coverage: db && !v['no-eligibility'] ? postgresCoverageGate(db.pool) : null,
+      retryHeld: !v['no-eligibility'],
       resubmit: v.resubmit === true,
       logger: ctx.logger,
       signal: ctx.signal,
@@ -89,10 +100,11 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
       ctx.stdout.write(JSON.stringify({ ...summary, chargeCents: summary.chargeCents.toString() }, null, 2) + '\n');
     } else {
       const lines = [
-        `records ${summary.records}: sent ${summary.sent}, sent again ${summary.resent}, already sent ${summary.duplicates}, rejected ${summary.rejectedClaims}`,
+        `records ${summary.records}: sent ${summary.sent}, sent again ${summary.resent}, already sent ${summary.duplicates}, rejected ${summary.rejectedClaims}, held on coverage ${summary.held}`,
+        ...(summary.heldRechecked > 0 ? [`held by earlier runs: ${summary.heldRechecked} re-checked, ${summary.heldReleased} sent now`] : []),
         `charges on claims sent: ${formatDecimal(summary.chargeCents)}; ledger entries posted: ${summary.entriesPosted}`,
         ...summary.files.map((f) => `  ${f.path}  ${f.payerId}  ISA13 ${f.isa13}  ${f.claimCount} claims`),
-        summary.rejectionRows > 0 ? `rejections: ${summary.report.csv} (${summary.rejectionRows} problems)` : 'no rejections',
+        summary.rejectionRows > 0 ? `rejections and holds: ${summary.report.csv} (${summary.rejectionRows} rows)` : 'no rejections or holds',
       ];
       ctx.stdout.write(lines.join('\n') + '\n');
     }
