@@ -4,7 +4,7 @@
 import { ClaimsError, type Location } from '../runtime/errors.ts';
 import type { Segment } from './segment.ts';
 import type { TokenSegment } from './token-segment.ts';
-import { TAG_GE, TAG_GS, TAG_IEA, TAG_ISA, TAG_SE, TAG_ST, type ScanBatch } from './scanner.ts';
+import { ENVELOPE_TAG, type ScanBatch } from './scanner.ts';
 import { elementByteOffset } from './access.ts';
 import { excerpt, latin1 } from './text.ts';
 import { checkGs, checkIsa, checkSt, problemAt, type ProblemSpec } from './header-checks.ts';
@@ -136,7 +136,7 @@ export class EnvelopeChecker {
         let position = this.#position;
         while (i < runEnd) {
           const code = tags[i] as number;
-          if (code <= 0 || code === TAG_SE || code === TAG_ST || code === TAG_GE || code === TAG_GS || code === TAG_IEA || code === TAG_ISA) break;
+          if (code <= 0 || code >= ENVELOPE_TAG) break;
           position++;
           if (objects !== undefined) this.#emit({ kind: 'segment', set: set.info, segment: objects[i] as Segment, position });
           i++;

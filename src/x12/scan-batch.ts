@@ -8,24 +8,26 @@ import { latin1 } from './text.ts';
 /**
  * Tag codes: a 2-character tag is `c0 << 8 | c1`, a 3-character one `1 << 24 | c0 << 16 | c1 << 8 | c2`.
  * Positive when the tag has the shape of a segment id ([A-Z][A-Z0-9]{1,2}), negated when it does not,
- * 0 for tags of any other length (empty, 1 or more than 3 characters).
+ * 0 for tags of any other length (empty, 1 or more than 3 characters). The six envelope tags also carry
+ * ENVELOPE_TAG, so "content segment" is one range test: 0 < code < ENVELOPE_TAG.
  */
+export const ENVELOPE_TAG = 1 << 30;
 function code2(tag: string): number {
   return (tag.charCodeAt(0) << 8) | tag.charCodeAt(1);
 }
 function code3(tag: string): number {
   return 0x1000000 | (tag.charCodeAt(0) << 16) | (tag.charCodeAt(1) << 8) | tag.charCodeAt(2);
 }
-export const TAG_ISA = code3('ISA');
-export const TAG_IEA = code3('IEA');
-export const TAG_GS = code2('GS');
-export const TAG_GE = code2('GE');
-export const TAG_ST = code2('ST');
-export const TAG_SE = code2('SE');
+export const TAG_ISA = code3('ISA') | ENVELOPE_TAG;
+export const TAG_IEA = code3('IEA') | ENVELOPE_TAG;
+export const TAG_GS = code2('GS') | ENVELOPE_TAG;
+export const TAG_GE = code2('GE') | ENVELOPE_TAG;
+export const TAG_ST = code2('ST') | ENVELOPE_TAG;
+export const TAG_SE = code2('SE') | ENVELOPE_TAG;
 
 /** True for the six envelope tags (TA1 is handled with the strays). */
 export function isEnvelopeTag(code: number): boolean {
-  return code === TAG_SE || code === TAG_ST || code === TAG_GE || code === TAG_GS || code === TAG_IEA || code === TAG_ISA;
+  return code >= ENVELOPE_TAG;
 }
 
 const CAPACITY_START = 4096;
@@ -45,7 +47,7 @@ const tagNames: string[] = new Array<string>(TAG_SLOTS).fill('');
 let tagNameCount = 0;
 
 function nameOfCode(code: number): string {
-  const c = code < 0 ? -code : code;
+  const c = (code < 0 ? -code : code) & ~ENVELOPE_TAG;
   return c >= 0x1000000
     ? String.fromCharCode((c >> 16) & 0xff, (c >> 8) & 0xff, c & 0xff)
     : String.fromCharCode((c >> 8) & 0xff, c & 0xff);

@@ -6,10 +6,17 @@
 // of a reused work buffer and the next chunk is copied in after it. Pure: no node:* imports.
 import { ClaimsError } from '../runtime/errors.ts';
 import type { Delimiters } from './segment.ts';
-import { ScanBatch, TAG_ISA } from './scan-batch.ts';
+import { ENVELOPE_TAG, ScanBatch, TAG_GE, TAG_GS, TAG_IEA, TAG_ISA, TAG_SE, TAG_ST } from './scan-batch.ts';
 import { excerpt, latin1 } from './text.ts';
 
-export { ScanBatch, TAG_GE, TAG_GS, TAG_IEA, TAG_ISA, TAG_SE, TAG_ST, isEnvelopeTag, tagName } from './scan-batch.ts';
+export { ENVELOPE_TAG, ScanBatch, TAG_GE, TAG_GS, TAG_IEA, TAG_ISA, TAG_SE, TAG_ST, isEnvelopeTag, tagName } from './scan-batch.ts';
+
+// The envelope tags as the scan computes them, before it marks them.
+const ST = TAG_ST & ~ENVELOPE_TAG;
+const SE = TAG_SE & ~ENVELOPE_TAG;
+const GS = TAG_GS & ~ENVELOPE_TAG;
+const GE = TAG_GE & ~ENVELOPE_TAG;
+const IEA = TAG_IEA & ~ENVELOPE_TAG;
 
 const SEGMENT_BYTES_MAX = 1 << 20;
 /** An ISA is 105 bytes when padded; unpadded ones are shorter. Anything longer is not an ISA. */
@@ -147,28 +154,32 @@ export class SegmentScanner {
     let keepFrom: number;
     while (true) {
       const lead = p;
-      // Whitespace and a BOM between segments are not data: skip them, keep them as `leading`.
-      while (p < length) {
-        const c = bytes[p] as number;
-        if (c > 0x20 && c !== 0xef) break;
-        if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) p++;
-        else if (c === 0xef && (final || p + 3 <= length) && bytes[p + 1] === 0xbb && bytes[p + 2] === 0xbf) p += 3;
-        else break;
-      }
-      if (p >= length || (!final && bytes[p] === 0xef && p + 3 > length)) {
-        keepFrom = lead;
-        break;
-      }
-      if (!final && length - p < 4) {
-        keepFrom = lead;
-        break;
+      let c0 = bytes[p] as number;
+      // Usually a segment starts right here, with room for a tag; otherwise skip whitespace and a BOM
+      // between segments (they are kept as `leading`), and stop at the end of the input.
+      if (c0 <= 0x20 || c0 === 0xef || p + 4 > length) {
+        while (p < length) {
+          const c = bytes[p] as number;
+          if (c > 0x20 && c !== 0xef) break;
+          if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) p++;
+          else if (c === 0xef && (final || p + 3 <= length) && bytes[p + 1] === 0xbb && bytes[p + 2] === 0xbf) p += 3;
+          else break;
+        }
+        if (p >= length || (!final && bytes[p] === 0xef && p + 3 > length)) {
+          keepFrom = lead;
+          break;
+        }
+        if (!final && length - p < 4) {
+          keepFrom = lead;
+          break;
+        }
+        c0 = bytes[p] as number;
       }
       if (count === capacity) {
         batch.grow();
         ({ starts, ends, tags } = batch);
         capacity = starts.length;
       }
-      const c0 = bytes[p] as number;
       if (c0 === 73 && bytes[p + 1] === 83 && bytes[p + 2] === 65 && p + 3 < length && !isAlphanumeric(bytes[p + 3] as number)) {
         batch.count = count;
         const end = this.#readIsa(bytes, length, p, final);
@@ -230,9 +241,11 @@ export class SegmentScanner {
         else if (c2 === separator) {
           tag = (c0 << 8) | c1;
           if (!(isUpper(c0) && isUpperOrDigit(c1))) tag = -tag;
+          else if ((c0 === 0x53 || c0 === 0x47) && (tag === ST || tag === SE || tag === GS || tag === GE)) tag |= ENVELOPE_TAG;
         } else if (size === 3 || bytes[p + 3] === separator) {
           tag = 0x1000000 | (c0 << 16) | (c1 << 8) | c2;
           if (!(isUpper(c0) && isUpperOrDigit(c1) && isUpperOrDigit(c2))) tag = -tag;
+          else if (tag === IEA) tag |= ENVELOPE_TAG;
         }
       }
       starts[count] = p;

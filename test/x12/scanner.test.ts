@@ -40,15 +40,16 @@ describe('boundary scanner', () => {
     const scanner = new SegmentScanner();
     const batch = scanner.push(bytes(`${ISA}\nGS*HP~ST*835*0001~N1*PR~SE*3*0001`));
     // ISA is bytes 0..105 (terminator at 105); a line feed at 106; GS at 107..111; ST at 113..124 ...
+    // Envelope tags carry bit 30 on top of their characters.
     expect(boundaries(batch)).toEqual([
-      { start: 0, end: 105, tag: 0x1000000 | (0x49 << 16) | (0x53 << 8) | 0x41 },
-      { start: 107, end: 112, tag: (0x47 << 8) | 0x53 },
-      { start: 113, end: 124, tag: (0x53 << 8) | 0x54 },
+      { start: 0, end: 105, tag: (1 << 30) | 0x1000000 | (0x49 << 16) | (0x53 << 8) | 0x41 },
+      { start: 107, end: 112, tag: (1 << 30) | (0x47 << 8) | 0x53 },
+      { start: 113, end: 124, tag: (1 << 30) | (0x53 << 8) | 0x54 },
       { start: 125, end: 130, tag: (0x4e << 8) | 0x31 },
     ]);
     // The last segment has no terminator yet: it waits for more input, or the end.
     const rest = scanner.end();
-    expect(boundaries(rest)).toEqual([{ start: 0, end: 9, tag: (0x53 << 8) | 0x45 }]);
+    expect(boundaries(rest)).toEqual([{ start: 0, end: 9, tag: (1 << 30) | (0x53 << 8) | 0x45 }]);
     expect(rest.byteOffset).toBe(131);
     expect(rest.firstIndex).toBe(4);
     expect(rest.lastUnterminated).toBe(true);
@@ -56,10 +57,13 @@ describe('boundary scanner', () => {
 
   it('names the envelope tags and marks malformed tags negative', () => {
     expect([TAG_ISA, TAG_IEA, TAG_GS, TAG_GE, TAG_ST, TAG_SE].map(tagName)).toEqual(['ISA', 'IEA', 'GS', 'GE', 'ST', 'SE']);
-    const batch = new SegmentScanner().push(bytes(`${ISA}st*1~N~NM1X*2~*A~1A*3~TA1*x~`));
+    const batch = new SegmentScanner().push(bytes(`${ISA}st*1~N~NM1X*2~*A~1A*3~TA1*x~SE*1~IEA*1~SV*1~GEX*1~`));
     const tags = boundaries(batch).map((b) => b.tag).slice(1);
-    // "st" lower case and "1A" (digit first) are negated; "N" and "NM1X" and "" (an empty tag) have no code.
-    expect(tags).toEqual([-((0x73 << 8) | 0x74), 0, 0, 0, -((0x31 << 8) | 0x41), 0x1000000 | (0x54 << 16) | (0x41 << 8) | 0x31]);
+    // "st" lower case and "1A" (digit first) are negated; "N" and "NM1X" and "" (an empty tag) have no code;
+    // SE and IEA are marked as envelope tags, SV and GEX (close to GE) are not.
+    expect(tags).toEqual([-((0x73 << 8) | 0x74), 0, 0, 0, -((0x31 << 8) | 0x41), 0x1000000 | (0x54 << 16) | (0x41 << 8) | 0x31,
+      (1 << 30) | (0x53 << 8) | 0x45, (1 << 30) | 0x1000000 | (0x49 << 16) | (0x45 << 8) | 0x41, (0x53 << 8) | 0x56, 0x1000000 | (0x47 << 16) | (0x45 << 8) | 0x58]);
+    expect(tags.slice(6).map(tagName)).toEqual(['SE', 'IEA', 'SV', 'GEX']);
     expect(tagName(tags[0] as number)).toBe('st');
     expect(batch.tag(3)).toBe('NM1X');
     expect(batch.tag(4)).toBe('');
