@@ -46,7 +46,8 @@ export class StatementOutput {
   }
 
   private async open(): Promise<void> {
-    await fs.mkdir(this.opts.batchPdf === false ? this.opts.outDir : this.pdfDir, { recursive: true, mode: 0o700 });
+    const singlePdfs = this.opts.batchPdf !== false && this.opts.perStatementPdf !== false;
+    await fs.mkdir(singlePdfs ? this.pdfDir : this.opts.outDir, { recursive: true, mode: 0o700 });
     // statements-DATE.csv for the date's first run, statements-DATE.2.csv for a later one that issued more.
     for (let n = 1; ; n++) {
       this.prefix = path.join(this.opts.outDir, `statements-${this.opts.asOf}${n === 1 ? '' : `.${n}`}`);
