@@ -38,6 +38,8 @@ function validTag(tag: string): boolean {
 }
 /** Hashed bytes are gathered into one buffer of this size and handed to the hasher in one call. */
 const HASH_BUFFER_BYTES = 1 << 16;
+/** Ranges at least this long go to the hasher as they are, without the copy. */
+const HASH_DIRECT_BYTES = 4096;
 
 interface OpenInterchange { info: InterchangeInfo; summary: InterchangeSummary; hasher: ContentHasher | undefined }
 interface OpenGroup { info: GroupInfo; summary: GroupSummary; setIds: Set<string> }
@@ -146,9 +148,14 @@ export class EnvelopeChecker {
         if (open !== undefined && i > from) {
           open.summary.segmentCount += i - from;
           if (open.hasher !== undefined) {
-            // A run of content never crosses an ISA: one terminator for all of it.
-            const terminator = batch.delimitersOf(from).segment.charCodeAt(0);
-            for (let k = from; k < i; k++) this.#hashBytes(open.hasher, bytes, starts[k] as number, ends[k] as number, terminator);
+            // Segments with nothing between them (no line breaks) are hashed as one range of input,
+            // terminators included.
+            for (let a = from; a < i;) {
+              let b = a;
+              while (b + 1 < i && (ends[b] as number) + 1 === starts[b + 1]) b++;
+              this.#hashRange(open.hasher, bytes, starts[a] as number, (ends[b] as number) + 1);
+              a = b + 1;
+            }
           }
         }
         if (i === count) break;
@@ -157,7 +164,11 @@ export class EnvelopeChecker {
       if (open !== undefined) {
         open.summary.segmentCount++;
         if (hashing && open.hasher !== undefined) {
-          this.#hashBytes(open.hasher, bytes, starts[i] as number, ends[i] as number, batch.delimitersOf(i).segment.charCodeAt(0));
+          if (batch.lastUnterminated && i === count - 1) {
+            this.#hashBytes(open.hasher, bytes, starts[i] as number, ends[i] as number, batch.delimitersOf(i).segment.charCodeAt(0));
+          } else {
+            this.#hashRange(open.hasher, bytes, starts[i] as number, (ends[i] as number) + 1);
+          }
         }
       }
       this.#check(objects !== undefined ? objects[i] as Segment : batch.segment(i));
@@ -167,6 +178,31 @@ export class EnvelopeChecker {
   }
 
   /** Add a segment and its terminator to the interchange's content hash. */
+  /** Add input bytes[start, end) as they are to the interchange's content hash. */
+  #hashRange(hasher: ContentHasher, bytes: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    let buffer = this.#hashBuffer ??= new Uint8Array(HASH_BUFFER_BYTES);
+    if (length >= HASH_DIRECT_BYTES && hasher.updateBytes !== undefined) {
+      this.#flushHash(hasher);
+      hasher.updateBytes(bytes.subarray(start, end));
+      return;
+    }
+    if (this.#hashLength + length > buffer.length) {
+      this.#flushHash(hasher);
+      if (length > buffer.length) buffer = this.#hashBuffer = new Uint8Array(length);
+    }
+    // A native copy pays for its view object on anything but the shortest segments.
+    if (length > 24) {
+      buffer.set(bytes.subarray(start, end), this.#hashLength);
+      this.#hashLength += length;
+    } else {
+      let at = this.#hashLength;
+      for (let k = start; k < end; k++) buffer[at++] = bytes[k] as number;
+      this.#hashLength = at;
+    }
+  }
+
+  /** Add a segment and a terminator to the hash (for the last segment, whose input may lack one). */
   #hashBytes(hasher: ContentHasher, bytes: Uint8Array, start: number, end: number, terminator: number): void {
     const length = end - start + 1;
     let buffer = this.#hashBuffer ??= new Uint8Array(HASH_BUFFER_BYTES);
