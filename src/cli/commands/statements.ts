@@ -13,7 +13,7 @@ import { parseStatementSettings, type StatementSettings } from '../../statements
 import { heldReportCsv, heldStatementsOn, refundReportCsv, runStatements, type StatementRunResult } from '../../statements/run.ts';
 import { OWNER_ONLY_DIR, writeOwnerOnly } from '../../pipeline/folders.ts';
 
-const HELP = `Usage: claims statements --as-of DATE [--out DIR] [--settings FILE] [--account NUMBER]... [--json]
+const HELP = `Usage: claims statements --as-of DATE [--out DIR] [--settings FILE] [--account NUMBER]... [--no-single-pdfs | --csv-only] [--json]
 
   Runs the patient statement cycle for DATE: moves a silent secondary's share to the patient after the
   timeout, applies credits to new balances, writes off small balances, then issues one statement per
@@ -29,6 +29,7 @@ Options:
   --settings FILE    JSON statement settings (cycle, thresholds, practice details); see src/statements/settings.ts.
   --account NUMBER   Only this guarantor account (repeatable).
   --no-single-pdfs   Write only the batch PDFs and the CSV, not one PDF per statement.
+  --csv-only         Write only the print-vendor CSV (for a vendor that composes its own pages).
   --json             Print the run result as JSON.
   -h, --help
 
@@ -72,7 +73,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
       args,
       options: {
         'as-of': { type: 'string' }, out: { type: 'string' }, settings: { type: 'string' },
-        account: { type: 'string', multiple: true }, json: { type: 'boolean', default: false }, 'no-single-pdfs': { type: 'boolean', default: false },
+        account: { type: 'string', multiple: true }, json: { type: 'boolean', default: false }, 'no-single-pdfs': { type: 'boolean', default: false }, 'csv-only': { type: 'boolean', default: false },
       },
       allowPositionals: false,
       strict: true,
@@ -87,7 +88,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   const db = await openDatabase({ migrate: true, logger: ctx.logger });
   try {
     const result = await runStatements(db.pool, {
-      asOf, outDir, settings, logger: ctx.logger, signal: ctx.signal, perStatementPdf: !parsed.values['no-single-pdfs'],
+      asOf, outDir, settings, logger: ctx.logger, signal: ctx.signal, perStatementPdf: !parsed.values['no-single-pdfs'], batchPdf: !parsed.values['csv-only'],
       ...(parsed.values.account && { accounts: parsed.values.account }),
     });
     await fs.mkdir(outDir, { recursive: true, mode: OWNER_ONLY_DIR });
