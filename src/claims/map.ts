@@ -84,7 +84,11 @@ export function mapClaim(claim: ValidClaim, record: number, payers: PayerDirecto
   claim.lines.forEach((line, i) => {
     try {
       const m = mapLineCodes(payer.crosswalk, line);
-      lines.push({ ...line, sentProcedureCode: m.procedureCode, sentModifiers: m.modifiers, sentUnits: m.units, crosswalkEntry: m.entryIndex });
+      lines.push({
+        lineControlNumber: line.lineControlNumber, procedureCode: line.procedureCode, modifiers: line.modifiers, units: line.units,
+        chargeCents: line.chargeCents, serviceDate: line.serviceDate, diagnosisPointers: line.diagnosisPointers, revenueCode: line.revenueCode,
+        sentProcedureCode: m.procedureCode, sentModifiers: m.modifiers, sentUnits: m.units, crosswalkEntry: m.entryIndex,
+      });
     } catch (err) {
       if (!(err instanceof ClaimsError)) throw err;
       reject(`lines[${i}].procedureCode`, err.code, err.message, err.expected ?? '', err.found ?? line.procedureCode);

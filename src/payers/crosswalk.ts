@@ -5,7 +5,7 @@
 // the code, swaps its modifiersIn for modifiersOut and multiplies the units; then every rule in force whose
 // pattern matches the (new) code appends its modifiers, once. Effective dates are inclusive at both ends.
 import { ClaimsError } from '../runtime/errors.ts';
-import type { Crosswalk, CrosswalkEntry } from './profile.ts';
+import type { Crosswalk, CrosswalkEntry, CrosswalkRule } from './profile.ts';
 
 export interface LineCodes {
   procedureCode: string;
@@ -64,7 +64,7 @@ export function mapLineCodes(crosswalk: Crosswalk, line: LineCodes): MappedCodes
   }
   const ruleIndexes: number[] = [];
   crosswalk.rules.forEach((rule, index) => {
-    if (!inForce(rule.from, rule.to, line.serviceDate) || !new RegExp(rule.codePattern).test(procedureCode)) return;
+    if (!inForce(rule.from, rule.to, line.serviceDate) || !patternOf(rule).test(procedureCode)) return;
     let applied = false;
     for (const m of rule.appendModifiers) {
       if (!modifiers.includes(m)) {
@@ -83,6 +83,17 @@ export function mapLineCodes(crosswalk: Crosswalk, line: LineCodes): MappedCodes
     });
   }
   return { procedureCode, modifiers, units, entryIndex: found ? found.index : null, ruleIndexes };
+}
+
+/** Each rule's pattern compiled once (every line of every claim asks), not per line. */
+const patterns = new WeakMap<CrosswalkRule, RegExp>();
+function patternOf(rule: CrosswalkRule): RegExp {
+  let re = patterns.get(rule);
+  if (re === undefined) {
+    re = new RegExp(rule.codePattern);
+    patterns.set(rule, re);
+  }
+  return re;
 }
 
 /** Exact product of two non-negative decimal strings, trailing zeros trimmed (`1.5` x `4` = `6`). */
