@@ -4,6 +4,24 @@
 import type { Delimiters, Segment } from './segment.ts';
 import { decodeSegmentText } from './text.ts';
 
+/**
+ * `text.split(separator)` for a one-character separator, written out: counting first gives an array of
+ * the exact size, and short indexOf/substring calls beat the built-in split on segments this short.
+ */
+export function splitElements(text: string, separator: string): string[] {
+  let count = 1;
+  for (let at = text.indexOf(separator); at !== -1; at = text.indexOf(separator, at + 1)) count++;
+  const out = new Array<string>(count);
+  let from = 0;
+  for (let k = 0; k < count - 1; k++) {
+    const at = text.indexOf(separator, from);
+    out[k] = text.substring(from, at);
+    from = at + 1;
+  }
+  out[count - 1] = text.substring(from);
+  return out;
+}
+
 export class TokenSegment implements Segment {
   readonly tag: string;
   readonly index: number;
@@ -36,7 +54,7 @@ export class TokenSegment implements Segment {
   }
 
   get elements(): string[] {
-    this.#elements ??= (this.#ascii ? this.raw : decodeSegmentText(this.raw)).split(this.delimiters.element);
+    this.#elements ??= splitElements(this.#ascii ? this.raw : decodeSegmentText(this.raw), this.delimiters.element);
     return this.#elements;
   }
 

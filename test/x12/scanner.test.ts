@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SegmentScanner, TAG_GE, TAG_GS, TAG_IEA, TAG_ISA, TAG_SE, TAG_ST, tagName, type ScanBatch } from '../../src/x12/scanner.ts';
 import { tokenize } from '../../src/x12/tokenizer.ts';
+import { splitElements } from '../../src/x12/token-segment.ts';
 import { EnvelopeChecker, checkEnvelopes, type EnvelopeEvent } from '../../src/x12/envelope.ts';
 import { fileChunks, readSegments, scanBatches } from '../../src/x12/read.ts';
 import { sha256Hasher } from '../../src/x12/sets.ts';
@@ -224,5 +225,15 @@ describe('file chunks', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('element split', () => {
+  it('agrees with String.prototype.split (fixed seed)', () => {
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom('*', ':', 'A', '1', ' ', 'é', '') }), (text) => {
+      expect(splitElements(text, '*')).toEqual(text.split('*'));
+    }), { seed: 77, numRuns: 500 });
+    expect(splitElements('', '*')).toEqual(['']);
+    expect(splitElements('CLP**1*', '*')).toEqual(['CLP', '', '1', '']);
   });
 });
