@@ -155,8 +155,9 @@ export class SegmentScanner {
     while (true) {
       const lead = p;
       let c0 = bytes[p] as number;
-      // Usually a segment starts right here, with room for a tag; otherwise skip whitespace and a BOM
-      // between segments (they are kept as `leading`), and stop at the end of the input.
+      // Usually a segment starts right here (or after one line feed), with room for a tag; otherwise skip
+      // whitespace and a BOM between segments (they are kept as `leading`), and stop at the end of input.
+      if (c0 === 0x0a && p + 5 <= length) c0 = bytes[++p] as number;
       if (c0 <= 0x20 || c0 === 0xef || p + 4 > length) {
         while (p < length) {
           const c = bytes[p] as number;
