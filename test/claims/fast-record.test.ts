@@ -80,8 +80,6 @@ function mutate(record: Json, m: Mutation): Json {
     case 'lower':
       if (typeof current === 'string') parent[last] = current.toLowerCase();
       break;
-    case 'date':
-      break;
     case 'add':
       if (current !== null && typeof current === 'object' && !Array.isArray(current)) current[m.key] = m.value;
       break;
