@@ -36,6 +36,14 @@ function validTag(tag: string): boolean {
   if (validTags.size < 4096) validTags.add(tag);
   return true;
 }
+/**
+ * A group keeps the summary of each of its sets until GE (its 999 and inspect need them), so a group of
+ * 70,000 sets holds 70,000 summaries: keep each small. Sets without problems share one frozen empty list
+ * (replaced on the first problem), and set ids are shared strings.
+ */
+const NO_PROBLEMS: ClaimsError[] = Object.freeze([]) as unknown as ClaimsError[];
+const SET_IDS = new Map(['835', '837', '270', '271', '276', '277', '999', '997', '834', '820'].map((id) => [id, id]));
+
 /** Hashed bytes are gathered into one buffer of this size and handed to the hasher in one call. */
 const HASH_BUFFER_BYTES = 1 << 16;
 /** Ranges at least this long go to the hasher as they are, without the copy. */
@@ -90,7 +98,9 @@ export class EnvelopeChecker {
   /** Record a problem on the innermost open level (set, group, interchange) and emit it. */
   #report(problem: ClaimsError, level: 'set' | 'group' | 'interchange' | 'none' = 'set'): void {
     if (level === 'set' && this.#set) {
-      this.#set.summary.problems.push(problem);
+      const summary = this.#set.summary;
+      if (summary.problems === NO_PROBLEMS) summary.problems = [];
+      summary.problems.push(problem);
       if (problem.severity === 'error') this.#set.summary.accepted = false;
     } else if ((level === 'set' || level === 'group') && this.#group) {
       this.#group.summary.problems.push(problem);
@@ -383,10 +393,10 @@ export class EnvelopeChecker {
     const group = this.#group;
     const e = st.elements;
     const info: SetInfo = {
-      id: e[1] ?? '', controlNumber: e[2] ?? '', implementationRef: e[3] === undefined || e[3] === '' ? undefined : e[3],
+      id: SET_IDS.get(e[1] ?? '') ?? e[1] ?? '', controlNumber: e[2] ?? '', implementationRef: e[3] === undefined || e[3] === '' ? undefined : e[3],
       guide: undefined, segmentIndex: st.index, byteOffset: st.byteOffset,
     };
-    const summary: SetSummary = { set: info, segmentCount: 1, problems: [], accepted: true };
+    const summary: SetSummary = { set: info, segmentCount: 1, problems: NO_PROBLEMS, accepted: true };
     this.#set = { info, summary };
     this.#position = 1;
     group.summary.sets.push(summary);
