@@ -18,7 +18,10 @@ export const IsoDate = z
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
   }, 'not a calendar date');
 
-const FolderPath = z.string().min(1).describe('A folder, relative to the pipeline file.');
+const FolderPath = z
+  .string()
+  .min(1)
+  .describe('A folder, relative to the pipeline file; `$CLAIMS_HOME/...` is relative to the CLAIMS_HOME folder instead.');
 
 export const FoldersSchema = z.strictObject({
   inbox: FolderPath.describe('Where input files are dropped; stages read from here.'),
@@ -33,6 +36,36 @@ export const FoldersSchema = z.strictObject({
         'copied into the inbox at the start of a run; the originals are never moved or changed.',
     ),
 });
+
+export const ScheduleEntrySchema = z.strictObject({
+  asOf: IsoDate.describe('A business date to run the pipeline for ("today" for that run).'),
+  pickup: z
+    .array(FolderPath)
+    .optional()
+    .describe(
+      'Pickup folders for this date only, added to folders.pickup (a drop dated in August is not picked up in March).',
+    ),
+});
+
+/** Dates must be given once each, in order: the schedule is read as the order the runs happen in. */
+const ScheduleSchema = z
+  .array(ScheduleEntrySchema)
+  .min(1)
+  .superRefine((entries, ctx) => {
+    for (let i = 1; i < entries.length; i++) {
+      if (entries[i]!.asOf <= entries[i - 1]!.asOf) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'asOf'],
+          message: `dates must be in order, each once: ${entries[i]!.asOf} comes after ${entries[i - 1]!.asOf}`,
+        });
+      }
+    }
+  })
+  .describe(
+    'Business dates to run, in order (catching up the dates a nightly missed): `claims run` runs every date on or ' +
+      'before today (--as-of, CLAIMS_NOW or the system date), one run record each, and stops after a date that failed.',
+  );
 
 /** The schema of a pipeline file, given the stages that exist. */
 export function pipelineFileSchema(stages: readonly Stage[]) {
@@ -59,8 +92,13 @@ export function pipelineFileSchema(stages: readonly Stage[]) {
       asOf: IsoDate.optional().describe(
         '"Today" for every run of this file (a month-end rerun). --as-of and CLAIMS_NOW take precedence.',
       ),
+      schedule: ScheduleSchema.optional(),
       folders: FoldersSchema,
       stages: z.array(stageEntry).min(1).describe('Run in order; a stage that fails stops the ones after it.'),
+    })
+    .refine((p) => p.asOf === undefined || p.schedule === undefined, {
+      path: ['schedule'],
+      message: 'a pipeline has either asOf (one date) or a schedule (several), not both',
     })
     .describe('A claims-pipeline pipeline: drop folders and the stages to run, in order.');
 }
@@ -71,10 +109,17 @@ export interface PipelineStageEntry {
 }
 
 /** A validated pipeline file; folder paths still relative to the file. */
+export interface ScheduleEntry {
+  asOf: string;
+  /** Folders relative to the pipeline file, picked up on this date only. */
+  pickup?: string[];
+}
+
 export interface PipelineDefinition {
   name: string;
   description?: string;
   asOf?: string;
+  schedule?: ScheduleEntry[];
   folders: { inbox: string; outbox: string; archive: string; quarantine: string; pickup?: string[] };
   stages: PipelineStageEntry[];
 }

@@ -1,5 +1,8 @@
 // Reading a pipeline file from disk: parse it (pipeline-file.ts), then resolve its folders against the
 // file's own folder, so `claims run pipelines/nightly.json` means the same thing from any working directory.
+// A folder written `$CLAIMS_HOME/...` resolves against the CLAIMS_HOME folder instead (the caller passes it in:
+// this module reads no environment), so a demo's work folders follow the database's home, e.g. into a test's
+// temporary folder.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -16,10 +19,26 @@ export interface LoadedPipeline {
   folders: Folders;
   /** Absolute pickup folders (read-only drops), possibly none. */
   pickup: string[];
+  /** The schedule's dates in order, each with its own extra pickup folders (absolute); empty without a schedule. */
+  schedule: { asOf: string; pickup: string[] }[];
+}
+
+export interface LoadOptions {
+  /** Working directory the file name is relative to (default: the process's). */
+  cwd?: string;
+  /** What `$CLAIMS_HOME` in a folder means (default: `.claims` in cwd, as config() would say). */
+  home?: string;
+}
+
+const HOME_PREFIX = /^\$CLAIMS_HOME(?=[/\\]|$)/;
+
+/** A folder from the file: `$CLAIMS_HOME/x` under home, anything else relative to the file's folder. */
+export function resolveFolder(base: string, home: string, folder: string): string {
+  return HOME_PREFIX.test(folder) ? path.resolve(home, '.' + folder.replace(HOME_PREFIX, '')) : path.resolve(base, folder);
 }
 
 /** Problems a schema cannot see: folders that are the same place, or inside one another. */
-function folderProblems(folders: Folders, pickup: string[]): PipelineProblem[] {
+function folderProblems(folders: Folders, pickup: string[], where = (i: number) => `$.folders.pickup[${i}]`): PipelineProblem[] {
   const problems: PipelineProblem[] = [];
   const named = Object.entries(folders) as [keyof Folders, string][];
   for (let i = 0; i < named.length; i++) {
@@ -31,16 +50,18 @@ function folderProblems(folders: Folders, pickup: string[]): PipelineProblem[] {
   }
   pickup.forEach((p, i) => {
     if (p === folders.inbox || p.startsWith(folders.inbox + path.sep)) {
-      problems.push({ path: `$.folders.pickup[${i}]`, message: 'is the inbox or inside it: pickup folders are read-only sources' });
+      problems.push({ path: where(i), message: 'is the inbox or inside it: pickup folders are read-only sources' });
     }
     for (const [name, dir] of named) {
-      if (name !== 'inbox' && p === dir) problems.push({ path: `$.folders.pickup[${i}]`, message: `is the same folder as folders.${name}` });
+      if (name !== 'inbox' && p === dir) problems.push({ path: where(i), message: `is the same folder as folders.${name}` });
     }
   });
   return problems;
 }
 
-export async function loadPipeline(file: string, stages: readonly Stage[], cwd: string = process.cwd()): Promise<LoadedPipeline> {
+export async function loadPipeline(file: string, stages: readonly Stage[], opts: LoadOptions = {}): Promise<LoadedPipeline> {
+  const cwd = opts.cwd ?? process.cwd();
+  const home = opts.home ?? path.resolve(cwd, '.claims');
   const absolute = path.resolve(cwd, file);
   let text: string;
   try {
@@ -57,15 +78,21 @@ export async function loadPipeline(file: string, stages: readonly Stage[], cwd: 
   const definition = parsePipelineText(text, file, stages);
   const base = path.dirname(absolute);
   const f = definition.folders;
+  const resolve = (folder: string): string => resolveFolder(base, home, folder);
   const folders: Folders = {
-    inbox: path.resolve(base, f.inbox),
-    outbox: path.resolve(base, f.outbox),
-    archive: path.resolve(base, f.archive),
-    quarantine: path.resolve(base, f.quarantine),
+    inbox: resolve(f.inbox),
+    outbox: resolve(f.outbox),
+    archive: resolve(f.archive),
+    quarantine: resolve(f.quarantine),
   };
-  const pickup = (f.pickup ?? []).map((p) => path.resolve(base, p));
+  const pickup = (f.pickup ?? []).map(resolve);
+  const schedule = (definition.schedule ?? []).map((e) => ({ asOf: e.asOf, pickup: (e.pickup ?? []).map(resolve) }));
   const problems = folderProblems(folders, pickup);
+  schedule.forEach((e, n) => {
+    const dated = folderProblems(folders, e.pickup, (i) => `$.schedule[${n}].pickup[${i}]`);
+    problems.push(...dated.filter((p) => p.path.startsWith('$.schedule')));
+  });
   if (problems.length > 0) throw new PipelineInvalidError(file, problems);
   const sha256 = createHash('sha256').update(text).digest('hex');
-  return { file: absolute, sha256, definition, folders, pickup };
+  return { file: absolute, sha256, definition, folders, pickup, schedule };
 }

@@ -27,6 +27,8 @@ export interface RunRequest {
   clock: Clock;
   logger: Logger;
   signal: AbortSignal;
+  /** The pickup folders of this run (a scheduled date adds its own); default: the pipeline's. */
+  pickup?: readonly string[];
 }
 
 function reason(err: unknown): ReasonJson {
@@ -46,7 +48,7 @@ function isInside(dir: string, file: string): boolean {
 async function pickUp(req: RunRequest, runId: string, log: Logger): Promise<PickupRecord> {
   const record: PickupRecord = { copied: [], alreadyPickedUp: 0 };
   const { pipeline, store } = req;
-  for (const dir of pipeline.pickup) {
+  for (const dir of req.pickup ?? pipeline.pickup) {
     let files: string[];
     try {
       files = await listInputFiles(dir);

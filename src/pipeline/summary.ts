@@ -113,3 +113,47 @@ export function summaryText(run: RunRecord, opts: SummaryOptions): string {
   out.push('', `Exit ${exitCodeOf(run.status)}`);
   return out.join('\n') + '\n';
 }
+
+export interface ScheduleSummaryInput {
+  pipeline: string;
+  through: string;
+  runs: readonly RunRecord[];
+  notRun: readonly string[];
+  exitCode: number;
+}
+
+export interface ScheduleSummaryJson {
+  pipeline: string;
+  through: string;
+  exitCode: number;
+  runs: RunSummaryJson[];
+  notRun: string[];
+}
+
+export function scheduleSummaryJson(s: ScheduleSummaryInput, opts: SummaryOptions): ScheduleSummaryJson {
+  return { pipeline: s.pipeline, through: s.through, exitCode: s.exitCode, runs: s.runs.map((r) => summaryJson(r, opts)), notRun: [...s.notRun] };
+}
+
+/** The closing table of a schedule: one row per date, with what each run settled. */
+export function scheduleSummaryText(s: ScheduleSummaryInput): string {
+  const out: string[] = [];
+  const dates = s.runs.length + s.notRun.length;
+  out.push(`Schedule of ${s.pipeline}: ${dates} date${dates === 1 ? '' : 's'} due by ${s.through}`);
+  if (dates === 0) {
+    out.push('', `No scheduled date on or before ${s.through}: nothing to run.`, '', `Exit ${s.exitCode}`);
+    return out.join('\n') + '\n';
+  }
+  out.push('');
+  const rows = [['as of', 'run', 'picked up', 'done', 'duplicate', 'quarantined', 'failed', 'status']];
+  for (const r of s.runs) {
+    const t = { done: 0, duplicate: 0, quarantined: 0, failed: 0 };
+    for (const st of r.stages) for (const k of Object.keys(t) as (keyof typeof t)[]) t[k] += st.outcomes[k];
+    rows.push([r.asOf, r.runId, String(r.pickup.copied.length), String(t.done), String(t.duplicate), String(t.quarantined), String(t.failed), STATUS_WORDS[r.status]]);
+  }
+  for (const d of s.notRun) rows.push([d, '-', '-', '-', '-', '-', '-', 'not run (an earlier date did not finish)']);
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  // Dates and run ids read left to right; counts line up on the right; the status is free text at the end.
+  for (const r of rows) out.push(r.map((cell, c) => (c <= 1 || c === 7 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
+  out.push('', `Exit ${s.exitCode}${s.runs.length > 1 ? ' (the worst of the dates)' : ''}`);
+  return out.join('\n') + '\n';
+}

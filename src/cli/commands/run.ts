@@ -1,6 +1,7 @@
 // `claims run PIPELINE.json`: the nightly job. Validates the pipeline file before touching the database
-// (a typo should not start a server), opens the database with migrations, runs the stages, prints the
-// summary, and always closes the database: on success, on failure and after Ctrl-C.
+// (a typo should not start a server), opens the database with migrations, runs the stages (once, or once per
+// due date of the file's schedule), prints the summary and where the outputs are, and always closes the
+// database: on success, on failure and after Ctrl-C.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fixedClock, type Clock } from '../../runtime/clock.ts';
@@ -13,8 +14,10 @@ import { loadPipeline, type LoadedPipeline } from '../../pipeline/pipeline-load.
 import { exitCodeOf } from '../../pipeline/run-record.ts';
 import { createPgRunStore } from '../../pipeline/run-store-pg.ts';
 import { runPipeline } from '../../pipeline/runner.ts';
+import { listOutputs, outputsText, type OutputGroup } from '../../pipeline/outputs.ts';
+import { runSchedule } from '../../pipeline/schedule.ts';
 import { stages } from '../../pipeline/stages/index.ts';
-import { summaryJson, summaryText } from '../../pipeline/summary.ts';
+import { scheduleSummaryJson, scheduleSummaryText, summaryJson, summaryText } from '../../pipeline/summary.ts';
 import { UsageError, type Command, type CommandContext } from '../command.ts';
 
 const HELP = [
@@ -22,10 +25,15 @@ const HELP = [
   '',
   'Run a pipeline: copy new files from its pickup folders into its inbox, run its stages in order, move',
   'each input to the archive (data committed) or to quarantine (with NAME.error.json), record the run in',
-  'the database, and print a summary.',
+  'the database, and print a summary and where its outputs are.',
+  '',
+  'A pipeline with a `schedule` (a list of business dates, each with optional pickup folders of its own)',
+  'runs once per scheduled date on or before today, in order, one run record per date, and stops after a',
+  'date that failed; the exit code is the worst of the dates.',
   '',
   'Options:',
-  '  --as-of DATE  the business date of the run ("today"); overrides CLAIMS_NOW and the pipeline\'s asOf',
+  '  --as-of DATE  the business date of the run ("today"); overrides CLAIMS_NOW and the pipeline\'s asOf;',
+  '                with a schedule, the dates on or before DATE run',
   '  --json        print the summary as JSON on stdout (logs stay on stderr)',
   '',
   `Stages: ${stages.map((s) => s.name).join(', ')}`,
@@ -33,7 +41,9 @@ const HELP = [
   'Exit codes: 0 done, 1 a stage failed or the run was interrupted, 2 usage or invalid pipeline file,',
   '3 done but some input was quarantined.',
   '',
-  'Example: claims run pipelines/nightly.json --as-of 2024-03-01',
+  'Examples:',
+  '  claims run pipelines/nightly.json --as-of 2024-03-01',
+  '  claims run pipelines/demo.json     (its schedule: 2024-03-31 through the collections dates)',
 ].join('\n');
 
 /** "Today" for the run: --as-of, then CLAIMS_NOW, then the pipeline file's asOf, then the system clock. */
@@ -42,6 +52,11 @@ function runClock(asOf: string | undefined, pipeline: LoadedPipeline, ctx: Comma
   if (config().now !== undefined) return ctx.clock;
   if (pipeline.definition.asOf !== undefined) return fixedClock(pipeline.definition.asOf);
   return ctx.clock;
+}
+
+function endNote(groups: OutputGroup[], relativeTo: (p: string) => string): string {
+  const text = outputsText(groups, relativeTo);
+  return text === '' ? '' : '\n' + text;
 }
 
 function reportInvalid(err: ClaimsError, json: boolean, ctx: CommandContext): number {
@@ -78,20 +93,33 @@ export const runCommand: Command = {
 
     let pipeline: LoadedPipeline;
     try {
-      pipeline = await loadPipeline(file, stages);
+      pipeline = await loadPipeline(file, stages, { home: config().home });
     } catch (err) {
       if (err instanceof ClaimsError && err.code.startsWith('PIPELINE_')) return reportInvalid(err, json, ctx);
       throw err;
     }
-    const clock = runClock(asOf, pipeline, ctx);
     const db = await openDatabase({ migrate: true, logger: ctx.logger });
+    const base = path.dirname(pipeline.file);
+    const relativeTo = (p: string): string => path.relative(base, p);
+    const fromHere = (p: string): string => path.relative(process.cwd(), p);
+    const common = { pipeline, stages, store: createPgRunStore(db.pool), db, logger: ctx.logger, signal: ctx.signal };
     try {
-      const run = await runPipeline({
-        pipeline, stages, store: createPgRunStore(db.pool), db, clock, logger: ctx.logger, signal: ctx.signal,
-      });
-      const base = path.dirname(pipeline.file);
-      const relativeTo = (p: string): string => path.relative(base, p);
-      ctx.stdout.write(json ? jsonText(summaryJson(run, { relativeTo }), 2) + '\n' : summaryText(run, { relativeTo }));
+      if (pipeline.schedule.length > 0) {
+        // "Today" bounds the schedule: dates after it are not due yet.
+        const through = asOf ?? ctx.clock.today();
+        const result = await runSchedule(common, through, {
+          afterRun: (run) => {
+            if (!json) ctx.stdout.write(summaryText(run, { relativeTo }) + '\n');
+          },
+        });
+        const input = { pipeline: pipeline.definition.name, ...result };
+        if (json) ctx.stdout.write(jsonText(scheduleSummaryJson(input, { relativeTo }), 2) + '\n');
+        else ctx.stdout.write(scheduleSummaryText(input) + endNote(await listOutputs(pipeline.folders), fromHere));
+        return result.exitCode;
+      }
+      const run = await runPipeline({ ...common, clock: runClock(asOf, pipeline, ctx) });
+      if (json) ctx.stdout.write(jsonText(summaryJson(run, { relativeTo }), 2) + '\n');
+      else ctx.stdout.write(summaryText(run, { relativeTo }) + endNote(await listOutputs(pipeline.folders), fromHere));
       return exitCodeOf(run.status);
     } finally {
       await db.close();

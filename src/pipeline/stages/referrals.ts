@@ -1,20 +1,37 @@
-// Built-in stage `referrals`: collections for the run's business date (src/collections/run.ts). Agency returns
-// files in the inbox (`*.returns.csv`) are posted first, one outcome each, so an agency's collections count
-// before balance updates and recalls are decided. Then one outcome for the run date: `done` when something was
+// Built-in stage `referrals`: collections for the run's business date (src/collections/run.ts). Holds files in
+// the inbox (`*.holds.csv`: disputes, assistance applications and their resolutions, from the practice system)
+// are applied first, then agency returns files (`*.returns.csv`) are posted, one outcome each, so today's
+// disputes and an agency's collections count before balance updates and recalls are decided. Then one outcome for the run date: `done` when something was
 // placed, updated, recalled or noticed, `skipped` otherwise. Files go to OUTBOX/referrals/, owner-only.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { toClaimsError } from '../../runtime/errors.ts';
+import type { Pool } from 'pg';
+import { importHoldsText } from '../../collections/holds-file.ts';
 import { ingestReturnsText } from '../../collections/returns.ts';
 import { runReferrals } from '../../collections/run.ts';
-import { mergeAgenciesFile, parseReferralSettings, ReferralSettingsSchema } from '../../collections/settings.ts';
+import { mergeAgenciesFile, parseReferralSettings, ReferralSettingsSchema, type ReferralSettings } from '../../collections/settings.ts';
 import { sha256File } from '../folders.ts';
 import { defineStage, type InputOutcome, type ReasonJson } from '../stage.ts';
 
 export const REFERRALS_OUTBOX_FOLDER = 'referrals';
 
 const asReason = (e: unknown): ReasonJson => toClaimsError(e).toJSON() as unknown as ReasonJson;
+
+/** One holds file: `done` (something opened or resolved), `duplicate` (every row in effect before), `quarantined` (a row rejected). */
+async function importHoldsFile(pool: Pool, file: string, today: string): Promise<InputOutcome> {
+  const input = path.basename(file);
+  try {
+    const r = await importHoldsText(pool, await fs.readFile(file, 'utf8'), input, today);
+    const counts = { holdsOpened: r.opened, holdsResolved: r.resolved, holdsDuplicate: r.duplicate, holdsRejected: r.rejected.length };
+    const detail = { sha256: r.fileSha256 };
+    if (r.rejected.length > 0) return { input, file, status: 'quarantined', counts, reasons: r.rejected.map(asReason), detail };
+    return { input, file, status: r.opened + r.resolved === 0 && r.duplicate > 0 ? 'duplicate' : 'done', counts, detail };
+  } catch (err) {
+    return { input, status: 'failed', reasons: [asReason(err)] };
+  }
+}
 
 export const referralsStage = defineStage({
   name: 'referrals',
@@ -23,13 +40,20 @@ export const referralsStage = defineStage({
     ...ReferralSettingsSchema.shape,
     agenciesFile: z.string().min(1).optional().describe('A JSON file { "agencies": [...] } (relative to the pipeline file) used instead of `agencies`.'),
     returnsPatterns: z.array(z.string().min(1)).default(['*.returns.csv']).describe('Inbox file names posted as agency returns files.'),
+    holdsPatterns: z.array(z.string().min(1)).default(['*.holds.csv']).describe('Inbox file names applied as holds files (CSV: account, kind dispute|assistance|resolve, reason, date).'),
   }),
   async *run(ctx) {
-    const { returnsPatterns, agenciesFile, ...rest } = ctx.settings;
-    // Re-parse through the one schema so the agencies file gets the same checks (layouts, duplicate ids).
-    const settings = agenciesFile
-      ? parseReferralSettings(mergeAgenciesFile(rest as unknown as Record<string, unknown>, JSON.parse(await fs.readFile(ctx.resolvePath(agenciesFile), 'utf8'))))
-      : parseReferralSettings(rest);
+    const { returnsPatterns, holdsPatterns, agenciesFile, ...rest } = ctx.settings;
+    // ctx.settings is already parsed (defaults filled, cents as bigint): only the agencies are checked again, so
+    // an agencies file gets the same checks as inline agencies (layout fields, widths, duplicate ids).
+    const agencies = agenciesFile
+      ? mergeAgenciesFile({}, JSON.parse(await fs.readFile(ctx.resolvePath(agenciesFile), 'utf8'))).agencies
+      : rest.agencies;
+    const settings: ReferralSettings = { ...rest, agencies: parseReferralSettings({ agencies }).agencies };
+    for (const file of await ctx.inboxFiles(holdsPatterns)) {
+      if (ctx.signal.aborted) return;
+      yield await importHoldsFile(ctx.db.pool, file, ctx.clock.today());
+    }
     for (const file of await ctx.inboxFiles(returnsPatterns)) {
       if (ctx.signal.aborted) return;
       const input = path.basename(file);

@@ -12,7 +12,7 @@ import { toClaimsError } from '../../runtime/errors.ts';
 import { importPlansText } from '../../patients/plans-store.ts';
 import { StatementSettingsSchema } from '../../statements/settings.ts';
 import { heldReportCsv, heldStatementsOn, refundReportCsv, runStatements, statementsRecordedOn } from '../../statements/run.ts';
-import { writeOwnerOnly } from '../folders.ts';
+import { OWNER_ONLY_DIR, writeOwnerOnly } from '../folders.ts';
 import { defineStage, type InputOutcome, type ReasonJson, type StageContext } from '../stage.ts';
 
 export const STATEMENTS_OUTBOX_FOLDER = 'statements';
@@ -54,12 +54,14 @@ export const statementsStage = defineStage({
       asOf, outDir, settings, logger: ctx.logger, runId: ctx.runId, signal: ctx.signal, perStatementPdf: singlePdfs,
     });
     const files = [...r.files];
+    const held = await heldStatementsOn(ctx.db.pool, asOf);
+    // A date that issues nothing creates no statements folder, but its refund and held reports still need one.
+    if (r.refundsDue.length > 0 || held.length > 0 || r.provisional.length > 0) await fs.mkdir(outDir, { recursive: true, mode: OWNER_ONLY_DIR });
     if (r.refundsDue.length > 0) {
       const file = path.join(outDir, `refunds-${asOf}.csv`);
       await writeOwnerOnly(file, refundReportCsv(r.refundsDue), { replace: true });
       files.push(file);
     }
-    const held = await heldStatementsOn(ctx.db.pool, asOf);
     if (held.length > 0 || r.provisional.length > 0) {
       const file = path.join(outDir, `held-${asOf}.csv`);
       await writeOwnerOnly(file, heldReportCsv(held, r.provisional), { replace: true });
