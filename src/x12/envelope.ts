@@ -3,10 +3,10 @@
 // Memory is flat: only summaries are kept, never the segments of a set. Segments: see tokenizer.ts.
 import { ClaimsError, type Location } from '../runtime/errors.ts';
 import type { Segment } from './segment.ts';
-import type { TokenSegment } from './token-segment.ts';
 import { ENVELOPE_TAG, type ScanBatch } from './scanner.ts';
 import { elementByteOffset } from './access.ts';
-import { excerpt, latin1 } from './text.ts';
+import { excerpt } from './text.ts';
+import { ContentHashBuffer } from './content-hash.ts';
 import { checkGs, checkIsa, checkSt, problemAt, type ProblemSpec } from './header-checks.ts';
 import type {
   ContentHasher, EnvelopeEvent, GroupInfo, GroupSummary, InterchangeInfo, InterchangeSummary, SetInfo, SetSummary,
@@ -44,11 +44,6 @@ function validTag(tag: string): boolean {
 const NO_PROBLEMS: ClaimsError[] = Object.freeze([]) as unknown as ClaimsError[];
 const SET_IDS = new Map(['835', '837', '270', '271', '276', '277', '999', '997', '834', '820'].map((id) => [id, id]));
 
-/** Hashed bytes are gathered into one buffer of this size and handed to the hasher in one call. */
-const HASH_BUFFER_BYTES = 1 << 16;
-/** Ranges at least this long go to the hasher as they are, without the copy. */
-const HASH_DIRECT_BYTES = 4096;
-
 interface OpenInterchange { info: InterchangeInfo; summary: InterchangeSummary; hasher: ContentHasher | undefined }
 interface OpenGroup { info: GroupInfo; summary: GroupSummary; setIds: Set<string> }
 interface OpenSet { info: SetInfo; summary: SetSummary }
@@ -69,8 +64,7 @@ export class EnvelopeChecker {
   /** Set while in a run of segments outside any interchange, so the run is reported once. */
   #strayReported = false;
   /** Bytes of the open interchange not yet given to its hasher. */
-  #hashBuffer: Uint8Array | undefined;
-  #hashLength = 0;
+  readonly #hash = new ContentHashBuffer();
 
   constructor(emit: (event: EnvelopeEvent) => void, options: EnvelopeOptions = {}) {
     this.#emit = emit;
@@ -120,7 +114,7 @@ export class EnvelopeChecker {
     const open = this.#interchange;
     if (open !== undefined) {
       open.summary.segmentCount++;
-      if (open.hasher !== undefined) this.#hashText(open.hasher, segment);
+      if (open.hasher !== undefined) this.#hash.segment(open.hasher, segment);
     }
     return this.#check(segment);
   }
@@ -163,7 +157,7 @@ export class EnvelopeChecker {
             for (let a = from; a < i;) {
               let b = a;
               while (b + 1 < i && (ends[b] as number) + 1 === starts[b + 1]) b++;
-              this.#hashRange(open.hasher, bytes, starts[a] as number, (ends[b] as number) + 1);
+              this.#hash.range(open.hasher, bytes, starts[a] as number, (ends[b] as number) + 1);
               a = b + 1;
             }
           }
@@ -175,9 +169,9 @@ export class EnvelopeChecker {
         open.summary.segmentCount++;
         if (hashing && open.hasher !== undefined) {
           if (batch.lastUnterminated && i === count - 1) {
-            this.#hashBytes(open.hasher, bytes, starts[i] as number, ends[i] as number, batch.delimitersOf(i).segment.charCodeAt(0));
+            this.#hash.terminated(open.hasher, bytes, starts[i] as number, ends[i] as number, batch.delimitersOf(i).segment.charCodeAt(0));
           } else {
-            this.#hashRange(open.hasher, bytes, starts[i] as number, (ends[i] as number) + 1);
+            this.#hash.range(open.hasher, bytes, starts[i] as number, (ends[i] as number) + 1);
           }
         }
       }
@@ -188,68 +182,6 @@ export class EnvelopeChecker {
   }
 
   /** Add a segment and its terminator to the interchange's content hash. */
-  /** Add input bytes[start, end) as they are to the interchange's content hash. */
-  #hashRange(hasher: ContentHasher, bytes: Uint8Array, start: number, end: number): void {
-    const length = end - start;
-    let buffer = this.#hashBuffer ??= new Uint8Array(HASH_BUFFER_BYTES);
-    if (length >= HASH_DIRECT_BYTES && hasher.updateBytes !== undefined) {
-      this.#flushHash(hasher);
-      hasher.updateBytes(bytes.subarray(start, end));
-      return;
-    }
-    if (this.#hashLength + length > buffer.length) {
-      this.#flushHash(hasher);
-      if (length > buffer.length) buffer = this.#hashBuffer = new Uint8Array(length);
-    }
-    // A native copy pays for its view object on anything but the shortest segments.
-    if (length > 24) {
-      buffer.set(bytes.subarray(start, end), this.#hashLength);
-      this.#hashLength += length;
-    } else {
-      let at = this.#hashLength;
-      for (let k = start; k < end; k++) buffer[at++] = bytes[k] as number;
-      this.#hashLength = at;
-    }
-  }
-
-  /** Add a segment and a terminator to the hash (for the last segment, whose input may lack one). */
-  #hashBytes(hasher: ContentHasher, bytes: Uint8Array, start: number, end: number, terminator: number): void {
-    const length = end - start + 1;
-    let buffer = this.#hashBuffer ??= new Uint8Array(HASH_BUFFER_BYTES);
-    if (this.#hashLength + length > buffer.length) {
-      this.#flushHash(hasher);
-      if (length > buffer.length) buffer = this.#hashBuffer = new Uint8Array(length);
-    }
-    let at = this.#hashLength;
-    for (let k = start; k < end; k++) buffer[at++] = bytes[k] as number;
-    buffer[at++] = terminator;
-    this.#hashLength = at;
-  }
-
-  /** The same for a segment object (its raw text is one char per byte). */
-  #hashText(hasher: ContentHasher, segment: Segment): void {
-    const text = (segment as TokenSegment).raw ?? segment.elements.join(segment.delimiters.element);
-    const length = text.length + 1;
-    let buffer = this.#hashBuffer ??= new Uint8Array(HASH_BUFFER_BYTES);
-    if (this.#hashLength + length > buffer.length) {
-      this.#flushHash(hasher);
-      if (length > buffer.length) buffer = this.#hashBuffer = new Uint8Array(length);
-    }
-    let at = this.#hashLength;
-    // Chars above 0xff (only from hand-made segments) keep their low byte, as a latin1 encoding does.
-    for (let k = 0; k < text.length; k++) buffer[at++] = text.charCodeAt(k) & 0xff;
-    buffer[at++] = segment.delimiters.segment.charCodeAt(0) & 0xff;
-    this.#hashLength = at;
-  }
-
-  #flushHash(hasher: ContentHasher): void {
-    if (this.#hashLength === 0) return;
-    const pending = (this.#hashBuffer as Uint8Array).subarray(0, this.#hashLength);
-    if (hasher.updateBytes !== undefined) hasher.updateBytes(pending);
-    else hasher.update(latin1(pending));
-    this.#hashLength = 0;
-  }
-
   #check(segment: Segment): number {
     const tag = segment.tag;
     const c0 = tag.charCodeAt(0);
@@ -289,7 +221,7 @@ export class EnvelopeChecker {
       segmentIndex: isa.index, byteOffset: isa.byteOffset,
     };
     const hasher = this.#makeHasher?.();
-    if (hasher) this.#hashText(hasher, isa);
+    if (hasher) this.#hash.segment(hasher, isa);
     this.#interchange = {
       info, hasher,
       summary: { interchange: info, groups: [], problems: [], segmentCount: 1, contentHash: undefined, ta1Count: 0 },
@@ -320,7 +252,7 @@ export class EnvelopeChecker {
       this.#problem(at, { code: 'IEA_MISSING', message: iea ? 'a new ISA began before IEA closed the interchange' : 'input ended before IEA', expected: 'IEA', found: iea ? 'ISA' : 'end of input', ack: { ta1: '023' } }, 'interchange');
     }
     if (open.hasher) {
-      this.#flushHash(open.hasher);
+      this.#hash.flush(open.hasher);
       open.summary.contentHash = open.hasher.digest();
     }
     this.#checkDuplicate(open, iea);
