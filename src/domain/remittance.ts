@@ -86,12 +86,14 @@ export interface RemittanceClaim {
   frequency: string | null;
   patient: PersonName | null;
   insured: PersonName | null;
-  /** NM1*PR in 2100: the crossover carrier the claim was forwarded to. */
+  /** NM1*TT in 2100: the crossover carrier the claim was forwarded to (required with CLP02 19/20/21). */
   crossoverCarrier: PersonName | null;
+  /** NM1*PR in 2100: the corrected priority payer (the payer the claim should have gone to first). */
+  correctedPriorityPayer?: PersonName | null;
   /** MIA / MOA raw elements (without the tag). */
   inpatient: string[] | null;
   outpatient: string[] | null;
-  /** MOA03-07 remark codes (and MIA05/20-24). */
+  /** MOA03-07 remark codes (and MIA05, MIA20-23; MIA24 is an amount). */
   remarkCodes: string[];
   amounts: MonetaryAmount[];
   statementFrom: string | null;

@@ -7,7 +7,8 @@
 import type { Adjustment, MonetaryAmount, PersonName, Procedure, ProviderAdjustment, Remittance, RemittanceClaim, RemittanceParty, RemittanceServiceLine } from '../domain/remittance.ts';
 
 /** Bumped when the canonical form changes, so old and new hashes never compare equal by accident. */
-export const CANONICAL_VERSION = 'remit-canonical-1';
+// 2: the crossover carrier is read from NM1*TT (it was NM1*PR, which is the corrected priority payer).
+export const CANONICAL_VERSION = 'remit-canonical-2';
 
 const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/;
 
@@ -44,7 +45,7 @@ const claim = (x: RemittanceClaim) => ({
   patientControlNumber: x.patientControlNumber, status: x.status, charge: c(x.chargeCents), paid: c(x.paidCents),
   patientResponsibility: c(x.patientResponsibilityCents), filingIndicator: x.filingIndicator, payerClaimNumber: x.payerClaimNumber,
   facilityType: x.facilityType, frequency: x.frequency, patient: person(x.patient), insured: person(x.insured),
-  crossoverCarrier: person(x.crossoverCarrier),
+  crossoverCarrier: person(x.crossoverCarrier), correctedPriorityPayer: person(x.correctedPriorityPayer ?? null),
   // MIA / MOA hold amounts and counts as raw text: normalise the numeric ones.
   inpatient: x.inpatient?.map(normalDecimal) ?? null, outpatient: x.outpatient?.map(normalDecimal) ?? null,
   remarkCodes: x.remarkCodes, amounts: x.amounts.map(amount), statementFrom: x.statementFrom, statementTo: x.statementTo,

@@ -205,9 +205,13 @@ export class RemittanceReader {
         this.ref(s);
         break;
       case 'LX':
+        this.afterPlb(s);
         this.closeClaim();
+        this.party = null;
         break;
       case 'CLP':
+        this.afterPlb(s);
+        this.party = null;
         this.openClaim(s);
         break;
       case 'CAS': {
@@ -222,13 +226,16 @@ export class RemittanceReader {
           const q = element(s, 1);
           if (q === 'QC') this.claim.patient = this.name(s);
           else if (q === 'IL') this.claim.insured = this.name(s);
-          else if (q === 'PR') this.claim.crossoverCarrier = this.name(s);
+          // 5010 moved the crossover carrier to TT; PR here is the corrected priority payer (X221A1 2100).
+          else if (q === 'TT') this.claim.crossoverCarrier = this.name(s);
+          else if (q === 'PR') this.claim.correctedPriorityPayer = this.name(s);
         }
         break;
       case 'MIA':
         if (this.claim) {
           this.claim.inpatient = s.elements.slice(1);
-          for (const n of [5, 20, 21, 22, 23, 24]) if (element(s, n) !== '') this.claim.remarkCodes.push(element(s, n));
+          // MIA05 and MIA20-23 are remark codes; MIA24 is the PPS-capital exception amount.
+          for (const n of [5, 20, 21, 22, 23]) if (element(s, n) !== '') this.claim.remarkCodes.push(element(s, n));
         }
         break;
       case 'MOA':
@@ -244,6 +251,7 @@ export class RemittanceReader {
         break;
       }
       case 'SVC':
+        this.afterPlb(s);
         this.openLine(s);
         break;
       case 'LQ':
@@ -264,6 +272,11 @@ export class RemittanceReader {
         if (this.sawPlb && s.tag !== 'PLB') this.fail('REMIT_SEGMENT_OUT_OF_PLACE', `${s.tag} after PLB`, s, undefined, { ik304: '2' });
     }
     return null;
+  }
+
+  /** PLB closes the set's detail (X221A1 table 3): a claim or line segment after it is out of place. */
+  private afterPlb(s: Segment): void {
+    if (this.sawPlb) this.fail('REMIT_SEGMENT_OUT_OF_PLACE', `${s.tag} after PLB`, s, undefined, { ik304: '2' });
   }
 
   private dtm(s: Segment): void {
@@ -292,7 +305,7 @@ export class RemittanceReader {
     const claim: RemittanceClaim = {
       patientControlNumber: '', status: '', chargeCents: 0n, paidCents: 0n, patientResponsibilityCents: null,
       filingIndicator: element(s, 6), payerClaimNumber: element(s, 7), facilityType: element(s, 8) || null, frequency: element(s, 9) || null,
-      patient: null, insured: null, crossoverCarrier: null, inpatient: null, outpatient: null, remarkCodes: [], amounts: [],
+      patient: null, insured: null, crossoverCarrier: null, correctedPriorityPayer: null, inpatient: null, outpatient: null, remarkCodes: [], amounts: [],
       statementFrom: null, statementTo: null, adjustments: [], lines: [], segmentIndex: s.index,
     };
     claim.patientControlNumber = this.required(s, 1, 'patient control number');
