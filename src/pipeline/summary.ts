@@ -1,5 +1,6 @@
 // The end-of-run summary: a readable table for a terminal, or JSON for a scheduler (--json). Pure.
 // Paths are shown relative to the pipeline file's folder, so the same run prints the same on any machine.
+import { ExitCode } from '../runtime/errors.ts';
 import { exitCodeOf, type RunRecord, type StageRecord } from './run-record.ts';
 import type { ReasonJson } from './stage.ts';
 
@@ -154,6 +155,7 @@ export function scheduleSummaryText(s: ScheduleSummaryInput): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   // Dates and run ids read left to right; counts line up on the right; the status is free text at the end.
   for (const r of rows) out.push(r.map((cell, c) => (c <= 1 || c === 7 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
-  out.push('', `Exit ${s.exitCode}${s.runs.length > 1 ? ' (the worst of the dates)' : ''}`);
+  const why = s.exitCode === ExitCode.rejected ? ': some input was quarantined or rejected, see "Not accepted" above' : '';
+  out.push('', `Exit ${s.exitCode}${s.runs.length > 1 ? ` (the worst of the dates${why})` : why}`);
   return out.join('\n') + '\n';
 }

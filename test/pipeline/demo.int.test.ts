@@ -1,0 +1,182 @@
+// `npm run demo` end to end: pipelines/demo.json run by the CLI against the test database, its work folders
+// in a temporary CLAIMS_HOME. Every figure below is worked out by hand from the samples (samples/README.md,
+// samples/claims/README.md, samples/dated/README.md): claims out per payer, the statement cycle, the one
+// placement file, and on 2024-08-15 the balance update and the recall. A second run adds nothing.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { balances } from '../../src/ledger/queries.ts';
+import { CsvReader } from '../../src/patients/csv.ts';
+import type { ScheduleSummaryJson } from '../../src/pipeline/summary.ts';
+import { runCli, type CliResult } from '../support/cli.ts';
+import { useTestDatabase, type TestDatabase } from '../support/db.ts';
+
+let db: TestDatabase;
+let home: string;
+let env: Record<string, string | undefined>;
+let first: CliResult;
+let second: CliResult;
+let filesAfterFirst: Map<string, string>;
+let trialAfterFirst: string;
+
+const demo = (): string => path.join(home, 'demo');
+const outbox = (...parts: string[]): string => path.join(demo(), 'outbox', ...parts);
+
+/** Every file under the demo's folders, by relative path, with its sha256. */
+async function snapshotFiles(dir: string, base = dir, into = new Map<string, string>()): Promise<Map<string, string>> {
+  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) await snapshotFiles(p, base, into);
+    else into.set(path.relative(base, p), createHash('sha256').update(await fs.readFile(p)).digest('hex'));
+  }
+  return into;
+}
+
+async function csvRows(file: string): Promise<Record<string, string>[]> {
+  const reader = new CsvReader();
+  const [header, ...rows] = [...reader.push(await fs.readFile(file, 'utf8')), ...reader.end()];
+  return rows.map((r) => Object.fromEntries(header!.fields.map((h, i) => [h, r.fields[i] ?? ''])));
+}
+
+const trialBalance = async (): Promise<string> =>
+  JSON.stringify((await balances(db)).accounts.map((a) => [a.kind, a.payerId, a.patientId, a.balanceCents.toString()]));
+
+beforeAll(async () => {
+  db = await useTestDatabase();
+  home = await fs.mkdtemp(path.join(os.tmpdir(), 'claims-demo-'));
+  await fs.chmod(home, 0o755);
+  env = { DATABASE_URL: db.url, CLAIMS_HOME: home, CLAIMS_LOG_FORMAT: 'json', CLAIMS_LOG_LEVEL: 'warn', CLAIMS_NOW: undefined };
+  // --as-of bounds the schedule: every demo date is due by the end of 2024.
+  first = await runCli(['run', 'pipelines/demo.json', '--as-of', '2024-12-31', '--json'], { env, timeoutMs: 170_000 });
+  filesAfterFirst = await snapshotFiles(demo());
+  trialAfterFirst = await trialBalance();
+  second = await runCli(['run', 'pipelines/demo.json', '--as-of', '2024-12-31', '--json'], { env, timeoutMs: 170_000 });
+}, 360_000);
+
+afterAll(async () => {
+  await fs.rm(home, { recursive: true, force: true });
+});
+
+describe('the demo pipeline', () => {
+  it('runs every scheduled date in order; the bad samples make it exit 3, nothing fails', () => {
+    expect(first.stderr).not.toMatch(/"level":50/);
+    expect(first.code).toBe(3);
+    const summary = JSON.parse(first.stdout) as ScheduleSummaryJson;
+    expect(summary.runs.map((r) => [r.asOf, r.status])).toEqual([
+      ['2024-03-31', 'rejected'], ['2024-04-30', 'done'], ['2024-05-31', 'done'], ['2024-06-30', 'done'], ['2024-07-31', 'done'], ['2024-08-15', 'done'],
+    ]);
+    expect(summary.notRun).toEqual([]);
+    // Picked up: 14 files from the samples folders and 3 from samples/dated/2024-03-31 on the first date,
+    // the 2 of samples/dated/2024-08-15 on its own date only.
+    expect(summary.runs.map((r) => r.pickup.copied.length)).toEqual([17, 0, 0, 0, 0, 2]);
+    const quarantined = summary.runs[0]!.stages.flatMap((s) => s.inputs.filter((i) => i.status === 'quarantined').map((i) => `${s.name}:${i.input}`));
+    expect(quarantined).toEqual(['submit:01-export.ndjson', 'ingest:acme-2024-03-25-does-not-balance.x12', 'eligibility-requests:upcoming.ndjson']);
+    const duplicates = summary.runs[0]!.stages.flatMap((s) => s.inputs.filter((i) => i.status === 'duplicate').map((i) => `${s.name}:${i.input}`));
+    // The inbox is read in name order, so the redelivered copy ('-' sorts before '.') posts and the original
+    // is the one found a duplicate: the same remittance either way.
+    expect(duplicates).toEqual(['ingest:acme-2024-03-08.x12']);
+  });
+
+  it('sends the claims as 837s per payer, and reports the six bad sample claims', async () => {
+    const byPayer: Record<string, string[]> = {};
+    for (const name of (await fs.readdir(outbox())).filter((n) => n.startsWith('837-')).sort()) {
+      const payer = name.split('-')[1]!;
+      const claims = [...(await fs.readFile(outbox(name), 'utf8')).matchAll(/\bCLM\*([A-Z0-9]+)\*/g)].map((m) => m[1]!);
+      (byPayer[payer] ??= []).push(claims.sort().join(' '));
+    }
+    // One file per payer and export: the March export, the corrections (a replacement, a void), and the
+    // dated export with PCN000000020.
+    expect(byPayer).toEqual({
+      ACME: ['PCN000000000 PCN000000004 PCN000000008', 'PCN000000000', 'PCN000000020'],
+      BLUE: ['PCN000000001 PCN000000005 PCN000000009', 'PCN000000001'],
+      MEDB: ['PCN000000002 PCN000000006 PCN000000010'],
+      STMCD: ['PCN000000003 PCN000000007 PCN000000011'],
+    });
+    const rejected = JSON.parse(await fs.readFile(outbox('reports', '01-export.ndjson', 'rejections.json'), 'utf8'));
+    const text = JSON.stringify(rejected);
+    for (const pcn of ['PCNBAD000100', 'PCNBAD000101', 'PCNBAD000102', 'PCNBAD000103', 'PCNBAD000105', 'PCNBAD000107']) expect(text).toContain(pcn);
+  });
+
+  it('quarantines the bad inputs with a report beside each', async () => {
+    expect((await fs.readdir(path.join(demo(), 'quarantine'))).sort()).toEqual([
+      '01-export.ndjson', '01-export.ndjson.error.json',
+      'acme-2024-03-25-does-not-balance.x12', 'acme-2024-03-25-does-not-balance.x12.error.json',
+      'upcoming.ndjson', 'upcoming.ndjson.error.json',
+    ]);
+    const appointments = JSON.parse(await fs.readFile(path.join(demo(), 'quarantine', 'upcoming.ndjson.error.json'), 'utf8'));
+    expect(appointments.errors.map((e: { code: string; location: { line: number } }) => [e.code, e.location.line])).toEqual([
+      ['APPOINTMENT_PAYER_UNKNOWN', 6], ['APPOINTMENT_INVALID', 7],
+    ]);
+  });
+
+  it('asks 270s for the four upcoming visits with a known payer (not the past one)', async () => {
+    const traces: Record<string, string[]> = {};
+    for (const name of (await fs.readdir(outbox())).filter((n) => n.startsWith('270-'))) {
+      traces[name.split('-')[1]!] = [...(await fs.readFile(outbox(name), 'utf8')).matchAll(/TRN\*1\*([A-Z0-9-]+)\*/g)].map((m) => m[1]!);
+    }
+    expect(traces).toEqual({ ACME: ['APPT-24001', 'APPT-24002', 'APPT-24003'], BLUE: ['APPT-24004'] });
+  });
+
+  it('walks the statement cycle from the first statement to the final notice', async () => {
+    const cycle: string[] = [];
+    for (const date of ['2024-03-31', '2024-04-30', '2024-05-31', '2024-06-30', '2024-07-31']) {
+      for (const r of await csvRows(outbox('statements', `statements-${date}.csv`))) cycle.push(`${date} ${r.account_number} ${r.kind} ${r.amount_due}`);
+    }
+    expect(cycle).toEqual([
+      // A00000001: 18.00 PR less its 10.00 prepayment; A00000002: a plan of 2 x 12.50; A00000005: 13.00 after its
+      // 5.00 card payment, the claim with its secondary not billed yet; A00000020: the 100.00 deductible.
+      '2024-03-31 A00000001 statement 8.00', '2024-03-31 A00000002 plan 12.50', '2024-03-31 A00000005 statement 13.00', '2024-03-31 A00000020 statement 100.00',
+      // The secondary did not answer in 45 days: PCN000000011's 191.47 of PR is billed (13.00 + 191.47 = 204.47).
+      // A00000002 missed its first installment: the plan statement asks for both.
+      '2024-04-30 A00000001 statement 8.00', '2024-04-30 A00000002 plan 25.00', '2024-04-30 A00000005 statement 204.47', '2024-04-30 A00000020 statement 100.00',
+      // Two missed installments default the plan: A00000002's cycle starts over.
+      '2024-05-31 A00000001 statement 8.00', '2024-05-31 A00000002 statement 25.00', '2024-05-31 A00000005 statement 204.47', '2024-05-31 A00000020 statement 100.00',
+      '2024-06-30 A00000001 final_notice 8.00', '2024-06-30 A00000002 statement 25.00', '2024-06-30 A00000005 final_notice 204.47', '2024-06-30 A00000020 final_notice 100.00',
+      '2024-07-31 A00000002 statement 25.00',
+    ]);
+  });
+
+  it('writes one placement file on 2024-07-31: the two accounts at or over the 10.00 minimum, not the 8.00 one', async () => {
+    expect((await fs.readdir(outbox('referrals'))).sort()).toEqual([
+      'placements-CASCADE-2024-07-31.csv', 'recalls-CASCADE-2024-08-15.csv', 'updates-CASCADE-2024-08-15.csv',
+    ]);
+    const placed = await csvRows(outbox('referrals', 'placements-CASCADE-2024-07-31.csv'));
+    expect(placed.map((r) => [r.ClientAcct, r.DebtorLast, r.St, r.OrigBal, r.CurBal, r.ItemDt])).toEqual([
+      ['A00000005', 'DUMMY', 'OR', '13.00', '204.47', '06/30/2024'],
+      ['A00000020', 'RIVERS', 'OR', '100.00', '100.00', '06/30/2024'],
+    ]);
+  });
+
+  it('on 2024-08-15 turns the payment into one balance update and the dispute into one recall', async () => {
+    const updates = await csvRows(outbox('referrals', 'updates-CASCADE-2024-08-15.csv'));
+    expect(updates.map((r) => [r.account_number, r.transaction_type, r.amount, r.new_balance, r.last_payment_date])).toEqual([
+      ['A00000020', 'PAYMENT', '40.00', '60.00', '2024-08-14'],
+    ]);
+    const recalls = await csvRows(outbox('referrals', 'recalls-CASCADE-2024-08-15.csv'));
+    expect(recalls.map((r) => [r.account_number, r.recall_date, r.recall_reason, r.balance])).toEqual([['A00000005', '2024-08-15', 'DISPUTE', '204.47']]);
+    const hold = await db.pool.query("SELECT kind, opened_on::text, resolved_on, source LIKE 'file:%:2' AS from_file_line_2 FROM account_holds WHERE account_number = 'A00000005'");
+    expect(hold.rows).toEqual([{ kind: 'dispute', opened_on: '2024-08-13', resolved_on: null, from_file_line_2: true }]);
+    // The ledger agrees: 100.00 placed less 40.00 paid is with the agency; the recalled 204.47 is the patient's again.
+    const tb = (await balances(db)).accounts.filter((a) => a.kind === 'collections_receivable' || (a.kind === 'patient_receivable' && a.patientId === 'A00000005'));
+    expect(tb.map((a) => [a.kind, a.patientId, a.balanceCents])).toEqual([
+      ['patient_receivable', 'A00000005', 20447n],
+      ['collections_receivable', 'A00000005', 0n],
+      ['collections_receivable', 'A00000020', 6000n],
+    ]);
+  });
+
+  it('a second run adds nothing: same files, same trial balance, every date reports nothing new', async () => {
+    expect(second.code).toBe(0);
+    const summary = JSON.parse(second.stdout) as ScheduleSummaryJson;
+    expect(summary.runs).toHaveLength(6);
+    for (const r of summary.runs) {
+      expect(r.pickup.copied).toEqual([]);
+      expect(r.stages.map((s) => s.outcomes.done + s.outcomes.quarantined + s.outcomes.failed)).toEqual([0, 0, 0, 0, 0, 0]);
+    }
+    expect(summary.runs.map((r) => r.stages.reduce((n, s) => n + s.outcomes.duplicate, 0))).toEqual([2, 2, 2, 2, 2, 1]);
+    expect(await snapshotFiles(demo())).toEqual(filesAfterFirst);
+    expect(await trialBalance()).toBe(trialAfterFirst);
+  });
+});
