@@ -77,10 +77,21 @@ async function recordRejection(pool: Pool, r: Remittance, src: RemittanceSource,
 
 class KeyTaken extends Error {}
 
+/** Thrown out of the transaction (nothing written) when a reversal would negate an already reversed payment. */
+class ReversedTwice extends Error {
+  readonly claims: Plan['reversedTwice'];
+  constructor(claims: Plan['reversedTwice']) {
+    super('reversal of an already reversed payment');
+    this.claims = claims;
+  }
+}
+
 interface Plan {
   payerId: string;
   contexts: ClaimPostingContext[];
   submitted: Map<string, SubmittedClaim>;
+  /** Reversals whose original was already reversed: the remittance must not post (it would reverse twice). */
+  reversedTwice: { claimIndex: number; patientControlNumber: string; entryKey: string; segmentIndex: number }[];
   rows: { claim: RemittanceClaim; submitted: SubmittedClaim | null; provisionalId: string | null; ledgerClaimId: string; reverses: string | null; chargeRecorded: boolean; linesMatched: number }[];
 }
 
@@ -132,25 +143,25 @@ async function plan(client: PoolClient, r: Remittance): Promise<Plan> {
   }
   const draftAt = new Map(drafts.map((d) => [d.index, d]));
 
-  // Every reversal's original in one round trip. Nothing is written before the loop below, so this
-  // finds what a query per reversal would; an original reversed twice in this remittance is caught there.
+  // Every reversal's original in one round trip, paired in remittance order (each original once).
   const reversals = r.claims.filter((c) => c.status === '22');
-  const originals = await originalPostings(client, payerId, reversals.map((c) => ({ pcn: c.patientControlNumber, payerClaimNumber: c.payerClaimNumber })));
+  const lookups = await originalPostings(client, payerId, reversals.map((c) => ({ pcn: c.patientControlNumber, payerClaimNumber: c.payerClaimNumber, chargeCents: c.chargeCents, paidCents: c.paidCents })));
   let reversalAt = 0;
+  const reversedTwice: Plan['reversedTwice'] = [];
 
   const contexts: ClaimPostingContext[] = [];
   const rows: Plan['rows'] = [];
-  const reversedHere = new Set<string>();
   for (const [index, claim] of r.claims.entries()) {
     const s = submitted.get(claim.patientControlNumber) ?? null;
     let reverses: string | null = null;
     let originalLines: ClaimPostingContext['originalLines'] = null;
     if (claim.status === '22') {
-      const original = originals[reversalAt++];
-      if (original && !reversedHere.has(original.entryKey)) {
-        reverses = original.entryKey;
-        originalLines = original.lines;
-        reversedHere.add(original.entryKey);
+      const found = lookups[reversalAt++]!;
+      if (found.kind === 'original') {
+        reverses = found.original.entryKey;
+        originalLines = found.original.lines;
+      } else if (found.kind === 'already_reversed') {
+        reversedTwice.push({ claimIndex: index, patientControlNumber: claim.patientControlNumber, entryKey: found.entryKey, segmentIndex: claim.segmentIndex });
       }
     }
     if (s) {
@@ -186,7 +197,7 @@ async function plan(client: PoolClient, r: Remittance): Promise<Plan> {
     });
     rows.push({ claim, submitted: null, provisionalId, ledgerClaimId: d.ledgerClaimId, reverses, chargeRecorded: recordCents !== null && recordCents !== 0n, linesMatched: 0 });
   }
-  return { payerId, contexts, rows, submitted };
+  return { payerId, contexts, rows, submitted, reversedTwice };
 }
 
 /** Balance, then post one remittance exactly once. Never throws for bad input: it reports it. */
@@ -220,6 +231,7 @@ export async function ingestRemittance(pool: Pool, r: Remittance, src: Remittanc
   try {
     const result = await withTransaction(pool, async (client) => {
       const p = await plan(client, r);
+      if (p.reversedTwice.length > 0) throw new ReversedTwice(p.reversedTwice);
       const source: SourceRef = { fileSha256: src.fileSha256, fileName: src.fileName, interchange: r.interchange, group: r.group, set: r.set };
       const { entries, flags } = remittanceEntries(r, { keyPrefix: batchKey, payerId: p.payerId, claims: p.contexts, referencedClaimIds: referenced(r, p), source });
       const lineCount = entries.reduce((t, e) => t + e.lines.length, 0);
@@ -268,6 +280,18 @@ export async function ingestRemittance(pool: Pool, r: Remittance, src: Remittanc
   } catch (err) {
     // Another process claimed the key between our check and our insert: report what it posted.
     if (err instanceof KeyTaken) return (await checkExisting()) ?? { ...base, status: 'duplicate', reasons: [], counts: emptyCounts(r) };
+    if (err instanceof ReversedTwice) {
+      // Quarantined whole, like an unbalanced remittance: its deposit includes the reversal's money, so
+      // posting the rest would leave payer clearing off BPR02; an analyst decides (docs/decisions/0054).
+      const reasons = err.claims.map((c) => new ClaimsError({
+        code: 'REMIT_REVERSAL_DUPLICATE',
+        message: `reversal (CLP02 22) of claim ${c.patientControlNumber} in ST02 ${r.set}: the payment it reverses (${c.entryKey}) was already reversed; posting it would reverse twice`,
+        location: { file: src.fileName, interchange: r.interchange, group: r.group, set: r.set, segmentIndex: c.segmentIndex, segmentTag: 'CLP', element: 2, claim: c.patientControlNumber },
+        expected: 'one reversal per posted payment', found: 'a second reversal',
+      }));
+      await recordRejection(pool, r, src, 'REMIT_REVERSAL_DUPLICATE', 'claim', balance, { reversedTwice: err.claims });
+      return { ...base, status: 'quarantined', reasons, counts: emptyCounts(r) };
+    }
     throw err;
   }
 }

@@ -70,3 +70,46 @@ export function matchServiceLines(remitLines: readonly RemittanceServiceLine[], 
   });
   return out;
 }
+
+/** A reversal (CLP02 22) to pair with the posting it negates. */
+export interface WantedReversal {
+  pcn: string;
+  payerClaimNumber: string;
+  /** The reversal's CLP03 and CLP04 (negative, as received). */
+  chargeCents: Cents;
+  paidCents: Cents;
+}
+
+/** A posting of the same CLP01 by the same payer that a reversal could negate (newest first). */
+export interface ReversalCandidate {
+  entryKey: string;
+  chargeCents: Cents;
+  paidCents: Cents;
+  /** True when an earlier remittance already reversed it. */
+  reversed: boolean;
+}
+
+export type ReversalPick = { kind: 'original'; entryKey: string } | { kind: 'already_reversed'; entryKey: string } | { kind: 'missing' };
+
+/**
+ * Pair each reversal with one original, in remittance order, each original at most once. Among the
+ * unreversed candidates the one whose CLP03/CLP04 the reversal negates exactly wins (a split claim's two
+ * parts share CLP01, RFI 1076), else the newest. A reversal whose every candidate is already reversed
+ * (earlier, or by another reversal of this remittance) is a second reversal of the same payment: it must
+ * not post (DOMAIN.md trap 2). With no candidate at all the payer reverses a payment this system never
+ * posted (another system paid it): it posts from its own amounts.
+ */
+export function pickReversalOriginals(wanted: readonly WantedReversal[], candidates: readonly (readonly ReversalCandidate[])[]): ReversalPick[] {
+  const taken = new Set<string>();
+  return wanted.map((w, i) => {
+    const all = candidates[i] ?? [];
+    const open = all.filter((c) => !c.reversed && !taken.has(c.entryKey));
+    const pick = open.find((c) => c.chargeCents === -w.chargeCents && c.paidCents === -w.paidCents) ?? open[0];
+    if (pick) {
+      taken.add(pick.entryKey);
+      return { kind: 'original', entryKey: pick.entryKey };
+    }
+    if (all.length > 0) return { kind: 'already_reversed', entryKey: all[0]!.entryKey };
+    return { kind: 'missing' };
+  });
+}

@@ -2,7 +2,7 @@
 // functions take a client already inside the caller's transaction.
 import type { PoolClient } from 'pg';
 import type { EntryLine, AccountKind } from '../ledger/types.ts';
-import type { SubmittedLine } from './matching.ts';
+import { pickReversalOriginals, type ReversalCandidate, type SubmittedLine, type WantedReversal } from './matching.ts';
 
 type Queryable = Pick<PoolClient, 'query'>;
 
@@ -32,18 +32,20 @@ export const SQL = {
     FROM unnest($1::bigint[]) AS w(claim_id)
     CROSS JOIN LATERAL (SELECT * FROM claim_lines l WHERE l.claim_id = w.claim_id OFFSET 0) l
     ORDER BY l.claim_id, l.line_number`,
-  // Per wanted (CLP01, CLP07): the latest posting of this CLP01 by this payer that no reversal has negated
-  // yet. One statement for every reversal of a remittance, one index probe each.
-  unreversedOriginals: `
-    SELECT w.i::int AS i, o.entry_key
+  // Per wanted (CLP01, CLP07): the newest postings of this CLP01 by this payer (at most 10, newest first),
+  // each with its amounts and whether a reversal already negated it. One statement for every reversal of a
+  // remittance, one index probe each; the choice among them is pickReversalOriginals (matching.ts).
+  reversalCandidates: `
+    SELECT w.i::int AS i, o.entry_key, o.charge_cents::text AS charge_cents, o.paid_cents::text AS paid_cents,
+      EXISTS (SELECT 1 FROM remittance_claims r WHERE r.reverses_entry_key = o.entry_key) AS reversed
     FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS w(pcn, payer_claim_number, i)
     CROSS JOIN LATERAL (
-      SELECT o.entry_key FROM remittance_claims o
+      SELECT o.entry_key, o.charge_cents, o.paid_cents, o.remittance_id, o.claim_index FROM remittance_claims o
       WHERE o.payer_id = $1 AND o.patient_control_number = w.pcn AND o.entry_key IS NOT NULL
         AND o.status NOT IN ('22', '25') AND (w.payer_claim_number = '' OR o.payer_claim_number = w.payer_claim_number OR o.payer_claim_number = '')
-        AND NOT EXISTS (SELECT 1 FROM remittance_claims r WHERE r.reverses_entry_key = o.entry_key)
-      ORDER BY o.remittance_id DESC, o.claim_index DESC LIMIT 1
-    ) o`,
+      ORDER BY o.remittance_id DESC, o.claim_index DESC LIMIT 10
+    ) o
+    ORDER BY w.i, o.remittance_id DESC, o.claim_index DESC`,
   // The lines of the entries named (unique keys: the index says how many rows to expect).
   entryLines: `
     SELECT e.key, a.kind, a.payer_id, a.patient_id, l.amount_cents, l.reason, l.claim_id, l.service_line_id
@@ -117,30 +119,38 @@ export interface OriginalPosting {
   lines: EntryLine[];
 }
 
-/**
- * For each wanted reversal (CLP01 and CLP07, in order), the original posting it would negate, or null.
- * Two statements for the whole remittance, whatever the number of reversals.
- */
-export async function originalPostings(db: Queryable, payerId: string, wanted: readonly { pcn: string; payerClaimNumber: string }[]): Promise<(OriginalPosting | null)[]> {
-  const out: (OriginalPosting | null)[] = wanted.map(() => null);
-  if (wanted.length === 0) return out;
-  const found = await db.query(SQL.unreversedOriginals, [payerId, wanted.map((w) => w.pcn), wanted.map((w) => w.payerClaimNumber)]);
-  if (found.rows.length === 0) return out;
-  const keys = [...new Set(found.rows.map((r) => r.entry_key as string))];
-  const linesByKey = new Map<string, EntryLine[]>(keys.map((k) => [k, []]));
-  const rows = await db.query(SQL.entryLines, [keys]);
-  for (const r of rows.rows) {
-    linesByKey.get(r.key)!.push({
-      account: { kind: r.kind as AccountKind, payerId: r.payer_id, patientId: r.patient_id },
-      amountCents: BigInt(r.amount_cents),
-      ...(r.reason !== null && { reason: r.reason }),
-      claimId: r.claim_id, serviceLineId: r.service_line_id,
-    });
-  }
-  for (const r of found.rows) out[r.i - 1] = { entryKey: r.entry_key, lines: linesByKey.get(r.entry_key)! };
-  return out;
-}
+/** What a reversal (CLP02 22) found: the original it negates, or why there is none. */
+export type ReversalLookup =
+  | { kind: 'original'; original: OriginalPosting }
+  /** Every posting it could negate was already reversed (here or earlier): posting it would reverse twice. */
+  | { kind: 'already_reversed'; entryKey: string }
+  /** This payer never posted the claim (paid by another system, or before this one). */
+  | { kind: 'missing' };
 
-export async function originalPosting(db: Queryable, payerId: string, pcn: string, payerClaimNumber: string): Promise<OriginalPosting | null> {
-  return (await originalPostings(db, payerId, [{ pcn, payerClaimNumber }]))[0]!;
+/**
+ * For each wanted reversal (CLP01, CLP07 and its amounts, in remittance order), the original posting it
+ * negates. Two statements for the whole remittance, whatever the number of reversals.
+ */
+export async function originalPostings(db: Queryable, payerId: string, wanted: readonly WantedReversal[]): Promise<ReversalLookup[]> {
+  if (wanted.length === 0) return [];
+  const found = await db.query(SQL.reversalCandidates, [payerId, wanted.map((w) => w.pcn), wanted.map((w) => w.payerClaimNumber)]);
+  const candidates: ReversalCandidate[][] = wanted.map(() => []);
+  for (const r of found.rows) {
+    candidates[r.i - 1]!.push({ entryKey: r.entry_key, chargeCents: BigInt(r.charge_cents), paidCents: BigInt(r.paid_cents), reversed: r.reversed === true });
+  }
+  const picks = pickReversalOriginals(wanted, candidates);
+  const keys = [...new Set(picks.flatMap((p) => (p.kind === 'original' ? [p.entryKey] : [])))];
+  const linesByKey = new Map<string, EntryLine[]>(keys.map((k) => [k, []]));
+  if (keys.length > 0) {
+    const rows = await db.query(SQL.entryLines, [keys]);
+    for (const r of rows.rows) {
+      linesByKey.get(r.key)!.push({
+        account: { kind: r.kind as AccountKind, payerId: r.payer_id, patientId: r.patient_id },
+        amountCents: BigInt(r.amount_cents),
+        ...(r.reason !== null && { reason: r.reason }),
+        claimId: r.claim_id, serviceLineId: r.service_line_id,
+      });
+    }
+  }
+  return picks.map((p): ReversalLookup => (p.kind === 'original' ? { kind: 'original', original: { entryKey: p.entryKey, lines: linesByKey.get(p.entryKey)! } } : p));
 }

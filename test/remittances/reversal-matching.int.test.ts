@@ -1,0 +1,97 @@
+// Matching and exactly-once against what payers really send (docs/decisions/0054): split claims reversed
+// part by part, a second reversal of a payment already reversed, a reversal of a payment another system
+// posted, and a payer that reuses one TRN02 for two payees. Totals written out by hand.
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase, type TestDatabase } from '../support/db.ts';
+import { createLogger } from '../../src/runtime/logger.ts';
+import { ingestFile } from '../../src/ingest/ingest-file.ts';
+import { interchange, type GenClaim } from './support/generate-835.ts';
+import { ledgerBalances, tempDir, writeTemp } from './support/fixtures.ts';
+
+let db: TestDatabase;
+let dir: string;
+const logger = createLogger({ level: 'silent' });
+const ingest = (file: string) => ingestFile(file, { pool: db.pool, logger, failpoint: () => undefined, quarantineDir: path.join(dir, 'quarantine') });
+let isa = 500;
+const file = async (name: string, ...remits: Parameters<typeof interchange>[0]) => writeTemp(dir, name, interchange(remits, { isa13: String(++isa).padStart(9, '0') }));
+
+beforeAll(async () => {
+  db = await useTestDatabase();
+  dir = await tempDir();
+});
+
+const claim = (pcn: string, chargeCents: number, co: number, extra: Partial<GenClaim> = {}): GenClaim =>
+  ({ pcn, payerClaimNumber: 'PCN-ICN', lines: [{ code: '99213', chargeCents, adjustments: [{ group: 'CO', reason: '45', cents: co }] }], ...extra });
+
+describe('reversal matching and exactly-once', () => {
+  it('pairs each reversal of a split claim with the part whose amounts it negates', async () => {
+    const payerId = '2000000001';
+    // Split claim (same CLP01 twice, RFI 1076): part one 100 (CO 20, paid 80), part two 50 (CO 10, paid 40).
+    expect((await ingest(await file('split1.835', { set: '0001', trace: 'SPLIT-1', payerId, claims: [claim('SP-1', 10000, 2000), claim('SP-1', 5000, 1000)] }))).status).toBe('done');
+    // Both parts reversed, part one first: the newest posting (part two) is not part one's original.
+    const out = await ingest(await file('split2.835', { set: '0001', trace: 'SPLIT-2', payerId, claims: [
+      claim('SP-1', 10000, 2000, { status: '22', negate: true }), claim('SP-1', 5000, 1000, { status: '22', negate: true }),
+    ] }));
+    expect(out.status).toBe('done');
+    const rows = await db.pool.query(`SELECT r.trace_number, c.claim_index, c.entry_key, c.reverses_entry_key FROM remittance_claims c
+      JOIN remittances r ON r.id = c.remittance_id WHERE c.patient_control_number = 'SP-1' ORDER BY r.id, c.claim_index`);
+    const [part1, part2, rev1, rev2] = rows.rows;
+    expect([rev1.reverses_entry_key, rev2.reverses_entry_key]).toEqual([part1.entry_key, part2.entry_key]);
+    expect(rows.rows.map((r) => r.claim_index)).toEqual([0, 1, 0, 1]);
+    // Everything reversed: clearing and contractual back to zero; the 150 of charges recorded once stay open.
+    const b = await ledgerBalances(db.pool);
+    expect(b[`payer_clearing:835:${payerId}:`]).toBeUndefined();
+    expect(b[`contractual_adjustment:835:${payerId}:`]).toBeUndefined();
+    expect(b[`insurance_receivable:835:${payerId}:`]).toBe(15000n);
+  });
+
+  it('quarantines a second reversal of a payment already reversed, and the ledger does not move', async () => {
+    const payerId = '2000000002';
+    await ingest(await file('dbl1.835', { set: '0001', trace: 'DBL-1', payerId, claims: [claim('DB-1', 10000, 3000)] }));
+    expect((await ingest(await file('dbl2.835', { set: '0001', trace: 'DBL-2', payerId, claims: [claim('DB-1', 10000, 3000, { status: '22', negate: true })] }))).status).toBe('done');
+    const before = await ledgerBalances(db.pool);
+    // The same reversal again inside another check (another TRN02): it would negate the payment a second time.
+    const again = await ingest(await file('dbl3.835', { set: '0001', trace: 'DBL-3', payerId, claims: [claim('DB-1', 10000, 3000, { status: '22', negate: true })] }));
+    expect(again.status).toBe('quarantined');
+    expect(again.sets[0]!.reasons.map((r) => [r.code, r.location.claim, r.location.segmentTag])).toEqual([['REMIT_REVERSAL_DUPLICATE', 'DB-1', 'CLP']]);
+    expect(await ledgerBalances(db.pool)).toEqual(before);
+    // By hand after one payment and one reversal: clearing 0, CO 0, the 100 recorded charge open again.
+    expect(before[`payer_clearing:835:${payerId}:`]).toBeUndefined();
+    expect(before[`insurance_receivable:835:${payerId}:`]).toBe(10000n);
+    const rejected = await db.pool.query(`SELECT reason_code, level, trace_number FROM remittance_rejections WHERE trace_number = 'DBL-3'`);
+    expect(rejected.rows).toEqual([{ reason_code: 'REMIT_REVERSAL_DUPLICATE', level: 'claim', trace_number: 'DBL-3' }]);
+  });
+
+  it('quarantines two reversals of one payment in the same remittance', async () => {
+    const payerId = '2000000003';
+    await ingest(await file('twin1.835', { set: '0001', trace: 'TWIN-1', payerId, claims: [claim('TW-1', 10000, 2000)] }));
+    const out = await ingest(await file('twin2.835', { set: '0001', trace: 'TWIN-2', payerId, claims: [
+      claim('TW-1', 10000, 2000, { status: '22', negate: true }), claim('TW-1', 10000, 2000, { status: '22', negate: true }),
+    ] }));
+    expect(out.sets[0]!.status).toBe('quarantined');
+    expect(out.sets[0]!.reasons.map((r) => r.code)).toEqual(['REMIT_REVERSAL_DUPLICATE']);
+  });
+
+  it('posts a reversal of a payment this system never posted from its own amounts, flagged', async () => {
+    const payerId = '2000000004';
+    const out = await ingest(await file('other.835', { set: '0001', trace: 'OTHER-1', payerId, claims: [claim('OS-1', 10000, 2500, { status: '22', negate: true })] }));
+    expect(out.status).toBe('done');
+    expect(out.sets[0]!.reasons.map((r) => r.code)).toContain('REMIT_REVERSAL_ORIGINAL_MISSING');
+    // By hand: paid -75 (taken back), CO -25: the payer's receivable for the claim re-opens by 100.
+    const b = await ledgerBalances(db.pool, `unmatched:835:${payerId}:OS-1`);
+    expect(b).toEqual({ [`payer_clearing:835:${payerId}:`]: -7500n, [`contractual_adjustment:835:${payerId}:`]: -2500n, [`insurance_receivable:835:${payerId}:`]: 10000n });
+  });
+
+  it('posts one TRN02 reused by a payer for two payees as two remittances, and a changed one as a conflict', async () => {
+    const payerId = '2000000005';
+    const out = await ingest(await file('payees.835',
+      { set: '0001', trace: 'SHARED-1', payerId, payeeNpi: '1999999984', claims: [claim('PE-1', 10000, 1000)] },
+      { set: '0002', trace: 'SHARED-1', payerId, payeeNpi: '1999999992', claims: [claim('PE-2', 20000, 2000)] }));
+    expect(out.sets.map((s) => s.status)).toEqual(['posted', 'posted']);
+    const changed = await ingest(await file('payees2.835', { set: '0001', trace: 'SHARED-1', payerId, payeeNpi: '1999999992', claims: [claim('PE-2', 20000, 2500)] }));
+    expect(changed.sets[0]!.reasons.map((r) => r.code)).toEqual(['REMIT_CONFLICT']);
+    // By hand: 90 + 180 paid into clearing; the conflict added nothing.
+    expect((await ledgerBalances(db.pool))[`payer_clearing:835:${payerId}:`]).toBe(27000n);
+  });
+});
