@@ -61,6 +61,13 @@ export const LIMITS = {
   pointersMax: 4,
 } as const;
 
+/**
+ * Facility types (first two digits of the bill type) of inpatient claims, where the 837I requires the
+ * admission date: hospital inpatient (11, 12), swing bed (18), skilled nursing inpatient (21, 22) and
+ * religious non-medical inpatient (41).
+ */
+const INPATIENT_FACILITY_TYPES: ReadonlySet<string> = new Set(['11', '12', '18', '21', '22', '41']);
+
 const PO_BOX = /\b(P\.?\s*O\.?\s*BOX|POST\s+OFFICE\s+BOX|POBOX)\b/i;
 
 const pathText = (path: readonly PropertyKey[]): string =>
@@ -111,8 +118,9 @@ export function validateClaim(input: unknown, record: number, today: string): Va
     const text = bp.address[key];
     if (text && PO_BOX.test(text)) reject(`billingProvider.address.${key}`, 'BILLING_PROVIDER_PO_BOX', 'the billing provider address must be a street address', 'a street address (no PO box)', text);
   }
-  if (!professional && bp.address.postalCode.length !== 9) {
-    reject('billingProvider.address.postalCode', 'ZIP_NOT_9_DIGITS', 'an institutional claim needs the billing provider ZIP+4', 'a 9-digit ZIP code', bp.address.postalCode);
+  // Both 5010 guides (837P and 837I, loop 2010AA N403) require the full nine-digit ZIP for the billing provider.
+  if (bp.address.postalCode.length !== 9) {
+    reject('billingProvider.address.postalCode', 'ZIP_NOT_9_DIGITS', 'the billing provider address needs its ZIP+4', 'a 9-digit ZIP code', bp.address.postalCode);
   }
 
   // Frequency
@@ -146,7 +154,12 @@ export function validateClaim(input: unknown, record: number, today: string): Va
   const inst = claim.institutional;
   if (!professional) {
     if (!inst) reject('institutional', 'INSTITUTIONAL_MISSING', 'an institutional claim needs statement dates and CL1 codes', 'institutional {statementFrom, statementTo, admissionType, patientStatus}', '(missing)');
-    else if (inst.statementFrom > inst.statementTo) reject('institutional.statementTo', 'STATEMENT_PERIOD_REVERSED', 'statement period ends before it starts', `a date on or after ${inst.statementFrom}`, inst.statementTo);
+    else {
+      if (inst.statementFrom > inst.statementTo) reject('institutional.statementTo', 'STATEMENT_PERIOD_REVERSED', 'statement period ends before it starts', `a date on or after ${inst.statementFrom}`, inst.statementTo);
+      if (INPATIENT_FACILITY_TYPES.has(claim.placeOfService) && inst.admissionDate === undefined) {
+        reject('institutional.admissionDate', 'ADMISSION_DATE_MISSING', `an inpatient bill type (${claim.placeOfService}x) needs the admission date (DTP*435)`, 'the admission date, YYYY-MM-DD', '(missing)');
+      }
+    }
   } else if (inst) {
     reject('institutional', 'INSTITUTIONAL_ON_PROFESSIONAL', 'a professional claim has an institutional block', 'no institutional block on a professional claim', 'present');
   }

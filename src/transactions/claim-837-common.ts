@@ -98,10 +98,13 @@ export function subscriberLoops(mapped: MappedClaim, hierarchy: Hierarchy, billi
     ['HL', String(subscriberHl), String(billingHl), '22', sub.patientIsSubscriber ? '0' : '1'],
     ['SBR', 'P', sub.patientIsSubscriber ? '18' : '', coverage.groupNumber ?? '', '', '', '', '', '', coverage.claimFilingIndicator ?? mapped.payer.claimFilingIndicator],
     personName('IL', sub.person, 'MI', sub.memberId),
-    ...addressSegments(sub.person.address),
-    dmg(sub.person),
-    ['NM1', 'PR', '2', mapped.payer.name, '', '', '', '', 'PI', mapped.payer.payerIdentifier],
   ];
+  if (sub.patientIsSubscriber) {
+    // 2010BA N3/N4/DMG are the patient's and are used only when the patient is the subscriber (RFI 1496);
+    // for a dependent they belong to 2010CA and a receiver may reject them here.
+    segs.push(...addressSegments(sub.person.address), dmg(sub.person));
+  }
+  segs.push(['NM1', 'PR', '2', mapped.payer.name, '', '', '', '', 'PI', mapped.payer.payerIdentifier]);
   if (!sub.patientIsSubscriber) {
     segs.push(
       ['HL', String(hierarchy.take()), String(subscriberHl), '23', '0'],
@@ -115,7 +118,7 @@ export function subscriberLoops(mapped: MappedClaim, hierarchy: Hierarchy, billi
 }
 
 /** 2320 / 2330A / 2330B for each coverage after the primary (payer responsibility S, then T). */
-export function otherSubscriberLoops(mapped: MappedClaim, claimType: 'professional' | 'institutional'): SegmentValues[] {
+export function otherSubscriberLoops(mapped: MappedClaim): SegmentValues[] {
   const rec = mapped.claim.record;
   const segs: SegmentValues[] = [];
   rec.coverages.slice(1).forEach((coverage, i) => {
@@ -124,8 +127,9 @@ export function otherSubscriberLoops(mapped: MappedClaim, claimType: 'profession
     const relationship = sub.patientIsSubscriber ? '18' : RELATIONSHIP_CODE[coverage.relationship];
     segs.push(
       ['SBR', i === 0 ? 'S' : 'T', relationship, coverage.groupNumber ?? '', '', '', '', '', '', coverage.claimFilingIndicator ?? payer.claimFilingIndicator],
-      // OI03 benefits assignment Y; OI04 patient signature source (837P only); OI06 release of information Y.
-      claimType === 'professional' ? ['OI', '', '', 'Y', 'P', '', 'Y'] : ['OI', '', '', 'Y', '', '', 'Y'],
+      // OI03 benefits assignment Y; OI06 release of information Y. OI04 stays empty: its only 5010 code, P,
+      // says the patient was not physically present (the provider signed for them), which we are never told.
+      ['OI', '', '', 'Y', '', '', 'Y'],
       personName('IL', sub.person, 'MI', sub.memberId),
       ...addressSegments(sub.person.address),
       ['NM1', 'PR', '2', payer.name, '', '', '', '', 'PI', payer.payerIdentifier],

@@ -1,5 +1,5 @@
 // 837I institutional claim (005010X223A2): the segments of one claim, from its 2000A/2000B/2000C hierarchy
-// through 2300 CLM, DTP*434 statement dates, CL1, HI (ABK principal, ABJ admitting, ABF others),
+// through 2300 CLM, DTP*434 statement dates (then DTP*435 admission), CL1, HI (ABK principal, ABJ admitting, ABF others),
 // 2310A attending provider, 2320 other coverage, and 2400 LX/SV2/DTP*472/REF*6R.
 import { formatX12Amount } from '../domain/money.ts';
 import type { MappedClaim } from '../claims/map.ts';
@@ -29,8 +29,9 @@ export function institutionalClaimSegments(mapped: MappedClaim, hierarchy: Hiera
   // CLM05 facility type : A (uniform billing form) : frequency; CLM06 is not used in the 837I;
   // CLM07 assigned; CLM08 benefits assigned; CLM09 release of information.
   segs.push(['CLM', rec.patientControlNumber, formatX12Amount(mapped.claim.totalChargeCents), '', '', [rec.placeOfService, 'A', rec.frequency], '', 'A', 'Y', 'Y']);
-  if (inst.admissionDate) segs.push(['DTP', '435', 'D8', d8(inst.admissionDate)]);
+  // The guide lists the statement dates (434) before the admission date (435).
   segs.push(['DTP', '434', 'RD8', `${d8(inst.statementFrom)}-${d8(inst.statementTo)}`]);
+  if (inst.admissionDate) segs.push(['DTP', '435', 'D8', d8(inst.admissionDate)]);
   segs.push(['CL1', inst.admissionType, inst.admissionSource ?? '', inst.patientStatus]);
   segs.push(...payerClaimNumberRef(mapped));
 
@@ -47,7 +48,7 @@ export function institutionalClaimSegments(mapped: MappedClaim, hierarchy: Hiera
     segs.push(['NM1', '71', '1', ap.lastName, ap.firstName ?? '', '', '', '', 'XX', ap.npi]);
     if (ap.taxonomy) segs.push(['PRV', 'AT', 'PXC', ap.taxonomy]);
   }
-  segs.push(...otherSubscriberLoops(mapped, 'institutional'));
+  segs.push(...otherSubscriberLoops(mapped));
 
   mapped.lines.forEach((line, i) => {
     segs.push(

@@ -31,7 +31,7 @@ export function professionalClaimSegments(mapped: MappedClaim, hierarchy: Hierar
     segs.push(['NM1', '82', rp.firstName ? '1' : '2', rp.lastName, rp.firstName ?? '', '', '', '', 'XX', rp.npi]);
     if (rp.taxonomy) segs.push(['PRV', 'PE', 'PXC', rp.taxonomy]);
   }
-  segs.push(...otherSubscriberLoops(mapped, 'professional'));
+  segs.push(...otherSubscriberLoops(mapped));
 
   mapped.lines.forEach((line, i) => {
     segs.push(

@@ -71,6 +71,20 @@ describe('claim validation', () => {
     expect(problems(claim(4, (c) => (c.lines[0]!.serviceDate = '2024-01-01')))).toEqual([{ field: 'lines[0].serviceDate', code: 'SERVICE_DATE_OUTSIDE_STATEMENT', found: '2024-01-01' }]);
   });
 
+  it('wants the billing ZIP+4 on professional claims too (5010 2010AA N403 in both guides)', () => {
+    expect(problems(claim(0))).toEqual([]);
+    expect(problems(claim(0, (c) => (c.billingProvider.address.postalCode = '97477')))).toEqual([{ field: 'billingProvider.address.postalCode', code: 'ZIP_NOT_9_DIGITS', found: '97477' }]);
+  });
+
+  it('wants the admission date on inpatient bill types (11, 12, 18, 21, 22, 41), not on outpatient ones', () => {
+    // claim 4 is facility type 13 (hospital outpatient) without an admission date.
+    for (const facility of ['11', '12', '18', '21', '22', '41']) {
+      expect(problems(claim(4, (c) => (c.placeOfService = facility)))).toEqual([{ field: 'institutional.admissionDate', code: 'ADMISSION_DATE_MISSING', found: '(missing)' }]);
+    }
+    expect(problems(claim(4, (c) => { c.placeOfService = '11'; c.institutional!.admissionDate = '2024-02-04'; }))).toEqual([]);
+    expect(problems(claim(4, (c) => (c.placeOfService = '83')))).toEqual([]);
+  });
+
   it('checks coverages: subscriber for a dependent, no duplicate payer', () => {
     expect(problems(claim(3, (c) => delete c.coverages[0]!.subscriber))).toEqual([{ field: 'coverages[0].subscriber', code: 'SUBSCRIBER_MISSING', found: '(missing)' }]);
     expect(problems(claim(0, (c) => c.coverages.push({ ...c.coverages[0]! })))).toEqual([{ field: 'coverages[1].payerId', code: 'COVERAGE_DUPLICATE_PAYER', found: 'ACME' }]);

@@ -20,8 +20,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 beforeAll(async () => {
   const payers = await loadPayerProfiles(fileURLToPath(new URL('../../samples/payers/', import.meta.url)));
   const outbox = new Outbox({ dir, clock: fixedClock('2024-09-01T12:00:00Z'), controlNumbers: memoryControlNumbers() });
-  for (const i of [0, 3, 4, 11]) {
-    const c = syntheticClaim(i, { payers: i === 4 ? ['ACME'] : ['BLUE'] });
+  // 0 and 11: patient is the subscriber; 3: a dependent (2000C); 4: institutional; 5: with a secondary coverage.
+  for (const i of [0, 3, 4, 5, 11]) {
+    const c = syntheticClaim(i, { payers: i === 4 ? ['ACME'] : i === 5 ? ['ACME', 'BLUE'] : ['BLUE'] });
     const v = validateClaim(c, 1, '2024-09-01');
     if (!v.ok) throw new Error(JSON.stringify(v.rejections));
     const m = mapClaim(v.claim, 1, payers);
@@ -71,7 +72,7 @@ describe('independent 837 validator', () => {
   });
 
   it('catches a 5-digit ZIP for an 837I billing provider and a frequency 7 without REF*F8', () => {
-    expect(messages(replace(institutional, 'N4*SPRINGFIELD*OR*974779876', 'N4*SPRINGFIELD*OR*97477'))).toContain('837I billing provider ZIP 97477 is not 9 digits');
+    expect(messages(replace(institutional, 'N4*SPRINGFIELD*OR*974779876', 'N4*SPRINGFIELD*OR*97477'))).toContain('billing provider ZIP 97477 is not 9 digits');
     expect(messages(replace(professional, '11:B:1', '11:B:7'))).toContain('REF*F8 is required exactly for frequency 7 and 8');
   });
 
@@ -79,5 +80,56 @@ describe('independent 837 validator', () => {
     const swapped = replace(professional, 'N3*100 HARBOR WAY~N4*SPRINGFIELD*OR*974771234~', 'N4*SPRINGFIELD*OR*974771234~N3*100 HARBOR WAY~');
     expect(messages(swapped)).toContain('segments are not in the loop order of the guide');
     expect(messages(replace(professional, 'DMG*D8*19690330*F', 'DMG*D8*19690330*X'))).toContain('DMG03 X is not one of F, M, U');
+  });
+
+  // Conformance review (docs/decisions/0043): each case below is what the writer sent before the review, or a
+  // guide rule the writer never broke but a regression could.
+  it('catches address and demographics in 2010BA for a subscriber who is not the patient, and a missing DMG for one who is', () => {
+    const old = replace(professional, 'NM1*IL*1*SAMPLE*ROBIN****MI*M000000001~', 'NM1*IL*1*SAMPLE*ROBIN****MI*M000000001~N3*101 ELM STREET~N4*SPRINGFIELD*OR*97477~DMG*D8*19800303*F~');
+    expect(messages(old)).toContain('2010BA N3/N4/DMG sent for a subscriber who is not the patient');
+    expect(messages(replace(professional, 'DMG*D8*19690330*F~', ''))).toContain('2010BA DMG is required when the patient is the subscriber');
+  });
+
+  it('catches OI04 P (patient not present) on an office claim without CLM10 P', () => {
+    expect(professional).toContain('OI***Y***Y~');
+    expect(messages(replace(professional, 'OI***Y***Y~', 'OI***Y*P**Y~'))).toContain('OI04 P (patient not present) without CLM10 P');
+    expect(messages(replace(institutional, 'CLM*PCN000000004*114.07***13:A:1**A*Y*Y~', 'CLM*PCN000000004*114.07***13:A:1**A*Y*Y*P~'))).toContain('CLM10 is not used in an 837I');
+  });
+
+  it('catches a 5-digit billing provider ZIP on an 837P too', () => {
+    expect(messages(replace(professional, 'N4*SPRINGFIELD*OR*974771234', 'N4*SPRINGFIELD*OR*97477'))).toContain('billing provider ZIP 97477 is not 9 digits');
+  });
+
+  it('catches the admission date before the statement dates, and an inpatient bill type without it', () => {
+    const before = replace(institutional, 'DTP*434*RD8*20240204-20240204~', 'DTP*435*D8*20240204~DTP*434*RD8*20240204-20240204~');
+    expect(messages(before)).toContain('segments are not in the loop order of the guide');
+    const after = replace(institutional, 'DTP*434*RD8*20240204-20240204~', 'DTP*434*RD8*20240204-20240204~DTP*435*D8*20240204~');
+    // One segment more: only SE01 may complain.
+    const exceptCount = (list: string[]): string[] => list.filter((m) => !m.startsWith('SE01 '));
+    expect(exceptCount(messages(after))).toEqual([]);
+    expect(messages(replace(institutional, '13:A:1', '11:A:1'))).toContain('inpatient facility type 11 without the admission date (DTP*435)');
+    expect(exceptCount(messages(replace(after, '13:A:1', '11:A:1')))).toEqual([]);
+  });
+
+  it('catches 5010 envelope values: ISA11 repetition separator, ISA12, ISA05, ISA06/ISA08 widths, GS07', () => {
+    expect(messages(replace(professional, '*^*00501*', '*U*00501*'))).toContain('ISA11 U is not a repetition separator');
+    expect(messages(replace(professional, '*^*00501*', '*^*00401*'))).toContain('ISA12 00401 is not 00501');
+    expect(messages(replace(professional, 'ISA*00*          *00*          *ZZ*', 'ISA*00*          *00*          *XX*'))).toContain('ISA05 XX is not an interchange id qualifier');
+    // Same ISA length (the delimiters stay where they are), one id a character too long and one too short.
+    const shifted = replace(professional, '*NWB001         *ZZ*BRIDGEWAY      *', '*NWB001          *ZZ*BRIDGEWAY     *');
+    expect(messages(shifted)).toEqual(['ISA06 is 16 characters, expected 15', 'ISA08 is 14 characters, expected 15']);
+    expect(messages(replace(professional, '*X*005010X222A1~', '*T*005010X222A1~'))).toContain('GS07 T is not X');
+  });
+
+  it('catches a 2000B SBR02 other than 18, a patient id in 2010CA, and a 1000A PER without a number', () => {
+    expect(messages(replace(professional, 'SBR*P*18*G0000', 'SBR*P*19*G0000'))).toContain('SBR02 19 is not one of 18');
+    expect(messages(replace(professional, 'NM1*QC*1*SAMPLE*BLAIR~', 'NM1*QC*1*SAMPLE*BLAIR****MI*D0001~'))).toContain('NM108 is not used in 5010 (found MI)');
+    expect(messages(replace(professional, 'PER*IC*CLAIMS DESK*TE*5555550100~', 'PER*IC*CLAIMS DESK~'))).toEqual(expect.arrayContaining(['PER03 is required', 'PER04 is required']));
+  });
+
+  it('catches a CLM01 over 20 characters, 4010 HI qualifiers and a third HI of other diagnoses on an 837I', () => {
+    expect(messages(replace(professional, 'CLM*PCN000000000*', 'CLM*PCN0000000000000000000*'))).toContain('CLM01 PCN0000000000000000000 is longer than 20 characters (payers truncate)');
+    expect(messages(replace(professional, 'HI*ABK:E119*ABF:M5450', 'HI*BK:E119*BF:M5450'))).toContain('the first HI code is not ABK (principal diagnosis)');
+    expect(messages(replace(institutional, 'HI*ABF:K219~', 'HI*ABF:K219~HI*ABF:E119~HI*ABF:I10~'))).toContain('more than 2 HI segments of other diagnoses (ABF) in an 837I');
   });
 });
