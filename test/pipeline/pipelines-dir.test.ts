@@ -24,4 +24,15 @@ describe('pipelines/*.json', () => {
     // The demo's work folders are under .claims (git-ignored), never inside samples.
     for (const f of Object.values(nightly.folders)) expect(path.relative(repo, f)).toMatch(/^\.claims\/nightly\//);
   });
+
+  it('the demo reads only samples, on dates in order, and works under CLAIMS_HOME', async () => {
+    const home = path.join(PIPELINES, '..', 'some-home');
+    const demo = await loadPipeline(path.join(PIPELINES, 'demo.json'), stages, { home });
+    const repo = path.resolve(PIPELINES, '..');
+    for (const p of [...demo.pickup, ...demo.schedule.flatMap((d) => d.pickup)]) expect(path.relative(repo, p)).toMatch(/^samples\//);
+    for (const f of Object.values(demo.folders)) expect(path.relative(home, f)).toMatch(/^demo\//);
+    expect(demo.schedule.map((d) => d.asOf)).toEqual(['2024-03-31', '2024-04-30', '2024-05-31', '2024-06-30', '2024-07-31', '2024-08-15']);
+    // Each dated drop exists, so the demo cannot silently lose a date's input.
+    for (const d of demo.schedule) for (const p of d.pickup) expect((await fs.stat(p)).isDirectory()).toBe(true);
+  });
 });

@@ -65,6 +65,10 @@ describe('claims run', () => {
       '',
       'Exit 0',
       '',
+      // Where the outputs are, relative to the working directory the command ran in.
+      'Where to look (files so far):',
+      `  ${path.relative(os.tmpdir(), path.join(root, 'work', 'outbox'))}  1  trial balances, one per business date`,
+      '',
     ].join('\n'));
     const snapshotFile = path.join(root, 'work', 'outbox', 'trial-balance-2024-03-01.json');
     // Only the Feb 15th charge is effective by Mar 1st.
