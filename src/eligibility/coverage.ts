@@ -64,13 +64,22 @@ function earlierOf(a: string | null, b: string | null): string | null {
   return a < b ? a : b;
 }
 
-/** The plan window: the latest begin and the earliest end among 346/356 and 347/357. */
+// DTP*291 (plan) at 2100C/D: payers send the plan period as one RD8 instead of a 346/347 pair; a D8 only
+// starts it. 307 (eligibility) is left out: HETS-style responses echo the inquiry date there, so it says
+// when the payer looked, not when the plan ends (docs/decisions/0054).
+const PLAN_RANGE = '291';
+
+/** The plan window: the latest begin and the earliest end among 346/356/291 and 347/357/291 (RD8). */
 export function planWindow(dates: EligibilityDate[]): { begin: string | null; end: string | null } {
   let begin: string | null = null;
   let end: string | null = null;
   for (const d of dates) {
     if (PLAN_BEGIN.has(d.qualifier)) begin = laterOf(begin, d.begin);
     else if (PLAN_END.has(d.qualifier)) end = earlierOf(end, d.end ?? d.begin);
+    else if (d.qualifier === PLAN_RANGE) {
+      begin = laterOf(begin, d.begin);
+      if (d.format === 'RD8') end = earlierOf(end, d.end);
+    }
   }
   return { begin, end };
 }
