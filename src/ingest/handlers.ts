@@ -26,6 +26,19 @@ export interface X12Set {
   segments: Segment[];
 }
 
+/** A set's envelope without its segments: what a streaming handler knows at ST. */
+export type X12SetHeader = Omit<X12Set, 'segments'>;
+
+/**
+ * A set read while it streams: the dispatcher pushes every segment from ST to SE as the tokenizer yields
+ * it (none is kept), then settles it once it knows whether the set ends its interchange. `push` never
+ * throws for bad input: the handler keeps the first problem and reports it from `settle`.
+ */
+export interface StreamingSet {
+  push(segment: Segment): void;
+  settle(ctx: IngestContext): Promise<SetOutcome>;
+}
+
 export interface IngestContext {
   pool: Pool;
   /** Path as given, and its base name (what reports and errors name). */
@@ -61,6 +74,8 @@ export interface SetHandler {
   /** GS08 values accepted; anything else is reported as unsupported, never guessed at. */
   versions: readonly string[];
   handleSet(set: X12Set, ctx: IngestContext): Promise<SetOutcome>;
+  /** Optional streaming form of handleSet: memory then follows the handler's record, not the set's segments. */
+  openSet?(set: X12SetHeader, fileName: string): StreamingSet;
 }
 
 export const handlers: SetHandler[] = [remittanceHandler, eligibilityHandler];

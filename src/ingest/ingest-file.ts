@@ -4,7 +4,8 @@
 // with located reasons. Each interchange is recorded as received (x12/received.ts) inside the transaction
 // of its last set when that set posts, else right after its sets settle, so a crash never leaves a false
 // "seen before". Acknowledgements (acks.ts) are written after that. Memory is bounded by one set (held
-// until the next event says whether it ends its interchange).
+// until the next event says whether it ends its interchange); for a handler that reads while the set
+// streams (openSet: the 835's), by that handler's record of it, never by the set's segments.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -17,13 +18,15 @@ import { recordInterchange, type ReceivedResult } from '../x12/received.ts';
 import type { GroupInfo, InterchangeInfo, InterchangeSummary, SetInfo, SetSummary } from '../x12/envelope-types.ts';
 import { moveIntoFolder, writeOwnerOnly, OWNER_ONLY_DIR } from '../pipeline/folders.ts';
 import type { Segment } from '../x12/segment.ts';
-import { handlerFor, type IngestContext, type SetOutcome, type X12Set } from './handlers.ts';
+import { handlerFor, type IngestContext, type SetOutcome, type StreamingSet, type X12Set, type X12SetHeader } from './handlers.ts';
 import { ackProblems, writeAcks, type AckOptions, type ReaderProblems } from './acks.ts';
 import { isPaymentsFile } from '../patients/payments-ingest.ts';
 import { ingestPaymentsFileOutcome } from '../patients/payments-file-outcome.ts';
 
 /** A limit on one set's size: a runaway set (no SE) must not take the process's memory. */
 export const SET_SEGMENTS_MAX = 3_000_000;
+/** The same for a set read while it streams (no segment is kept, only the handler's record of it). */
+export const STREAMED_SET_SEGMENTS_MAX = 30_000_000;
 
 export type FileStatus = 'done' | 'duplicate' | 'partial' | 'quarantined';
 
@@ -56,22 +59,31 @@ async function sha256Of(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** A complete set waiting to be handled, with what the envelope checks said about it. */
+/**
+ * A complete set waiting to be handled, with what the envelope checks said about it: its segments, or,
+ * for a handler that reads while the set streams, that handler's reading of it (no segments kept).
+ */
 interface ReadSet {
   interchange: InterchangeInfo;
   group: GroupInfo;
   info: SetInfo;
   segments: Segment[];
+  streaming: StreamingSet | null;
+  segmentCount: number;
   summary: SetSummary;
   envelopeErrors: ClaimsError[];
 }
 
-function x12Set(s: ReadSet): X12Set {
+function setHeader(s: Pick<ReadSet, 'interchange' | 'group' | 'info'>): X12SetHeader {
   return {
     interchange: s.interchange.controlNumber, interchangeVersion: s.interchange.version, sender: s.interchange.senderId,
     group: s.group.controlNumber, functionalId: s.group.functionalId, version: s.group.version,
-    transactionSet: s.info.id, set: s.info.controlNumber, segments: s.segments,
+    transactionSet: s.info.id, set: s.info.controlNumber,
   };
+}
+
+function x12Set(s: ReadSet): X12Set {
+  return { ...setHeader(s), segments: s.segments };
 }
 
 /** Why the set cannot go to a handler, beyond the envelope checks: no handler, or one that does not read this version. */
@@ -154,7 +166,7 @@ export async function ingestFile(file: string, opts: IngestFileOptions): Promise
     if (refused.length > 0 || refusal) {
       outcome = { set: s.info.controlNumber, transactionSet: s.info.id, status: 'quarantined', reasons: [...refused, ...(refusal ? [refusal] : []), ...warnings] };
     } else {
-      outcome = await handlerFor(s.info.id)!.handleSet(x12Set(s), ctx);
+      outcome = s.streaming ? await s.streaming.settle(ctx) : await handlerFor(s.info.id)!.handleSet(x12Set(s), ctx);
       if (warnings.length > 0) outcome = { ...outcome, reasons: [...outcome.reasons, ...warnings] };
       const located = ackProblems(outcome.reasons.filter((r) => r.severity === 'error'));
       if (located.length > 0) {
@@ -193,23 +205,35 @@ export async function ingestFile(file: string, opts: IngestFileOptions): Promise
     for await (const batch of envelopeEventBatches(file, { file: fileName, hashContent: true })) {
       for (const e of batch) {
         switch (e.kind) {
-          case 'setStart':
+          case 'setStart': {
             if (pending) {
               await settle(pending, null);
               pending = null;
             }
-            open = { interchange: e.interchange, group: e.group, info: e.set, segments: [e.segment] };
+            // A handler that reads while the set streams gets each segment as it comes; none is kept.
+            const head = { interchange: e.interchange, group: e.group, info: e.set };
+            const streaming = handlerFor(e.set.id)?.openSet?.(setHeader(head), fileName) ?? null;
+            open = { ...head, segments: streaming ? [] : [e.segment], streaming, segmentCount: 1 };
+            streaming?.push(e.segment);
             break;
-          case 'segment':
+          }
+          case 'segment': {
             if (!open) break;
-            if (open.segments.length >= SET_SEGMENTS_MAX) {
-              throw new ClaimsError({ code: 'X12_SET_TOO_LARGE', message: `set ST02 ${open.info.controlNumber} has more than ${SET_SEGMENTS_MAX} segments`, location: { file: fileName, interchange: open.interchange.controlNumber, set: open.info.controlNumber, segmentIndex: e.segment.index, byteOffset: e.segment.byteOffset } });
+            const max = open.streaming ? STREAMED_SET_SEGMENTS_MAX : SET_SEGMENTS_MAX;
+            if (open.segmentCount >= max) {
+              throw new ClaimsError({ code: 'X12_SET_TOO_LARGE', message: `set ST02 ${open.info.controlNumber} has more than ${max} segments`, location: { file: fileName, interchange: open.interchange.controlNumber, set: open.info.controlNumber, segmentIndex: e.segment.index, byteOffset: e.segment.byteOffset } });
             }
-            open.segments.push(e.segment);
+            open.segmentCount++;
+            if (open.streaming) open.streaming.push(e.segment);
+            else open.segments.push(e.segment);
             break;
+          }
           case 'setEnd':
             if (!open) break;
-            if (e.segment) open.segments.push(e.segment);
+            if (e.segment) {
+              if (open.streaming) open.streaming.push(e.segment);
+              else open.segments.push(e.segment);
+            }
             pending = { ...open, summary: e.summary, envelopeErrors: e.envelopeErrors };
             open = null;
             break;

@@ -1,12 +1,13 @@
 // The 835 handler for the ingest dispatcher: a set's segments -> Remittance -> balanced, matched, posted
-// once. Problems in the set become a quarantined outcome with located reasons; nothing here throws for
+// once. The dispatcher uses the streaming form (openSet): segments are read as they come and not kept. Problems in the set become a quarantined outcome with located reasons; nothing here throws for
 // bad input (database failures do throw: the file stays in the inbox and is retried).
 import { createHash } from 'node:crypto';
 import { ClaimsError, toClaimsError } from '../runtime/errors.ts';
 import { postBatchInTransaction } from '../ledger/post.ts';
-import { readRemittance } from '../transactions/remittance-835.ts';
+import { readRemittance, RemittanceReader } from '../transactions/remittance-835.ts';
 import { formatX12Amount } from '../domain/money.ts';
-import type { SetHandler, SetOutcome, X12Set, IngestContext } from '../ingest/handlers.ts';
+import type { SetHandler, SetOutcome, StreamingSet, X12Set, X12SetHeader, IngestContext } from '../ingest/handlers.ts';
+import type { Segment } from '../x12/segment.ts';
 import type { Remittance } from '../domain/remittance.ts';
 import { canonicalRemittance } from './canonical.ts';
 import { ingestRemittance, type RemittanceOutcome } from './ingest.ts';
@@ -57,29 +58,74 @@ export function claimWarnings(flags: RemittanceOutcome['flags'], file: string, s
   return out;
 }
 
+/** Balance, match and post one read remittance, as a set outcome. */
+async function settleRemittance(remittance: Remittance, set: X12SetHeader, ctx: IngestContext): Promise<SetOutcome> {
+  const outcome = await ingestRemittance(ctx.pool, remittance, {
+    fileName: ctx.fileName, fileSha256: ctx.fileSha256, contentSha256: remittanceContentSha256(remittance),
+  }, { post: postBatchInTransaction, failpoint: ctx.failpoint, ...(ctx.inTransaction && { beforeCommit: ctx.inTransaction }) });
+  const reasons: ClaimsError[] = [...outcome.reasons, ...claimWarnings(outcome.flags, ctx.fileName, set)];
+  return {
+    set: set.set, transactionSet: '835', status: outcome.status, reasons,
+    counts: { claims: outcome.counts.claims, matchedClaims: outcome.counts.matchedClaims, unmatchedClaims: outcome.counts.unmatchedClaims, entries: outcome.counts.entries, entryLines: outcome.counts.entryLines },
+    detail: { traceNumber: outcome.traceNumber, payment: formatX12Amount(outcome.counts.paymentCents) },
+  };
+}
+
+function readProblem(err: unknown, fileName: string, set: X12SetHeader): ClaimsError {
+  const e = toClaimsError(err, { file: fileName, interchange: set.interchange, group: set.group, set: set.set });
+  if (e.code === 'INTERNAL') throw err;
+  return e;
+}
+
+/**
+ * The streaming form: each segment goes to the incremental reader as the tokenizer yields it, so what a
+ * remittance holds before posting is its record (claims, lines, adjustments as plain data), never its
+ * segments. The first reading problem stops the reading; it is reported when the set settles.
+ */
+function openRemittanceSet(set: X12SetHeader, fileName: string): StreamingSet {
+  const reader = new RemittanceReader({ file: fileName, interchange: set.interchange, group: set.group, version: set.version });
+  let remittance: Remittance | null = null;
+  let problem: ClaimsError | null = null;
+  let last: Segment | null = null;
+  return {
+    push(segment: Segment): void {
+      if (remittance !== null || problem !== null) return;
+      last = segment;
+      try {
+        remittance = reader.push(segment);
+      } catch (err) {
+        problem = readProblem(err, fileName, set);
+      }
+    },
+    async settle(ctx: IngestContext): Promise<SetOutcome> {
+      const base = { set: set.set, transactionSet: '835' };
+      if (problem) return { ...base, status: 'quarantined', reasons: [problem] };
+      if (!remittance) {
+        const at: Segment | null = last;
+        return { ...base, status: 'quarantined', reasons: [new ClaimsError({
+          code: 'REMIT_SE_MISSING', message: 'the transaction set ended without SE',
+          location: { file: fileName, interchange: set.interchange, group: set.group, set: set.set, ...(at && { segmentIndex: at.index, segmentTag: at.tag }) },
+          ack: { ik5: '2' },
+        })] };
+      }
+      return settleRemittance(remittance, set, ctx);
+    },
+  };
+}
+
 export const remittanceHandler: SetHandler = {
   name: 'remittance-835',
   transactionSet: '835',
   functionalId: 'HP',
   versions: ['005010X221A1'],
   async handleSet(set: X12Set, ctx: IngestContext): Promise<SetOutcome> {
-    const base = { set: set.set, transactionSet: '835' };
     let remittance;
     try {
       remittance = readRemittance(set.segments, { file: ctx.fileName, interchange: set.interchange, group: set.group, version: set.version });
     } catch (err) {
-      const e = toClaimsError(err, { file: ctx.fileName, interchange: set.interchange, group: set.group, set: set.set });
-      if (e.code === 'INTERNAL') throw err;
-      return { ...base, status: 'quarantined', reasons: [e] };
+      return { set: set.set, transactionSet: '835', status: 'quarantined', reasons: [readProblem(err, ctx.fileName, set)] };
     }
-    const outcome = await ingestRemittance(ctx.pool, remittance, {
-      fileName: ctx.fileName, fileSha256: ctx.fileSha256, contentSha256: remittanceContentSha256(remittance),
-    }, { post: postBatchInTransaction, failpoint: ctx.failpoint, ...(ctx.inTransaction && { beforeCommit: ctx.inTransaction }) });
-    const reasons: ClaimsError[] = [...outcome.reasons, ...claimWarnings(outcome.flags, ctx.fileName, set)];
-    return {
-      ...base, status: outcome.status, reasons,
-      counts: { claims: outcome.counts.claims, matchedClaims: outcome.counts.matchedClaims, unmatchedClaims: outcome.counts.unmatchedClaims, entries: outcome.counts.entries, entryLines: outcome.counts.entryLines },
-      detail: { traceNumber: outcome.traceNumber, payment: formatX12Amount(outcome.counts.paymentCents) },
-    };
+    return settleRemittance(remittance, set, ctx);
   },
+  openSet: openRemittanceSet,
 };
