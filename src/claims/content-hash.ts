@@ -2,7 +2,7 @@
 // the same key"; a crosswalk's hash pins the exact version that mapped a claim. Canonical JSON (keys sorted,
 // no whitespace) so that key order in the export does not change the hash.
 // node:crypto is the one node import in the core: hashing is pure, and a hand-written SHA-256 would be slower.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
@@ -28,8 +28,11 @@ export function canonicalJson(value: unknown): string {
   return out + '}';
 }
 
+// One-shot hashing (no Hash object per claim) where this Node has it (20.12+, 21.7+).
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
 }
 
 export const contentHash = (value: unknown): string => sha256Hex(canonicalJson(value));

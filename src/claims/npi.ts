@@ -1,10 +1,19 @@
 // NPI check digit: the 10th digit is a Luhn check digit over the card-issuer prefix 80840 followed by the
 // first nine digits (CMS, "NPI check digit", ISO 7812).
 
+/** NPIs already checked: a batch has few providers and every claim asks about them. Bounded. */
+const checked = new Map<string, boolean>();
+const CHECKED_MAX = 10_000;
+
 /** True when `npi` is 10 digits whose last digit is the Luhn check digit of 80840 + the first nine. */
 export function isValidNpi(npi: string): boolean {
-  if (!/^\d{10}$/.test(npi)) return false;
-  return luhnValid('80840' + npi);
+  let valid = checked.get(npi);
+  if (valid === undefined) {
+    valid = /^\d{10}$/.test(npi) && luhnValid('80840' + npi);
+    if (checked.size >= CHECKED_MAX) checked.clear();
+    checked.set(npi, valid);
+  }
+  return valid;
 }
 
 /** The check digit a 9-digit NPI base needs (for generating synthetic NPIs). */

@@ -2,8 +2,10 @@
 // claim and completed when the batch ends. Each functional group (837P, 837I) is spooled to its own part file
 // as claims arrive, because claims of both types interleave in an export; `finish` joins ISA + groups + IEA
 // into a hidden file, syncs it, and renames it into place, so a reader never sees half an interchange.
-// Memory stays flat: text goes to disk in 64 KiB chunks with backpressure. The text itself comes from the
-// X12 core's writer (src/x12/writer.ts): one InterchangeWriter per group keeps its GS/ST/SE/GE and counts.
+// Memory stays flat: text goes to disk in 64 KiB chunks with backpressure. Envelope text comes from the X12
+// core's writer (src/x12/writer.ts: ISA and GS from an InterchangeWriter, ST/SE/GE/IEA from serializeSegment
+// with counts kept here); a claim's body segments are serialised in one go by SegmentText, which keeps the
+// set's segment count for SE01 (decision 0042: the per-segment writer call was a fifth of the claim cost).
 // Files carry patient data: owner-only (0600).
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
@@ -17,6 +19,7 @@ import type { ControlNumbers } from './control-numbers.ts';
 import type { Delimiters } from '../x12/segment.ts';
 import { DEFAULT_DELIMITERS, InterchangeWriter, formatControlNumber, serializeSegment, type InterchangeHeader } from '../x12/writer.ts';
 import { Hierarchy, transactionHeader } from '../transactions/claim-837-common.ts';
+import { SegmentText } from '../transactions/claim-837-text.ts';
 import { professionalClaimSegments, GUIDE as GUIDE_P } from '../transactions/claim-837p.ts';
 import { institutionalClaimSegments, GUIDE as GUIDE_I } from '../transactions/claim-837i.ts';
 
@@ -58,9 +61,12 @@ const GROUP_ORDER = ['professional', 'institutional'] as const;
 type ClaimType = (typeof GROUP_ORDER)[number];
 
 interface GroupState {
-  writer: InterchangeWriter;
+  /** Body segments of the open set; its count is the set's segments so far, ST included. */
+  body: SegmentText;
   guide: string;
   gs06: string;
+  /** Sets begun in the group (GE01). */
+  sets: number;
   /** Claims in the open set; null before the first set. */
   setClaims: number | null;
   hierarchy: Hierarchy;
@@ -122,14 +128,14 @@ export class Outbox {
     const group = await this.groupFor(out, mapped.claim.record.claimType);
     if (group.setClaims === null || group.setClaims >= this.claimsPerSetMax) {
       const stNumber = await this.opts.controlNumbers.next(out.senderId, out.receiverId, 'ST');
-      let text = group.setClaims === null ? '' : group.writer.endSet();
+      let text = group.setClaims === null ? '' : this.endSet(group);
       group.st02 = formatControlNumber(stNumber, 4, 9, 'ST02');
       group.hierarchy = new Hierarchy();
       group.setClaims = 0;
-      text += group.writer.beginSet({ id: '837', controlNumber: group.st02, implementationRef: group.guide });
-      // transactionHeader starts with the ST the writer has just written: the rest is BHT through 1000B.
-      const header = transactionHeader({ controlNumber: group.st02, guide: group.guide, referenceId: `${out.isa13}${group.st02}`, createdAt: this.createdAt, payer: out.payer });
-      for (let i = 1; i < header.length; i++) text += group.writer.segment(header[i]!);
+      group.sets++;
+      // ST through 1000B; ST is the set's first counted segment.
+      group.body.count = 0;
+      text += group.body.segments(transactionHeader({ controlNumber: group.st02, guide: group.guide, referenceId: `${out.isa13}${group.st02}`, createdAt: this.createdAt, payer: out.payer }));
       group.buffer += text;
     }
     return this.place(out, group, mapped);
@@ -139,9 +145,7 @@ export class Outbox {
     const segments = mapped.claim.record.claimType === 'professional'
       ? professionalClaimSegments(mapped, group.hierarchy)
       : institutionalClaimSegments(mapped, group.hierarchy);
-    let text = '';
-    for (const s of segments) text += group.writer.segment(s);
-    group.buffer += text;
+    group.buffer += group.body.segments(segments);
     group.setClaims!++;
     out.claimCount++;
     const placement: Placement = { fileName: out.fileName, isa13: out.isa13, gs06: group.gs06, st02: group.st02 };
@@ -184,7 +188,8 @@ export class Outbox {
     if (group) return group;
     const gs06 = (await this.opts.controlNumbers.next(out.senderId, out.receiverId, 'GS')).toString();
     const guide = type === 'professional' ? GUIDE_P : GUIDE_I;
-    // Each group has a writer of its own (groups are written side by side); its ISA text is the file's.
+    // The core writer checks and writes the GS (groups are written side by side; the file's ISA is written
+    // at the end by complete()).
     const writer = new InterchangeWriter({ delimiters: this.d, lineBreak: this.lineBreak });
     writer.beginInterchange(this.interchangeHeader(out));
     const { submitter, receiver } = out.payer;
@@ -193,7 +198,10 @@ export class Outbox {
       date: ccyymmdd(this.createdAt), time: hhmm(this.createdAt), controlNumber: gs06, version: guide,
     });
     const spoolPath = path.join(this.partDir, `${out.fileName}.${type}`);
-    group = { writer, guide, gs06, setClaims: null, hierarchy: new Hierarchy(), st02: '', spoolPath, stream: createWriteStream(spoolPath, { mode: OWNER_ONLY }), buffer };
+    group = {
+      body: new SegmentText(this.d, this.lineBreak), guide, gs06, sets: 0, setClaims: null, hierarchy: new Hierarchy(), st02: '', spoolPath,
+      stream: createWriteStream(spoolPath, { mode: OWNER_ONLY }), buffer,
+    };
     out.groups.set(type, group);
     return group;
   }
@@ -206,6 +214,15 @@ export class Outbox {
       receiverQualifier: receiver.interchangeQualifier, receiverId: receiver.interchangeId,
       date: yymmdd(this.createdAt), time: hhmm(this.createdAt), controlNumber: out.isa13, ackRequested: false, usage: out.payer.usage,
     };
+  }
+
+  /** SE01 counts every segment from ST to SE inclusive. */
+  private endSet(group: GroupState): string {
+    return this.envelope(['SE', String(group.body.count + 1), group.st02]);
+  }
+
+  private envelope(values: [string, ...string[]]): string {
+    return serializeSegment(values, this.d) + this.lineBreak;
   }
 
   private async flush(group: GroupState): Promise<void> {
@@ -229,15 +246,15 @@ export class Outbox {
       const group = out.groups.get(type);
       if (!group) continue;
       groupCount++;
-      if (group.setClaims !== null) group.buffer += group.writer.endSet();
-      group.buffer += group.writer.endGroup();
+      if (group.setClaims !== null) group.buffer += this.endSet(group);
+      group.buffer += this.envelope(['GE', String(group.sets), group.gs06]);
       await this.flush(group);
       group.stream.end();
       await once(group.stream, 'finish');
       for await (const chunk of createReadStream(group.spoolPath)) await write(chunk as Buffer);
     }
     // The groups' writers each saw one group: the file's IEA counts them all.
-    await write(serializeSegment(['IEA', String(groupCount), out.isa13], this.d) + this.lineBreak);
+    await write(this.envelope(['IEA', String(groupCount), out.isa13]));
     target.end();
     await once(target, 'finish');
     const fh = await open(hiddenPath, 'r');

@@ -2,7 +2,7 @@
 // complete list of what is wrong with it, each problem with its field, what was found and what was expected.
 // Pure; the clock's "today" is passed in so that reruns validate the same way.
 import { ClaimRecord, type ClaimRecordInput } from '../domain/claim.ts';
-import { parseCents, sumCents, type Cents } from '../domain/money.ts';
+import { parseCents, type Cents } from '../domain/money.ts';
 import { normalizeIcd10, procedureCodeKind, isModifier } from './codes.ts';
 import { isValidNpi } from './npi.ts';
 import { parseClaimRecordFast } from './fast-record.ts';
@@ -207,18 +207,21 @@ export function validateClaim(input: unknown, record: number, today: string): Va
   });
 
   const totalChargeCents = parseCents(claim.totalCharge);
-  const linesCents = sumCents(lines.map((l) => l.chargeCents));
+  let linesCents = 0n;
+  let firstServiceDate = lines[0]?.serviceDate ?? '';
+  let lastServiceDate = firstServiceDate;
+  for (const l of lines) {
+    linesCents += l.chargeCents;
+    if (l.serviceDate < firstServiceDate) firstServiceDate = l.serviceDate;
+    if (l.serviceDate > lastServiceDate) lastServiceDate = l.serviceDate;
+  }
   if (totalChargeCents !== linesCents) {
     reject('totalCharge', 'CLAIM_TOTAL_MISMATCH', 'claim total is not the sum of the line charges', `${formatPlain(linesCents)} (the sum of the lines)`, claim.totalCharge);
   }
   if (totalChargeCents === 0n && claim.frequency !== '8') reject('totalCharge', 'CLAIM_TOTAL_ZERO', 'a claim with no charge', 'a positive total charge', claim.totalCharge);
 
   if (rejections.length > 0) return { ok: false, rejections };
-  const dates = lines.map((l) => l.serviceDate).sort();
-  return {
-    ok: true,
-    claim: { record: claim, sortedKeys, totalChargeCents, diagnoses, lines, firstServiceDate: dates[0]!, lastServiceDate: dates[dates.length - 1]! },
-  };
+  return { ok: true, claim: { record: claim, sortedKeys, totalChargeCents, diagnoses, lines, firstServiceDate, lastServiceDate } };
 }
 
 function formatPlain(cents: Cents): string {

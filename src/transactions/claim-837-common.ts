@@ -43,24 +43,25 @@ export class Hierarchy {
   private billingHl = 0;
   private billingKey = '';
 
-  /** The 2000A HL to put the claim under, opening one (and returning its segments) when needed. */
-  billingProvider(mapped: MappedClaim, taxonomyQualifier = 'PXC'): { parent: number; segments: SegmentValues[] } {
+  /** The 2000A HL to put the claim under, opening one (and appending its segments to `out`) when needed. */
+  billingProvider(mapped: MappedClaim, out: SegmentValues[], taxonomyQualifier = 'PXC'): number {
     const bp = mapped.claim.record.billingProvider;
     const key = `${bp.npi}|${bp.taxId}|${bp.taxonomy ?? ''}|${bp.organizationName ?? ''}|${bp.lastName ?? ''}|${bp.address.line1}|${bp.address.postalCode}`;
-    if (key === this.billingKey) return { parent: this.billingHl, segments: [] };
+    if (key === this.billingKey) return this.billingHl;
     this.billingKey = key;
     this.billingHl = this.next++;
-    const segs: SegmentValues[] = [['HL', String(this.billingHl), '', '20', '1']];
+    const segs = out;
+    segs.push(['HL', String(this.billingHl), '', '20', '1']);
     if (bp.taxonomy) segs.push(['PRV', 'BI', taxonomyQualifier, bp.taxonomy]);
     segs.push(
       bp.organizationName
         ? ['NM1', '85', '2', bp.organizationName, '', '', '', '', 'XX', bp.npi]
         : ['NM1', '85', '1', bp.lastName ?? '', bp.firstName ?? '', '', '', '', 'XX', bp.npi],
     );
-    segs.push(...addressSegments(bp.address));
+    pushAddress(segs, bp.address);
     segs.push(['REF', 'EI', bp.taxId]);
     if (bp.contactName && bp.phone) segs.push(['PER', 'IC', bp.contactName, 'TE', bp.phone]);
-    return { parent: this.billingHl, segments: segs };
+    return this.billingHl;
   }
 
   take(): number {
@@ -68,8 +69,8 @@ export class Hierarchy {
   }
 }
 
-export function addressSegments(a: Address): SegmentValues[] {
-  return [a.line2 ? ['N3', a.line1, a.line2] : ['N3', a.line1], ['N4', a.city, a.state, a.postalCode]];
+export function pushAddress(out: SegmentValues[], a: Address): void {
+  out.push(a.line2 ? ['N3', a.line1, a.line2] : ['N3', a.line1], ['N4', a.city, a.state, a.postalCode]);
 }
 
 const personName = (qualifier: string, p: Pick<Person, 'lastName' | 'firstName' | 'middleName'>, idQualifier = '', id = ''): SegmentValues =>
@@ -88,60 +89,55 @@ export function subscriberOf(mapped: MappedClaim, coverage: Coverage): { person:
   return { person: coverage.subscriber!, memberId: coverage.memberId, patientIsSubscriber: false };
 }
 
-/** 2000B (and 2000C when the patient is a dependent without their own member id). */
-export function subscriberLoops(mapped: MappedClaim, hierarchy: Hierarchy, billingHl: number): SegmentValues[] {
+/** 2000B (and 2000C when the patient is a dependent without their own member id), appended to `segs`. */
+export function subscriberLoops(mapped: MappedClaim, hierarchy: Hierarchy, billingHl: number, segs: SegmentValues[]): void {
   const rec = mapped.claim.record;
   const coverage = rec.coverages[0]!;
   const sub = subscriberOf(mapped, coverage);
   const subscriberHl = hierarchy.take();
-  const segs: SegmentValues[] = [
+  segs.push(
     ['HL', String(subscriberHl), String(billingHl), '22', sub.patientIsSubscriber ? '0' : '1'],
     ['SBR', 'P', sub.patientIsSubscriber ? '18' : '', coverage.groupNumber ?? '', '', '', '', '', '', coverage.claimFilingIndicator ?? mapped.payer.claimFilingIndicator],
     personName('IL', sub.person, 'MI', sub.memberId),
-  ];
+  );
   if (sub.patientIsSubscriber) {
     // 2010BA N3/N4/DMG are the patient's and are used only when the patient is the subscriber (RFI 1496);
     // for a dependent they belong to 2010CA and a receiver may reject them here.
-    segs.push(...addressSegments(sub.person.address), dmg(sub.person));
+    pushAddress(segs, sub.person.address);
+    segs.push(dmg(sub.person));
   }
   segs.push(['NM1', 'PR', '2', mapped.payer.name, '', '', '', '', 'PI', mapped.payer.payerIdentifier]);
   if (!sub.patientIsSubscriber) {
-    segs.push(
-      ['HL', String(hierarchy.take()), String(subscriberHl), '23', '0'],
-      ['PAT', RELATIONSHIP_CODE[coverage.relationship]],
-      personName('QC', rec.patient),
-      ...addressSegments(rec.patient.address),
-      dmg(rec.patient),
-    );
+    segs.push(['HL', String(hierarchy.take()), String(subscriberHl), '23', '0'], ['PAT', RELATIONSHIP_CODE[coverage.relationship]], personName('QC', rec.patient));
+    pushAddress(segs, rec.patient.address);
+    segs.push(dmg(rec.patient));
   }
-  return segs;
 }
 
-/** 2320 / 2330A / 2330B for each coverage after the primary (payer responsibility S, then T). */
-export function otherSubscriberLoops(mapped: MappedClaim): SegmentValues[] {
-  const rec = mapped.claim.record;
-  const segs: SegmentValues[] = [];
-  rec.coverages.slice(1).forEach((coverage, i) => {
-    const payer = mapped.otherPayers[i]!;
+/** 2320 / 2330A / 2330B for each coverage after the primary (payer responsibility S, then T), appended to `segs`. */
+export function otherSubscriberLoops(mapped: MappedClaim, segs: SegmentValues[]): void {
+  const coverages = mapped.claim.record.coverages;
+  for (let i = 1; i < coverages.length; i++) {
+    const coverage = coverages[i]!;
+    const payer = mapped.otherPayers[i - 1]!;
     const sub = subscriberOf(mapped, coverage);
     const relationship = sub.patientIsSubscriber ? '18' : RELATIONSHIP_CODE[coverage.relationship];
     segs.push(
-      ['SBR', i === 0 ? 'S' : 'T', relationship, coverage.groupNumber ?? '', '', '', '', '', '', coverage.claimFilingIndicator ?? payer.claimFilingIndicator],
+      ['SBR', i === 1 ? 'S' : 'T', relationship, coverage.groupNumber ?? '', '', '', '', '', '', coverage.claimFilingIndicator ?? payer.claimFilingIndicator],
       // OI03 benefits assignment Y; OI06 release of information Y. OI04 stays empty: its only 5010 code, P,
       // says the patient was not physically present (the provider signed for them), which we are never told.
       ['OI', '', '', 'Y', '', '', 'Y'],
       personName('IL', sub.person, 'MI', sub.memberId),
-      ...addressSegments(sub.person.address),
-      ['NM1', 'PR', '2', payer.name, '', '', '', '', 'PI', payer.payerIdentifier],
     );
-  });
-  return segs;
+    pushAddress(segs, sub.person.address);
+    segs.push(['NM1', 'PR', '2', payer.name, '', '', '', '', 'PI', payer.payerIdentifier]);
+  }
 }
 
 /** REF*F8 for a replacement or void: the payer's claim number of the claim being replaced. */
-export function payerClaimNumberRef(mapped: MappedClaim): SegmentValues[] {
+export function pushPayerClaimNumberRef(mapped: MappedClaim, segs: SegmentValues[]): void {
   const rec = mapped.claim.record;
-  return rec.frequency === '1' || !rec.payerClaimNumber ? [] : [['REF', 'F8', rec.payerClaimNumber]];
+  if (rec.frequency !== '1' && rec.payerClaimNumber) segs.push(['REF', 'F8', rec.payerClaimNumber]);
 }
 
 /** `HC:code:mod1:...` (SV101 / SV202). */

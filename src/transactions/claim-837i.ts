@@ -7,8 +7,8 @@ import { normalizeIcd10 } from '../claims/codes.ts';
 import {
   d8,
   otherSubscriberLoops,
-  payerClaimNumberRef,
   procedureComposite,
+  pushPayerClaimNumberRef,
   subscriberLoops,
   type Element,
   type Hierarchy,
@@ -23,8 +23,9 @@ const HI_CODES_MAX = 12;
 export function institutionalClaimSegments(mapped: MappedClaim, hierarchy: Hierarchy): SegmentValues[] {
   const rec = mapped.claim.record;
   const inst = rec.institutional!;
-  const billing = hierarchy.billingProvider(mapped, 'PXC');
-  const segs: SegmentValues[] = [...billing.segments, ...subscriberLoops(mapped, hierarchy, billing.parent)];
+  const segs: SegmentValues[] = [];
+  const billingHl = hierarchy.billingProvider(mapped, segs, 'PXC');
+  subscriberLoops(mapped, hierarchy, billingHl, segs);
 
   // CLM05 facility type : A (uniform billing form) : frequency; CLM06 is not used in the 837I;
   // CLM07 assigned; CLM08 benefits assigned; CLM09 release of information.
@@ -33,7 +34,7 @@ export function institutionalClaimSegments(mapped: MappedClaim, hierarchy: Hiera
   segs.push(['DTP', '434', 'RD8', `${d8(inst.statementFrom)}-${d8(inst.statementTo)}`]);
   if (inst.admissionDate) segs.push(['DTP', '435', 'D8', d8(inst.admissionDate)]);
   segs.push(['CL1', inst.admissionType, inst.admissionSource ?? '', inst.patientStatus]);
-  segs.push(...payerClaimNumberRef(mapped));
+  pushPayerClaimNumberRef(mapped, segs);
 
   const [principal, ...others] = mapped.claim.diagnoses;
   segs.push(['HI', ['ABK', principal!]]);
@@ -48,15 +49,17 @@ export function institutionalClaimSegments(mapped: MappedClaim, hierarchy: Hiera
     segs.push(['NM1', '71', '1', ap.lastName, ap.firstName ?? '', '', '', '', 'XX', ap.npi]);
     if (ap.taxonomy) segs.push(['PRV', 'AT', 'PXC', ap.taxonomy]);
   }
-  segs.push(...otherSubscriberLoops(mapped));
+  otherSubscriberLoops(mapped, segs);
 
-  mapped.lines.forEach((line, i) => {
+  const lines = mapped.lines;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
     segs.push(
       ['LX', String(i + 1)],
       ['SV2', line.revenueCode!, procedureComposite(line.sentProcedureCode, line.sentModifiers), formatX12Amount(line.chargeCents), 'UN', line.sentUnits],
       ['DTP', '472', 'D8', d8(line.serviceDate)],
       ['REF', '6R', line.lineControlNumber],
     );
-  });
+  }
   return segs;
 }

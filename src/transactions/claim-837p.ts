@@ -5,8 +5,8 @@ import type { MappedClaim } from '../claims/map.ts';
 import {
   d8,
   otherSubscriberLoops,
-  payerClaimNumberRef,
   procedureComposite,
+  pushPayerClaimNumberRef,
   subscriberLoops,
   type Hierarchy,
   type SegmentValues,
@@ -16,24 +16,30 @@ export { GUIDE_837P as GUIDE } from './claim-837-common.ts';
 
 export function professionalClaimSegments(mapped: MappedClaim, hierarchy: Hierarchy): SegmentValues[] {
   const rec = mapped.claim.record;
-  const billing = hierarchy.billingProvider(mapped);
-  const segs: SegmentValues[] = [...billing.segments, ...subscriberLoops(mapped, hierarchy, billing.parent)];
+  const segs: SegmentValues[] = [];
+  const billingHl = hierarchy.billingProvider(mapped, segs);
+  subscriberLoops(mapped, hierarchy, billingHl, segs);
 
   // CLM05 place of service : B (professional form) : frequency; CLM06 signature on file; CLM07 assigned;
   // CLM08 benefits assigned; CLM09 release of information signed.
   segs.push(['CLM', rec.patientControlNumber, formatX12Amount(mapped.claim.totalChargeCents), '', '', [rec.placeOfService, 'B', rec.frequency], 'Y', 'A', 'Y', 'Y']);
-  segs.push(...payerClaimNumberRef(mapped));
+  pushPayerClaimNumberRef(mapped, segs);
   // HI: the principal diagnosis (ABK) first, then the others (ABF); at most 12 in one segment.
-  segs.push(['HI', ...mapped.claim.diagnoses.map((code, i) => [i === 0 ? 'ABK' : 'ABF', code])]);
+  const diagnoses = mapped.claim.diagnoses;
+  const hi: SegmentValues = ['HI'];
+  for (let i = 0; i < diagnoses.length; i++) hi.push([i === 0 ? 'ABK' : 'ABF', diagnoses[i]!]);
+  segs.push(hi);
 
   const rp = rec.renderingProvider;
   if (rp && rp.npi !== rec.billingProvider.npi) {
     segs.push(['NM1', '82', rp.firstName ? '1' : '2', rp.lastName, rp.firstName ?? '', '', '', '', 'XX', rp.npi]);
     if (rp.taxonomy) segs.push(['PRV', 'PE', 'PXC', rp.taxonomy]);
   }
-  segs.push(...otherSubscriberLoops(mapped));
+  otherSubscriberLoops(mapped, segs);
 
-  mapped.lines.forEach((line, i) => {
+  const lines = mapped.lines;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
     segs.push(
       ['LX', String(i + 1)],
       [
@@ -49,6 +55,6 @@ export function professionalClaimSegments(mapped: MappedClaim, hierarchy: Hierar
       ['DTP', '472', 'D8', d8(line.serviceDate)],
       ['REF', '6R', line.lineControlNumber],
     );
-  });
+  }
   return segs;
 }
