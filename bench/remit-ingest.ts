@@ -4,8 +4,9 @@
 // tables of a fresh database. Target: ingest within 2x of (tokenize + \copy); peak RSS flat with file size.
 // Phases run as child processes so each one's peak RSS is its own. The input's shape (remittances of 100
 // to 5,000 claims, 85% of them submitted by this system and seeded untimed before the run) is remit-shape.ts.
-// Run: node --import tsx bench/remit-ingest.ts [--mb N | --lines N]   (default 5 MB, a smoke size; the
-// issue's sizes are --mb 200 and --lines 1000000)
+// Run: node --import tsx bench/remit-ingest.ts [--mb N | --lines N] [--claims K]   (default 5 MB, a smoke
+// size; the issue's sizes are --mb 200 and --lines 1000000). --claims K gives every remittance exactly K
+// claims: the memory runs use it at two file sizes (same largest remittance) and with one huge remittance.
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
@@ -15,15 +16,15 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readSegmentBatches } from '../src/x12/read.ts';
 import { remittanceSegments } from '../test/remittances/support/generate-835.ts';
-import { BENCH_PAYERS, benchRemittance, claimCount, isMatched, serviceLineCount, submittedClaim } from './remit-shape.ts';
+import { BENCH_PAYERS, benchRemittance, claimCount, isMatched, serviceLineCount, setClaimsPerRemittance, submittedClaim } from './remit-shape.ts';
 
 const OUT = fileURLToPath(new URL('./out/', import.meta.url));
 const BENCH_DB = 'claims_bench_remit';
 const COPY_DB = 'claims_bench_remit_copy';
 
 /** The input asked for: about `mb` megabytes, or at least `lines` service lines. */
-interface Size { mb?: number; lines?: number }
-const fileFor = (size: Size): string => path.join(OUT, size.lines !== undefined ? `remit-835-${size.lines}-lines.x12` : `remit-835-${size.mb}mb.x12`);
+interface Size { mb?: number; lines?: number; claims?: number }
+const fileFor = (size: Size): string => path.join(OUT, `${size.lines !== undefined ? `remit-835-${size.lines}-lines` : `remit-835-${size.mb}mb`}${size.claims !== undefined ? `-${size.claims}-claims` : ''}.x12`);
 
 /** What the generator wrote beside the file (the seed needs the remittance count). */
 interface Generated { remittances: number; claims: number; serviceLines: number }
@@ -185,9 +186,14 @@ function child(args: string[]): Record<string, unknown> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { mb: { type: 'string' }, lines: { type: 'string' }, phase: { type: 'string' }, file: { type: 'string' } }, allowPositionals: true });
+  const { values } = parseArgs({ options: { mb: { type: 'string' }, lines: { type: 'string' }, claims: { type: 'string' }, phase: { type: 'string' }, file: { type: 'string' } }, allowPositionals: true });
   const size: Size = values.lines !== undefined ? { lines: Number(values.lines) } : { mb: Number(values.mb ?? '5') };
   const sizeArgs = values.lines !== undefined ? ['--lines', values.lines] : ['--mb', String(size.mb)];
+  if (values.claims !== undefined) {
+    size.claims = Number(values.claims);
+    setClaimsPerRemittance(size.claims);
+    sizeArgs.push('--claims', values.claims);
+  }
   if (values.phase) {
     let result: Record<string, unknown>;
     if (values.phase === 'gen') { await generate(size); result = {}; }
@@ -202,7 +208,7 @@ async function main(): Promise<void> {
   const generated = JSON.parse(readFileSync(`${file}.json`, 'utf8')) as Generated;
   const sizeMb = statSync(file).size / 1e6;
   const tok = child(['tokenize', '--file', file]);
-  const ing = child(['ingest', '--file', file]);
+  const ing = child(['ingest', '--file', file, ...sizeArgs]);
   const cp = child(['copy']);
   const floor = (tok.seconds as number) + (cp.seconds as number);
   const row = (name: string, seconds: number, extra: string) => `| ${name} | ${seconds.toFixed(2)} s | ${extra} |`;

@@ -31,7 +31,12 @@ function mix(...xs: number[]): number {
 }
 
 export const remittancePayer = (n: number): number => n % BENCH_PAYERS.length;
-export const claimCount = (n: number): number => 100 + (mix(n, 1) % 4901);
+let fixedClaims: number | null = null;
+/** Every remittance with exactly `claims` claims (null: the mix of 100 to 5,000), for the memory runs. */
+export function setClaimsPerRemittance(claims: number | null): void {
+  fixedClaims = claims;
+}
+export const claimCount = (n: number): number => fixedClaims ?? 100 + (mix(n, 1) % 4901);
 const lineCount = (n: number, c: number): number => 1 + (mix(n, c, 2) % 9);
 export const isMatched = (n: number, c: number): boolean => mix(n, c, 3) % 100 < 85;
 const hasSecondary = (n: number, c: number): boolean => mix(n, c, 4) % 4 === 0;
