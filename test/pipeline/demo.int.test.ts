@@ -109,6 +109,20 @@ describe('the demo pipeline', () => {
     expect(appointments.errors.map((e: { code: string; location: { line: number } }) => [e.code, e.location.line])).toEqual([
       ['APPOINTMENT_PAYER_UNKNOWN', 6], ['APPOINTMENT_INVALID', 7],
     ]);
+    // The partly rejected export: each bad claim for its own fault (the sample README's list), named by
+    // record and field, and no machine path anywhere in the report (the report is named from the outbox).
+    const exportText = await fs.readFile(path.join(demo(), 'quarantine', '01-export.ndjson.error.json'), 'utf8');
+    expect(exportText).not.toContain(demo());
+    const exportErrors = JSON.parse(exportText).errors as { code: string; location?: { file?: string; claim?: string; field?: string } }[];
+    expect(exportErrors[0]).toMatchObject({ code: 'CLAIMS_REJECTED', location: { file: '01-export.ndjson' } });
+    expect(exportErrors.slice(1).map((e) => `${e.location?.claim} ${e.code} ${e.location?.field}`)).toEqual([
+      'PCNBAD000100 NPI_CHECK_DIGIT billingProvider.npi',
+      'PCNBAD000101 CLAIM_TOTAL_MISMATCH totalCharge',
+      'PCNBAD000102 PAYER_UNKNOWN coverages[0].payerId',
+      'PCNBAD000103 CLAIM_FIELD_INVALID diagnoses',
+      'PCNBAD000107 CROSSWALK_NO_ENTRY lines[0].procedureCode',
+      'PCNBAD000105 DIAGNOSIS_POINTER_OUT_OF_RANGE lines[0].diagnosisPointers[0]',
+    ]);
   });
 
   it('asks 270s for the four upcoming visits with a known payer (not the past one)', async () => {

@@ -5,7 +5,9 @@
 // 'held claims'). One outcome per export: `done` when every claim was sent, already sent or held (holds are
 // data committed, listed in the report), `quarantined` when some were rejected (the report names them; the
 // rest of the export was sent), `duplicate` when nothing in it was new.
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { defineStage, type InputOutcome } from '../stage.ts';
 import { loadPayerProfiles } from '../../payers/load.ts';
@@ -43,7 +45,7 @@ export const submitStage = defineStage({
     if (ctx.settings.eligibility && (await store.heldClaims()).length > 0) {
       try {
         const s = await submitClaims({ ...base, inputs: [], retryHeld: true, reportDir: path.join(ctx.folders.outbox, 'reports', 'held-claims') });
-        yield { input: 'held claims', status: s.rejectedClaims > 0 ? 'quarantined' : 'done', counts: countsOf(s), detail: detailOf(s), ...(s.rejectedClaims > 0 && { reasons: rejectedReasons(s) }) };
+        yield { input: 'held claims', status: s.rejectedClaims > 0 ? 'quarantined' : 'done', counts: countsOf(s), detail: detailOf(s, ctx.folders.outbox), ...(s.rejectedClaims > 0 && { reasons: await rejectedReasons(s, ctx.folders.outbox) }) };
       } catch (err) {
         yield { input: 'held claims', status: 'failed', reasons: [toClaimsError(err).toJSON() as never] };
       }
@@ -55,11 +57,11 @@ export const submitStage = defineStage({
       const name = path.basename(file);
       try {
         const s = await submitClaims({ ...base, inputs: [file], retryHeld: false, reportDir: path.join(ctx.folders.outbox, 'reports', name) });
-        const outcome: InputOutcome = { input: name, file, status: 'done', counts: countsOf(s), detail: detailOf(s) };
-        if (s.rejectedClaims > 0) yield { ...outcome, status: 'quarantined', reasons: rejectedReasons(s, file) };
+        const outcome: InputOutcome = { input: name, file, status: 'done', counts: countsOf(s), detail: detailOf(s, ctx.folders.outbox) };
+        if (s.rejectedClaims > 0) yield { ...outcome, status: 'quarantined', reasons: await rejectedReasons(s, ctx.folders.outbox, name) };
         else yield { ...outcome, status: s.sent + s.resent + s.held === 0 && s.duplicates > 0 ? 'duplicate' : 'done' };
       } catch (err) {
-        yield { input: name, status: 'failed', reasons: [toClaimsError(err, { file }).toJSON() as never] };
+        yield { input: name, status: 'failed', reasons: [toClaimsError(err, { file: name }).toJSON() as never] };
       }
     }
   },
@@ -69,10 +71,56 @@ function countsOf(s: SubmitSummary): Record<string, number> {
   return { claims: s.records, sent: s.sent, resent: s.resent, duplicates: s.duplicates, rejected: s.rejectedClaims, held: s.held, heldReleased: s.heldReleased, entries: s.entriesPosted };
 }
 
-function detailOf(s: SubmitSummary): Record<string, unknown> {
-  return { files: s.files.map((f) => ({ file: f.fileName, payerId: f.payerId, isa13: f.isa13, claims: f.claimCount })), report: s.report };
+function detailOf(s: SubmitSummary, outbox: string): Record<string, unknown> {
+  const report = { csv: path.relative(outbox, s.report.csv), json: path.relative(outbox, s.report.json) };
+  return { files: s.files.map((f) => ({ file: f.fileName, payerId: f.payerId, isa13: f.isa13, claims: f.claimCount })), report };
 }
 
-function rejectedReasons(s: SubmitSummary, file?: string): NonNullable<InputOutcome['reasons']> {
-  return [{ code: 'CLAIMS_REJECTED', message: `${s.rejectedClaims} claim(s) rejected, the rest sent: see ${s.report.csv}`, ...(file !== undefined && { location: { file } }) }];
+/** How many rejection rows the quarantine's .error.json repeats; the report beside the 837s has them all. */
+const REASONS_SHOWN = 100;
+
+/**
+ * The reasons a partly rejected export carries into its .error.json: a summary naming the report (relative
+ * to the outbox, so the record holds no machine paths), then the report's first rows, each naming the
+ * claim, its record number in the export, the field, and what was expected and found.
+ */
+async function rejectedReasons(s: SubmitSummary, outbox: string, file?: string): Promise<NonNullable<InputOutcome['reasons']>> {
+  const report = path.relative(outbox, s.report.csv);
+  const reasons: NonNullable<InputOutcome['reasons']> = [{
+    code: 'CLAIMS_REJECTED',
+    message: `${s.rejectedClaims} claim(s) rejected, the rest sent: see ${report} in the outbox`,
+    ...(file !== undefined && { location: { file } }),
+  }];
+  let shown = 0;
+  let more = false;
+  for await (const row of reportRows(s.report.json)) {
+    if (row.outcome !== 'rejected') continue;
+    if (shown++ === REASONS_SHOWN) {
+      more = true;
+      break;
+    }
+    const recordFile = typeof row.file === 'string' ? path.basename(row.file) : file;
+    reasons.push({
+      code: String(row.code),
+      message: `record ${String(row.record)} (claim ${String(row.claimId ?? '')}, patient control number ${String(row.patientControlNumber ?? '')}): ${String(row.message)}`,
+      location: { ...(recordFile !== undefined && { file: recordFile }), claim: row.patientControlNumber, field: row.field },
+      ...(row.expected !== undefined && { expected: String(row.expected) }),
+      ...(row.found !== undefined && { found: String(row.found) }),
+    });
+  }
+  if (more) reasons.push({ code: 'CLAIMS_REJECTED_MORE', message: `the first ${REASONS_SHOWN} reasons are shown here; ${report} in the outbox has them all` });
+  return reasons;
+}
+
+/** The report's JSON is one row per line (see src/claims/report.ts): read rows without loading it whole. */
+async function* reportRows(jsonPath: string): AsyncGenerator<Record<string, unknown>> {
+  const lines = createInterface({ input: createReadStream(jsonPath, 'utf8'), crlfDelay: Infinity });
+  try {
+    for await (const line of lines) {
+      const text = line.trim().replace(/,$/, '');
+      if (text.startsWith('{')) yield JSON.parse(text) as Record<string, unknown>;
+    }
+  } finally {
+    lines.close();
+  }
 }

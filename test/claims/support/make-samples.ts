@@ -16,6 +16,11 @@ export function sampleExport(): ClaimRecordInput[] {
     c.claimId = `BAD${String(i).padStart(5, '0')}`;
     c.patientControlNumber = `PCNBAD${String(i).padStart(6, '0')}`;
     c.lines.forEach((l, j) => (l.lineControlNumber = `LBAD${i}-${j + 1}`));
+    // Dated like the good claims (before the demo's first business date, 2024-03-31), so that each bad
+    // claim is rejected for its own fault and not also for a date of service in the future.
+    const onDate = syntheticClaim(i - 100).lines[0]!.serviceDate;
+    c.lines.forEach((l) => (l.serviceDate = onDate));
+    if (c.institutional) c.institutional = { ...c.institutional, statementFrom: onDate, statementTo: onDate };
     change(c);
     return c;
   };
