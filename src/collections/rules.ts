@@ -3,6 +3,7 @@
 // Patient statements): past the final notice, N days after the FIRST STATEMENT (never the date of service),
 // a balance at or over the minimum, no plan in good standing, no dispute, no assistance review, not
 // provisional, never the same balance twice; non-profit mode adds IRS 501(r)(6).
+import { formatUsd } from '../domain/money.ts';
 import { addDays, daysBetween, type IsoDate } from '../statements/dates.ts';
 import type { PlanStanding } from '../patients/plans.ts';
 import type { Agency, AssignRule, EffectivePolicy } from './settings.ts';
@@ -131,7 +132,7 @@ export function decideReferral(facts: ReferralFacts, policy: EffectivePolicy, ag
   if (facts.plan && facts.plan.status === 'good') return no('PLAN_IN_GOOD_STANDING', 'a payment plan is in good standing');
   if (facts.balanceCents <= 0n) return no('NO_BALANCE', 'nothing is owed by the patient');
   if (facts.balanceCents < policy.minimumBalanceCents) {
-    return no('BELOW_MINIMUM', `the balance ${facts.balanceCents} cents is under the referral minimum of ${policy.minimumBalanceCents} cents`);
+    return no('BELOW_MINIMUM', `the balance ${formatUsd(facts.balanceCents)} is under the referral minimum of ${formatUsd(policy.minimumBalanceCents)}`);
   }
   if (!first || !facts.finalNoticeOn) return no('NO_FINAL_NOTICE', first ? `the cycle started on ${first} but no final notice has been mailed` : 'no statement has been mailed for this balance');
 
@@ -160,7 +161,7 @@ export function decideReferral(facts: ReferralFacts, policy: EffectivePolicy, ag
   return {
     refer: true,
     rule: 'REFER',
-    explanation: `final notice mailed on ${facts.finalNoticeOn}; day ${days} since the first statement of ${first} (at least ${policy.daysAfterFirstStatement}); balance ${facts.balanceCents} cents at or over ${policy.minimumBalanceCents}; assigned to ${agency.id}${lateApplication}`,
+    explanation: `final notice mailed on ${facts.finalNoticeOn}; day ${days} since the first statement of ${first} (at least ${policy.daysAfterFirstStatement}); balance ${formatUsd(facts.balanceCents)} at or over ${formatUsd(policy.minimumBalanceCents)}; assigned to ${agency.id}${lateApplication}`,
     balanceCents: facts.balanceCents,
     agencyId: agency.id,
     ...dates,

@@ -163,6 +163,15 @@ describe('the demo pipeline', () => {
     ]);
   });
 
+  it('explains A00000001 as the pipeline decided: under its 10.00 minimum (the default would say 25.00)', async () => {
+    const asPipeline = await runCli(['account', 'A00000001', '--as-of', '2024-07-31', '--pipeline', 'pipelines/demo.json', '--json'], { env });
+    const asDefault = await runCli(['account', 'A00000001', '--as-of', '2024-07-31', '--json'], { env });
+    expect([asPipeline.code, asDefault.code]).toEqual([0, 0]);
+    const decision = (r: CliResult): { rule: string; explanation: string } => JSON.parse(r.stdout).referral.decision;
+    expect(decision(asPipeline)).toMatchObject({ rule: 'BELOW_MINIMUM', explanation: 'the balance $8.00 is under the referral minimum of $10.00' });
+    expect(decision(asDefault).explanation).toBe('the balance $8.00 is under the referral minimum of $25.00');
+  });
+
   it('on 2024-08-15 turns the payment into one balance update and the dispute into one recall', async () => {
     const updates = await csvRows(outbox('referrals', 'updates-CASCADE-2024-08-15.csv'));
     expect(updates.map((r) => [r.account_number, r.transaction_type, r.amount, r.new_balance, r.last_payment_date])).toEqual([

@@ -2,9 +2,14 @@
 // statements sent, plan, credits, and why the next statement is or is not due. Subcommands
 // (`claims account ACCOUNT SUBCOMMAND ...`) are registered in `accountSubcommands`, so other areas
 // (disputes, financial assistance, collections) add theirs without touching the view.
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
+import { loadPipeline } from '../../pipeline/pipeline-load.ts';
+import { stages } from '../../pipeline/stages/index.ts';
+import { parseStatementSettings, type StatementSettings } from '../../statements/settings.ts';
 import { type Command, type CommandContext, UsageError } from '../command.ts';
+import { config } from '../../runtime/config.ts';
 import { openDatabase } from '../../runtime/database.ts';
 import { ClaimsError, ExitCode } from '../../runtime/errors.ts';
 import { isIsoDate } from '../../statements/dates.ts';
@@ -72,11 +77,19 @@ export const accountSubcommands: AccountSubcommand[] = [
 export interface AccountViewSection {
   name: string;
   title: string;
-  load(pool: pg.Pool, accountNumber: string, asOf: string): Promise<{ json: unknown; text: string[] } | null>;
+  load(pool: pg.Pool, accountNumber: string, asOf: string, options: AccountViewOptions): Promise<{ json: unknown; text: string[] } | null>;
+}
+
+/** What the view was asked with: a pipeline's stage settings (`--pipeline`), so it decides as that pipeline's runs do. */
+export interface AccountViewOptions {
+  /** The settings a named stage has in the pipeline (parsed by the stage's schema), or undefined (defaults apply). */
+  stageSettings(name: string): Record<string, unknown> | undefined;
+  /** Resolves a path written in the pipeline file (relative to it). */
+  resolvePath(relative: string): string;
 }
 export const accountViewSections: AccountViewSection[] = [];
 
-const HELP = `Usage: claims account ACCOUNT [--as-of DATE] [--settings FILE] [--json]
+const HELP = `Usage: claims account ACCOUNT [--as-of DATE] [--pipeline FILE | --settings FILE] [--json]
        claims account ACCOUNT SUBCOMMAND [OPTIONS]
 
   Shows one guarantor account: its ledger history, its claims and the state of each (with a payer,
@@ -85,33 +98,40 @@ const HELP = `Usage: claims account ACCOUNT [--as-of DATE] [--settings FILE] [--
 
 Options:
   --as-of DATE      Evaluate as of DATE (default: today, or CLAIMS_NOW).
-  --settings FILE   Statement settings (cycle, thresholds), as for \`claims statements\`.
+  --pipeline FILE   Decide with the settings of this pipeline's statements and referrals stages (cycle,
+                    thresholds, referral minimum and days, agencies), as its runs do.
+  --settings FILE   Statement settings (cycle, thresholds), as for \`claims statements\`; referrals use
+                    their defaults.
   --json            Print JSON (amounts as decimal cents text).
   -h, --help
 
 Examples:
   claims account G-1001
   claims account G-1001 --as-of 2025-04-01 --json
+  claims account A00000005 --as-of 2024-07-31 --pipeline pipelines/demo.json
   claims account G-1001 refund --amount 10.00 --reference CHK-20417
 `;
 
 async function show(accountNumber: string, args: string[], ctx: CommandContext): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { 'as-of': { type: 'string' }, settings: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
+    parsed = parseArgs({ args, options: { 'as-of': { type: 'string' }, settings: { type: 'string' }, pipeline: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
   const asOf = parsed.values['as-of'] ?? ctx.clock.today();
   if (!isIsoDate(asOf)) throw new UsageError(`--as-of ${asOf}: expected YYYY-MM-DD`);
-  const settings = await loadSettingsFile(parsed.values.settings);
+  if (parsed.values.settings && parsed.values.pipeline) throw new UsageError('give --pipeline or --settings, not both');
+  const { settings, options } = parsed.values.pipeline
+    ? await pipelineOptions(parsed.values.pipeline)
+    : { settings: await loadSettingsFile(parsed.values.settings), options: NO_PIPELINE };
   const db = await openDatabase({ migrate: true, logger: ctx.logger });
   try {
     const view = await loadAccountView(db.pool, accountNumber, asOf, settings);
     if (!view) throw new ClaimsError({ code: 'ACCOUNT_UNKNOWN', message: `no guarantor account ${accountNumber}`, found: accountNumber });
     const sections: [AccountViewSection, { json: unknown; text: string[] }][] = [];
     for (const section of accountViewSections) {
-      const value = await section.load(db.pool, accountNumber, asOf);
+      const value = await section.load(db.pool, accountNumber, asOf, options);
       if (value) sections.push([section, value]);
     }
     if (parsed.values.json) {
@@ -125,6 +145,28 @@ async function show(accountNumber: string, args: string[], ctx: CommandContext):
     await db.close();
   }
   return ExitCode.ok;
+}
+
+const NO_PIPELINE: AccountViewOptions = { stageSettings: () => undefined, resolvePath: (p) => p };
+
+/** The statements stage's settings less its own keys (PDF and plans-file options) are statement settings. */
+async function pipelineOptions(file: string): Promise<{ settings: StatementSettings; options: AccountViewOptions }> {
+  const pipeline = await loadPipeline(file, stages, { home: config().home });
+  const byName = new Map(pipeline.definition.stages.map((s) => [s.name, (s.settings ?? {}) as Record<string, unknown>]));
+  const statements = byName.get('statements');
+  const base = path.dirname(pipeline.file);
+  let settings: StatementSettings;
+  if (statements) {
+    // Already parsed by the stage's schema (defaults filled, cents as bigint), as the stage runs with it.
+    const { singlePdfs: _pdfs, plansPatterns: _plans, ...statementSettings } = statements;
+    settings = statementSettings as unknown as StatementSettings;
+  } else {
+    settings = parseStatementSettings({});
+  }
+  return {
+    settings,
+    options: { stageSettings: (name) => byName.get(name), resolvePath: (p) => path.resolve(base, p) },
+  };
 }
 
 async function run(args: string[], ctx: CommandContext): Promise<number> {

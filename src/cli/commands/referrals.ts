@@ -17,6 +17,7 @@ import { explainReferral, explanationText } from '../../collections/explain.ts';
 import { openAccountHold, resolveAccountHolds } from '../../collections/holds.ts';
 import { ingestReturnsText } from '../../collections/returns.ts';
 import { requestRecall, runReferrals, type ReferralRunResult } from '../../collections/run.ts';
+import { referralSettingsOf } from '../../pipeline/stages/referrals.ts';
 import { mergeAgenciesFile, parseReferralSettings, type ReferralSettings } from '../../collections/settings.ts';
 
 const HELP = `Usage: claims referrals --as-of DATE [--out DIR] [--settings FILE] [--account NUMBER]... [--json]
@@ -198,8 +199,13 @@ accountSubcommands.push(
 accountViewSections.push({
   name: 'referral',
   title: 'Collections referral',
-  async load(pool, accountNumber, asOf) {
-    const x = await explainReferral(pool, accountNumber, asOf, parseReferralSettings({}));
+  async load(pool, accountNumber, asOf, options) {
+    // As the pipeline's referrals stage would decide (its minimum, days, agencies), or with the defaults.
+    const stageSettings = options.stageSettings('referrals');
+    const settings = stageSettings
+      ? await referralSettingsOf(stageSettings as Parameters<typeof referralSettingsOf>[0], options.resolvePath)
+      : parseReferralSettings({});
+    const x = await explainReferral(pool, accountNumber, asOf, settings);
     return x ? { json: x, text: explanationText(x) } : null;
   },
 });

@@ -33,23 +33,33 @@ async function importHoldsFile(pool: Pool, file: string, today: string): Promise
   }
 }
 
+/**
+ * The referral settings a referrals stage runs with, from its parsed stage settings (defaults filled, cents
+ * as bigint): only the agencies are checked again, so an agencies file gets the same checks as inline
+ * agencies (layout fields, widths, duplicate ids). `claims account --pipeline` decides with the same.
+ */
+export async function referralSettingsOf(stageSettings: z.output<typeof referralsStageSettings>, resolvePath: (p: string) => string): Promise<ReferralSettings> {
+  const { returnsPatterns: _returns, holdsPatterns: _holds, agenciesFile, ...rest } = stageSettings;
+  const agencies = agenciesFile
+    ? mergeAgenciesFile({}, JSON.parse(await fs.readFile(resolvePath(agenciesFile), 'utf8'))).agencies
+    : rest.agencies;
+  return { ...rest, agencies: parseReferralSettings({ agencies }).agencies };
+}
+
+const referralsStageSettings = z.strictObject({
+  ...ReferralSettingsSchema.shape,
+  agenciesFile: z.string().min(1).optional().describe('A JSON file { "agencies": [...] } (relative to the pipeline file) used instead of `agencies`.'),
+  returnsPatterns: z.array(z.string().min(1)).default(['*.returns.csv']).describe('Inbox file names posted as agency returns files.'),
+  holdsPatterns: z.array(z.string().min(1)).default(['*.holds.csv']).describe('Inbox file names applied as holds files (CSV: account, kind dispute|assistance|resolve, reason, date).'),
+});
+
 export const referralsStage = defineStage({
   name: 'referrals',
   summary: 'Collections: agency returns in, then balance updates, recalls, 501(r) notices and placements out (OUTBOX/referrals).',
-  settings: z.strictObject({
-    ...ReferralSettingsSchema.shape,
-    agenciesFile: z.string().min(1).optional().describe('A JSON file { "agencies": [...] } (relative to the pipeline file) used instead of `agencies`.'),
-    returnsPatterns: z.array(z.string().min(1)).default(['*.returns.csv']).describe('Inbox file names posted as agency returns files.'),
-    holdsPatterns: z.array(z.string().min(1)).default(['*.holds.csv']).describe('Inbox file names applied as holds files (CSV: account, kind dispute|assistance|resolve, reason, date).'),
-  }),
+  settings: referralsStageSettings,
   async *run(ctx) {
-    const { returnsPatterns, holdsPatterns, agenciesFile, ...rest } = ctx.settings;
-    // ctx.settings is already parsed (defaults filled, cents as bigint): only the agencies are checked again, so
-    // an agencies file gets the same checks as inline agencies (layout fields, widths, duplicate ids).
-    const agencies = agenciesFile
-      ? mergeAgenciesFile({}, JSON.parse(await fs.readFile(ctx.resolvePath(agenciesFile), 'utf8'))).agencies
-      : rest.agencies;
-    const settings: ReferralSettings = { ...rest, agencies: parseReferralSettings({ agencies }).agencies };
+    const { returnsPatterns, holdsPatterns } = ctx.settings;
+    const settings = await referralSettingsOf(ctx.settings, ctx.resolvePath);
     for (const file of await ctx.inboxFiles(holdsPatterns)) {
       if (ctx.signal.aborted) return;
       yield await importHoldsFile(ctx.db.pool, file, ctx.clock.today());
