@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { withTransaction } from '../runtime/database.ts';
 import { postBatchInTransaction } from '../ledger/post.ts';
+import { failpoint } from '../runtime/failpoints.ts';
 import type { Entry } from '../ledger/types.ts';
 import { canonicalJson, sha256Hex } from './content-hash.ts';
 import type { ExistingClaim } from './decide.ts';
@@ -122,7 +123,7 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
     },
 
     async recordBatch(batch) {
-      return withTransaction(pool, async (client) => {
+      const recorded = await withTransaction(pool, async (client) => {
         await upsertPeople(client, [...batch.seen, ...batch.sent.map((s) => s.mapped), ...batch.resent.map((s) => s.mapped)]);
         const claimIds = await insertClaims(client, batch.sent, (m) => crosswalkId(client, m));
 
@@ -163,6 +164,9 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
         await recordHolds(client, batch, claimIds);
         return { entriesPosted: entries.length, claimIds };
       });
+      // Claims pending and charges posted, their file not complete yet: a rerun must send them, post nothing.
+      failpoint('claims.batch.after-commit');
+      return recorded;
     },
 
     async completeFiles(files, at) {

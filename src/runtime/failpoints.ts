@@ -16,6 +16,8 @@ export const FAILPOINTS = [
   'remit.after_commit',
   'ingest.between-sets',
   'ingest.between-files',
+  // Claims out (src/claims/store.ts, src/claims/submit.ts).
+  'claims.batch.after-commit',
 ] as const;
 export type FailpointName = (typeof FAILPOINTS)[number] | (string & {});
 
