@@ -3,7 +3,8 @@
 // the itemisation date, here the final notice, then interest, fees, payments and credits since), and flags.
 // `placementRecord` is pure; `loadPlacementInputs` reads the rows it needs.
 import type pg from 'pg';
-import type { IsoDate } from '../statements/dates.ts';
+import { addDays, type IsoDate } from '../statements/dates.ts';
+import type { EffectivePolicy } from './settings.ts';
 import type { PlacementRecord } from './records.ts';
 import { FLAGS_OF, GUARANTOR_DETAILS, LAST_PAYMENT, PATIENTS_OF } from './sql.ts';
 
@@ -60,6 +61,17 @@ export interface PlacementFigures {
   /** Patient payments dated after the itemisation date, up to placement. */
   paymentsSinceCents: bigint;
   dispute: boolean;
+  creditReportable: boolean;
+  creditReportNotBefore: IsoDate;
+}
+
+/**
+ * The credit bureaus' medical-debt policy (DOMAIN.md, Collections referral): balances under the minimum
+ * ($500 by default) are not reported, and nothing is reported until the wait (a year) after delinquency,
+ * counted from the final notice, the latest date the account was certainly past due.
+ */
+export function creditReporting(balanceCents: bigint, finalNoticeOn: IsoDate, policy: Pick<EffectivePolicy, 'creditReportMinimumCents' | 'creditReportWaitDays'>): { creditReportable: boolean; creditReportNotBefore: IsoDate } {
+  return { creditReportable: balanceCents >= policy.creditReportMinimumCents, creditReportNotBefore: addDays(finalNoticeOn, policy.creditReportWaitDays) };
 }
 
 export function placementRecord(x: PlacementFigures, inputs: PlacementInputs): PlacementRecord {
@@ -104,5 +116,7 @@ export function placementRecord(x: PlacementFigures, inputs: PlacementInputs): P
     attorney: inputs.flags.includes('attorney'),
     dispute: x.dispute,
     workersCompOrAccident: inputs.flags.includes('workers_comp') || inputs.flags.includes('accident'),
+    creditReportable: x.creditReportable,
+    creditReportNotBefore: x.creditReportNotBefore,
   };
 }

@@ -38,6 +38,10 @@ export interface PlacementRecord {
   attorney: boolean;
   dispute: boolean;
   workersCompOrAccident: boolean;
+  /** The credit bureaus' medical-debt policy (DOMAIN.md): nothing under $500 (configurable) is reported... */
+  creditReportable: boolean;
+  /** ...and nothing before a year after delinquency, counted here from the final notice. */
+  creditReportNotBefore: string;
 }
 
 /** A balance update: a payment or adjustment posted to the practice after placement. */
@@ -117,6 +121,8 @@ export const PLACEMENT_FIELDS: Catalogue<PlacementRecord> = {
   attorney: f('flag', 'attorney'),
   dispute: f('flag', 'dispute'),
   workersCompOrAccident: f('flag', 'workers_comp_or_accident'),
+  creditReportable: f('flag', 'credit_reportable'),
+  creditReportNotBefore: f('date', 'credit_report_not_before'),
 };
 
 export const UPDATE_FIELDS: Catalogue<UpdateRecord> = {

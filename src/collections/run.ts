@@ -15,7 +15,7 @@ import { adjustmentAppliedEntry, paymentAppliedEntry, recallEntry, referralEntry
 import { loadAccountFacts, type AccountFacts } from './facts.ts';
 import { recordFiles, writeRecordedFiles } from './files.ts';
 import { accountHolds } from './holds.ts';
-import { loadPlacementInputs, placementRecord } from './placement.ts';
+import { creditReporting, loadPlacementInputs, placementRecord } from './placement.ts';
 import { recordToJson, type EcaNoticeRecord, type RecallRecord, type UpdateRecord } from './records.ts';
 import { decideRecall, decideReferral, type ReferralDecision, type ReferralRule } from './rules.ts';
 import { effectivePolicy, type EffectivePolicy, type ReferralSettings } from './settings.ts';
@@ -151,6 +151,7 @@ async function place(pool: pg.Pool, a: AccountFacts, d: ReferralDecision, opts: 
         accountNumber: account, referralId, placedOn: asOf, currentBalanceCents: amount,
         originalBalanceCents: a.receivableOn(first), itemizationDate, itemizationBalanceCents: a.receivableOn(itemizationDate),
         paymentsSinceCents: paymentsSince, dispute: false,
+        ...creditReporting(amount, itemizationDate, policy),
       },
       await loadPlacementInputs(client, account, asOf),
     );

@@ -58,6 +58,8 @@ export const ReferralSettingsSchema = z.strictObject({
   nonProfit: z.boolean().default(false).describe('Enforce IRS 501(r): 120 days, a written notice 30 days before, assistance applications to day 240.'),
   ecaNoticeDays: z.number().int().min(NONPROFIT_NOTICE_DAYS).max(365).default(NONPROFIT_NOTICE_DAYS).describe('Non-profit: days between the written notice and the referral.'),
   assistanceApplicationDays: z.number().int().min(1).max(3650).nullable().default(null).describe('Assistance applications opened later than this many days after the first statement do not pause collections (null: every application pauses; non-profit: at least 240).'),
+  creditReportMinimumCents: z.number().int().min(0).max(100_000_000).default(50_000).describe('Placements under this many cents are marked not credit-reportable (the bureaus do not report medical collections under $500).'),
+  creditReportWaitDays: z.number().int().min(0).max(3650).default(365).describe('Placements carry the date before which they may not be reported: this many days after the final notice (the bureaus wait a year after delinquency).'),
   agencies: z.array(AgencySchema).min(1).prefault([{ id: 'DEFAULT', name: 'Collection agency' }]).describe('Agencies in order of preference.'),
   statements: StatementSettingsSchema.prefault({}).describe('Statement policy used to read the cycle and plan standing (as for the statements stage).'),
 });
@@ -70,6 +72,8 @@ export interface EffectivePolicy {
   nonProfit: boolean;
   ecaNoticeDays: number;
   assistanceApplicationDays: number | null;
+  creditReportMinimumCents: bigint;
+  creditReportWaitDays: number;
 }
 
 export function effectivePolicy(s: ReferralSettings): EffectivePolicy {
@@ -79,6 +83,8 @@ export function effectivePolicy(s: ReferralSettings): EffectivePolicy {
     nonProfit: s.nonProfit,
     ecaNoticeDays: s.ecaNoticeDays,
     assistanceApplicationDays: s.nonProfit ? Math.max(s.assistanceApplicationDays ?? NONPROFIT_APPLICATION_DAYS, NONPROFIT_APPLICATION_DAYS) : s.assistanceApplicationDays,
+    creditReportMinimumCents: BigInt(s.creditReportMinimumCents),
+    creditReportWaitDays: s.creditReportWaitDays,
   };
 }
 

@@ -87,10 +87,11 @@ describe('referral rules on the real cycle', () => {
     expect(b['collections_receivable::G-1']).toBe(20000n);
     const rows = await csvRows('placements-DEFAULT-2025-06-10.csv');
     expect(rows.length).toBe(2);
-    expect(rows[0]).toBe('account_number,referral_id,placed_on,guarantor_last_name,guarantor_first_name,guarantor_address_1,guarantor_address_2,guarantor_city,guarantor_state,guarantor_zip,guarantor_phone,guarantor_email,guarantor_birth_date,patient_last_name,patient_first_name,patient_relationship,last_service_date,original_balance,current_balance,last_payment_date,last_payment_amount,itemization_date,itemization_balance,interest_since_itemization,fees_since_itemization,payments_since_itemization,credits_since_itemization,deceased,bankruptcy,attorney,dispute,workers_comp_or_accident');
+    expect(rows[0]).toBe('account_number,referral_id,placed_on,guarantor_last_name,guarantor_first_name,guarantor_address_1,guarantor_address_2,guarantor_city,guarantor_state,guarantor_zip,guarantor_phone,guarantor_email,guarantor_birth_date,patient_last_name,patient_first_name,patient_relationship,last_service_date,original_balance,current_balance,last_payment_date,last_payment_amount,itemization_date,itemization_balance,interest_since_itemization,fees_since_itemization,payments_since_itemization,credits_since_itemization,deceased,bankruptcy,attorney,dispute,workers_comp_or_accident,credit_reportable,credit_report_not_before');
     const id = r.placed[0]?.referralId;
     // The fixture's guarantor is also the patient (same name): relationship self, birth date 1980-01-01.
-    expect(rows[1]).toBe(`G-1,${id},2025-06-10,Testperson,Avery,1 Example Way,,Springfield,IL,62701,,,1980-01-01,Testperson,Avery,self,2025-01-15,200.00,200.00,,0.00,2025-05-11,200.00,0.00,0.00,0.00,0.00,N,N,N,N,N`);
+    // 200.00 is under the bureaus' 500.00: not credit-reportable; and not before a year after the final notice.
+    expect(rows[1]).toBe(`G-1,${id},2025-06-10,Testperson,Avery,1 Example Way,,Springfield,IL,62701,,,1980-01-01,Testperson,Avery,self,2025-01-15,200.00,200.00,,0.00,2025-05-11,200.00,0.00,0.00,0.00,0.00,N,N,N,N,N,N,2026-05-11`);
     expect((await stat(path.join(out(), 'placements-DEFAULT-2025-06-10.csv'))).mode & 0o777).toBe(0o600);
   });
 
