@@ -7,10 +7,9 @@
 //              database side of a run, read-only)
 //   run CSV    runStatements for 2025-03-01, print-vendor CSV only (ledger moves, statements recorded)
 //   run PDF    runStatements for 2025-03-31 (the cycle's statement 2 for the same accounts), batch PDFs + CSV
-//   load+idx   with --indexes, after the runs: the load again with indexes on claims(account_number) and
-//              remittance_claims(claim_id), which the schema does not have yet (what they would save)
+// (The two indexes an earlier `--indexes` option measured are in the schema since migration 0011.)
 // Peak RSS of this process (the server's is its own) is sampled every 50 ms.
-// Run: node --import tsx bench/statements-run.ts [--accounts N] [--indexes]   (default 200, a smoke size; the issue's is 100,000)
+// Run: node --import tsx bench/statements-run.ts [--accounts N]   (default 200, a smoke size; the issue's is 100,000)
 import { mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,7 +23,7 @@ import { accountPage, loadSnapshots } from '../src/statements/load.ts';
 import { assessAccount } from '../src/statements/account.ts';
 import { runStatements } from '../src/statements/run.ts';
 
-const { values } = parseArgs({ options: { accounts: { type: 'string', default: '200' }, indexes: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { accounts: { type: 'string', default: '200' } } });
 const N = Number(values.accounts);
 const CHUNK = 2000;
 const BENCH_DB = 'claims_bench_statements';
@@ -158,13 +157,6 @@ try {
   const rssAfterCsv = peakMiB();
   const pdfRun = await timed(() => runStatements(db.pool, { asOf: '2025-03-31', outDir: OUT, settings, logger, perStatementPdf: false }));
   const rssAfterPdf = peakMiB();
-  let loadIndexed: { seconds: number; value: number } | undefined;
-  if (values.indexes) {
-    await db.pool.query('CREATE INDEX bench_claims_account ON claims (account_number)');
-    await db.pool.query('CREATE INDEX bench_remittance_claims_claim ON remittance_claims (claim_id)');
-    await db.pool.query('ANALYZE');
-    loadIndexed = await loadAll();
-  }
   const perSecond = (n: number, s: number) => Math.round(n / s);
   console.log(JSON.stringify({
     accounts: N,
@@ -174,7 +166,6 @@ try {
     runCsv: { seconds: Number(csvRun.seconds.toFixed(2)), issued: csvRun.value.issued.length, statementsPerSecond: perSecond(csvRun.value.issued.length, csvRun.seconds), ledger: csvRun.value.ledger },
     runPdf: { seconds: Number(pdfRun.seconds.toFixed(2)), issued: pdfRun.value.issued.length, statementsPerSecond: perSecond(pdfRun.value.issued.length, pdfRun.seconds), files: pdfRun.value.files.length },
     ratioPdfToCsvPerStatement: Number(((pdfRun.seconds / pdfRun.value.issued.length) / (csvRun.seconds / csvRun.value.issued.length)).toFixed(1)),
-    ...(loadIndexed && { loadWithIndexes: { seconds: Number(loadIndexed.seconds.toFixed(2)), accountsPerSecond: perSecond(N, loadIndexed.seconds) } }),
     peakRssMiB: { afterLoad: rssAfterLoad, afterCsvRun: rssAfterCsv, afterPdfRun: rssAfterPdf },
   }));
 } finally {
