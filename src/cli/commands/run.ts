@@ -100,6 +100,7 @@ export const runCommand: Command = {
     }
     const db = await openDatabase({ migrate: true, logger: ctx.logger });
     const base = path.dirname(pipeline.file);
+    // JSON names paths from the pipeline file (the same wherever it is run from); text from where the user is.
     const relativeTo = (p: string): string => path.relative(base, p);
     const fromHere = (p: string): string => path.relative(process.cwd(), p);
     const common = { pipeline, stages, store: createPgRunStore(db.pool), db, logger: ctx.logger, signal: ctx.signal };
@@ -109,7 +110,7 @@ export const runCommand: Command = {
         const through = asOf ?? ctx.clock.today();
         const result = await runSchedule(common, through, {
           afterRun: (run) => {
-            if (!json) ctx.stdout.write(summaryText(run, { relativeTo }) + '\n');
+            if (!json) ctx.stdout.write(summaryText(run, { relativeTo: fromHere }) + '\n');
           },
         });
         const input = { pipeline: pipeline.definition.name, ...result };
@@ -119,7 +120,7 @@ export const runCommand: Command = {
       }
       const run = await runPipeline({ ...common, clock: runClock(asOf, pipeline, ctx) });
       if (json) ctx.stdout.write(jsonText(summaryJson(run, { relativeTo }), 2) + '\n');
-      else ctx.stdout.write(summaryText(run, { relativeTo }) + endNote(await listOutputs(pipeline.folders), fromHere));
+      else ctx.stdout.write(summaryText(run, { relativeTo: fromHere }) + endNote(await listOutputs(pipeline.folders), fromHere));
       return exitCodeOf(run.status);
     } finally {
       await db.close();
