@@ -1,7 +1,10 @@
 // The outbox adapter: one interchange file per payer (and so per receiver), opened on the payer's first
 // claim and completed when the batch ends. Each functional group (837P, 837I) is spooled to its own part file
 // as claims arrive, because claims of both types interleave in an export; `finish` joins ISA + groups + IEA
-// into a hidden file, syncs it, and renames it into place, so a reader never sees half an interchange.
+// into a hidden file and syncs it; `publish` renames it into place, so a reader never sees half an
+// interchange. The caller publishes only after the database says the file's claims are submitted: a file in
+// the outbox is a file the database knows was sent, and a crash in between leaves a ready file that
+// `recoverReadyFiles` publishes (or drops, when its claims were never marked submitted) on the next run.
 // Memory stays flat: text goes to disk in 64 KiB chunks with backpressure. Envelope text comes from the X12
 // core's writer (src/x12/writer.ts: ISA and GS from an InterchangeWriter, ST/SE/GE/IEA from serializeSegment
 // with counts kept here); a claim's body segments are serialised in one go by SegmentText, which keeps the
@@ -9,7 +12,7 @@
 // Files carry patient data: owner-only (0600).
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
 import type { Clock } from '../runtime/clock.ts';
@@ -40,6 +43,8 @@ export interface OutboundFile {
   isa13: string;
   sha256: string;
   claimCount: number;
+  /** The complete interchange, synced, in the hidden ready folder until `publish` renames it to `path`. */
+  readyPath: string;
 }
 
 export interface OutboxOptions {
@@ -52,10 +57,41 @@ export interface OutboxOptions {
   /** Written after every segment terminator ('' or '\n'); default none. */
   lineBreak?: string;
   /** Called when a payer's interchange is opened (its ISA13 is known), before any claim is placed in it. */
-  onOpen?: (file: Omit<OutboundFile, 'sha256' | 'claimCount' | 'path'>) => Promise<void>;
+  onOpen?: (file: Omit<OutboundFile, 'sha256' | 'claimCount' | 'path' | 'readyPath'>) => Promise<void>;
 }
 
 const FLUSH_BYTES = 64 * 1024;
+
+/** Complete interchanges waiting for the database to record them sent (a folder in the outbox, hidden). */
+export const READY_FOLDER = '.ready';
+
+/**
+ * Finish what a crashed run left in OUT/.ready: a file the database records as sent is renamed into the
+ * outbox (its claims are submitted; it must go out); any other is deleted (its claims are still pending and
+ * are sent again in a new interchange by the run that resubmits them). Returns the file names of each kind.
+ */
+export async function recoverReadyFiles(dir: string, statesOf: (fileNames: string[]) => Promise<Map<string, string>>): Promise<{ published: string[]; dropped: string[] }> {
+  const readyDir = path.join(dir, READY_FOLDER);
+  const names = (await readdir(readyDir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[];
+    throw err;
+  })).sort();
+  const result = { published: [] as string[], dropped: [] as string[] };
+  if (names.length === 0) return result;
+  const states = await statesOf(names);
+  for (const name of names) {
+    const ready = path.join(readyDir, name);
+    if (states.get(name) === 'sent') {
+      await rename(ready, path.join(dir, name));
+      result.published.push(name);
+    } else {
+      await rm(ready, { force: true });
+      result.dropped.push(name);
+    }
+  }
+  await rm(readyDir, { recursive: true, force: true });
+  return result;
+}
 const OWNER_ONLY = 0o600;
 const GROUP_ORDER = ['professional', 'institutional'] as const;
 type ClaimType = (typeof GROUP_ORDER)[number];
@@ -97,6 +133,9 @@ export class Outbox {
   private readonly outputs = new Map<string, PayerOutput>();
   private readonly createdAt: Date;
   private readonly partDir: string;
+  private readonly readyDir: string;
+  /** Ready files written by this outbox and not published yet (removed again by `abort`). */
+  private readonly unpublished = new Set<string>();
   private readonly claimsPerSetMax: number;
   private readonly d: Delimiters;
   private readonly lineBreak: string;
@@ -104,6 +143,7 @@ export class Outbox {
   constructor(private readonly opts: OutboxOptions) {
     this.createdAt = opts.clock.now();
     this.partDir = path.join(opts.dir, '.partial');
+    this.readyDir = path.join(opts.dir, READY_FOLDER);
     this.claimsPerSetMax = opts.claimsPerSetMax ?? 5000;
     this.d = opts.delimiters ?? DEFAULT_DELIMITERS;
     this.lineBreak = opts.lineBreak ?? '';
@@ -152,7 +192,10 @@ export class Outbox {
     return group.buffer.length >= FLUSH_BYTES ? this.flush(group).then(() => placement) : placement;
   }
 
-  /** Complete every interchange, in the order the payers first appeared. */
+  /**
+   * Complete every interchange, in the order the payers first appeared, into the ready folder (synced, not
+   * yet visible in the outbox): record them sent, then `publish`.
+   */
   async finish(): Promise<OutboundFile[]> {
     const files: OutboundFile[] = [];
     for (const out of this.outputs.values()) files.push(await this.complete(out));
@@ -161,13 +204,25 @@ export class Outbox {
     return files;
   }
 
-  /** Drop every partial file (the batch failed). */
+  /** Rename finished files into the outbox, once the database records them sent. */
+  async publish(files: readonly OutboundFile[]): Promise<void> {
+    for (const f of files) {
+      await rename(f.readyPath, f.path);
+      this.unpublished.delete(f.readyPath);
+    }
+    // The folder goes when it is empty; files of a concurrent run (other names) keep it.
+    if (files.length > 0 && (await readdir(this.readyDir).catch(() => [])).length === 0) await rm(this.readyDir, { recursive: true, force: true });
+  }
+
+  /** Drop every partial and unpublished file (the batch failed). */
   async abort(): Promise<void> {
     for (const out of this.outputs.values()) {
       for (const g of out.groups.values()) g.stream.destroy();
     }
     this.outputs.clear();
     await rm(this.partDir, { recursive: true, force: true });
+    for (const ready of this.unpublished) await rm(ready, { force: true });
+    this.unpublished.clear();
   }
 
   private async outputFor(payer: PayerProfile): Promise<PayerOutput> {
@@ -262,7 +317,12 @@ export class Outbox {
     await fh.close();
     // createWriteStream's mode applies only to a new file: a leftover from a crashed run keeps its own.
     await chmod(hiddenPath, OWNER_ONLY);
-    await rename(hiddenPath, finalPath);
+    // Complete and synced: into the ready folder under its final name, where a crashed run's recovery
+    // finds it. Not into the outbox yet: that waits for the database (see `publish`).
+    await mkdir(this.readyDir, { recursive: true, mode: 0o700 });
+    const readyPath = path.join(this.readyDir, out.fileName);
+    await rename(hiddenPath, readyPath);
+    this.unpublished.add(readyPath);
     return {
       fileName: out.fileName,
       path: finalPath,
@@ -272,6 +332,7 @@ export class Outbox {
       isa13: out.isa13,
       sha256: hash.digest('hex'),
       claimCount: out.claimCount,
+      readyPath,
     };
   }
 }

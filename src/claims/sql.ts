@@ -102,6 +102,7 @@ export const SQL = {
     UPDATE claims SET status = 'submitted', updated_at = now()
     WHERE outbound_file_id = $1 AND status = 'pending' RETURNING id::text AS id`,
 
+  fileStates: `SELECT file_name, state FROM outbound_files WHERE file_name = ANY($1::text[])`,
   abandonFiles: `UPDATE outbound_files SET state = 'abandoned' WHERE file_name = ANY($1::text[]) AND state = 'writing'`,
 
   /** A payer rejected these claims (277CA / 999): `--resubmit` may send them again. */

@@ -72,6 +72,8 @@ export interface ClaimStore {
   recordBatch(batch: RecordBatch): Promise<{ entriesPosted: number; claimIds: string[] }>;
   completeFiles(files: readonly OutboundFile[], at: Date): Promise<void>;
   abandonFiles(fileNames: readonly string[]): Promise<void>;
+  /** The recorded state ('writing' | 'sent' | 'abandoned') of these outbound files, by name; unknown names are absent. */
+  fileStates(fileNames: readonly string[]): Promise<Map<string, string>>;
 }
 
 const opt = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
@@ -179,6 +181,11 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
           if (submitted.rows.length > 0) await client.query(SQL.insertHistory, [submitted.rows.map((r) => r.id), at.toISOString(), 'submit', `in ${f.fileName}`]);
         }
       });
+    },
+
+    async fileStates(fileNames) {
+      const { rows } = await pool.query<{ file_name: string; state: string }>(SQL.fileStates, [fileNames]);
+      return new Map(rows.map((r) => [r.file_name, r.state]));
     },
 
     async abandonFiles(fileNames) {

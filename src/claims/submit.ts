@@ -8,9 +8,11 @@
 // (not sent, not posted; listed in the report with outcome 'held') unless the payer profile says to send
 // anyway. Held claims are kept with their record, and each later run re-checks them first.
 //
-// Crash safety: a claim is recorded 'pending' with its file before the file is complete; the file is renamed
-// into the outbox only at the end, and only then do its claims become 'submitted'. A run that dies leaves
-// pending claims whose file never completed: the next run sends them again (and posts nothing twice).
+// Crash safety: a claim is recorded 'pending' with its file before the file is complete; at the end the file
+// is completed into a hidden ready folder, its claims become 'submitted', and only then is it renamed into the
+// outbox, so a file a transport can pick up is always one the database knows was sent. A run that dies before
+// that commit leaves pending claims the next run sends again (posting nothing twice); one that dies after it
+// leaves a ready file the next run publishes before anything else.
 import type { Clock } from '../runtime/clock.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { ClaimsError } from '../runtime/errors.ts';
@@ -18,7 +20,8 @@ import { readClaimsExportChunks } from './read-export.ts';
 import { validateClaim, type Rejection } from './validate.ts';
 import { mapClaim, type MappedClaim, type PayerDirectory } from './map.ts';
 import { ChainBook } from './decide.ts';
-import { Outbox, type OutboundFile } from './outbox.ts';
+import { Outbox, recoverReadyFiles, type OutboundFile } from './outbox.ts';
+import { failpoint } from '../runtime/failpoints.ts';
 import type { ControlNumbers } from './control-numbers.ts';
 import type { ClaimStore, DuplicateClaim, HeldClaim, ResentClaim, SentClaim } from './store.ts';
 import { holdRow, type CoverageGate } from './coverage-gate.ts';
@@ -184,6 +187,15 @@ export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> 
     if (opts.signal?.aborted) throw new ClaimsError({ code: 'SUBMIT_ABORTED', message: 'stopped by a signal before the batch completed; nothing was sent' });
   };
 
+  if (opts.store) {
+    // A run that died between recording its files sent and renaming them into the outbox left them ready.
+    const store = opts.store;
+    const recovered = await recoverReadyFiles(opts.outDir, (names) => store.fileStates(names));
+    if (recovered.published.length + recovered.dropped.length > 0) {
+      opts.logger?.warn(recovered, 'finished the files an interrupted run left ready: published those recorded sent, dropped the others (their claims are sent again)');
+    }
+  }
+
   try {
     if (opts.store && (opts.retryHeld ?? true)) {
       // Earlier holds first, in the order they were held: a newer 271 may have settled them.
@@ -210,6 +222,9 @@ export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> 
     await flush();
     summary.files = await outbox.finish();
     await opts.store?.completeFiles(summary.files, at);
+    // Recorded sent, not yet in the outbox: the next run's recoverReadyFiles publishes them.
+    failpoint('claims.files.before-publish');
+    await outbox.publish(summary.files);
   } catch (err) {
     await outbox.abort();
     await opts.store?.abandonFiles(openedFiles).catch(() => undefined);

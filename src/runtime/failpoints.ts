@@ -18,6 +18,7 @@ export const FAILPOINTS = [
   'ingest.between-files',
   // Claims out (src/claims/store.ts, src/claims/submit.ts).
   'claims.batch.after-commit',
+  'claims.files.before-publish',
 ] as const;
 export type FailpointName = (typeof FAILPOINTS)[number] | (string & {});
 

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadPayerProfiles } from '../../src/payers/load.ts';
 import { validateClaim } from '../../src/claims/validate.ts';
 import { mapClaim, type MappedClaim } from '../../src/claims/map.ts';
-import { Outbox } from '../../src/claims/outbox.ts';
+import { Outbox, READY_FOLDER, recoverReadyFiles } from '../../src/claims/outbox.ts';
 import { memoryControlNumbers } from '../../src/claims/control-numbers.ts';
 import { fixedClock } from '../../src/runtime/clock.ts';
 import { syntheticClaim } from './support/synthetic.ts';
@@ -31,6 +31,7 @@ async function writeAll(claims: MappedClaim[], start: bigint): Promise<{ dir: st
   const outbox = new Outbox({ dir, clock: fixedClock('2024-09-01T12:00:00Z'), controlNumbers: memoryControlNumbers({ ISA: start, GS: start, ST: start }) });
   for (const c of claims) await outbox.add(c);
   const [file] = await outbox.finish();
+  await outbox.publish([file!]);
   return { dir, text: readFileSync(file!.path, 'latin1') };
 }
 
@@ -62,5 +63,47 @@ describe('outbox', () => {
     expect(b.text).toBe(a.text);
     const c = await writeAll(claims.slice(0, 300), 8n);
     expect(c.text).not.toBe(a.text);
+  });
+
+  it('keeps a finished file out of the outbox until it is published; abort drops it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'claims-outbox-'));
+    dirs.push(dir);
+    const open = () => new Outbox({ dir, clock: fixedClock('2024-09-01T12:00:00Z'), controlNumbers: memoryControlNumbers({ ISA: 1n, GS: 1n, ST: 1n }) });
+    const first = open();
+    for (const c of claims.slice(0, 3)) await first.add(c);
+    const [file] = await first.finish();
+    expect(readdirSync(dir).filter((n) => !n.startsWith('.'))).toEqual([]);
+    expect(readdirSync(path.join(dir, READY_FOLDER))).toEqual([file!.fileName]);
+    await first.publish([file!]);
+    expect(readdirSync(dir).sort()).toEqual([file!.fileName]);
+
+    const second = open();
+    for (const c of claims.slice(3, 5)) await second.add(c);
+    await second.finish();
+    await second.abort();
+    expect(readdirSync(dir).sort()).toEqual([READY_FOLDER, file!.fileName]);
+    expect(readdirSync(path.join(dir, READY_FOLDER))).toEqual([]);
+  });
+
+  it('recovers ready files a crashed run left: publishes those recorded sent, drops the rest', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'claims-outbox-'));
+    dirs.push(dir);
+    const names: string[] = [];
+    for (const [payer, start] of [['a', 1n], ['b', 2n]] as const) {
+      const outbox = new Outbox({ dir, clock: fixedClock('2024-09-01T12:00:00Z'), controlNumbers: memoryControlNumbers({ ISA: start, GS: start, ST: start }) });
+      await outbox.add(claims[payer === 'a' ? 0 : 1]!);
+      names.push((await outbox.finish())[0]!.fileName);
+    }
+    const sent = names[0]!;
+    const pending = names[1]!;
+    const text = readFileSync(path.join(dir, READY_FOLDER, sent), 'latin1');
+    const r = await recoverReadyFiles(dir, async (asked) => {
+      expect(asked).toEqual([...names].sort());
+      return new Map([[sent, 'sent'], [pending, 'writing']]);
+    });
+    expect(r).toEqual({ published: [sent], dropped: [pending] });
+    expect(readdirSync(dir)).toEqual([sent]);
+    expect(readFileSync(path.join(dir, sent), 'latin1')).toBe(text);
+    expect(await recoverReadyFiles(dir, async () => new Map())).toEqual({ published: [], dropped: [] });
   });
 });

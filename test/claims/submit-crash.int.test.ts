@@ -1,7 +1,8 @@
 // Crash safety of claims out: `claims submit` is killed (SIGKILL, via CLAIMS_FAILPOINT) inside a batch's
-// ledger COPY, and after a batch committed (claims pending with their charges posted, their 837 not
-// complete). A rerun into the same outbox must then leave what an uninterrupted run leaves: every claim in
-// exactly one complete 837 in the outbox, the same ledger, and a third run changes nothing.
+// ledger COPY, after a batch committed (claims pending with their charges posted, their 837 not complete),
+// and after the files were recorded sent but before they were renamed into the outbox. A rerun into the same
+// outbox must then leave what an uninterrupted run leaves: every claim in exactly one complete 837 in the
+// outbox (never a second interchange with the same claims), the same ledger, and a third run changes nothing.
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import { validate837 } from '../support/x12-837-validator.ts';
 import { syntheticClaim } from './support/synthetic.ts';
 
 const CLAIMS = 2_500; // three batches of at most 1,000: a crash after the first leaves two to go
-const FAILPOINTS = ['ledger.post.mid-copy', 'claims.batch.after-commit'];
+const FAILPOINTS = ['ledger.post.mid-copy', 'claims.batch.after-commit', 'claims.files.before-publish'];
 const payers = fileURLToPath(new URL('../../samples/payers/', import.meta.url));
 const CHILD_TIMEOUT_MS = 150_000;
 const TEST_TIMEOUT_MS = 3 * CHILD_TIMEOUT_MS + 30_000;

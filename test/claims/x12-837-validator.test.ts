@@ -30,6 +30,7 @@ beforeAll(async () => {
     await outbox.add(m.mapped);
   }
   const files = await outbox.finish();
+  await outbox.publish(files);
   const byPayer = new Map(files.map((f) => [f.payerId, readFileSync(f.path, 'latin1')]));
   professional = byPayer.get('BLUE')!;
   institutional = byPayer.get('ACME')!;
