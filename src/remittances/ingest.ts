@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { formatDecimal } from '../domain/money.ts';
 import { ClaimsError } from '../runtime/errors.ts';
 import { withTransaction } from '../runtime/database.ts';
 import { payeeKey, payerKey, type Remittance, type RemittanceClaim } from '../domain/remittance.ts';
@@ -53,10 +54,17 @@ export function remittanceKeyHash(r: Remittance): string {
 
 function balanceError(r: Remittance, f: BalanceFailure, file: string): ClaimsError {
   const what = { line: 'SVC02 - line CAS = SVC03', claim: 'CLP03 - all CAS = CLP04', remittance: 'sum(CLP04) - sum(PLB) = BPR02' }[f.level];
+  // The element that disagrees: the paid amount the file states. BPR is the segment after ST (its position 2).
+  const at = {
+    line: { segmentIndex: f.segmentIndex, segmentTag: 'SVC', element: 3 },
+    claim: { segmentIndex: f.segmentIndex, segmentTag: 'CLP', element: 4 },
+    remittance: { segmentIndex: r.segmentIndex + 1, segmentPosition: 2, segmentTag: 'BPR', element: 2 },
+  }[f.level];
+  const element = `${at.segmentTag}${String(at.element).padStart(2, '0')}`;
   return new ClaimsError({
     code: 'REMIT_UNBALANCED',
-    message: `remittance ST02 ${r.set} does not balance at ${f.level} level (${what})${f.claim !== undefined ? ` for claim ${f.claim}` : ''}: expected ${f.expectedCents} cents, found ${f.foundCents}`,
-    location: { file, interchange: r.interchange, group: r.group, set: r.set, segmentIndex: f.segmentIndex, ...(f.claim !== undefined && { claim: f.claim }) },
+    message: `remittance ST02 ${r.set} does not balance at ${f.level} level (${what})${f.claim !== undefined ? ` for claim ${f.claim}` : ''}: ${element} should be ${formatDecimal(f.expectedCents)}, the file says ${formatDecimal(f.foundCents)}`,
+    location: { file, interchange: r.interchange, group: r.group, set: r.set, ...at, ...(f.claim !== undefined && { claim: f.claim }) },
     expected: String(f.expectedCents),
     found: String(f.foundCents),
   });

@@ -109,6 +109,10 @@ describe('the demo pipeline', () => {
     expect(appointments.errors.map((e: { code: string; location: { line: number } }) => [e.code, e.location.line])).toEqual([
       ['APPOINTMENT_PAYER_UNKNOWN', 6], ['APPOINTMENT_INVALID', 7],
     ]);
+    // The remittance that does not balance: located at the element that disagrees, amounts in dollars.
+    const remit = JSON.parse(await fs.readFile(path.join(demo(), 'quarantine', 'acme-2024-03-25-does-not-balance.x12.error.json'), 'utf8'));
+    expect(remit.errors[0]).toMatchObject({ code: 'REMIT_UNBALANCED', location: { set: '0001', segmentIndex: 3, segmentTag: 'BPR', element: 2 } });
+    expect(remit.errors[0].message).toContain('BPR02 should be 70.00, the file says 75.00');
     // The partly rejected export: each bad claim for its own fault (the sample README's list), named by
     // record and field, and no machine path anywhere in the report (the report is named from the outbox).
     const exportText = await fs.readFile(path.join(demo(), 'quarantine', '01-export.ndjson.error.json'), 'utf8');

@@ -50,8 +50,9 @@ describe('835 ingest', () => {
     const report = JSON.parse(await readFile(outcome.quarantined!.reportPath, 'utf8'));
     const first = report.errors[0];
     expect(first.code).toBe('REMIT_UNBALANCED');
-    expect(first.location).toMatchObject({ set: '0002', claim: 'U-102' });
+    expect(first.location).toMatchObject({ set: '0002', claim: 'U-102', segmentTag: 'SVC', element: 3 });
     expect(first.message).toContain('line level');
+    expect(first.message).toContain('SVC03 should be 95.00, the file says 90.00');
     expect([first.expected, first.found]).toEqual(['9500', '9000']);
     expect(await readFile(outcome.quarantined!.path, 'utf8')).toBe(await readFile(file, 'utf8'));
   });
