@@ -147,7 +147,7 @@ export class Eligibility271Reader {
         this.openLevel(s);
         break;
       case 'NM1':
-        this.name(s);
+        this.name(s, out);
         break;
       case 'AAA':
         this.rejection(s, out);
@@ -258,10 +258,21 @@ export class Eligibility271Reader {
     this.level = code;
   }
 
-  private name(s: Segment): void {
+  private name(s: Segment, out: Eligibility271Event[]): void {
     const entity = entityOf(s);
     if (this.person?.inRelatedLoop && this.person.benefit) {
       this.person.benefit.relatedEntities.push(entity);
+      return;
+    }
+    // Payers send a benefit's related entity (a primary care provider P3, another payer PR...) right after
+    // the EB without the LS/LE wrapper of loop 2120C/D. A person's own name never follows an EB, so any
+    // other entity code there is read as the benefit's related entity, with a warning.
+    if (this.person?.benefit && entity.entityCode !== 'IL' && entity.entityCode !== '03') {
+      this.person.benefit.relatedEntities.push(entity);
+      out.push({ kind: 'warning', warning: new ClaimsError({
+        code: 'ELIGIBILITY_RELATED_ENTITY_WITHOUT_LS', severity: 'warning',
+        message: `NM1*${entity.entityCode} after an EB without LS: read as the benefit's related entity (loop 2120)`, location: this.loc(s, 1),
+      }) });
       return;
     }
     if (this.level === '20') this.payer = entity;

@@ -86,3 +86,31 @@ describe('271 reader against the X279A1 loops', () => {
     expect(answerCoverage(r, '2023-12-31')).toMatchObject({ active: false, reason: 'BEFORE_PLAN_BEGIN' });
   });
 });
+
+describe('271 from payers that leave out LS/LE around a 2120 entity', () => {
+  const text = set([
+    'BHT*0022*11*REQ-2*20240305*1015',
+    'HL*1**20*1', 'NM1*PR*2*SYNTHETIC HEALTH PLAN*****PI*SHP01',
+    'HL*2*1*21*1', 'NM1*1P*2*EXAMPLE CLINIC*****XX*1999999984',
+    'HL*3*2*22*0', 'NM1*IL*1*SAMPLE*PAT****MI*M-1',
+    'EB*1**30', 'EB*1**86', 'NM1*P3*1*DOCTOR*PAT****XX*1999999992', 'MSG*PCP ON FILE',
+  ]);
+
+  it('reads the NM1 after the EB as that benefit\'s related entity, with a located warning', () => {
+    const events = [...read271(segmentsOf(text), { interchange: '1', group: '1', set: '0001' })];
+    const { responses } = responsesOf(events);
+    const pcp = responses[0]!.benefits[1]!;
+    expect(pcp.relatedEntities.map((e) => [e.entityCode, e.lastName, e.id])).toEqual([['P3', 'DOCTOR', '1999999992']]);
+    expect(pcp.messages).toEqual(['PCP ON FILE']);
+    expect(responses[0]!.benefits[0]!.relatedEntities).toEqual([]);
+    expect(responses[0]!.person.lastName).toBe('SAMPLE');
+    const warnings = events.flatMap((e) => (e.kind === 'warning' ? [e.warning] : []));
+    expect(warnings.map((w) => [w.code, w.location?.segmentTag, w.location?.element])).toEqual([['ELIGIBILITY_RELATED_ENTITY_WITHOUT_LS', 'NM1', 1]]);
+  });
+
+  it('still refuses a person\'s own NM1*IL inside a benefit loop', () => {
+    const bad = set(['BHT*0022*11*REQ-3*20240305*1015', 'HL*1**20*1', 'NM1*PR*2*PLAN*****PI*SHP01', 'HL*2*1*21*1', 'NM1*1P*2*CLINIC*****XX*1999999984',
+      'HL*3*2*22*0', 'NM1*IL*1*SAMPLE*PAT****MI*M-1', 'EB*1**30', 'NM1*IL*1*OTHER*PERSON****MI*M-2']);
+    expect(() => [...read271(segmentsOf(bad), { interchange: '1', group: '1', set: '0001' })]).toThrow(/NM1 inside a 2110 loop without LS/);
+  });
+});
