@@ -1,12 +1,13 @@
 // `claims report eligibility`: the current snapshots that need someone's attention (inactive coverage,
 // plans ended, AAA rejections, people matching no patient) and the rejections at the payer and provider
-// loops, each with what to do about it.
+// loops, each with what to do about it, and the 270s sent for visits still ahead that no 271 has answered
+// (the request's trace number is the link: a 271 echoes it in TRN02).
 import { AAA_FOLLOW_UPS, AAA_REASONS } from '../domain/eligibility.ts';
 import { hydrateSnapshots, type Queryable } from './store.ts';
 import { ELIGIBILITY_SQL as SQL } from './sql.ts';
 
 export interface EligibilityReportRow {
-  problem: 'rejected' | 'inactive' | 'plan_ended' | 'unmatched';
+  problem: 'rejected' | 'inactive' | 'plan_ended' | 'unmatched' | 'unanswered';
   payerId: string;
   memberId: string | null;
   subject: 'subscriber' | 'dependent' | null;
@@ -15,7 +16,10 @@ export interface EligibilityReportRow {
   responseAt: string | null;
   rejections: Array<{ reason: string; reasonText: string | null; followUp: string; followUpText: string | null; loop: string }>;
   action: string;
-  source: { file: string | null; interchange: string | null; set: string | null; segmentIndex: number };
+  /** Where it came from: the 271 (its HL segment), or for an unanswered request the 270 we sent (no segment index). */
+  source: { file: string | null; interchange: string | null; set: string | null; segmentIndex: number | null };
+  /** For an unanswered request: the trace number the 271 should echo and the visit's date. */
+  request?: { traceNumber: string; dateOfService: string };
 }
 
 function rejectionJson(j: { reason: string; followUp: string; loop: string }): EligibilityReportRow['rejections'][number] {
@@ -63,6 +67,15 @@ export async function eligibilityReport(client: Queryable, today: string): Promi
       providerId: (j.provider_id as string | null) ?? null, responseAt: j.response_at instanceof Date ? j.response_at.toISOString() : null,
       rejections: [rejectionJson(rejection)], action: actionForFollowUp(rejection.followUp),
       source: { file: (j.file_name as string | null) ?? null, interchange: (j.isa13 as string | null) ?? null, set: (j.st02 as string | null) ?? null, segmentIndex: j.segment_index as number },
+    });
+  }
+  const unanswered = await client.query(SQL.reportUnanswered, [today]);
+  for (const q of unanswered.rows as Array<Record<string, string>>) {
+    rows.push({
+      problem: 'unanswered', payerId: q.payer_id!, memberId: q.member_id!, subject: null, patientId: null, providerId: q.provider_npi!, responseAt: null,
+      rejections: [], action: `no 271 answers the 270 for the visit on ${q.date_of_service} (trace ${q.trace_number}): ask again, or call the payer before the visit`,
+      source: { file: q.file_name!, interchange: q.isa13!, set: q.st02!, segmentIndex: null },
+      request: { traceNumber: q.trace_number!, dateOfService: q.date_of_service! },
     });
   }
   return rows;

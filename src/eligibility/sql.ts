@@ -137,6 +137,18 @@ export const ELIGIBILITY_SQL = {
     ORDER BY r.payer_id, r.member_id, r.id`,
 
   /** Rejections at the payer and provider loops (no person), newest first. */
+  /**
+   * 270s asked for visits still ahead whose trace no 271 has echoed (TRN02 of a 2000C/D TRN): the loop is
+   * open. One row per trace, payer, member and date, the latest request first seen.
+   */
+  reportUnanswered: `
+    WITH answered AS (SELECT DISTINCT unnest(trace_numbers) AS trace FROM eligibility_responses)
+    SELECT DISTINCT ON (q.date_of_service, q.payer_id, q.trace_number, q.member_id)
+      q.trace_number, q.payer_id, q.member_id, q.provider_npi, q.date_of_service::text AS date_of_service, q.file_name, q.isa13, q.st02
+    FROM eligibility_requests q
+    WHERE q.date_of_service >= $1::date AND q.trace_number NOT IN (SELECT trace FROM answered WHERE trace IS NOT NULL)
+    ORDER BY q.date_of_service, q.payer_id, q.trace_number, q.member_id, q.id DESC`,
+
   reportSetRejections: `
     SELECT * FROM eligibility_rejections WHERE response_id IS NULL ORDER BY received_at DESC, id DESC`,
 

@@ -164,4 +164,31 @@ describe('eligibility through the CLI', () => {
       { trace_number: 'APPT-24003', isa13: '000000001', st02: '0002' },
     ]);
   });
+
+  it('reports the 270s no 271 has answered yet, and drops one once a 271 echoes its trace', async () => {
+    const unanswered = async (): Promise<string[]> => {
+      const res = await runCli(['report', 'eligibility', '--json'], { env });
+      expect(res.code, res.stderr).toBe(0);
+      const rows = JSON.parse(res.stdout) as Array<{ problem: string; payerId: string; memberId: string; request?: { traceNumber: string; dateOfService: string } }>;
+      return rows.filter((r) => r.problem === 'unanswered').map((r) => `${r.request!.traceNumber} ${r.payerId} ${r.memberId} ${r.request!.dateOfService}`);
+    };
+    // The four visits asked about above (each asked twice: listed once), all after "today" (2024-03-30),
+    // by visit date (samples/appointments/upcoming.ndjson; payer ids are the profiles' 270 payer ids).
+    expect(await unanswered()).toEqual([
+      'APPT-24001 60054 W100200300 2024-04-02',
+      'APPT-24002 60054 W555000111 2024-04-02',
+      'APPT-24003 60054 W222333444 2024-04-03',
+      'APPT-24004 94036 XB9988776 2024-04-05',
+    ]);
+    // A 271 whose TRN02 echoes APPT-24002 closes that request.
+    const answer = path.join(scratch, 'answer-24002.x12');
+    writeFileSync(answer, readFileSync(sample, 'latin1').replace('TRN*2*TRACE0002*', 'TRN*2*APPT-24002*'));
+    const ingested = await runCli(['ingest', '--json', answer], { env });
+    expect(ingested.code, ingested.stderr).toBe(0);
+    expect(await unanswered()).toEqual([
+      'APPT-24001 60054 W100200300 2024-04-02',
+      'APPT-24003 60054 W222333444 2024-04-03',
+      'APPT-24004 94036 XB9988776 2024-04-05',
+    ]);
+  });
 });

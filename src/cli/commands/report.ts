@@ -41,7 +41,7 @@ export const reports: SubReport[] = [
   },
   {
     name: 'eligibility',
-    summary: 'current 271s needing attention: inactive or ended coverage, AAA rejections (with what to do), unmatched people',
+    summary: 'current 271s needing attention: inactive or ended coverage, AAA rejections (with what to do), unmatched people, and 270s for visits ahead that no 271 has answered',
     async run(db, opts, ctx) {
       const rows = await eligibilityReport(db.pool, ctx.clock.today());
       ctx.stdout.write(opts.json ? JSON.stringify(rows, null, 2) + '\n' : eligibilityTable(rows));
