@@ -141,8 +141,11 @@ async function ingest(file: string): Promise<Record<string, unknown>> {
     const seeded = await seed(db.pool, generated.remittances);
     const seedSeconds = (performance.now() - seedStarted) / 1000;
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const outcome = await ingestFile(file, { pool: db.pool, logger: createLogger({ level: 'warn' }), quarantineDir: path.join(OUT, 'quarantine'), failpoint: () => undefined });
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const nodeCpuSeconds = (cpu.user + cpu.system) / 1e6;
     const counted = await db.pool.query(`SELECT (SELECT count(*) FROM remittances)::int AS remittances, (SELECT count(*) FROM remittance_claims)::int AS claims,
       (SELECT count(*) FROM entries)::int AS entries, (SELECT count(*) FROM entry_lines)::int AS lines`);
     // The rows the floor loads: exactly what ingest wrote to the ledger tables.
@@ -151,7 +154,7 @@ async function ingest(file: string): Promise<Record<string, unknown>> {
       if (r.status !== 0) throw new Error(`exporting ${table}: ${r.stderr}`);
     }
     const matched = outcome.sets.reduce((t, x) => t + (x.counts?.matchedClaims ?? 0), 0);
-    return { status: outcome.status, sets: outcome.sets.length, ...counted.rows[0], matched, seeded, seedSeconds, seconds, url: db.connectionString };
+    return { status: outcome.status, sets: outcome.sets.length, ...counted.rows[0], matched, seeded, seedSeconds, seconds, nodeCpuSeconds, url: db.connectionString };
   } finally {
     await db.close();
   }
@@ -218,7 +221,7 @@ async function main(): Promise<void> {
   console.log(row('bare tokenize', tok.seconds as number, `${(sizeMb / (tok.seconds as number)).toFixed(1)} MB/s, peak RSS ${tok.maxRssMb} MB`));
   console.log(row('psql \\copy of the same ledger rows', cp.seconds as number, `${Math.round((ing.lines as number) / (cp.seconds as number))} lines/s`));
   console.log(row('floor: tokenize + \\copy', floor, '1.00x'));
-  console.log(row('ingest end to end', ing.seconds as number, `${(sizeMb / (ing.seconds as number)).toFixed(1)} MB/s, ${Math.round((ing.claims as number) / (ing.seconds as number))} claims/s, peak RSS ${ing.maxRssMb} MB, ${((ing.seconds as number) / floor).toFixed(2)}x the floor`));
+  console.log(row('ingest end to end', ing.seconds as number, `${(sizeMb / (ing.seconds as number)).toFixed(1)} MB/s, ${Math.round((ing.claims as number) / (ing.seconds as number))} claims/s, peak RSS ${ing.maxRssMb} MB, ${((ing.seconds as number) / floor).toFixed(2)}x the floor; node CPU ${(ing.nodeCpuSeconds as number).toFixed(1)} s`));
 }
 
 await main();

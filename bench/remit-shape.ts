@@ -40,7 +40,10 @@ export const claimCount = (n: number): number => fixedClaims ?? 100 + (mix(n, 1)
 const lineCount = (n: number, c: number): number => 1 + (mix(n, c, 2) % 9);
 export const isMatched = (n: number, c: number): boolean => mix(n, c, 3) % 100 < 85;
 const hasSecondary = (n: number, c: number): boolean => mix(n, c, 4) % 4 === 0;
-const isReversal = (n: number, c: number): boolean => n >= BENCH_PAYERS.length && c > 0 && mix(n, c, 5) % 100 === 0;
+// A reversal takes back claim c of the same payer's remittance three back, which must exist there and have
+// been paid there (not itself a reversal pair): so no payment is ever reversed twice, as no payer does.
+const isReversal = (n: number, c: number): boolean =>
+  n >= BENCH_PAYERS.length && c > 0 && mix(n, c, 5) % 100 === 0 && c < claimCount(n - BENCH_PAYERS.length) && !isReversal(n - BENCH_PAYERS.length, c);
 
 export const claimPcn = (n: number, c: number): string => `R${n}C${c}`;
 export const lineControl = (n: number, c: number, l: number): string => `R${n}C${c}L${l + 1}`;
@@ -90,7 +93,7 @@ export function benchRemittance(n: number): GenRemittance {
     if (isReversal(n, c)) {
       // Reverse a claim the same payer paid three remittances ago, then correct it.
       const earlier = n - BENCH_PAYERS.length;
-      const original = remittedClaim(earlier, c % claimCount(earlier));
+      const original = remittedClaim(earlier, c);
       claims.push({ ...original, status: '22', negate: true }, original);
     } else {
       claims.push(remittedClaim(n, c));
