@@ -34,6 +34,7 @@ async function write(claims: MappedClaim[]): Promise<string> {
   const outbox = new Outbox({ dir, clock, controlNumbers: memoryControlNumbers() });
   for (const c of claims) await outbox.add(c);
   const files = await outbox.finish();
+  await outbox.publish(files);
   expect(files.length).toBe(1);
   return readFileSync(files[0]!.path, 'latin1');
 }

@@ -35,6 +35,7 @@ async function write(claims: MappedClaim[], claimsPerSetMax = 5000): Promise<Map
   const outbox = new Outbox({ dir, clock, controlNumbers: memoryControlNumbers(), claimsPerSetMax });
   for (const c of claims) await outbox.add(c);
   const files = await outbox.finish();
+  await outbox.publish(files);
   return new Map(files.map((f) => [f.payerId, readFileSync(f.path, 'latin1')]));
 }
 
