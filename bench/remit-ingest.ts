@@ -181,9 +181,12 @@ async function copy(): Promise<Record<string, unknown>> {
   }
 }
 
+// BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=bench/out/prof") goes to every phase's node: a profile per phase.
+const childFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+
 /** Run one phase in a child process and return its result with the child's peak RSS. */
 function child(args: string[]): Record<string, unknown> {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--phase', ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, [...childFlags, '--import', 'tsx', fileURLToPath(import.meta.url), '--phase', ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`phase ${args.join(' ')} failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }

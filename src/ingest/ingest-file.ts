@@ -199,6 +199,23 @@ export async function ingestFile(file: string, opts: IngestFileOptions): Promise
     readerProblems.clear();
   };
 
+  // A complete set settles while the next one is read: the reading (tokenizer, envelope checks, the
+  // handler's reader) runs while the settling set waits on the database. Sets still settle one at a time,
+  // in file order (a set may depend on what the previous one posted: a reversal of a claim paid just
+  // before), so at most one set settles while one more is read.
+  let settling: Promise<unknown> | null = null;
+  const settled = async (): Promise<void> => {
+    const s = settling;
+    settling = null;
+    if (s) await s;
+  };
+  const settleInBackground = async (s: ReadSet): Promise<void> => {
+    await settled();
+    settling = settle(s, null);
+    // Awaited by the next `settled()`; until then a rejection is held there, not reported as unhandled.
+    settling.catch(() => undefined);
+  };
+
   let open: Omit<ReadSet, 'summary' | 'envelopeErrors'> | null = null;
   let pending: ReadSet | null = null;
   try {
@@ -207,7 +224,7 @@ export async function ingestFile(file: string, opts: IngestFileOptions): Promise
         switch (e.kind) {
           case 'setStart': {
             if (pending) {
-              await settle(pending, null);
+              await settleInBackground(pending);
               pending = null;
             }
             // A handler that reads while the set streams gets each segment as it comes; none is kept.
@@ -238,6 +255,7 @@ export async function ingestFile(file: string, opts: IngestFileOptions): Promise
             open = null;
             break;
           case 'interchangeEnd':
+            await settled();
             await closeInterchange(pending, e.summary);
             pending = null;
             break;
@@ -249,8 +267,11 @@ export async function ingestFile(file: string, opts: IngestFileOptions): Promise
         }
       }
     }
+    await settled();
     if (pending) await settle(pending, null);
   } catch (err) {
+    // A set still settling finishes (or fails) before the file's outcome is decided.
+    await settled();
     const e = toClaimsError(err, { file: fileName });
     if (!(err instanceof ClaimsError) || e.code === 'INTERNAL' || e.code.startsWith('DATABASE') || e.code.startsWith('LEDGER')) throw err;
     reasons.push(e);

@@ -59,9 +59,9 @@ export function claimWarnings(flags: RemittanceOutcome['flags'], file: string, s
 }
 
 /** Balance, match and post one read remittance, as a set outcome. */
-async function settleRemittance(remittance: Remittance, set: X12SetHeader, ctx: IngestContext): Promise<SetOutcome> {
+async function settleRemittance(remittance: Remittance, set: X12SetHeader, ctx: IngestContext, contentSha256 = remittanceContentSha256(remittance)): Promise<SetOutcome> {
   const outcome = await ingestRemittance(ctx.pool, remittance, {
-    fileName: ctx.fileName, fileSha256: ctx.fileSha256, contentSha256: remittanceContentSha256(remittance),
+    fileName: ctx.fileName, fileSha256: ctx.fileSha256, contentSha256,
   }, { post: postBatchInTransaction, failpoint: ctx.failpoint, ...(ctx.inTransaction && { beforeCommit: ctx.inTransaction }) });
   const reasons: ClaimsError[] = [...outcome.reasons, ...claimWarnings(outcome.flags, ctx.fileName, set)];
   return {
@@ -85,6 +85,7 @@ function readProblem(err: unknown, fileName: string, set: X12SetHeader): ClaimsE
 function openRemittanceSet(set: X12SetHeader, fileName: string): StreamingSet {
   const reader = new RemittanceReader({ file: fileName, interchange: set.interchange, group: set.group, version: set.version });
   let remittance: Remittance | null = null;
+  let contentSha256 = '';
   let problem: ClaimsError | null = null;
   let last: Segment | null = null;
   return {
@@ -93,6 +94,8 @@ function openRemittanceSet(set: X12SetHeader, fileName: string): StreamingSet {
       last = segment;
       try {
         remittance = reader.push(segment);
+        // Hashed as soon as it is read: while the set before it may still be settling (ingest-file.ts).
+        if (remittance !== null) contentSha256 = remittanceContentSha256(remittance);
       } catch (err) {
         problem = readProblem(err, fileName, set);
       }
@@ -108,7 +111,7 @@ function openRemittanceSet(set: X12SetHeader, fileName: string): StreamingSet {
           ack: { ik5: '2' },
         })] };
       }
-      return settleRemittance(remittance, set, ctx);
+      return settleRemittance(remittance, set, ctx, contentSha256);
     },
   };
 }

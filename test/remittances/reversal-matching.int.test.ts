@@ -73,6 +73,37 @@ describe('reversal matching and exactly-once', () => {
     expect(out.sets[0]!.reasons.map((r) => r.code)).toEqual(['REMIT_REVERSAL_DUPLICATE']);
   });
 
+  it('reverses a payment made by the set just before it in the same file (sets settle in file order)', async () => {
+    const payerId = '2000000006';
+    // Three sets in one interchange: pay NX-1; reverse it and pay it again corrected; then an unrelated claim.
+    // Each set is read while the one before it settles; the reversal must still find the payment posted
+    // by the set before it, and the third set must wait for the second.
+    const points: string[] = [];
+    const out = await ingestFile(await file('next-set.835',
+      { set: '0001', trace: 'NEXT-1', payerId, claims: [claim('NX-1', 10000, 2000)] },
+      { set: '0002', trace: 'NEXT-2', payerId, claims: [claim('NX-1', 10000, 2000, { status: '22', negate: true }), claim('NX-1', 10000, 3000)] },
+      { set: '0003', trace: 'NEXT-3', payerId, claims: [claim('NX-2', 4000, 1000)] },
+    ), { pool: db.pool, logger, quarantineDir: path.join(dir, 'quarantine'), failpoint: async (name) => {
+      points.push(name);
+      // The first set holds its transaction open a while after its COPY: the next set must still wait.
+      if (name === 'remit.after_copy' && points.length === 2) await new Promise((resolve) => setTimeout(resolve, 300));
+    } });
+    // One set at a time: each commits before the next one starts posting.
+    expect(points).toEqual(Array.from({ length: 3 }, () => ['remit.before_copy', 'remit.after_copy', 'remit.after_commit', 'ingest.between-sets']).flat());
+    expect(out.status).toBe('done');
+    expect(out.sets.map((s) => [s.set, s.status])).toEqual([['0001', 'posted'], ['0002', 'posted'], ['0003', 'posted']]);
+    expect(out.sets.flatMap((s) => s.reasons.map((r) => r.code))).not.toContain('REMIT_REVERSAL_ORIGINAL_MISSING');
+    const rows = await db.pool.query(`SELECT r.trace_number, c.claim_index, c.entry_key, c.reverses_entry_key FROM remittance_claims c
+      JOIN remittances r ON r.id = c.remittance_id WHERE c.patient_control_number = 'NX-1' ORDER BY r.id, c.claim_index`);
+    const [paid, reversal, corrected] = rows.rows;
+    expect(reversal.reverses_entry_key).toBe(paid.entry_key);
+    expect(corrected.reverses_entry_key).toBeNull();
+    // By hand: NX-1 nets to the correction (paid 70, CO 30), NX-2 paid 30 (CO 10): clearing 100, CO 40.
+    const b = await ledgerBalances(db.pool);
+    expect(b[`payer_clearing:835:${payerId}:`]).toBe(10000n);
+    expect(b[`contractual_adjustment:835:${payerId}:`]).toBe(4000n);
+  });
+
   it('posts a reversal of a payment this system never posted from its own amounts, flagged', async () => {
     const payerId = '2000000004';
     const out = await ingest(await file('other.835', { set: '0001', trace: 'OTHER-1', payerId, claims: [claim('OS-1', 10000, 2500, { status: '22', negate: true })] }));
