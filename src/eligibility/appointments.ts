@@ -6,10 +6,12 @@ import type { PayerProfile } from '../payers/profile.ts';
 import type { InterchangeSpec } from '../x12/writer.ts';
 import { build270Set, planSets, type EligibilityRequest } from '../transactions/eligibility-270.ts';
 
+// NM103 (last or organization name) is AN 1/60, NM104 (first name) AN 1/35, NM105 AN 1/25 in 5010.
 const Name = z.string().trim().min(1).max(60);
+const FirstName = z.string().trim().min(1).max(35);
 const Person = z.object({
   lastName: Name,
-  firstName: Name.optional(),
+  firstName: FirstName.optional(),
   middleName: z.string().trim().max(25).optional(),
   birthDate: IsoDate.optional(),
   gender: z.enum(['M', 'F', 'U']).optional(),
@@ -22,11 +24,14 @@ export const Appointment = z.object({
   date: IsoDate,
   /** The payer profile key (samples/payers/ID.json payerId). */
   payerId: z.string().min(1),
-  memberId: z.string().regex(/^[A-Za-z0-9-]{1,80}$/),
-  provider: z.object({ npi: z.string().regex(/^\d{10}$/), name: Name, firstName: Name.optional(), entityType: z.enum(['1', '2']).default('2') }),
+  /** NM109: AN 2/80. */
+  memberId: z.string().regex(/^[A-Za-z0-9-]{2,80}$/, 'expected 2 to 80 letters, digits or dashes'),
+  /** A first name only for a person (entityType 1): NM104 is not used for an organization. */
+  provider: z.object({ npi: z.string().regex(/^\d{10}$/), name: Name, firstName: FirstName.optional(), entityType: z.enum(['1', '2']).default('2') }),
   subscriber: Person,
   /** The patient, when a dependent without their own member id. */
-  dependent: Person.extend({ relationship: z.string().regex(/^\d{2}$/).optional() }).optional(),
+  // 2100D INS02 allows 01 (spouse), 19 (child) and 34 (other adult) only.
+  dependent: Person.extend({ relationship: z.enum(['01', '19', '34'], { message: 'expected 01 (spouse), 19 (child) or 34 (other adult)' }).optional() }).optional(),
   serviceTypes: z.array(z.string().regex(/^[A-Z0-9]{1,2}$/)).max(99).default(['30']),
 });
 export type Appointment = z.infer<typeof Appointment>;

@@ -40,8 +40,14 @@ export const eligibilityHandler: SetHandler = {
       }
       for (const e of reader.end()) if (e.kind === 'response') responses.push(e.response);
     } catch (err) {
-      const e = toClaimsError(err, where);
-      if (e.code === 'INTERNAL') throw err;
+      const read = toClaimsError(err, where);
+      if (read.code === 'INTERNAL') throw err;
+      // A 271 the reader refuses breaks the guide's structure: the 999 rejects the set (IK502 I5,
+      // implementation: one or more segments in error) unless the reader gave a more precise code.
+      const e = read.ack !== undefined ? read : new ClaimsError({
+        code: read.code, message: read.message, severity: read.severity, location: read.location,
+        ...(read.expected !== undefined && { expected: read.expected }), ...(read.found !== undefined && { found: read.found }), ack: { ik5: 'I5' },
+      });
       return { ...base, status: 'quarantined', reasons: [e, ...warnings] };
     }
     const counts = await withTransaction(ctx.pool, async (client) => {

@@ -12,7 +12,7 @@ import type { Pool } from 'pg';
 import type { Clock } from '../runtime/clock.ts';
 import type { ClaimsError } from '../runtime/errors.ts';
 import { postgresControlNumbers } from '../claims/control-numbers.ts';
-import { ackGroupFrom, buildAckInterchange, ta1For, ta1Needed, type AckInterchangeSpec } from '../x12/ack.ts';
+import { AK101_CODES, ackGroupFrom, buildAckInterchange, ta1Echoable, ta1For, ta1Needed, type AckInterchangeSpec } from '../x12/ack.ts';
 import type { InterchangeSummary } from '../x12/envelope-types.ts';
 import { writeOwnerOnly } from '../pipeline/folders.ts';
 
@@ -33,6 +33,19 @@ const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 /** File-name safe text: sender ids may hold spaces or punctuation. */
 const safe = (text: string): string => text.replace(/[^A-Za-z0-9_-]+/g, '_') || 'unknown';
 
+/**
+ * What an interchange is owed: a TA1 (asked for, or the envelope is broken, and its ISA13/ISA09/ISA10 can
+ * be echoed validly) and a 999 per group, unless the TA1 rejects the interchange: then its groups were
+ * not processed and the TA1 is the whole answer. Groups whose GS01 a 999 cannot name (AK101) and
+ * acknowledgements themselves get no 999.
+ */
+export function acksOwed(summary: InterchangeSummary): { ta1: boolean; groups: InterchangeSummary['groups'] } {
+  const ta1 = ta1Needed(summary) && ta1Echoable(summary.interchange);
+  const rejected = summary.problems.some((p) => p.severity === 'error' && p.ack?.ta1 !== undefined);
+  const groups = rejected ? [] : summary.groups.filter((g) => !NOT_ACKNOWLEDGED.has(g.group.functionalId) && AK101_CODES.has(g.group.functionalId));
+  return { ta1, groups };
+}
+
 /** Keep the 999 to problems that have an acknowledgement code: the syntax and structure ones. */
 export function ackProblems(reasons: readonly ClaimsError[]): ClaimsError[] {
   return reasons.filter((r) => r.ack !== undefined && (r.ack.ik304 !== undefined || r.ack.ik403 !== undefined || r.ack.ik5 !== undefined));
@@ -47,8 +60,7 @@ export function ackSpecFor(
   controlNumbers: { isa13: bigint; gs06: (i: number) => bigint; st02: (i: number) => bigint },
 ): AckInterchangeSpec | null {
   const i = summary.interchange;
-  const groups = summary.groups.filter((g) => !NOT_ACKNOWLEDGED.has(g.group.functionalId));
-  const ta1 = ta1Needed(summary);
+  const { ta1, groups } = acksOwed(summary);
   if (groups.length === 0 && !ta1) return null;
   const yymmdd = `${pad(at.getUTCFullYear() % 100)}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}`;
   const hhmm = `${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}`;
@@ -71,8 +83,9 @@ export async function writeAcks(pool: Pool, summary: InterchangeSummary, problem
   const i = summary.interchange;
   // Without both parties we cannot address an acknowledgement (the TA1 for that is the sender's problem).
   if (i.senderId === '' || i.receiverId === '' || i.controlNumber === '') return null;
-  const groups = summary.groups.filter((g) => !NOT_ACKNOWLEDGED.has(g.group.functionalId)).length;
-  if (groups === 0 && !ta1Needed(summary)) return null;
+  const owed = acksOwed(summary);
+  const groups = owed.groups.length;
+  if (groups === 0 && !owed.ta1) return null;
   const numbers = postgresControlNumbers(pool);
   const us = `${i.receiverQualifier}:${i.receiverId}`;
   const them = `${i.senderQualifier}:${i.senderId}`;

@@ -90,7 +90,7 @@ function x12Set(s: ReadSet): X12Set {
 function unsupported(s: ReadSet, fileName: string): ClaimsError | null {
   const where = { file: fileName, interchange: s.interchange.controlNumber, group: s.group.controlNumber, set: s.info.controlNumber, segmentIndex: s.info.segmentIndex, segmentTag: 'ST' };
   const handler = handlerFor(s.info.id);
-  if (!handler) return new ClaimsError({ code: 'X12_SET_UNSUPPORTED', message: `transaction set ${s.info.id} is not ingested`, location: where, found: s.info.id, ack: { ik5: '6' } });
+  if (!handler) return new ClaimsError({ code: 'X12_SET_UNSUPPORTED', message: `transaction set ${s.info.id} is not ingested`, location: where, found: s.info.id, ack: { ik5: '1' } });
   if (s.group.functionalId !== handler.functionalId) {
     return new ClaimsError({ code: 'X12_GS01_MISMATCH', message: `GS01 ${s.group.functionalId} does not carry ${s.info.id} sets`, location: { ...where, segmentTag: 'GS', element: 1 }, expected: handler.functionalId, found: s.group.functionalId, ack: { ik5: '6' } });
   }
@@ -163,17 +163,21 @@ export async function ingestFile(file: string, opts: IngestFileOptions): Promise
     const refused = [...s.summary.problems.filter((p) => p.severity === 'error'), ...s.envelopeErrors];
     const refusal = refused.length > 0 ? null : unsupported(s, fileName);
     let outcome: SetOutcome;
+    // What the 999 adds to the envelope's own problems (which the group summary already carries): the
+    // reason a set was not handed to a handler, or what the handler's reader found.
+    let located: ClaimsError[];
     if (refused.length > 0 || refusal) {
       outcome = { set: s.info.controlNumber, transactionSet: s.info.id, status: 'quarantined', reasons: [...refused, ...(refusal ? [refusal] : []), ...warnings] };
+      located = refusal ? ackProblems([refusal]) : [];
     } else {
       outcome = s.streaming ? await s.streaming.settle(ctx) : await handlerFor(s.info.id)!.handleSet(x12Set(s), ctx);
       if (warnings.length > 0) outcome = { ...outcome, reasons: [...outcome.reasons, ...warnings] };
-      const located = ackProblems(outcome.reasons.filter((r) => r.severity === 'error'));
-      if (located.length > 0) {
-        const group = readerProblems.get(s.group.controlNumber) ?? new Map<string, ClaimsError[]>();
-        group.set(s.info.controlNumber, [...(group.get(s.info.controlNumber) ?? []), ...located]);
-        readerProblems.set(s.group.controlNumber, group);
-      }
+      located = ackProblems(outcome.reasons.filter((r) => r.severity === 'error'));
+    }
+    if (located.length > 0) {
+      const group = readerProblems.get(s.group.controlNumber) ?? new Map<string, ClaimsError[]>();
+      group.set(s.info.controlNumber, [...(group.get(s.info.controlNumber) ?? []), ...located]);
+      readerProblems.set(s.group.controlNumber, group);
     }
     sets.push(outcome);
     opts.logger.info({ file: fileName, interchange: s.interchange.controlNumber, set: outcome.set, status: outcome.status, codes: outcome.reasons.map((r) => r.code) }, 'transaction set settled');

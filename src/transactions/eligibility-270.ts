@@ -86,7 +86,7 @@ export function build270Set(requests: readonly EligibilityRequest[], setControlN
     ['HL', '1', '', '20', '1'],
     nm1('PR', '2', { lastName: first.payerName }, 'PI', first.payerId),
     ['HL', '2', '1', '21', '1'],
-    nm1('1P', first.provider.entityType ?? '2', { lastName: first.provider.name, ...(first.provider.firstName !== undefined && { firstName: first.provider.firstName }) }, 'XX', first.provider.npi),
+    nm1('1P', first.provider.entityType ?? '2', { lastName: first.provider.name, ...(first.provider.firstName !== undefined && first.provider.entityType === '1' && { firstName: first.provider.firstName }) }, 'XX', first.provider.npi),
   ];
   let hl = 2;
   for (const r of requests) {
@@ -95,7 +95,8 @@ export function build270Set(requests: readonly EligibilityRequest[], setControlN
     }
     const services = r.serviceTypes.length > 0 ? r.serviceTypes : ['30'];
     const trn = ['TRN', '1', r.traceNumber, traceOriginator];
-    const person = (p: EligibilityPerson): string[][] => (p.birthDate ? [p.gender ? ['DMG', 'D8', ymd(p.birthDate), p.gender] : ['DMG', 'D8', ymd(p.birthDate)]] : []);
+    // DMG03 allows F and M only: an unknown gender (U) leaves it out.
+    const person = (p: EligibilityPerson): string[][] => (p.birthDate ? [p.gender === 'M' || p.gender === 'F' ? ['DMG', 'D8', ymd(p.birthDate), p.gender] : ['DMG', 'D8', ymd(p.birthDate)]] : []);
     const inquiry = [['DTP', '291', 'D8', ymd(r.dateOfService)], ...services.map((s) => ['EQ', s])];
     const subscriberHl = ++hl;
     segs.push(['HL', String(subscriberHl), '2', '22', r.dependent ? '1' : '0']);

@@ -29,6 +29,16 @@ export function ta1For(summary: Pick<InterchangeSummary, 'interchange' | 'proble
   return ta1Segment(summary.interchange, 'A', '000');
 }
 
+/**
+ * Whether a TA1 can echo the interchange: TA101 is N0 9/9, TA102 a YYMMDD date, TA103 HHMM. A TA1 that
+ * repeats an invalid ISA13/ISA09/ISA10 is itself invalid, so none is sent (the quarantine report says why).
+ */
+export function ta1Echoable(interchange: Pick<InterchangeInfo, 'controlNumber' | 'date' | 'time'>): boolean {
+  const date = /^\d{2}(\d{2})(\d{2})$/.exec(interchange.date);
+  return /^\d{9}$/.test(interchange.controlNumber) && date !== null && Number(date[1]) >= 1 && Number(date[1]) <= 12
+    && Number(date[2]) >= 1 && Number(date[2]) <= 31 && /^([01]\d|2[0-3])[0-5]\d$/.test(interchange.time);
+}
+
 /** Whether an interchange needs a TA1: the sender asked (ISA14 = 1) or its envelope is broken. */
 export function ta1Needed(summary: Pick<InterchangeSummary, 'interchange' | 'problems'>): boolean {
   return summary.interchange.ackRequested || summary.problems.some((p) => p.severity === 'error' && p.ack?.ta1 !== undefined);
@@ -41,6 +51,22 @@ export interface AckSet {
   implementationRef?: string | undefined;
   /** Envelope problems plus whatever the transaction reader found, located with segmentPosition. */
   problems: ClaimsError[];
+}
+
+/** AK101: the functional groups a 999 (005010X231A1) can acknowledge. */
+export const AK101_CODES: ReadonlySet<string> = new Set(['BE', 'HB', 'HC', 'HI', 'HN', 'HP', 'HR', 'HS', 'RA']);
+/** AK201: the transaction sets a 999 can name. */
+export const AK201_CODES: ReadonlySet<string> = new Set(['270', '271', '276', '277', '278', '820', '834', '835', '837']);
+/** A segment ID as IK301 may carry it (code source 77: two or three upper-case letters or digits). */
+const SEGMENT_ID = /^[A-Z][A-Z0-9]{1,2}$/;
+
+/**
+ * Whether a set can have its own AK2 loop: AK201 must be a listed set id and AK202 a 4 to 9 character
+ * control number. A set whose ST01 or ST02 is not one cannot be named in a valid 999; its group is
+ * rejected instead (AK905 5), as X12 interprets it (RFI 1339).
+ */
+export function ak2Nameable(set: Pick<AckSet, 'id' | 'controlNumber'>): boolean {
+  return AK201_CODES.has(set.id) && /^[A-Za-z0-9]{4,9}$/.test(set.controlNumber);
 }
 
 export interface AckGroup {
@@ -65,6 +91,7 @@ export function ackGroupFrom(summary: GroupSummary, more: ReadonlyMap<string, Cl
       id: s.set.id, controlNumber: s.set.controlNumber, implementationRef: s.set.implementationRef,
       problems: [...s.problems, ...(more.get(s.set.controlNumber) ?? [])],
     })),
+    ...(summary.setsIncluded !== undefined && { setsIncluded: summary.setsIncluded }),
   };
 }
 
@@ -77,7 +104,10 @@ function unique(codes: (string | undefined)[], max: number): string[] {
 /** AK2 / IK3 / IK4 / IK5 for one set, and its verdict. */
 function setSegments(set: AckSet): { segments: SegmentValues[]; verdict: SetVerdict } {
   const segments: SegmentValues[] = [set.implementationRef ? ['AK2', set.id, set.controlNumber, set.implementationRef] : ['AK2', set.id, set.controlNumber]];
-  const located = set.problems.filter((p) => (p.ack?.ik304 !== undefined || p.ack?.ik403 !== undefined) && p.location.segmentPosition !== undefined);
+  // An IK3 names the segment by its ID: a tag that is not a segment ID (IK304 1, "unrecognized segment
+  // ID") cannot go in IK301 without making the 999 invalid (X12 RFI 1257); the set's IK5 reports it.
+  const located = set.problems.filter((p) => (p.ack?.ik304 !== undefined || p.ack?.ik403 !== undefined) && p.location.segmentPosition !== undefined
+    && p.ack?.ik304 !== '1' && SEGMENT_ID.test(p.location.segmentTag ?? ''));
   // One IK3 per failing segment (in position order), its IK4s under it.
   const byPosition = new Map<number, ClaimsError[]>();
   for (const p of located) {
@@ -87,7 +117,7 @@ function setSegments(set: AckSet): { segments: SegmentValues[]; verdict: SetVerd
   for (const [position, problems] of [...byPosition].sort((a, b) => a[0] - b[0])) {
     const first = problems[0] as ClaimsError;
     const segmentCode = problems.find((p) => p.ack?.ik304 !== undefined)?.ack?.ik304 ?? '8';
-    segments.push(['IK3', first.location.segmentTag ?? '', String(position), '', segmentCode]);
+    segments.push(['IK3', first.location.segmentTag as string, String(position), '', segmentCode]);
     for (const p of problems) {
       if (p.ack?.ik403 === undefined || p.location.element === undefined) continue;
       const where = p.location.component !== undefined ? [String(p.location.element), String(p.location.component)] : String(p.location.element);
@@ -107,7 +137,9 @@ export function build999Segments(group: AckGroup): SegmentValues[] {
   const out: SegmentValues[] = [['AK1', group.functionalId, group.controlNumber, group.version]];
   let accepted = 0;
   let withErrors = 0;
+  const unnameable = group.sets.filter((set) => !ak2Nameable(set));
   for (const set of group.sets) {
+    if (unnameable.includes(set)) continue;
     const { segments, verdict } = setSegments(set);
     out.push(...segments);
     if (verdict !== 'R') accepted++;
@@ -115,9 +147,9 @@ export function build999Segments(group: AckGroup): SegmentValues[] {
   }
   const received = group.sets.length;
   const groupErrors = group.problems.filter((p) => p.severity === 'error');
-  const groupCodes = unique(groupErrors.map((p) => p.ack?.ik5), 5);
+  const groupCodes = unique([...groupErrors.map((p) => p.ack?.ik5), ...(unnameable.length > 0 ? ['5'] : [])], 5);
   let status: string;
-  if (groupErrors.length > 0 || accepted === 0) status = 'R';
+  if (groupErrors.length > 0 || unnameable.length > 0 || accepted === 0) status = 'R';
   else if (accepted < received) status = 'P';
   else status = withErrors > 0 ? 'E' : 'A';
   const acceptedCount = status === 'R' ? 0 : accepted;

@@ -74,6 +74,8 @@ export interface GroupSummary {
   sets: SetSummary[];
   /** Problems of the group itself (GS/GE, segments outside sets, unsupported version). */
   problems: ClaimsError[];
+  /** GE01 as received, when it is a number (the 999's AK902). */
+  setsIncluded?: number;
 }
 
 export interface InterchangeSummary {

@@ -305,6 +305,7 @@ export class EnvelopeChecker {
     if (this.#set) this.#closeSet(undefined, at);
     const sets = group.summary.sets.length;
     if (ge) {
+      if (/^\d{1,6}$/.test(ge.elements[1] ?? '')) group.summary.setsIncluded = Number(ge.elements[1]);
       if (ge.elements[1] !== String(sets)) {
         this.#problem(ge, { code: 'GE_SET_COUNT', element: 1, message: `GE01 says ${ge.elements[1] ?? ''} sets, the group has ${sets}`, expected: String(sets), found: excerpt(ge.elements[1] ?? ''), ack: { ik5: '5' } }, 'group');
       }

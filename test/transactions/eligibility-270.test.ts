@@ -42,3 +42,15 @@ describe('270 writer', () => {
     expect(planSets([...many, other]).map((s) => s.length)).toEqual([99, 51, 1]);
   });
 });
+
+describe('270 values a validator checks (005010X279A1)', () => {
+  const at = new Date('2024-03-30T14:05:00Z');
+  it('leaves DMG03 out for an unknown gender and NM104 out for an organization provider', () => {
+    const unknown: EligibilityRequest = { ...jane, subscriber: { ...jane.subscriber, gender: 'U' }, provider: { ...provider, entityType: '2', firstName: 'X' } };
+    const out = text(build270Set([unknown], '0001', 'R1', at, '9MAPLEFP01'));
+    expect(out).toContain('DMG*D8*19800214~');
+    expect(out).toContain('NM1*1P*2*MAPLE FAMILY PRACTICE*****XX*1234567893~');
+    const person: EligibilityRequest = { ...jane, provider: { npi: '1234567893', name: 'SMITH', firstName: 'ANNA', entityType: '1' } };
+    expect(text(build270Set([person], '0001', 'R1', at, '9MAPLEFP01'))).toContain('NM1*1P*1*SMITH*ANNA****XX*1234567893~');
+  });
+});

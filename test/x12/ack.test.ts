@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ackGroupFrom, build999Segments, buildAckInterchange, ta1For, ta1Needed } from '../../src/x12/ack.ts';
+import { ackGroupFrom, build999Segments, buildAckInterchange, ta1For, ta1Needed, type AckInterchangeSpec } from '../../src/x12/ack.ts';
+import { ackSpecFor } from '../../src/ingest/acks.ts';
 import { checkEnvelopes } from '../../src/x12/envelope.ts';
 import { tokenize } from '../../src/x12/tokenizer.ts';
 import { serializeSegment } from '../../src/x12/writer.ts';
@@ -72,5 +73,43 @@ describe('TA1', () => {
     ]);
     // Our own acknowledgement passes our own envelope checks.
     expect(checkEnvelopes(tokenize(new TextEncoder().encode(text))).filter((e) => e.kind === 'problem')).toEqual([]);
+  });
+});
+
+describe('what a validator would refuse is never written (X12 RFIs 1257, 1339; 005010X231A1 code lists)', () => {
+  const GS = 'GS*HP*P*C*20240105*0930*7*X*005010X221A1~';
+  const spec = (text: string): AckInterchangeSpec | null =>
+    ackSpecFor(summaries(text)[0] as InterchangeSummary, new Map(), new Date('2024-01-05T10:00:00Z'), { isa13: 31n, gs06: () => 5n, st02: () => 1n });
+  const body = (s: AckInterchangeSpec | null): string[] => render(build999Segments(s!.groups![0]!.ack));
+
+  it('AK902 is GE01 as received, AK903 the sets received', () => {
+    expect(body(spec(`${ISA}${GS}${SET('0001')}${SET('0002')}GE*3*7~IEA*1*000000905~`)).at(-1)).toBe('AK9*R*3*2*0*5~');
+  });
+
+  it('a TA1 that rejects the interchange is the whole answer: no 999 accepts its groups', () => {
+    const s = spec(`${ISA}${GS}${SET('0001')}GE*1*7~IEA*2*000000905~`);
+    expect(render(s!.ta1s!)).toEqual(['TA1*000000905*240105*0930*R*021~']);
+    expect(s!.groups).toEqual([]);
+  });
+
+  it('sends no TA1 that would repeat an invalid ISA13 or ISA09, and no 999 for a rejected interchange', () => {
+    expect(spec(`${ISA.replace('000000905', '00000090X')}${GS}${SET('0001')}GE*1*7~IEA*1*00000090X~`)).toBeNull();
+    expect(spec(`${ISA.replace('240105', '241345')}${GS}${SET('0001')}GE*1*7~IEA*1*000000905~`)).toBeNull();
+  });
+
+  it('names no set whose ST02 or ST01 a 999 cannot carry: the group is rejected (AK905 5)', () => {
+    expect(body(spec(`${ISA}${GS}${SET('12')}GE*1*7~IEA*1*000000905~`))).toEqual(['AK1*HP*7*005010X221A1~', 'AK9*R*1*1*0*5~']);
+    expect(body(spec(`${ISA}${GS}ST*ABC*0001~BPR*I~SE*3*0001~GE*1*7~IEA*1*000000905~`)).filter((x) => x.startsWith('AK2'))).toEqual([]);
+  });
+
+  it('puts no unrecognized segment ID in IK301: the set is rejected in IK5', () => {
+    const segments = body(spec(`${ISA}${GS}ST*835*0001~bpr*I*10*C*ACH~TRN*1*T1*1~SE*4*0001~GE*1*7~IEA*1*000000905~`));
+    expect(segments.filter((x) => x.startsWith('IK3'))).toEqual([]);
+    expect(segments).toContain('AK2*835*0001~');
+    expect(segments.find((x) => x.startsWith('IK5'))).toMatch(/^IK5\*R\*/);
+  });
+
+  it('writes no 999 for a functional group a 999 cannot name (AK101)', () => {
+    expect(spec(`${ISA.replace('*1*T*', '*0*T*')}GS*XX*P*C*20240105*0930*7*X*005010X221A1~${SET('0001')}GE*1*7~IEA*1*000000905~`)).toBeNull();
   });
 });
