@@ -7,11 +7,16 @@ import type { Hold, HoldKind } from './rules.ts';
 
 type Db = Pick<pg.ClientBase, 'query'>;
 
+// Holds opened by command or file, and the bankruptcy flag read as a hold of its own kind.
 const HOLDS_OF = `
-SELECT account_number, kind, opened_on::text AS opened_on, resolved_on::text AS resolved_on, reason
+SELECT account_number, kind, opened_on::text AS opened_on, resolved_on::text AS resolved_on, reason, 0 AS source_order, id
 FROM account_holds
 WHERE account_number = ANY($1::text[]) AND opened_on <= $2
-ORDER BY account_number, opened_on, id`;
+UNION ALL
+SELECT account_number, 'bankruptcy', set_on::text, cleared_on::text, coalesce(note, 'bankruptcy flag'), 1, 0
+FROM account_flags
+WHERE flag = 'bankruptcy' AND account_number = ANY($1::text[]) AND set_on <= $2
+ORDER BY account_number, opened_on, source_order, id`;
 
 const OPEN_HOLD = `
 INSERT INTO account_holds (account_number, kind, opened_on, reason, source)

@@ -8,7 +8,12 @@ import { addDays, daysBetween, type IsoDate } from '../statements/dates.ts';
 import type { PlanStanding } from '../patients/plans.ts';
 import type { Agency, AssignRule, EffectivePolicy } from './settings.ts';
 
-export type HoldKind = 'dispute' | 'assistance';
+/**
+ * Holds freeze the statement cycle and referrals while open. `bankruptcy` comes from the account's
+ * bankruptcy flag (the automatic stay: no billing, no collection, a placed account is recalled); the
+ * others are opened and resolved by command or holds file.
+ */
+export type HoldKind = 'dispute' | 'assistance' | 'bankruptcy';
 
 export interface Hold {
   kind: HoldKind;
@@ -47,6 +52,8 @@ export type ReferralRule =
   | 'NO_BALANCE'
   | 'BELOW_MINIMUM'
   | 'NO_FINAL_NOTICE'
+  | 'BANKRUPTCY'
+  | 'FINAL_NOTICE_PERIOD'
   | 'TOO_EARLY'
   | 'NO_AGENCY'
   | 'ECA_NOTICE_REQUIRED'
@@ -119,6 +126,8 @@ export function decideReferral(facts: ReferralFacts, policy: EffectivePolicy, ag
     const r = facts.recalledBalance;
     return no('RECALLED_BALANCE', `the balance was recalled from the agency on ${r.recalledOn} (${r.reason}, referral ${r.referralId}) and has not been cleared since; a recalled balance is not referred again`);
   }
+  const bankruptcy = openHold(facts.holds, 'bankruptcy', asOf);
+  if (bankruptcy) return no('BANKRUPTCY', `the guarantor is flagged in bankruptcy since ${bankruptcy.openedOn}: the automatic stay stops collection until the flag is cleared`);
   const dispute = openHold(facts.holds, 'dispute', asOf);
   if (dispute) return no('DISPUTED', `the balance is disputed since ${dispute.openedOn} (${dispute.reason}); referrals are frozen until it is resolved`);
   const assistance = openHold(facts.holds, 'assistance', asOf);
@@ -146,6 +155,10 @@ export function decideReferral(facts: ReferralFacts, policy: EffectivePolicy, ag
     const why = policy.nonProfit ? ` (501(r): no extraordinary collection action before day ${policy.daysAfterFirstStatement})` : '';
     return no('TOO_EARLY', `day ${days} since the first statement of ${first}; referral is allowed from day ${policy.daysAfterFirstStatement}, on ${eligibleOn}${why}`, notice);
   }
+  const noticeDue = addDays(facts.finalNoticeOn, policy.daysAfterFinalNotice);
+  if (asOf < noticeDue) {
+    return no('FINAL_NOTICE_PERIOD', `the final notice was mailed on ${facts.finalNoticeOn}; referral waits ${policy.daysAfterFinalNotice} days after it, until ${noticeDue}`, notice);
+  }
   const agency = assignAgency(agencies, facts.balanceCents, facts.guarantorState, facts.accountNumber);
   if (!agency) return no('NO_AGENCY', 'no configured agency takes this account (assignment rules)', notice);
   if (policy.nonProfit && agency.extraordinaryAction) {
@@ -168,7 +181,7 @@ export function decideReferral(facts: ReferralFacts, policy: EffectivePolicy, ag
   };
 }
 
-export type RecallDecisionReason = 'REQUESTED' | 'DISPUTE' | 'ASSISTANCE' | 'ZERO_BALANCE';
+export type RecallDecisionReason = 'REQUESTED' | 'BANKRUPTCY' | 'DISPUTE' | 'ASSISTANCE' | 'ZERO_BALANCE';
 
 export interface PlacedFacts {
   asOf: IsoDate;
@@ -181,6 +194,7 @@ export interface PlacedFacts {
 /** Whether an account with an agency must be recalled on the date, and why. First reason wins. */
 export function decideRecall(p: PlacedFacts, policy: EffectivePolicy): RecallDecisionReason | null {
   if (p.recallRequestedOn && p.recallRequestedOn <= p.asOf) return 'REQUESTED';
+  if (openHold(p.holds, 'bankruptcy', p.asOf)) return 'BANKRUPTCY';
   if (openHold(p.holds, 'dispute', p.asOf)) return 'DISPUTE';
   const assistance = openHold(p.holds, 'assistance', p.asOf);
   if (assistance && assistancePauses(assistance, p.cycleStartedOn, policy)) return 'ASSISTANCE';

@@ -54,6 +54,7 @@ export type Agency = z.output<typeof AgencySchema>;
 
 export const ReferralSettingsSchema = z.strictObject({
   daysAfterFirstStatement: z.number().int().min(1).max(3650).default(120).describe('Refer no earlier than this many days after the cycle\'s first statement (never the date of service).'),
+  daysAfterFinalNotice: z.number().int().min(0).max(3650).default(30).describe('Refer no earlier than this many days after the final notice was mailed, so its due date passes first (and a cycle that a dispute or a plan default pushed back still gets its notice period).'),
   minimumBalanceCents: z.number().int().min(1).max(100_000_000).default(2500).describe('Refer only balances at or over this many cents.'),
   nonProfit: z.boolean().default(false).describe('Enforce IRS 501(r): 120 days, a written notice 30 days before, assistance applications to day 240.'),
   ecaNoticeDays: z.number().int().min(NONPROFIT_NOTICE_DAYS).max(365).default(NONPROFIT_NOTICE_DAYS).describe('Non-profit: days between the written notice and the referral.'),
@@ -68,6 +69,7 @@ export type ReferralSettings = z.output<typeof ReferralSettingsSchema>;
 /** What the rules actually apply (non-profit floors applied). */
 export interface EffectivePolicy {
   daysAfterFirstStatement: number;
+  daysAfterFinalNotice: number;
   minimumBalanceCents: bigint;
   nonProfit: boolean;
   ecaNoticeDays: number;
@@ -79,6 +81,7 @@ export interface EffectivePolicy {
 export function effectivePolicy(s: ReferralSettings): EffectivePolicy {
   return {
     daysAfterFirstStatement: s.nonProfit ? Math.max(s.daysAfterFirstStatement, NONPROFIT_NOTIFICATION_DAYS) : s.daysAfterFirstStatement,
+    daysAfterFinalNotice: s.daysAfterFinalNotice,
     minimumBalanceCents: BigInt(s.minimumBalanceCents),
     nonProfit: s.nonProfit,
     ecaNoticeDays: s.ecaNoticeDays,

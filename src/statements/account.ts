@@ -139,8 +139,13 @@ export function assessAccount(a: AccountSnapshot, settings: StatementSettings, a
   const run = runningBalances(a.daily, asOf);
   const movedToPatient = timeoutMoves.reduce((s, m) => s + (m.undo ? -m.amountCents : m.amountCents), 0n);
   const receivableCents = run.receivable + movedToPatient;
+  // What the patient owes excludes PR on claims that are not theirs yet (never ask for what insurance owes):
+  // a credit is not applied to it, and it is not written off as a small balance.
+  const heldBack = claimStates
+    .filter((s) => s.state.kind !== 'patient')
+    .reduce((sum, s) => sum + sumWhere(s.claim.ledger, (l) => l.kind === 'patient_receivable'), 0n);
   const actions = balanceActions(
-    { accountNumber: a.accountNumber, receivableCents, creditCents: run.credit, creditSince: run.creditSince },
+    { accountNumber: a.accountNumber, receivableCents: receivableCents - heldBack, creditCents: run.credit, creditSince: run.creditSince },
     { asOf, smallBalanceCents: settings.smallBalanceCents, creditRefundAfterDays: settings.creditRefundAfterDays },
   );
   let due = receivableCents;
@@ -151,10 +156,6 @@ export function assessAccount(a: AccountSnapshot, settings: StatementSettings, a
     ? planStanding(a.plan, payments, { asOf, missedInstallmentsToDefault: settings.planMissedInstallments, graceDays: settings.planGraceDays })
     : null;
   const hold = holdFor(a);
-  // What the patient owes excludes PR on claims that are not theirs yet (never ask for what insurance owes).
-  const heldBack = claimStates
-    .filter((s) => s.state.kind !== 'patient')
-    .reduce((sum, s) => sum + sumWhere(s.claim.ledger, (l) => l.kind === 'patient_receivable'), 0n);
   const decision = whyNextStatement(
     { asOf, balanceDueCents: due - heldBack, statements: a.statements, balanceClearedOn: run.clearedOn, plan, disputes: a.disputes, hold },
     settings,

@@ -113,6 +113,17 @@ describe('referral rules on the real cycle', () => {
   });
 });
 
+describe('bankruptcy flag', () => {
+  it('is read as a hold from the day it is set until it is cleared: referral stops for the automatic stay', async () => {
+    // G-2 is below the minimum; the flag's rule comes first while it is set (2026-01-01 to 2026-02-01).
+    await db.pool.query(`INSERT INTO account_flags (account_number, flag, set_on, cleared_on, note) VALUES ('G-2', 'bankruptcy', '2026-01-01', '2026-02-01', 'chapter 7 filed')`);
+    expect(await why('G-2', '2025-12-31')).toMatchObject({ rule: 'BELOW_MINIMUM' });
+    expect(await why('G-2', '2026-01-01')).toMatchObject({ refer: false, rule: 'BANKRUPTCY' });
+    expect((await explainReferral(db.pool, 'G-2', '2026-01-15', defaults))?.holds).toEqual([{ kind: 'bankruptcy', openedOn: '2026-01-01', resolvedOn: null, reason: 'chapter 7 filed' }]);
+    expect(await why('G-2', '2026-02-01')).toMatchObject({ rule: 'BELOW_MINIMUM' });
+  });
+});
+
 describe('after placement', () => {
   it('a payment to the practice after placement goes to the agency as a balance update (200.00 - 50.00 = 150.00)', async () => {
     const file = await writeTemp(dir, 'pay.csv', 'account,amount,date,method,reference\nG-1,50.00,2025-06-20,check,COLL-1\nG-7,100.00,2025-06-15,card,COLL-7\n');

@@ -94,3 +94,25 @@ describe('decideRecall', () => {
     expect(decideRecall({ ...placed, collectionsBalanceCents: 0n }, policy)).toBe('ZERO_BALANCE');
   });
 });
+
+describe('after the final notice, and in bankruptcy', () => {
+  const rule = (over: Partial<ReferralFacts>) => decideReferral(facts(over), policy, settings.agencies);
+  it('waits 30 days after the final notice even past day 120 (a 4-statement cycle, or one a dispute pushed back)', () => {
+    // Final notice on day 120 (2025-06-10): not referred that day nor on day 149, referred on day 150 (2025-07-10).
+    expect(rule({ finalNoticeOn: '2025-06-10' })).toMatchObject({ refer: false, rule: 'FINAL_NOTICE_PERIOD' });
+    expect(rule({ finalNoticeOn: '2025-06-10', asOf: '2025-07-09' }).rule).toBe('FINAL_NOTICE_PERIOD');
+    expect(rule({ finalNoticeOn: '2025-06-10', asOf: '2025-07-10' })).toMatchObject({ refer: true, rule: 'REFER' });
+    // The period is a setting: 0 refers on the day of the notice once day 120 has come.
+    const none = effectivePolicy(parseReferralSettings({ daysAfterFinalNotice: 0, agencies: settings.agencies }));
+    expect(decideReferral(facts({ finalNoticeOn: '2025-06-10' }), none, settings.agencies).rule).toBe('REFER');
+  });
+
+  it('a bankruptcy flag stops referral while set, and recalls a placed account', () => {
+    const bankrupt = [{ kind: 'bankruptcy' as const, openedOn: '2025-06-01', reason: 'chapter 7' }];
+    expect(rule({ holds: bankrupt })).toMatchObject({ refer: false, rule: 'BANKRUPTCY' });
+    expect(rule({ holds: [{ ...bankrupt[0]!, resolvedOn: '2025-06-05' }] }).rule).toBe('REFER');
+    const placed = { asOf: '2025-07-01', cycleStartedOn: '2025-02-10', collectionsBalanceCents: 20000n, holds: bankrupt };
+    expect(decideRecall(placed, policy)).toBe('BANKRUPTCY');
+    expect(decideRecall({ ...placed, holds: [] }, policy)).toBeNull();
+  });
+});
