@@ -123,6 +123,7 @@ function billingProvider(v: unknown): Obj {
   if (b.lastName !== undefined) out.lastName = text(b.lastName, 1, 60);
   out.npi = str(b.npi, NPI);
   if (b.organizationName !== undefined) out.organizationName = text(b.organizationName, 1, 60);
+  if (b.payToAddress !== undefined) out.payToAddress = address(b.payToAddress);
   if (b.phone !== undefined) out.phone = str(b.phone, PHONE);
   out.taxId = str(b.taxId, TAX_ID);
   if (b.taxonomy !== undefined) out.taxonomy = str(b.taxonomy, TAXONOMY);
@@ -180,6 +181,8 @@ function line(v: unknown): Obj {
   return out;
 }
 
+const POA = ['Y', 'N', 'U', 'W', '1'] as const;
+
 function institutional(v: unknown): Obj {
   const i = obj(v);
   const out: Obj = {};
@@ -188,6 +191,7 @@ function institutional(v: unknown): Obj {
   out.admissionType = str(i.admissionType, ONE_DIGIT);
   if (i.admittingDiagnosis !== undefined) out.admittingDiagnosis = upper(i.admittingDiagnosis);
   out.patientStatus = str(i.patientStatus, TWO_DIGITS);
+  if (i.presentOnAdmission !== undefined) out.presentOnAdmission = arr(i.presentOnAdmission, 0, Infinity).map((p) => oneOf(p, POA));
   out.statementFrom = isoDate(i.statementFrom);
   out.statementTo = isoDate(i.statementTo);
   return out;

@@ -146,6 +146,11 @@ export function validateClaim(input: unknown, record: number, today: string): Va
     if (code === null) reject(`diagnoses[${i}]`, 'ICD10_INVALID', 'not an ICD-10-CM code', 'ICD-10-CM: a letter, a digit, then 1 to 5 letters or digits (dot after the 3rd allowed)', d);
     else diagnoses.push(code);
   });
+  const poa = claim.institutional?.presentOnAdmission;
+  if (poa !== undefined && poa.length !== claim.diagnoses.length) {
+    reject('institutional.presentOnAdmission', 'POA_COUNT', 'one present-on-admission indicator is needed per diagnosis, in the same order', `${claim.diagnoses.length} indicators`, `${poa.length}`);
+  }
+  if (poa !== undefined && professional) reject('institutional.presentOnAdmission', 'POA_PROFESSIONAL', 'present-on-admission indicators are for institutional claims', 'no indicators on a professional claim', poa.join(','));
   if (claim.institutional?.admittingDiagnosis !== undefined && normalizeIcd10(claim.institutional.admittingDiagnosis) === null) {
     reject('institutional.admittingDiagnosis', 'ICD10_INVALID', 'not an ICD-10-CM code', 'ICD-10-CM code', claim.institutional.admittingDiagnosis);
   }

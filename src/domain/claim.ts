@@ -72,6 +72,8 @@ export const BillingProvider = z.object({
   address: Address,
   contactName: x12Text(1, 60).optional(),
   phone: z.string().regex(/^\d{10}$/).optional(),
+  /** Where payments go when that is not the billing address (837 loop 2010AB; a PO box is allowed here). */
+  payToAddress: Address.optional(),
 });
 export type BillingProvider = z.infer<typeof BillingProvider>;
 
@@ -144,6 +146,11 @@ export const Institutional = z.object({
   admissionDate: IsoDate.optional(),
   /** HI ABJ admitting diagnosis. */
   admittingDiagnosis: z.string().trim().toUpperCase().optional(),
+  /**
+   * Present-on-admission indicator of each diagnosis, in the order of `diagnoses` (HI ABK/ABF component 9):
+   * Y yes, N no, U not documented, W clinically undetermined, 1 exempt. Inpatient claims to Medicare need it.
+   */
+  presentOnAdmission: z.array(z.enum(['Y', 'N', 'U', 'W', '1'])).optional(),
 });
 export type Institutional = z.infer<typeof Institutional>;
 

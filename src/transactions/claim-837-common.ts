@@ -46,7 +46,8 @@ export class Hierarchy {
   /** The 2000A HL to put the claim under, opening one (and appending its segments to `out`) when needed. */
   billingProvider(mapped: MappedClaim, out: SegmentValues[], taxonomyQualifier = 'PXC'): number {
     const bp = mapped.claim.record.billingProvider;
-    const key = `${bp.npi}|${bp.taxId}|${bp.taxonomy ?? ''}|${bp.organizationName ?? ''}|${bp.lastName ?? ''}|${bp.address.line1}|${bp.address.postalCode}`;
+    const payTo = bp.payToAddress && !sameAddress(bp.payToAddress, bp.address) ? bp.payToAddress : undefined;
+    const key = `${bp.npi}|${bp.taxId}|${bp.taxonomy ?? ''}|${bp.organizationName ?? ''}|${bp.lastName ?? ''}|${bp.address.line1}|${bp.address.postalCode}|${payTo ? `${payTo.line1}|${payTo.line2 ?? ''}|${payTo.postalCode}` : ''}`;
     if (key === this.billingKey) return this.billingHl;
     this.billingKey = key;
     this.billingHl = this.next++;
@@ -61,6 +62,11 @@ export class Hierarchy {
     pushAddress(segs, bp.address);
     segs.push(['REF', 'EI', bp.taxId]);
     if (bp.contactName && bp.phone) segs.push(['PER', 'IC', bp.contactName, 'TE', bp.phone]);
+    // 2010AB pay-to address: only when payments go somewhere else than the billing address.
+    if (payTo) {
+      segs.push(['NM1', '87', bp.organizationName ? '2' : '1']);
+      pushAddress(segs, payTo);
+    }
     return this.billingHl;
   }
 
@@ -68,6 +74,9 @@ export class Hierarchy {
     return this.next++;
   }
 }
+
+const sameAddress = (a: Address, b: Address): boolean =>
+  a.line1 === b.line1 && (a.line2 ?? '') === (b.line2 ?? '') && a.city === b.city && a.state === b.state && a.postalCode === b.postalCode;
 
 export function pushAddress(out: SegmentValues[], a: Address): void {
   out.push(a.line2 ? ['N3', a.line1, a.line2] : ['N3', a.line1], ['N4', a.city, a.state, a.postalCode]);

@@ -37,10 +37,14 @@ export function institutionalClaimSegments(mapped: MappedClaim, hierarchy: Hiera
   pushPayerClaimNumberRef(mapped, segs);
 
   const [principal, ...others] = mapped.claim.diagnoses;
-  segs.push(['HI', ['ABK', principal!]]);
+  // The present-on-admission indicator is the composite's ninth component (C022-9).
+  const poa = inst.presentOnAdmission;
+  const diagnosis = (qualifier: string, code: string, i: number): Element =>
+    poa?.[i] !== undefined ? [qualifier, code, '', '', '', '', '', '', poa[i]!] : [qualifier, code];
+  segs.push(['HI', diagnosis('ABK', principal!, 0)]);
   if (inst.admittingDiagnosis) segs.push(['HI', ['ABJ', normalizeIcd10(inst.admittingDiagnosis)!]]);
   for (let i = 0; i < others.length; i += HI_CODES_MAX) {
-    const chunk: Element[] = others.slice(i, i + HI_CODES_MAX).map((code) => ['ABF', code]);
+    const chunk: Element[] = others.slice(i, i + HI_CODES_MAX).map((code, j) => diagnosis('ABF', code, i + j + 1));
     segs.push(['HI', ...chunk]);
   }
 

@@ -126,6 +126,19 @@ describe('claim record fast path', () => {
     expect(zodAccepted).toBeLessThan(2000);
   }, 120_000);
 
+  it('takes a pay-to address and present-on-admission indicators as zod does, and gives up on a bad indicator', () => {
+    const inst = JSON.parse(JSON.stringify(syntheticClaim(4))) as Record<string, Record<string, unknown>>;
+    inst.billingProvider!.payToAddress = { line1: 'PO BOX 4410', city: 'SPRINGFIELD', state: 'OR', postalCode: '97477' };
+    inst.institutional!.presentOnAdmission = ['Y', 'W', '1'];
+    const zod = ClaimRecord.parse(inst);
+    const fast = parseClaimRecordFast(inst);
+    expect(fast).toEqual(zod);
+    expect(JSON.stringify(fast)).toBe(canonicalJson(zod));
+    inst.institutional!.presentOnAdmission = ['Y', 'X'];
+    expect(parseClaimRecordFast(inst)).toBeNull();
+    expect(ClaimRecord.safeParse(inst).success).toBe(false);
+  });
+
   it('gives up on each kind of problem that zod reports', () => {
     const base = (): Record<string, unknown> => JSON.parse(JSON.stringify(syntheticClaim(3))) as Record<string, unknown>;
     const cases: [string, (r: Record<string, unknown>) => void][] = [

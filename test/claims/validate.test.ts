@@ -85,6 +85,15 @@ describe('claim validation', () => {
     expect(problems(claim(4, (c) => (c.placeOfService = '83')))).toEqual([]);
   });
 
+  it('wants one present-on-admission indicator per diagnosis, on institutional claims only', () => {
+    const inst = (poa: string[]) => claim(4, (c) => {
+      c.diagnoses = ['E11.9', 'I10'];
+      (c.institutional as Record<string, unknown>).presentOnAdmission = poa;
+    });
+    expect(problems(inst(['Y', 'N']))).toEqual([]);
+    expect(problems(inst(['Y']))).toEqual([{ field: 'institutional.presentOnAdmission', code: 'POA_COUNT', found: '1' }]);
+  });
+
   it('checks coverages: subscriber for a dependent, no duplicate payer', () => {
     expect(problems(claim(3, (c) => delete c.coverages[0]!.subscriber))).toEqual([{ field: 'coverages[0].subscriber', code: 'SUBSCRIBER_MISSING', found: '(missing)' }]);
     expect(problems(claim(0, (c) => c.coverages.push({ ...c.coverages[0]! })))).toEqual([{ field: 'coverages[1].payerId', code: 'COVERAGE_DUPLICATE_PAYER', found: 'ACME' }]);

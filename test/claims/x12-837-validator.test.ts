@@ -11,6 +11,7 @@ import { Outbox } from '../../src/claims/outbox.ts';
 import { memoryControlNumbers } from '../../src/claims/control-numbers.ts';
 import { fixedClock } from '../../src/runtime/clock.ts';
 import { syntheticClaim } from './support/synthetic.ts';
+import type { ClaimRecordInput } from '../../src/domain/claim.ts';
 import { validate837 } from '../support/x12-837-validator.ts';
 
 let professional = '';
@@ -133,4 +134,35 @@ describe('independent 837 validator', () => {
     expect(messages(replace(professional, 'HI*ABK:E119*ABF:M5450', 'HI*BK:E119*BF:M5450'))).toContain('the first HI code is not ABK (principal diagnosis)');
     expect(messages(replace(institutional, 'HI*ABF:K219~', 'HI*ABF:K219~HI*ABF:E119~HI*ABF:I10~'))).toContain('more than 2 HI segments of other diagnoses (ABF) in an 837I');
   });
+
+  it('accepts a pay-to address (2010AB) and present-on-admission indicators, and catches them malformed', async () => {
+    const payers = await loadPayerProfiles(fileURLToPath(new URL('../../samples/payers/', import.meta.url)));
+    const out = mkdtempSync(path.join(dir, 'payto-'));
+    const outbox = new Outbox({ dir: out, clock: fixedClock('2024-09-01T12:00:00Z'), controlNumbers: memoryControlNumbers() });
+    const inst = syntheticClaim(4, { payers: ['ACME'] }) as ClaimRecordInput & { institutional: Record<string, unknown> };
+    const poa = inst.diagnoses.map((_, k) => (k === 0 ? 'Y' : 'N'));
+    const withPoa = { ...inst, institutional: { ...inst.institutional, presentOnAdmission: poa } };
+    const prof = syntheticClaim(0, { payers: ['BLUE'] });
+    const withPayTo = { ...prof, billingProvider: { ...prof.billingProvider, payToAddress: { line1: 'PO BOX 4410', city: 'SPRINGFIELD', state: 'OR', postalCode: '97477' } } };
+    for (const c of [withPoa, withPayTo]) {
+      const v = validateClaim(c, 1, '2024-09-01');
+      if (!v.ok) throw new Error(JSON.stringify(v.rejections));
+      const m = mapClaim(v.claim, 1, payers);
+      if (!m.ok) throw new Error(JSON.stringify(m.rejections));
+      await outbox.add(m.mapped);
+    }
+    const files = await outbox.finish();
+    await outbox.publish(files);
+    const text = new Map(files.map((f) => [f.payerId, readFileSync(f.path, 'latin1')]));
+    const i = text.get('ACME')!;
+    const p = text.get('BLUE')!;
+    expect(validate837(i)).toEqual([]);
+    expect(validate837(p)).toEqual([]);
+    expect(i).toContain(`HI*ABK:${inst.diagnoses[0]!.replace('.', '')}:::::::Y~`);
+    expect(p).toContain('NM1*87*2~N3*PO BOX 4410~N4*SPRINGFIELD*OR*97477~');
+    expect(messages(replace(i, ':::::::Y~', ':::::::X~'))).toContain('present-on-admission indicator ::::::X is not Y, N, U, W or 1 in component 9');
+    expect(messages(replace(p, 'NM1*87*2~', 'NM1*87*2*SAMPLE CLINIC~'))).toContain('NM103 is not used in 5010 (found SAMPLE CLINIC)');
+    expect(messages(replace(p, 'NM1*87*2~N3*PO BOX 4410~', 'NM1*87*2~'))).not.toEqual([]);
+  });
 });
+

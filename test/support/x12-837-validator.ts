@@ -42,6 +42,8 @@ const ELEMENTS: Record<string, Rule[]> = {
   HL: [[1, true, /^\d+$/, 1, 12], [3, true, ['20', '22', '23'], 2, 2], [4, true, ['0', '1'], 1, 1]],
   PRV_BI: [[2, true, ['PXC'], 2, 3], [3, true, /^[0-9A-Z]{10}$/, 10, 10]],
   NM1_85: [[2, true, ['1', '2'], 1, 1], [3, true, AN, 1, 60], [8, true, ['XX'], 2, 2], [9, true, /^\d{10}$/, 10, 10]],
+  // 2010AB: only NM101 and NM102 are used.
+  NM1_87: [[2, true, ['1', '2'], 1, 1]],
   N3: [[1, true, AN, 1, 55], [2, false, AN, 1, 55]],
   N4: [[1, true, AN, 2, 30], [2, true, /^[A-Z]{2}$/, 2, 2], [3, true, /^\d{5}(\d{4})?$/, 3, 15]],
   REF_EI: [[2, true, /^\d{9}$/, 9, 9]],
@@ -78,6 +80,8 @@ const ELEMENTS: Record<string, Rule[]> = {
 const NOT_USED: Record<string, number[]> = {
   // 5010 dropped the patient's own id from 2010CA (a patient with an id of their own is a subscriber).
   NM1_QC: [8, 9],
+  // 2010AB pay-to: the name and id come from 2010AA.
+  NM1_87: [3, 4, 5, 6, 7, 8, 9],
   CLM: [3, 4],
   SBR_B: [6, 7, 8],
   SBR_O: [6, 7, 8],
@@ -117,7 +121,8 @@ function symbols(set: Seg[]): string[] {
 
 // Loop grammars (a subset of the guides: the loops and segments a billing office sends).
 const HEADER = 'ST BHT NM1_41 PER{1,2} NM1_40 ';
-const L2000A = 'HL_20 (PRV_BI )?NM1_85 N3 N4 REF_EI (PER ){0,2}';
+// 2010AB pay-to address (situational) follows the billing provider: NM1*87 with NM102 only, N3, N4.
+const L2000A = 'HL_20 (PRV_BI )?NM1_85 N3 N4 REF_EI (PER ){0,2}(NM1_87 N3 N4 )?';
 const L2000B = 'HL_22 SBR_B (NM1_IL (N3 N4 )?(DMG )?)(NM1_PR (N3 N4 )?)';
 const L2000C = 'HL_23 PAT NM1_QC N3 N4 DMG ';
 const L2320 = '(SBR_O (AMT_D )?OI NM1_IL (N3 N4 )?NM1_PR (N3 N4 )?(DTP_573 )?)';
@@ -302,6 +307,12 @@ function checkSet(set: Seg[], guide: string, componentSep: string, issues: Valid
     if (!institutional && codes.some((c) => c[0] === 'ABJ')) add(his[0]!, 'ABJ (admitting diagnosis) is 837I only');
     if (institutional && his.filter((h) => (h.el[1] ?? '').startsWith(`ABF${componentSep}`)).length > 2) add(his[0]!, 'more than 2 HI segments of other diagnoses (ABF) in an 837I');
     if (diag.some((c) => !/^[A-Z]\d[0-9A-Z]{1,5}$/.test(c[1] ?? ''))) add(his[0]!, 'an ICD-10 code is malformed (or has a dot)');
+    // C022-9 present-on-admission: 837I ABK/ABF only, Y N U W or 1, components 3 to 8 empty.
+    for (const c of codes) {
+      if (c.length <= 2) continue;
+      if (!institutional || !['ABK', 'ABF'].includes(c[0] ?? '')) add(his[0]!, `${c[0]} carries components after the code (present on admission is 837I ABK/ABF only)`);
+      else if (c.length !== 9 || c.slice(2, 8).some((x) => x !== '') || !['Y', 'N', 'U', 'W', '1'].includes(c[8] ?? '')) add(his[0]!, `present-on-admission indicator ${c.slice(2).join(componentSep)} is not Y, N, U, W or 1 in component 9`);
+    }
 
     let lineSum = 0n;
     let lx = 0;
