@@ -182,6 +182,7 @@ function line(v: unknown): Obj {
 }
 
 const POA = ['Y', 'N', 'U', 'W', '1'] as const;
+const UB_CODE = /^[0-9A-Z]{2}$/;
 
 function institutional(v: unknown): Obj {
   const i = obj(v);
@@ -190,10 +191,29 @@ function institutional(v: unknown): Obj {
   if (i.admissionSource !== undefined) out.admissionSource = str(i.admissionSource, ONE_CHAR);
   out.admissionType = str(i.admissionType, ONE_DIGIT);
   if (i.admittingDiagnosis !== undefined) out.admittingDiagnosis = upper(i.admittingDiagnosis);
+  if (i.conditionCodes !== undefined) out.conditionCodes = arr(i.conditionCodes, 0, 24).map((c) => str(c, UB_CODE));
+  if (i.occurrenceSpans !== undefined) {
+    out.occurrenceSpans = arr(i.occurrenceSpans, 0, 24).map((v) => {
+      const o = obj(v);
+      return { code: str(o.code, UB_CODE), from: isoDate(o.from), to: isoDate(o.to) };
+    });
+  }
+  if (i.occurrences !== undefined) {
+    out.occurrences = arr(i.occurrences, 0, 24).map((v) => {
+      const o = obj(v);
+      return { code: str(o.code, UB_CODE), date: isoDate(o.date) };
+    });
+  }
   out.patientStatus = str(i.patientStatus, TWO_DIGITS);
   if (i.presentOnAdmission !== undefined) out.presentOnAdmission = arr(i.presentOnAdmission, 0, Infinity).map((p) => oneOf(p, POA));
   out.statementFrom = isoDate(i.statementFrom);
   out.statementTo = isoDate(i.statementTo);
+  if (i.values !== undefined) {
+    out.values = arr(i.values, 0, 24).map((v) => {
+      const o = obj(v);
+      return { amount: str(o.amount, AMOUNT), code: str(o.code, UB_CODE) };
+    });
+  }
   return out;
 }
 

@@ -161,6 +161,9 @@ export function validateClaim(input: unknown, record: number, today: string): Va
     if (!inst) reject('institutional', 'INSTITUTIONAL_MISSING', 'an institutional claim needs statement dates and CL1 codes', 'institutional {statementFrom, statementTo, admissionType, patientStatus}', '(missing)');
     else {
       if (inst.statementFrom > inst.statementTo) reject('institutional.statementTo', 'STATEMENT_PERIOD_REVERSED', 'statement period ends before it starts', `a date on or after ${inst.statementFrom}`, inst.statementTo);
+      inst.occurrenceSpans?.forEach((s, k) => {
+        if (s.from > s.to) reject(`institutional.occurrenceSpans[${k}].to`, 'OCCURRENCE_SPAN_REVERSED', 'occurrence span ends before it starts', `a date on or after ${s.from}`, s.to);
+      });
       if (INPATIENT_FACILITY_TYPES.has(claim.placeOfService) && inst.admissionDate === undefined) {
         reject('institutional.admissionDate', 'ADMISSION_DATE_MISSING', `an inpatient bill type (${claim.placeOfService}x) needs the admission date (DTP*435)`, 'the admission date, YYYY-MM-DD', '(missing)');
       }

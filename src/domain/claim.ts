@@ -151,6 +151,14 @@ export const Institutional = z.object({
    * Y yes, N no, U not documented, W clinically undetermined, 1 exempt. Inpatient claims to Medicare need it.
    */
   presentOnAdmission: z.array(z.enum(['Y', 'N', 'U', 'W', '1'])).optional(),
+  /** UB-04 condition codes (HI BG), at most 24. */
+  conditionCodes: z.array(z.string().regex(/^[0-9A-Z]{2}$/, 'expected a 2-character condition code')).max(24).optional(),
+  /** UB-04 occurrence codes with their date (HI BH), at most 24. */
+  occurrences: z.array(z.object({ code: z.string().regex(/^[0-9A-Z]{2}$/, 'expected a 2-character occurrence code'), date: IsoDate })).max(24).optional(),
+  /** UB-04 occurrence span codes with their period (HI BI), at most 24. */
+  occurrenceSpans: z.array(z.object({ code: z.string().regex(/^[0-9A-Z]{2}$/, 'expected a 2-character occurrence span code'), from: IsoDate, to: IsoDate })).max(24).optional(),
+  /** UB-04 value codes with their amount (HI BE), at most 24. */
+  values: z.array(z.object({ code: z.string().regex(/^[0-9A-Z]{2}$/, 'expected a 2-character value code'), amount: Amount })).max(24).optional(),
 });
 export type Institutional = z.infer<typeof Institutional>;
 

@@ -1,7 +1,7 @@
 // 837I institutional claim (005010X223A2): the segments of one claim, from its 2000A/2000B/2000C hierarchy
 // through 2300 CLM, DTP*434 statement dates (then DTP*435 admission), CL1, HI (ABK principal, ABJ admitting, ABF others),
 // 2310A attending provider, 2320 other coverage, and 2400 LX/SV2/DTP*472/REF*6R.
-import { formatX12Amount } from '../domain/money.ts';
+import { formatX12Amount, parseCents } from '../domain/money.ts';
 import type { MappedClaim } from '../claims/map.ts';
 import { normalizeIcd10 } from '../claims/codes.ts';
 import {
@@ -46,6 +46,17 @@ export function institutionalClaimSegments(mapped: MappedClaim, hierarchy: Hiera
   for (let i = 0; i < others.length; i += HI_CODES_MAX) {
     const chunk: Element[] = others.slice(i, i + HI_CODES_MAX).map((code, j) => diagnosis('ABF', code, i + j + 1));
     segs.push(['HI', ...chunk]);
+  }
+  // Then, in the guide's order: occurrence spans (BI), occurrences (BH), values (BE), conditions (BG); each
+  // at most 12 to an HI segment.
+  const codes: Element[][] = [
+    (inst.occurrenceSpans ?? []).map((s) => ['BI', s.code, 'RD8', `${d8(s.from)}-${d8(s.to)}`]),
+    (inst.occurrences ?? []).map((o) => ['BH', o.code, 'D8', d8(o.date)]),
+    (inst.values ?? []).map((v) => ['BE', v.code, '', '', formatX12Amount(parseCents(v.amount))]),
+    (inst.conditionCodes ?? []).map((c) => ['BG', c]),
+  ];
+  for (const list of codes) {
+    for (let i = 0; i < list.length; i += HI_CODES_MAX) segs.push(['HI', ...list.slice(i, i + HI_CODES_MAX)]);
   }
 
   const ap = rec.renderingProvider;

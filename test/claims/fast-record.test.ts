@@ -126,10 +126,14 @@ describe('claim record fast path', () => {
     expect(zodAccepted).toBeLessThan(2000);
   }, 120_000);
 
-  it('takes a pay-to address and present-on-admission indicators as zod does, and gives up on a bad indicator', () => {
+  it('takes a pay-to address, present-on-admission indicators and UB-04 codes as zod does, and gives up on a bad indicator', () => {
     const inst = JSON.parse(JSON.stringify(syntheticClaim(4))) as Record<string, Record<string, unknown>>;
     inst.billingProvider!.payToAddress = { line1: 'PO BOX 4410', city: 'SPRINGFIELD', state: 'OR', postalCode: '97477' };
     inst.institutional!.presentOnAdmission = ['Y', 'W', '1'];
+    inst.institutional!.conditionCodes = ['07'];
+    inst.institutional!.occurrences = [{ date: '2024-08-20', code: '11' }];
+    inst.institutional!.occurrenceSpans = [{ to: '2024-08-22', from: '2024-08-21', code: '74' }];
+    inst.institutional!.values = [{ code: '80', amount: '3' }];
     const zod = ClaimRecord.parse(inst);
     const fast = parseClaimRecordFast(inst);
     expect(fast).toEqual(zod);

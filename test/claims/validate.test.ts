@@ -92,6 +92,8 @@ describe('claim validation', () => {
     });
     expect(problems(inst(['Y', 'N']))).toEqual([]);
     expect(problems(inst(['Y']))).toEqual([{ field: 'institutional.presentOnAdmission', code: 'POA_COUNT', found: '1' }]);
+    const span = claim(4, (c) => ((c.institutional as Record<string, unknown>).occurrenceSpans = [{ code: '74', from: '2024-03-02', to: '2024-03-01' }]));
+    expect(problems(span)).toEqual([{ field: 'institutional.occurrenceSpans[0].to', code: 'OCCURRENCE_SPAN_REVERSED', found: '2024-03-01' }]);
   });
 
   it('checks coverages: subscriber for a dependent, no duplicate payer', () => {

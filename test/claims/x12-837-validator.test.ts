@@ -141,7 +141,13 @@ describe('independent 837 validator', () => {
     const outbox = new Outbox({ dir: out, clock: fixedClock('2024-09-01T12:00:00Z'), controlNumbers: memoryControlNumbers() });
     const inst = syntheticClaim(4, { payers: ['ACME'] }) as ClaimRecordInput & { institutional: Record<string, unknown> };
     const poa = inst.diagnoses.map((_, k) => (k === 0 ? 'Y' : 'N'));
-    const withPoa = { ...inst, institutional: { ...inst.institutional, presentOnAdmission: poa } };
+    const withPoa = {
+      ...inst,
+      institutional: {
+        ...inst.institutional, presentOnAdmission: poa, conditionCodes: ['07', 'A1'],
+        occurrences: [{ code: '11', date: '2024-08-20' }], occurrenceSpans: [{ code: '74', from: '2024-08-21', to: '2024-08-22' }], values: [{ code: '80', amount: '3' }, { code: 'A2', amount: '125.50' }],
+      },
+    };
     const prof = syntheticClaim(0, { payers: ['BLUE'] });
     const withPayTo = { ...prof, billingProvider: { ...prof.billingProvider, payToAddress: { line1: 'PO BOX 4410', city: 'SPRINGFIELD', state: 'OR', postalCode: '97477' } } };
     for (const c of [withPoa, withPayTo]) {
@@ -160,6 +166,9 @@ describe('independent 837 validator', () => {
     expect(validate837(p)).toEqual([]);
     expect(i).toContain(`HI*ABK:${inst.diagnoses[0]!.replace('.', '')}:::::::Y~`);
     expect(p).toContain('NM1*87*2~N3*PO BOX 4410~N4*SPRINGFIELD*OR*97477~');
+    expect(i).toContain('HI*BI:74:RD8:20240821-20240822~HI*BH:11:D8:20240820~HI*BE:80:::3*BE:A2:::125.5~HI*BG:07*BG:A1~');
+    expect(messages(replace(i, 'HI*BH:11:D8:20240820~', '').replace('HI*BG:07*BG:A1~', 'HI*BG:07*BG:A1~HI*BH:11:D8:20240820~'))).toContain('837I HI segments are out of the guide order (ABK, ABJ, ABF, BI, BH, BE, BG)');
+    expect(messages(replace(i, 'BH:11:D8:20240820', 'BH:11:D8:240820'))).toContain("BH code BH:11:D8:240820 is not in the guide's form");
     expect(messages(replace(i, ':::::::Y~', ':::::::X~'))).toContain('present-on-admission indicator ::::::X is not Y, N, U, W or 1 in component 9');
     expect(messages(replace(p, 'NM1*87*2~', 'NM1*87*2*SAMPLE CLINIC~'))).toContain('NM103 is not used in 5010 (found SAMPLE CLINIC)');
     expect(messages(replace(p, 'NM1*87*2~N3*PO BOX 4410~', 'NM1*87*2~'))).not.toEqual([]);

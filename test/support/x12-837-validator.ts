@@ -301,7 +301,23 @@ function checkSet(set: Seg[], guide: string, componentSep: string, issues: Valid
     const codes = his.flatMap((h) => h.el.slice(1).map((c) => c.split(componentSep)));
     const diag = codes.filter((c) => ['ABK', 'ABF', 'BK', 'BF'].includes(c[0] ?? ''));
     if (codes[0]?.[0] !== 'ABK') add(his[0] ?? clm, 'the first HI code is not ABK (principal diagnosis)');
-    if (codes.slice(1).some((c) => !['ABF', 'ABJ'].includes(c[0] ?? ''))) add(his[0] ?? clm, 'HI codes after the principal must be ABF (or ABJ admitting on an 837I)');
+    const UB = ['BI', 'BH', 'BE', 'BG'];
+    if (codes.slice(1).some((c) => !['ABF', 'ABJ', ...(institutional ? UB : [])].includes(c[0] ?? ''))) add(his[0] ?? clm, 'HI codes after the principal must be ABF (or ABJ admitting, BI/BH/BE/BG codes on an 837I)');
+    // 837I HI segments: one qualifier each, in the guide's order (ABK, ABJ, ABF, BI, BH, BE, BG), each of
+    // BI, BH, BE and BG in at most 2 segments; their composites in the guide's shape.
+    if (institutional) {
+      const ORDER = ['ABK', 'ABJ', 'ABF', 'BI', 'BH', 'BE', 'BG'];
+      const kinds = his.map((h) => h.el.slice(1).map((c) => c.split(componentSep)[0] ?? ''));
+      if (kinds.some((k) => new Set(k).size > 1)) add(his[0]!, 'an 837I HI segment mixes qualifiers');
+      const rank = kinds.map((k) => ORDER.indexOf(k[0] ?? ''));
+      if (rank.some((r, k) => k > 0 && r < rank[k - 1]!)) add(his[0]!, '837I HI segments are out of the guide order (ABK, ABJ, ABF, BI, BH, BE, BG)');
+      for (const q of UB) if (kinds.filter((k) => k[0] === q).length > 2) add(his[0]!, `more than 2 HI segments of ${q} codes`);
+      const SHAPE: Record<string, RegExp> = { BI: /^BI:[0-9A-Z]{2}:RD8:\d{8}-\d{8}$/, BH: /^BH:[0-9A-Z]{2}:D8:\d{8}$/, BE: /^BE:[0-9A-Z]{2}:::\d{1,16}(\.\d{1,2})?$/, BG: /^BG:[0-9A-Z]{2}$/ };
+      for (const c of codes) {
+        const shape = SHAPE[c[0] ?? ''];
+        if (shape && !shape.test(c.join(':'))) add(his[0]!, `${c[0]} code ${c.join(componentSep)} is not in the guide's form`);
+      }
+    }
     if (his.some((h) => h.el.length - 1 > 12)) add(his[0]!, 'an HI segment holds more than 12 codes');
     if (!institutional && his.length !== 1) add(clm, 'an 837P claim has one HI segment of diagnoses');
     if (!institutional && codes.some((c) => c[0] === 'ABJ')) add(his[0]!, 'ABJ (admitting diagnosis) is 837I only');
@@ -309,7 +325,7 @@ function checkSet(set: Seg[], guide: string, componentSep: string, issues: Valid
     if (diag.some((c) => !/^[A-Z]\d[0-9A-Z]{1,5}$/.test(c[1] ?? ''))) add(his[0]!, 'an ICD-10 code is malformed (or has a dot)');
     // C022-9 present-on-admission: 837I ABK/ABF only, Y N U W or 1, components 3 to 8 empty.
     for (const c of codes) {
-      if (c.length <= 2) continue;
+      if (c.length <= 2 || ['BI', 'BH', 'BE'].includes(c[0] ?? '')) continue;
       if (!institutional || !['ABK', 'ABF'].includes(c[0] ?? '')) add(his[0]!, `${c[0]} carries components after the code (present on admission is 837I ABK/ABF only)`);
       else if (c.length !== 9 || c.slice(2, 8).some((x) => x !== '') || !['Y', 'N', 'U', 'W', '1'].includes(c[8] ?? '')) add(his[0]!, `present-on-admission indicator ${c.slice(2).join(componentSep)} is not Y, N, U, W or 1 in component 9`);
     }
