@@ -100,13 +100,20 @@ export async function loadAccountFacts(db: Db, guarantors: GuarantorRow[], asOf:
       : null;
     const active = mine.find((r) => r.status === 'placed' && r.placed_on <= asOf) ?? mine.find((r) => r.status === 'placed');
     const notice = first ? notices.find((n) => n.account_number === snapshot.accountNumber && n.cycle_started_on === first) : undefined;
+    // Only what the final notice asked for, less what has come off it since (payments, adjustments,
+    // credits: the days the receivable went down), is referable: a balance that arrived after the notice
+    // has had no statement and is not sent to an agency on the old cycle's clock. (Days are net: a day
+    // with both a new charge and a payment counts as its net change.)
+    const referable = referableBalance(snapshot, assessment, asOf);
+    let noticed = finalNotice ? runningReceivable(snapshot.daily)(finalNotice) : referable;
+    if (finalNotice) for (const d of snapshot.daily) if (d.date > finalNotice && d.date <= asOf && d.receivableCents < 0n) noticed += d.receivableCents;
     const facts: ReferralFacts = {
       accountNumber: snapshot.accountNumber,
       asOf,
       guarantorState: stateOf.get(snapshot.accountNumber) ?? '',
       cycleStartedOn: first,
       finalNoticeOn: finalNotice,
-      balanceCents: referableBalance(snapshot, assessment, asOf),
+      balanceCents: referable < noticed ? referable : noticed,
       plan: assessment.plan,
       holds: accountHoldsList,
       provisional: provisional.has(snapshot.accountNumber),

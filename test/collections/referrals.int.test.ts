@@ -240,3 +240,19 @@ describe('claims account --json', () => {
     expect(j.referral.decision).toMatchObject({ refer: false, rule: 'BELOW_MINIMUM', balanceCents: '2000', firstStatementOn: '2025-02-10', finalNoticeOn: '2025-05-11', eligibleOn: '2025-06-10' });
   });
 });
+
+describe('a balance that arrives after the final notice', () => {
+  it('is not referred with the balance the notice asked for (G-2: 20.00 noticed on 05-11, 100.00 new on 05-20)', async () => {
+    await insertSubmittedClaim(db.pool, { pcn: 'RG-2B', account: 'G-2', payers: ['PAYER-A', null], lines: [{ control: 'RG-2B-1', code: '99213', chargeCents: 30000n, date: '2025-05-02' }] });
+    const late: GenRemittance = { set: '0001', trace: 'EFT-COLL-LATE', payerId: '1111111111', paymentDate: '20250520', claims: [
+      { pcn: 'RG-2B', lines: [{ code: '99213', chargeCents: 30000, lineControlNumber: 'RG-2B-1', adjustments: [{ group: 'CO', reason: '45', cents: 5000 }, { group: 'PR', reason: '2', cents: 10000 }] }] },
+    ] };
+    const ingested = await ingestFile(await writeTemp(dir, 'late.835', interchange([late], { isa13: '000000777' })), { pool: db.pool, logger, failpoint: () => undefined, quarantineDir: path.join(dir, 'q') });
+    expect(ingested.status).toBe('done');
+    expect((await ledgerBalances(db.pool))['patient_receivable::G-2']).toBe(12000n);
+    // Before: 120.00 would have gone to the agency, 100.00 of it never billed. Now the 20.00 the notice
+    // asked for is what counts, and it is under the 25.00 minimum.
+    expect(await why('G-2', '2025-06-10')).toMatchObject({ refer: false, rule: 'BELOW_MINIMUM', balanceCents: 2000n });
+    expect((await refer('2025-06-10', ['G-2'])).placed).toEqual([]);
+  });
+});
