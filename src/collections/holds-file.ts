@@ -16,7 +16,7 @@ import type { HoldKind } from './rules.ts';
 
 type Db = Pick<pg.ClientBase, 'query'>;
 
-export const HOLD_FILE_KINDS = ['dispute', 'assistance', 'resolve'] as const;
+export const HOLD_FILE_KINDS = ['dispute', 'assistance', 'insurance', 'resolve'] as const;
 export type HoldFileKind = (typeof HOLD_FILE_KINDS)[number];
 
 export interface HoldRow {

@@ -55,7 +55,7 @@ export interface UpdateRecord {
   lastPaymentDate: string;
 }
 
-export type RecallReason = 'ZERO_BALANCE' | 'BANKRUPTCY' | 'DISPUTE' | 'ASSISTANCE' | 'REQUESTED';
+export type RecallReason = 'ZERO_BALANCE' | 'BANKRUPTCY' | 'DISPUTE' | 'INSURANCE_PENDING' | 'ASSISTANCE' | 'REQUESTED';
 
 export interface RecallRecord {
   accountNumber: string;

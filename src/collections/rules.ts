@@ -13,7 +13,7 @@ import type { Agency, AssignRule, EffectivePolicy } from './settings.ts';
  * bankruptcy flag (the automatic stay: no billing, no collection, a placed account is recalled); the
  * others are opened and resolved by command or holds file.
  */
-export type HoldKind = 'dispute' | 'assistance' | 'bankruptcy';
+export type HoldKind = 'dispute' | 'assistance' | 'insurance' | 'bankruptcy';
 
 export interface Hold {
   kind: HoldKind;
@@ -47,6 +47,7 @@ export type ReferralRule =
   | 'PROVISIONAL_PATIENT'
   | 'RECALLED_BALANCE'
   | 'DISPUTED'
+  | 'INSURANCE_PENDING'
   | 'ASSISTANCE_REVIEW'
   | 'PLAN_IN_GOOD_STANDING'
   | 'NO_BALANCE'
@@ -130,6 +131,8 @@ export function decideReferral(facts: ReferralFacts, policy: EffectivePolicy, ag
   if (bankruptcy) return no('BANKRUPTCY', `the guarantor is flagged in bankruptcy since ${bankruptcy.openedOn}: the automatic stay stops collection until the flag is cleared`);
   const dispute = openHold(facts.holds, 'dispute', asOf);
   if (dispute) return no('DISPUTED', `the balance is disputed since ${dispute.openedOn} (${dispute.reason}); referrals are frozen until it is resolved`);
+  const insurance = openHold(facts.holds, 'insurance', asOf);
+  if (insurance) return no('INSURANCE_PENDING', `insurance may still pay since ${insurance.openedOn} (${insurance.reason}); referrals are frozen until it is resolved`);
   const assistance = openHold(facts.holds, 'assistance', asOf);
   let lateApplication = '';
   if (assistance) {
@@ -181,7 +184,7 @@ export function decideReferral(facts: ReferralFacts, policy: EffectivePolicy, ag
   };
 }
 
-export type RecallDecisionReason = 'REQUESTED' | 'BANKRUPTCY' | 'DISPUTE' | 'ASSISTANCE' | 'ZERO_BALANCE';
+export type RecallDecisionReason = 'REQUESTED' | 'BANKRUPTCY' | 'DISPUTE' | 'INSURANCE_PENDING' | 'ASSISTANCE' | 'ZERO_BALANCE';
 
 export interface PlacedFacts {
   asOf: IsoDate;
@@ -196,6 +199,7 @@ export function decideRecall(p: PlacedFacts, policy: EffectivePolicy): RecallDec
   if (p.recallRequestedOn && p.recallRequestedOn <= p.asOf) return 'REQUESTED';
   if (openHold(p.holds, 'bankruptcy', p.asOf)) return 'BANKRUPTCY';
   if (openHold(p.holds, 'dispute', p.asOf)) return 'DISPUTE';
+  if (openHold(p.holds, 'insurance', p.asOf)) return 'INSURANCE_PENDING';
   const assistance = openHold(p.holds, 'assistance', p.asOf);
   if (assistance && assistancePauses(assistance, p.cycleStartedOn, policy)) return 'ASSISTANCE';
   if (p.collectionsBalanceCents <= 0n) return 'ZERO_BALANCE';

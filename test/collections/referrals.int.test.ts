@@ -241,6 +241,16 @@ describe('claims account --json', () => {
   });
 });
 
+describe('insurance hold', () => {
+  it('is stored (migration 0012 allows the kind), freezes referral, and is resolved by kind', async () => {
+    const opened = await openAccountHold(db.pool, { accountNumber: 'G-2', kind: 'insurance', openedOn: '2026-03-01', reason: 'appeal in progress', source: 'test' });
+    expect(opened.status).toBe('opened');
+    expect(await why('G-2', '2026-03-02')).toMatchObject({ refer: false, rule: 'INSURANCE_PENDING' });
+    expect(await resolveAccountHolds(db.pool, { accountNumber: 'G-2', kind: 'insurance', resolvedOn: '2026-03-10', resolution: 'appeal denied' })).toEqual([{ holdId: expect.any(String), kind: 'insurance' }]);
+    expect(await why('G-2', '2026-03-10')).toMatchObject({ rule: 'BELOW_MINIMUM' });
+  });
+});
+
 describe('a balance that arrives after the final notice', () => {
   it('is not referred with the balance the notice asked for (G-2: 20.00 noticed on 05-11, 100.00 new on 05-20)', async () => {
     await insertSubmittedClaim(db.pool, { pcn: 'RG-2B', account: 'G-2', payers: ['PAYER-A', null], lines: [{ control: 'RG-2B-1', code: '99213', chargeCents: 30000n, date: '2025-05-02' }] });

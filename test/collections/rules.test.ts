@@ -115,4 +115,11 @@ describe('after the final notice, and in bankruptcy', () => {
     expect(decideRecall(placed, policy)).toBe('BANKRUPTCY');
     expect(decideRecall({ ...placed, holds: [] }, policy)).toBeNull();
   });
+
+  it('an insurance hold (new coverage reported, appeal in progress) stops referral and recalls, named as such', () => {
+    const pending = [{ kind: 'insurance' as const, openedOn: '2025-06-01', reason: 'new Medicaid coverage reported' }];
+    expect(rule({ holds: pending })).toMatchObject({ refer: false, rule: 'INSURANCE_PENDING' });
+    expect(rule({ holds: [{ ...pending[0]!, resolvedOn: '2025-06-08' }] }).rule).toBe('REFER');
+    expect(decideRecall({ asOf: '2025-07-01', cycleStartedOn: '2025-02-10', collectionsBalanceCents: 20000n, holds: pending }, policy)).toBe('INSURANCE_PENDING');
+  });
 });

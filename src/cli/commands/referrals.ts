@@ -149,7 +149,7 @@ export const referralsCommand: Command = {
 };
 
 // `claims account ACCOUNT dispute|assistance|resolve|flag`: holds freeze the statement cycle and referrals.
-function holdCommand(kind: 'dispute' | 'assistance') {
+function holdCommand(kind: 'dispute' | 'assistance' | 'insurance') {
   return async (accountNumber: string, args: string[], ctx: CommandContext): Promise<number> => {
     const p = parse(args, { reason: { type: 'string' }, date: { type: 'string' } });
     const reason = p.values.reason;
@@ -168,7 +168,7 @@ async function resolve(accountNumber: string, args: string[], ctx: CommandContex
   const reason = p.values.reason;
   if (typeof reason !== 'string' || reason.trim() === '') throw new UsageError('resolve needs --reason');
   const kind = p.values.kind;
-  if (kind !== undefined && kind !== 'dispute' && kind !== 'assistance') throw new UsageError('--kind is dispute or assistance');
+  if (kind !== undefined && kind !== 'dispute' && kind !== 'assistance' && kind !== 'insurance') throw new UsageError('--kind is dispute, assistance or insurance');
   const resolvedOn = dateOption(p.values.date, ctx, 'date');
   const r = await withDb(ctx, (pool) => resolveAccountHolds(pool, { accountNumber, kind: kind ?? null, resolvedOn, resolution: reason }));
   ctx.stdout.write(r.length === 0 ? `no open hold on ${accountNumber}; nothing changed\n` : `resolved on ${resolvedOn}: ${r.map((h) => h.kind).join(', ')}; the cycle resumes\n`);
@@ -192,8 +192,9 @@ async function flag(accountNumber: string, args: string[], ctx: CommandContext):
 accountSubcommands.push(
   { name: 'dispute', summary: 'Open a dispute (--reason, --date): freezes statements and referrals; recalls from an agency', run: holdCommand('dispute') },
   { name: 'assistance', summary: 'Record a financial-assistance application (--reason, --date): pauses collections', run: holdCommand('assistance') },
-  { name: 'resolve', summary: 'Resolve the open dispute or application (--reason, --date, [--kind])', run: resolve },
-  { name: 'flag', summary: 'Set or --clear an agency flag: deceased, bankruptcy, attorney, workers_comp, accident', run: flag },
+  { name: 'insurance', summary: 'Insurance may still pay (new coverage reported, appeal in progress; --reason, --date): freezes statements and referrals; recalls from an agency', run: holdCommand('insurance') },
+  { name: 'resolve', summary: 'Resolve the open dispute, application or insurance hold (--reason, --date, [--kind])', run: resolve },
+  { name: 'flag', summary: 'Set or --clear an agency flag: deceased, bankruptcy (freezes statements and referrals, recalls from an agency), attorney, workers_comp, accident', run: flag },
 );
 
 accountViewSections.push({
