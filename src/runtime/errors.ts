@@ -17,6 +17,8 @@ export interface Location {
   /** 1-based position of the segment within its transaction set (ST = 1), as 999 IK3 wants it. */
   segmentPosition?: number;
   segmentTag?: string;
+  /** The implementation guide's loop the segment is in (e.g. 2100), when the reader knows it: 999 IK303. */
+  loop?: string;
   /** 1-based element position (CLP04 -> 4). */
   element?: number;
   /** 1-based component position inside a composite. */

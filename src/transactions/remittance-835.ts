@@ -56,6 +56,8 @@ export class RemittanceReader {
   private line: RemittanceServiceLine | null = null;
   private party: RemittanceParty | null = null;
   private segmentCount = 0;
+  /** The guide's loop the current segment is in ('' in the header and summary tables): the 999's IK303. */
+  private loop = '';
   private sawBpr = false;
   private sawTrn = false;
   private sawPlb = false;
@@ -76,6 +78,7 @@ export class RemittanceReader {
     if (this.env.file !== undefined) l.file = this.env.file;
     if (this.remittance) l.set = this.remittance.set;
     if (this.claim) l.claim = this.claim.patientControlNumber;
+    if (this.loop !== '') l.loop = this.loop;
     if (elementNo !== undefined) l.element = elementNo;
     if (component !== undefined) l.component = component;
     return l;
@@ -168,6 +171,12 @@ export class RemittanceReader {
       return null;
     }
     const r = this.remittance;
+    // Loop starts (005010X221A1): N1*PR 1000A, N1*PE 1000B, LX 2000, CLP 2100, SVC 2110; PLB is the summary.
+    if (s.tag === 'N1') this.loop = element(s, 1) === 'PR' ? '1000A' : element(s, 1) === 'PE' ? '1000B' : this.loop;
+    else if (s.tag === 'LX') this.loop = '2000';
+    else if (s.tag === 'CLP') this.loop = '2100';
+    else if (s.tag === 'SVC') this.loop = '2110';
+    else if (s.tag === 'PLB' || s.tag === 'SE') this.loop = '';
     switch (s.tag) {
       case 'BPR': {
         this.sawBpr = true;

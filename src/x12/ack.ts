@@ -117,7 +117,8 @@ function setSegments(set: AckSet): { segments: SegmentValues[]; verdict: SetVerd
   for (const [position, problems] of [...byPosition].sort((a, b) => a[0] - b[0])) {
     const first = problems[0] as ClaimsError;
     const segmentCode = problems.find((p) => p.ack?.ik304 !== undefined)?.ack?.ik304 ?? '8';
-    segments.push(['IK3', first.location.segmentTag as string, String(position), '', segmentCode]);
+    // IK303 (situational): the loop, when the reader knows it.
+    segments.push(['IK3', first.location.segmentTag as string, String(position), first.location.loop ?? '', segmentCode]);
     for (const p of problems) {
       if (p.ack?.ik403 === undefined || p.location.element === undefined) continue;
       const where = p.location.component !== undefined ? [String(p.location.element), String(p.location.component)] : String(p.location.element);

@@ -80,8 +80,15 @@ describe('readRemittance', () => {
     const text = ST + PARTIES + 'LX*1~CLP*PCN-1*1*100*80~CAS*CR*45*20~SE*8*0001~';
     const e = thrown(() => readRemittance(segmentsOf(text), { interchange: '1', group: '1', version: 'v', file: 'f.835' }));
     expect(e.code).toBe('REMIT_ADJUSTMENT_GROUP_INVALID');
-    expect(e.location).toMatchObject({ file: 'f.835', set: '0001', segmentTag: 'CAS', segmentIndex: 8, element: 1, claim: 'PCN-1', segmentPosition: 9 });
+    expect(e.location).toMatchObject({ file: 'f.835', set: '0001', segmentTag: 'CAS', segmentIndex: 8, element: 1, claim: 'PCN-1', segmentPosition: 9, loop: '2100' });
     expect(e.found).toBe('CR');
+  });
+
+  it('names the loop of a failing segment (the 999 IK303): header none, 1000A/B, 2110, summary none', () => {
+    const loopOf = (text: string): string | undefined => thrown(() => readRemittance(segmentsOf(text), { interchange: '1', group: '1', version: 'v' })).location.loop;
+    expect(loopOf(ST + PARTIES + 'LX*1~CLP*PCN-1*1*100*80~SVC*HC:99213*100*80~CAS*CR*45*20~SE*9*0001~')).toBe('2110');
+    expect(loopOf(ST + PARTIES + 'LX*1~CLP*PCN-1*1*100.001*80~SE*7*0001~')).toBe('2100');
+    expect(loopOf(ST + PARTIES + 'PLB*1234567893*20241231*L6:X*1.001~SE*7*0001~')).toBeUndefined();
   });
 
   it('rejects a wrong SE01 with both counts', () => {
