@@ -42,6 +42,28 @@ export async function createPlan(db: Pick<pg.ClientBase, 'query'>, p: PlanReques
   throw new ClaimsError({ code: 'PLAN_ACCOUNT_UNKNOWN', message: `no guarantor account ${p.accountNumber}`, found: p.accountNumber });
 }
 
+// The account's latest plan agreed on or before the date, if still open: it is cancelled from that date.
+const CANCEL_PLAN = `
+UPDATE payment_plans SET cancelled_on = $2
+WHERE id = (SELECT id FROM payment_plans WHERE account_number = $1 AND created_on <= $2 ORDER BY created_on DESC, id DESC LIMIT 1)
+  AND cancelled_on IS NULL
+RETURNING id::text AS id`;
+const LATEST_PLAN = `
+SELECT id::text AS id, cancelled_on::text AS cancelled_on FROM payment_plans
+WHERE account_number = $1 AND created_on <= $2 ORDER BY created_on DESC, id DESC LIMIT 1`;
+
+/**
+ * Cancel the account's current plan from a date (the patient asked, or the office ended it): from then the
+ * dunning cycle resumes as after a default. Cancelling again changes nothing.
+ */
+export async function cancelPlan(db: Pick<pg.ClientBase, 'query'>, accountNumber: string, date: string): Promise<{ outcome: 'cancelled' | 'already_cancelled' | 'no_plan'; planId?: string; cancelledOn?: string }> {
+  const r = await db.query<{ id: string }>(CANCEL_PLAN, [accountNumber, date]);
+  if (r.rows[0]) return { outcome: 'cancelled', planId: r.rows[0].id, cancelledOn: date };
+  const latest = (await db.query<{ id: string; cancelled_on: string | null }>(LATEST_PLAN, [accountNumber, date])).rows[0];
+  if (!latest) return { outcome: 'no_plan' };
+  return { outcome: 'already_cancelled', planId: latest.id, cancelledOn: latest.cancelled_on ?? date };
+}
+
 /** Validate a plan's fields from text (file or command line); every problem becomes PLAN_FIELD_INVALID. */
 export function planFields(raw: Record<string, string | undefined>, location: Location = {}): Omit<PlanRequest, 'createdOn' | 'planKey' | 'source'> {
   const bad = (field: string, expected: string, found: string | undefined): never => {

@@ -8,17 +8,20 @@ import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { openDatabase } from '../../runtime/database.ts';
 import { ExitCode, formatLocation } from '../../runtime/errors.ts';
 import { isIsoDate } from '../../statements/dates.ts';
-import { createPlan, importPlansText, planFields } from '../../patients/plans-store.ts';
+import { cancelPlan, createPlan, importPlansText, planFields } from '../../patients/plans-store.ts';
 import { formatUsd } from '../../domain/money.ts';
 
 const HELP = `Usage: claims plans add ACCOUNT --amount AMOUNT --installments N --start DATE [--frequency F] [--created-on DATE]
        claims plans import FILE...
+       claims plans cancel ACCOUNT [--date DATE]
 
   add      Create a payment plan for a guarantor account: AMOUNT split into N installments (the last takes
            the remainder), the first due on DATE, then every week, two weeks or month (default monthly).
            Payments from --created-on (default today) count toward it.
   import   Create the plans in a plans file: CSV with a header row or NDJSON, fields account, amount,
            installments, start, frequency (and optionally created_on). Bad rows are rejected one by one.
+  cancel   End the account's current plan from DATE (default today): the dunning cycle resumes from then,
+           as after a default. Cancelling a cancelled plan changes nothing.
 
 A plan in good standing stops the dunning cycle; missed installments (2 by default) default it.
 Exit codes: 0 done, 1 failed, 2 usage, 3 some rows were rejected.
@@ -76,11 +79,36 @@ async function importFiles(files: string[], ctx: CommandContext): Promise<number
   return exit;
 }
 
+async function cancel(args: string[], ctx: CommandContext): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { date: { type: 'string' } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const [account] = parsed.positionals;
+  if (!account) throw new UsageError('name an ACCOUNT');
+  const date = parsed.values.date ?? ctx.clock.today();
+  if (!isIsoDate(date)) throw new UsageError(`--date ${date}: expected YYYY-MM-DD`);
+  const db = await openDatabase({ migrate: true, logger: ctx.logger });
+  try {
+    const r = await cancelPlan(db.pool, account, date);
+    ctx.stdout.write(r.outcome === 'cancelled'
+      ? `plan ${r.planId} of ${account} cancelled from ${date}: the dunning cycle resumes\n`
+      : r.outcome === 'already_cancelled' ? `plan ${r.planId} of ${account} was already cancelled (from ${r.cancelledOn}); nothing changed\n`
+        : `${account} has no plan agreed on or before ${date}; nothing changed\n`);
+  } finally {
+    await db.close();
+  }
+  return ExitCode.ok;
+}
+
 async function run(args: string[], ctx: CommandContext): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'add') return add(rest, ctx);
   if (sub === 'import') return importFiles(rest, ctx);
-  throw new UsageError(sub ? `unknown subcommand '${sub}'` : 'name a subcommand: add or import');
+  if (sub === 'cancel') return cancel(rest, ctx);
+  throw new UsageError(sub ? `unknown subcommand '${sub}'` : 'name a subcommand: add, import or cancel');
 }
 
 export const plansCommand: Command = {
