@@ -239,6 +239,12 @@ export function parseClaimRecordFast(input: unknown): ClaimRecord | null {
     if (r.payerClaimNumber !== undefined) out.payerClaimNumber = text(r.payerClaimNumber, 1, 50);
     out.placeOfService = str(r.placeOfService, POS);
     if (r.renderingProvider !== undefined) out.renderingProvider = renderingProvider(r.renderingProvider);
+    if (r.serviceFacility !== undefined) {
+      const f = obj(r.serviceFacility);
+      const facility: Obj = { address: address(f.address), name: text(f.name, 1, 60) };
+      if (f.npi !== undefined) facility.npi = str(f.npi, NPI);
+      out.serviceFacility = facility;
+    }
     out.totalCharge = str(r.totalCharge, AMOUNT);
     return out as unknown as ClaimRecord;
   } catch (err) {

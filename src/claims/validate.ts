@@ -123,6 +123,17 @@ export function validateClaim(input: unknown, record: number, today: string): Va
     reject('billingProvider.address.postalCode', 'ZIP_NOT_9_DIGITS', 'the billing provider address needs its ZIP+4', 'a 9-digit ZIP code', bp.address.postalCode);
   }
 
+  // Service facility (2310C/2310E): a physical place, ZIP+4, a valid NPI when given.
+  const sf = claim.serviceFacility;
+  if (sf) {
+    if (sf.npi !== undefined && !isValidNpi(sf.npi)) reject('serviceFacility.npi', 'NPI_CHECK_DIGIT', 'service facility NPI fails its check digit', 'an NPI whose 10th digit is the Luhn check digit over 80840 + the first nine', sf.npi);
+    for (const key of ['line1', 'line2'] as const) {
+      const text = sf.address[key];
+      if (text && PO_BOX.test(text)) reject(`serviceFacility.address.${key}`, 'SERVICE_FACILITY_PO_BOX', 'the service facility is where the service was given: a street address', 'a street address (no PO box)', text);
+    }
+    if (sf.address.postalCode.length !== 9) reject('serviceFacility.address.postalCode', 'ZIP_NOT_9_DIGITS', 'the service facility address needs its ZIP+4', 'a 9-digit ZIP code', sf.address.postalCode);
+  }
+
   // Frequency
   if (claim.frequency !== '1' && !claim.payerClaimNumber) {
     reject('payerClaimNumber', 'PAYER_CLAIM_NUMBER_MISSING', `frequency ${claim.frequency} needs the payer's claim number (REF*F8)`, "the payer's claim number from the 835 (CLP07)", '(missing)');

@@ -162,6 +162,16 @@ export const Institutional = z.object({
 });
 export type Institutional = z.infer<typeof Institutional>;
 
+/** Where the service was given, when not at the billing provider's address (837P 2310C, 837I 2310E). */
+export const ServiceFacility = z.object({
+  name: x12Text(1, 60),
+  /** The facility's own NPI, when it has one. */
+  npi: Npi.optional(),
+  /** A physical location with its ZIP+4 (checked in validation). */
+  address: Address,
+});
+export type ServiceFacility = z.infer<typeof ServiceFacility>;
+
 export const ClaimRecord = z.object({
   /** The practice system's claim id (free text, for people). */
   claimId: z.string().min(1).max(50),
@@ -178,6 +188,7 @@ export const ClaimRecord = z.object({
   totalCharge: Amount,
   billingProvider: BillingProvider,
   renderingProvider: RenderingProvider.optional(),
+  serviceFacility: ServiceFacility.optional(),
   patient: Person.extend({ patientId: z.string().regex(/^[A-Za-z0-9-]{1,30}$/, 'expected the practice patient id') }),
   guarantor: Guarantor,
   /** In order: primary, secondary, tertiary. */

@@ -78,6 +78,18 @@ export class Hierarchy {
 const sameAddress = (a: Address, b: Address): boolean =>
   a.line1 === b.line1 && (a.line2 ?? '') === (b.line2 ?? '') && a.city === b.city && a.state === b.state && a.postalCode === b.postalCode;
 
+/**
+ * 837P 2310C / 837I 2310E service facility location: sent only when the service was not given at the
+ * billing provider's address (the guides say not to repeat it).
+ */
+export function pushServiceFacility(mapped: MappedClaim, out: SegmentValues[]): void {
+  const rec = mapped.claim.record;
+  const sf = rec.serviceFacility;
+  if (!sf || sameAddress(sf.address, rec.billingProvider.address)) return;
+  out.push(sf.npi ? ['NM1', '77', '2', sf.name, '', '', '', '', 'XX', sf.npi] : ['NM1', '77', '2', sf.name]);
+  pushAddress(out, sf.address);
+}
+
 export function pushAddress(out: SegmentValues[], a: Address): void {
   out.push(a.line2 ? ['N3', a.line1, a.line2] : ['N3', a.line1], ['N4', a.city, a.state, a.postalCode]);
 }

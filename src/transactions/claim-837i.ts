@@ -9,6 +9,7 @@ import {
   otherSubscriberLoops,
   procedureComposite,
   pushPayerClaimNumberRef,
+  pushServiceFacility,
   subscriberLoops,
   type Element,
   type Hierarchy,
@@ -64,6 +65,7 @@ export function institutionalClaimSegments(mapped: MappedClaim, hierarchy: Hiera
     segs.push(['NM1', '71', '1', ap.lastName, ap.firstName ?? '', '', '', '', 'XX', ap.npi]);
     if (ap.taxonomy) segs.push(['PRV', 'AT', 'PXC', ap.taxonomy]);
   }
+  pushServiceFacility(mapped, segs);
   otherSubscriberLoops(mapped, segs);
 
   const lines = mapped.lines;

@@ -7,6 +7,7 @@ import {
   otherSubscriberLoops,
   procedureComposite,
   pushPayerClaimNumberRef,
+  pushServiceFacility,
   subscriberLoops,
   type Hierarchy,
   type SegmentValues,
@@ -35,6 +36,7 @@ export function professionalClaimSegments(mapped: MappedClaim, hierarchy: Hierar
     segs.push(['NM1', '82', rp.firstName ? '1' : '2', rp.lastName, rp.firstName ?? '', '', '', '', 'XX', rp.npi]);
     if (rp.taxonomy) segs.push(['PRV', 'PE', 'PXC', rp.taxonomy]);
   }
+  pushServiceFacility(mapped, segs);
   otherSubscriberLoops(mapped, segs);
 
   const lines = mapped.lines;

@@ -129,6 +129,7 @@ describe('claim record fast path', () => {
   it('takes a pay-to address, present-on-admission indicators and UB-04 codes as zod does, and gives up on a bad indicator', () => {
     const inst = JSON.parse(JSON.stringify(syntheticClaim(4))) as Record<string, Record<string, unknown>>;
     inst.billingProvider!.payToAddress = { line1: 'PO BOX 4410', city: 'SPRINGFIELD', state: 'OR', postalCode: '97477' };
+    inst.serviceFacility = { npi: '1234567893', name: 'COUNTY HOSPITAL', address: { line1: '9 HOSPITAL WAY', city: 'EUGENE', state: 'OR', postalCode: '974010002' } };
     inst.institutional!.presentOnAdmission = ['Y', 'W', '1'];
     inst.institutional!.conditionCodes = ['07'];
     inst.institutional!.occurrences = [{ date: '2024-08-20', code: '11' }];

@@ -96,6 +96,15 @@ describe('claim validation', () => {
     expect(problems(span)).toEqual([{ field: 'institutional.occurrenceSpans[0].to', code: 'OCCURRENCE_SPAN_REVERSED', found: '2024-03-01' }]);
   });
 
+  it('wants a service facility to be a street address with ZIP+4 and a valid NPI', () => {
+    const at = (address: Record<string, string>, facilityNpi?: string) => claim(2, (c) => {
+      (c as Record<string, unknown>).serviceFacility = { name: 'CLINIC ANNEX', address, ...(facilityNpi && { npi: facilityNpi }) };
+    });
+    expect(problems(at({ line1: '5 MAIN ST', city: 'SALEM', state: 'OR', postalCode: '973010001' }, npi('123456789')))).toEqual([]);
+    expect(problems(at({ line1: 'PO BOX 9', city: 'SALEM', state: 'OR', postalCode: '97301' }, '1234567890')).map((p) => p.code).sort())
+      .toEqual(['NPI_CHECK_DIGIT', 'SERVICE_FACILITY_PO_BOX', 'ZIP_NOT_9_DIGITS']);
+  });
+
   it('checks coverages: subscriber for a dependent, no duplicate payer', () => {
     expect(problems(claim(3, (c) => delete c.coverages[0]!.subscriber))).toEqual([{ field: 'coverages[0].subscriber', code: 'SUBSCRIBER_MISSING', found: '(missing)' }]);
     expect(problems(claim(0, (c) => c.coverages.push({ ...c.coverages[0]! })))).toEqual([{ field: 'coverages[1].payerId', code: 'COVERAGE_DUPLICATE_PAYER', found: 'ACME' }]);

@@ -10,7 +10,7 @@ import { mapClaim } from '../../src/claims/map.ts';
 import { Outbox } from '../../src/claims/outbox.ts';
 import { memoryControlNumbers } from '../../src/claims/control-numbers.ts';
 import { fixedClock } from '../../src/runtime/clock.ts';
-import { syntheticClaim } from './support/synthetic.ts';
+import { npi, syntheticClaim } from './support/synthetic.ts';
 import type { ClaimRecordInput } from '../../src/domain/claim.ts';
 import { validate837 } from '../support/x12-837-validator.ts';
 
@@ -135,21 +135,27 @@ describe('independent 837 validator', () => {
     expect(messages(replace(institutional, 'HI*ABF:K219~', 'HI*ABF:K219~HI*ABF:E119~HI*ABF:I10~'))).toContain('more than 2 HI segments of other diagnoses (ABF) in an 837I');
   });
 
-  it('accepts a pay-to address (2010AB) and present-on-admission indicators, and catches them malformed', async () => {
+  it('accepts a pay-to address (2010AB), a service facility (2310C/2310E), POA indicators and UB-04 codes, and catches them malformed', async () => {
     const payers = await loadPayerProfiles(fileURLToPath(new URL('../../samples/payers/', import.meta.url)));
     const out = mkdtempSync(path.join(dir, 'payto-'));
     const outbox = new Outbox({ dir: out, clock: fixedClock('2024-09-01T12:00:00Z'), controlNumbers: memoryControlNumbers() });
     const inst = syntheticClaim(4, { payers: ['ACME'] }) as ClaimRecordInput & { institutional: Record<string, unknown> };
     const poa = inst.diagnoses.map((_, k) => (k === 0 ? 'Y' : 'N'));
+    const facility = { name: 'COUNTY HOSPITAL', address: { line1: '9 HOSPITAL WAY', city: 'EUGENE', state: 'OR', postalCode: '974010002' } };
     const withPoa = {
       ...inst,
+      serviceFacility: facility,
       institutional: {
         ...inst.institutional, presentOnAdmission: poa, conditionCodes: ['07', 'A1'],
         occurrences: [{ code: '11', date: '2024-08-20' }], occurrenceSpans: [{ code: '74', from: '2024-08-21', to: '2024-08-22' }], values: [{ code: '80', amount: '3' }, { code: 'A2', amount: '125.50' }],
       },
     };
     const prof = syntheticClaim(0, { payers: ['BLUE'] });
-    const withPayTo = { ...prof, billingProvider: { ...prof.billingProvider, payToAddress: { line1: 'PO BOX 4410', city: 'SPRINGFIELD', state: 'OR', postalCode: '97477' } } };
+    const withPayTo = {
+      ...prof,
+      billingProvider: { ...prof.billingProvider, payToAddress: { line1: 'PO BOX 4410', city: 'SPRINGFIELD', state: 'OR', postalCode: '97477' } },
+      serviceFacility: { name: 'RIVERSIDE SURGERY CENTER', npi: npi('123456789'), address: { line1: '200 RIVER RD', city: 'SPRINGFIELD', state: 'OR', postalCode: '974770001' } },
+    };
     for (const c of [withPoa, withPayTo]) {
       const v = validateClaim(c, 1, '2024-09-01');
       if (!v.ok) throw new Error(JSON.stringify(v.rejections));
@@ -166,6 +172,9 @@ describe('independent 837 validator', () => {
     expect(validate837(p)).toEqual([]);
     expect(i).toContain(`HI*ABK:${inst.diagnoses[0]!.replace('.', '')}:::::::Y~`);
     expect(p).toContain('NM1*87*2~N3*PO BOX 4410~N4*SPRINGFIELD*OR*97477~');
+    expect(p).toContain(`NM1*77*2*RIVERSIDE SURGERY CENTER*****XX*${npi('123456789')}~N3*200 RIVER RD~N4*SPRINGFIELD*OR*974770001~`);
+    expect(i).toContain('NM1*77*2*COUNTY HOSPITAL~N3*9 HOSPITAL WAY~N4*EUGENE*OR*974010002~');
+    expect(messages(replace(i, 'N4*EUGENE*OR*974010002~', 'N4*EUGENE*OR*97401~'))).toContain('the service facility ZIP is not 9 digits');
     expect(i).toContain('HI*BI:74:RD8:20240821-20240822~HI*BH:11:D8:20240820~HI*BE:80:::3*BE:A2:::125.5~HI*BG:07*BG:A1~');
     expect(messages(replace(i, 'HI*BH:11:D8:20240820~', '').replace('HI*BG:07*BG:A1~', 'HI*BG:07*BG:A1~HI*BH:11:D8:20240820~'))).toContain('837I HI segments are out of the guide order (ABK, ABJ, ABF, BI, BH, BE, BG)');
     expect(messages(replace(i, 'BH:11:D8:20240820', 'BH:11:D8:240820'))).toContain("BH code BH:11:D8:240820 is not in the guide's form");

@@ -42,6 +42,7 @@ const ELEMENTS: Record<string, Rule[]> = {
   HL: [[1, true, /^\d+$/, 1, 12], [3, true, ['20', '22', '23'], 2, 2], [4, true, ['0', '1'], 1, 1]],
   PRV_BI: [[2, true, ['PXC'], 2, 3], [3, true, /^[0-9A-Z]{10}$/, 10, 10]],
   NM1_85: [[2, true, ['1', '2'], 1, 1], [3, true, AN, 1, 60], [8, true, ['XX'], 2, 2], [9, true, /^\d{10}$/, 10, 10]],
+  NM1_77: [[2, true, ['2'], 1, 1], [3, true, AN, 1, 60], [8, false, ['XX'], 2, 2], [9, false, /^\d{10}$/, 10, 10]],
   // 2010AB: only NM101 and NM102 are used.
   NM1_87: [[2, true, ['1', '2'], 1, 1]],
   N3: [[1, true, AN, 1, 55], [2, false, AN, 1, 55]],
@@ -126,9 +127,10 @@ const L2000A = 'HL_20 (PRV_BI )?NM1_85 N3 N4 REF_EI (PER ){0,2}(NM1_87 N3 N4 )?'
 const L2000B = 'HL_22 SBR_B (NM1_IL (N3 N4 )?(DMG )?)(NM1_PR (N3 N4 )?)';
 const L2000C = 'HL_23 PAT NM1_QC N3 N4 DMG ';
 const L2320 = '(SBR_O (AMT_D )?OI NM1_IL (N3 N4 )?NM1_PR (N3 N4 )?(DTP_573 )?)';
-const P2300 = '(CLM (REF_F8 )?HI (NM1_82 (PRV_PE )?)?' + L2320 + '{0,2}(LX SV1 DTP_472 REF_6R ){1,50})';
+// 2310C (837P) / 2310E (837I) service facility location: NM1*77, N3, N4, after the claim's providers.
+const P2300 = '(CLM (REF_F8 )?HI (NM1_82 (PRV_PE )?)?(NM1_77 N3 N4 )?' + L2320 + '{0,2}(LX SV1 DTP_472 REF_6R ){1,50})';
 // 2300 DTPs in the guide's order: statement dates (434) before admission (435).
-const I2300 = '(CLM DTP_434 (DTP_435 )?CL1 (REF_F8 )?HI (HI )*(NM1_71 (PRV_AT )?)?' + L2320 + '{0,2}(LX SV2 (DTP_472 )?REF_6R ){1,999})';
+const I2300 = '(CLM DTP_434 (DTP_435 )?CL1 (REF_F8 )?HI (HI )*(NM1_71 (PRV_AT )?)?(NM1_77 N3 N4 )?' + L2320 + '{0,2}(LX SV2 (DTP_472 )?REF_6R ){1,999})';
 const grammar = (c: string): RegExp =>
   new RegExp(`^${HEADER}(${L2000A}(${L2000B}(${c}+|(${L2000C}${c}+)+))+)+SE $`);
 const GRAMMAR: Record<string, RegExp> = { '005010X222A1': grammar(P2300), '005010X223A2': grammar(I2300) };
@@ -297,6 +299,9 @@ function checkSet(set: Seg[], guide: string, componentSep: string, issues: Valid
     }
     if ((c05[2] === '7' || c05[2] === '8') !== body.some((s) => s.tag === 'REF' && s.el[1] === 'F8')) add(clm, 'REF*F8 is required exactly for frequency 7 and 8');
 
+    // 2310C/2310E N403: the service facility's full nine-digit ZIP.
+    const facility = body.findIndex((x) => x.tag === 'NM1' && x.el[1] === '77');
+    if (facility !== -1 && body[facility + 2]?.tag === 'N4' && !/^\d{9}$/.test(body[facility + 2]!.el[3] ?? '')) add(body[facility + 2]!, 'the service facility ZIP is not 9 digits');
     const his = body.filter((s) => s.tag === 'HI');
     const codes = his.flatMap((h) => h.el.slice(1).map((c) => c.split(componentSep)));
     const diag = codes.filter((c) => ['ABK', 'ABF', 'BK', 'BF'].includes(c[0] ?? ''));
