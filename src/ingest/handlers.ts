@@ -7,6 +7,7 @@ import type { ClaimsError } from '../runtime/errors.ts';
 import type { Segment } from '../x12/segment.ts';
 import { remittanceHandler } from '../remittances/handler.ts';
 import { eligibilityHandler } from '../eligibility/handler.ts';
+import { ack999Handler } from '../claims/ack-999.ts';
 
 /** One transaction set with its envelope, as the dispatcher found it. Segments ST..SE inclusive. */
 export interface X12Set {
@@ -78,7 +79,7 @@ export interface SetHandler {
   openSet?(set: X12SetHeader, fileName: string): StreamingSet;
 }
 
-export const handlers: SetHandler[] = [remittanceHandler, eligibilityHandler];
+export const handlers: SetHandler[] = [remittanceHandler, eligibilityHandler, ack999Handler];
 
 export function handlerFor(transactionSet: string): SetHandler | undefined {
   return handlers.find((h) => h.transactionSet === transactionSet);

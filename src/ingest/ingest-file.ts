@@ -115,7 +115,9 @@ export async function quarantineCopy(file: string, quarantineDir: string, report
 export function fileStatus(sets: readonly SetOutcome[], reasons: readonly ClaimsError[]): FileStatus {
   const quarantined = sets.some((s) => s.status === 'quarantined') || reasons.some((r) => r.severity === 'error');
   const posted = sets.some((s) => s.status === 'posted');
-  if (!quarantined) return posted || sets.length === 0 ? 'done' : 'duplicate';
+  // Only duplicates: a redelivery. Sets skipped (a 999 for something we did not send) are not duplicates.
+  const duplicatesOnly = sets.length > 0 && sets.every((s) => s.status === 'duplicate');
+  if (!quarantined) return posted || !duplicatesOnly ? 'done' : 'duplicate';
   return posted || sets.some((s) => s.status === 'duplicate') ? 'partial' : 'quarantined';
 }
 

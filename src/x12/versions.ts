@@ -24,6 +24,8 @@ const LIST: Guide[] = [
   { version: '005010X279A1', setId: '270', name: '270', status: 'supported' },
   { version: '005010X279A1', setId: '271', name: '271', status: 'supported' },
   { version: '005010X231A1', setId: '999', name: '999', status: 'supported' },
+  // The 999 guide before its errata: what many payers and translators still put in GS08 (same segments).
+  { version: '005010X231', setId: '999', name: '999', status: 'errata' },
   { version: '005010X214', setId: '277', name: '277CA', status: 'supported' },
 ];
 
