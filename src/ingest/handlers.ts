@@ -8,6 +8,7 @@ import type { Segment } from '../x12/segment.ts';
 import { remittanceHandler } from '../remittances/handler.ts';
 import { eligibilityHandler } from '../eligibility/handler.ts';
 import { ack999Handler } from '../claims/ack-999.ts';
+import { ack277caHandler } from '../claims/ack-277ca.ts';
 
 /** One transaction set with its envelope, as the dispatcher found it. Segments ST..SE inclusive. */
 export interface X12Set {
@@ -79,7 +80,7 @@ export interface SetHandler {
   openSet?(set: X12SetHeader, fileName: string): StreamingSet;
 }
 
-export const handlers: SetHandler[] = [remittanceHandler, eligibilityHandler, ack999Handler];
+export const handlers: SetHandler[] = [remittanceHandler, eligibilityHandler, ack999Handler, ack277caHandler];
 
 export function handlerFor(transactionSet: string): SetHandler | undefined {
   return handlers.find((h) => h.transactionSet === transactionSet);

@@ -110,3 +110,44 @@ describe('999 for our 837s', () => {
     }
   });
 });
+
+describe('277CA for our claims', () => {
+  it('accepts or rejects each claim it names (by billing NPI and CLM01), once; names one we never sent', async () => {
+    const file = path.join(work, 'export-277.ndjson');
+    writeFileSync(file, [3, 4].map((i) => JSON.stringify(syntheticClaim(i, { payers: ['BLUE'] }))).join('\n') + '\n');
+    const s = await submitClaims({
+      inputs: [file], outDir: path.join(work, 'out-277'), payers, clock: fixedClock('2024-09-02T12:00:00Z'),
+      controlNumbers: postgresControlNumbers(db.pool), store: postgresClaimStore(db.pool),
+    });
+    expect(s.sent).toBe(2);
+    const [c0, c3, c4] = [0, 3, 4].map((i) => syntheticClaim(i, { payers: ['BLUE'] }));
+    const patient = (npi: string, pcn: string, stc: string) => [`HL*{n}*{p}*19*1`, `NM1*85*2*SAMPLE CLINIC*****XX*${npi}`, `HL*{m}*{n}*PT`, 'NM1*QC*1*SAMPLE*PAT', `TRN*2*${pcn}`, `STC*${stc}*20240903*WQ*100`];
+    let hl = 2;
+    const loops = [
+      patient(c3!.billingProvider.npi, c3!.patientControlNumber, 'A2:20'),
+      patient(c4!.billingProvider.npi, c4!.patientControlNumber, 'A7:562:85'),
+      patient(c0!.billingProvider.npi, c0!.patientControlNumber, 'A6:35'),
+      patient(c0!.billingProvider.npi, 'NEVERSENT01', 'A2:20'),
+    ].flatMap((l) => {
+      const n = ++hl;
+      const m = ++hl;
+      return l.map((x) => x.replace('{n}', String(n)).replace('{p}', '2').replace('{m}', String(m)).replace('{n}', String(n)));
+    });
+    const segs = ['ST*277*0001*005010X214', 'BHT*0085*08*B1*20240903*0800*TH', 'HL*1**20*1', 'NM1*PR*2*SAMPLE PAYER*****PI*BLUE', 'TRN*1*T1', 'DTP*050*D8*20240903', 'DTP*009*D8*20240903',
+      'HL*2*1*21*1', 'NM1*41*2*SAMPLE CLINIC*****46*CLINIC', 'TRN*2*B1', 'STC*A1:19*20240903*WQ*300', ...loops];
+    const text = ['ISA*00*          *00*          *ZZ*BLUEPAYER      *ZZ*CLINIC         *240903*0800*^*00501*000000801*0*P*:',
+      'GS*HN*BLUEPAYER*CLINIC*20240903*0800*801*X*005010X214', ...segs, `SE*${segs.length + 1}*0001`, 'GE*1*801', 'IEA*1*000000801', ''].join('~\n');
+    const before = new Map((await db.pool.query<{ pcn: string; status: string }>(`SELECT patient_control_number AS pcn, status FROM claims`)).rows.map((r) => [r.pcn, r.status]));
+    expect([before.get(c3!.patientControlNumber), before.get(c4!.patientControlNumber), before.get(c0!.patientControlNumber)]).toEqual(['submitted', 'submitted', 'accepted']);
+    const out = await ingest('a.277', text);
+    expect(out.status).toBe('done');
+    expect(out.sets[0]).toMatchObject({ transactionSet: '277', status: 'posted', counts: { claims: 4, matchedClaims: 3, accepted: 1, rejected: 2 } });
+    expect(out.sets[0]!.reasons.map((r) => r.code)).toEqual(['ACK_277CA_UNMATCHED', 'ACK_277CA_CLAIMS_REJECTED']);
+    const after = new Map((await db.pool.query<{ pcn: string; status: string }>(`SELECT patient_control_number AS pcn, status FROM claims`)).rows.map((r) => [r.pcn, r.status]));
+    expect([after.get(c3!.patientControlNumber), after.get(c4!.patientControlNumber), after.get(c0!.patientControlNumber)]).toEqual(['accepted', 'rejected', 'rejected']);
+    const notes = await db.pool.query(`SELECT status, note FROM claim_status_history WHERE source = '277CA' ORDER BY id`);
+    expect(notes.rows.map((r) => `${r.status} ${r.note.split(': ').at(-1)}`)).toEqual(['accepted STC A2:20', 'rejected STC A7:562', 'rejected STC A6:35']);
+    const again = await ingest('a-again.277', text.replaceAll('000000801', '000000802'));
+    expect(again.sets[0]).toMatchObject({ status: 'duplicate', counts: { accepted: 0, rejected: 0 } });
+  });
+});

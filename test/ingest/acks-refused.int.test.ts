@@ -1,5 +1,5 @@
 // The 999 answers for every set ingest refused, not only for the ones the envelope checks caught: a set
-// no handler reads (IK5 R 1, "transaction set not supported") and a 271 the reader refuses (IK5 R I5,
+// no handler reads (an 837 sent to us: IK5 R 1, "transaction set not supported") and a 271 the reader refuses (IK5 R I5,
 // implementation: segments in error). Before, both went out as IK5 A while the sets sat in quarantine.
 // Expected acknowledgement lines are written out by hand from the inputs.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,13 +44,13 @@ describe('999 for sets ingest refused', () => {
   it('rejects a set no handler reads with IK502 1 (not supported)', async () => {
     const text = [
       'ISA*00*          *00*          *ZZ*SYNTHPAYER01   *ZZ*MAPLEFP        *240315*0930*^*00501*000000432*0*T*:~',
-      'GS*HN*SYNTHPAYER01*MAPLEFP*20240315*0930*55*X*005010X214~',
-      'ST*277*0001*005010X214~', 'BHT*0085*08*B1*20240315*0930*TH~', 'SE*3*0001~',
+      'GS*HC*SYNTHPAYER01*MAPLEFP*20240315*0930*55*X*005010X222A1~',
+      'ST*837*0001*005010X222A1~', 'BHT*0019*00*B1*20240315*0930*CH~', 'SE*3*0001~',
       'GE*1*55~', 'IEA*1*000000432~', '',
     ].join('\n');
-    const { status, lines } = await ackOf('a-277.x12', text);
+    const { status, lines } = await ackOf('an-837.x12', text);
     expect(status).toBe('quarantined');
     const body = lines.slice(lines.findIndex((l) => l.startsWith('AK1')), lines.findIndex((l) => l.startsWith('SE')));
-    expect(body).toEqual(['AK1*HN*55*005010X214~', 'AK2*277*0001*005010X214~', 'IK5*R*1~', 'AK9*R*1*1*0~']);
+    expect(body).toEqual(['AK1*HC*55*005010X222A1~', 'AK2*837*0001*005010X222A1~', 'IK5*R*1~', 'AK9*R*1*1*0~']);
   });
 });

@@ -1,0 +1,144 @@
+// 277CA claim acknowledgements (005010X214) for the 837s we sent: per claim, whether the payer took it into
+// adjudication or refused it at the front door. Each patient loop (HL ..PT) names one claim by the
+// patient control number we sent (TRN02, our CLM01) under its billing provider (HL ..19, NM1*85 NM109 the
+// NPI); its STC01-1 is the claim status category: A0 forwarded, A1 received, A2 accepted, A5 split are
+// acceptances; A3 returned as unprocessable, A4 not found, A6 rejected for missing information, A7 for
+// invalid information, A8 for a relational error are rejections (`claims submit --resubmit` after a fix).
+// The claim is the chain's newest non-void one sent to that NPI with that control number; it moves from
+// submitted to accepted, or from submitted or accepted to rejected, with a history row (source 277CA).
+// Statuses only move forward: the same 277CA again changes nothing. A claim we never sent, or a category
+// that is neither (E0-E4 response not possible, DR data reporting), is reported (warning) and changes
+// nothing; a loop without its control number or status is a located error (quarantine).
+import type { PoolClient } from 'pg';
+import { ClaimsError } from '../runtime/errors.ts';
+import { withTransaction } from '../runtime/database.ts';
+import type { SetHandler, SetOutcome, X12Set } from '../ingest/handlers.ts';
+import type { Segment } from '../x12/segment.ts';
+
+export interface ClaimAck {
+  billingNpi: string;
+  patientControlNumber: string;
+  /** STC01-1 of the first STC (the claim's current status). */
+  category: string;
+  /** STC01-2 status code (e.g. 20 accepted for processing, 562 entity's NPI). */
+  statusCode: string;
+  /** REF*1K: the payer's claim control number, when given. */
+  payerClaimNumber: string | null;
+  segmentIndex: number;
+}
+
+const ACCEPTED = new Set(['A0', 'A1', 'A2', 'A5']);
+const REJECTED = new Set(['A3', 'A4', 'A6', 'A7', 'A8']);
+
+const el = (s: Segment, n: number): string => s.elements[n] ?? '';
+
+/** The claim-level acknowledgements of a 277CA set. Pure. */
+export function read277ca(set: { segments: Segment[]; fileName: string; interchange: string; group: string; set: string }): ClaimAck[] {
+  const where = (s: Segment, element?: number) => ({
+    file: set.fileName, interchange: set.interchange, group: set.group, set: set.set, segmentIndex: s.index, segmentTag: s.tag, ...(element !== undefined && { element }),
+  });
+  const out: ClaimAck[] = [];
+  let level = '';
+  let npi = '';
+  let claim: (Omit<ClaimAck, 'category' | 'statusCode'> & { category: string | null; statusCode: string; hl: Segment }) | null = null;
+  const close = (): void => {
+    if (!claim) return;
+    if (claim.patientControlNumber === '') throw new ClaimsError({ code: 'ACK_277CA_TRN_MISSING', message: 'a patient loop (HL PT) has no TRN*2 with the claim\'s control number', location: where(claim.hl), expected: 'TRN*2*CLM01' });
+    if (claim.category === null) throw new ClaimsError({ code: 'ACK_277CA_STC_MISSING', message: `claim ${claim.patientControlNumber} has no STC status`, location: where(claim.hl), expected: 'STC' });
+    const { hl: _hl, category, ...rest } = claim;
+    out.push({ ...rest, category });
+    claim = null;
+  };
+  for (const s of set.segments) {
+    if (s.tag === 'HL') {
+      close();
+      level = el(s, 3);
+      if (level === '19') npi = '';
+      if (level === 'PT') claim = { billingNpi: npi, patientControlNumber: '', category: null, statusCode: '', payerClaimNumber: null, segmentIndex: s.index, hl: s };
+      continue;
+    }
+    if (level === '19' && s.tag === 'NM1' && el(s, 1) === '85') npi = el(s, 9);
+    if (!claim) continue;
+    if (s.tag === 'TRN' && el(s, 1) === '2') claim.patientControlNumber = el(s, 2);
+    else if (s.tag === 'STC' && claim.category === null) {
+      const [category = '', status = ''] = el(s, 1).split(s.delimiters.component);
+      if (!/^[A-Z][A-Z0-9]{1,2}$/.test(category)) {
+        throw new ClaimsError({ code: 'ACK_277CA_CATEGORY_INVALID', message: `STC01-1 ${JSON.stringify(category)} is not a claim status category code`, location: { ...where(s, 1), component: 1 }, expected: 'a category code such as A2 or A7', found: category });
+      }
+      claim.category = category;
+      claim.statusCode = status;
+    } else if (s.tag === 'REF' && el(s, 1) === '1K') claim.payerClaimNumber = el(s, 2);
+  }
+  close();
+  return out;
+}
+
+const CLAIM_OF = `
+SELECT id::text AS id, status FROM claims
+WHERE billing_npi = $1 AND patient_control_number = $2 AND frequency <> '8'
+ORDER BY id DESC LIMIT 1`;
+const SET_STATUS = `UPDATE claims SET status = $2, updated_at = now() WHERE id = $1`;
+const HISTORY = `
+INSERT INTO claim_status_history (claim_id, at, status, source, outbound_file_id, isa13, gs06, st02, note)
+SELECT id, now(), $2, '277CA', outbound_file_id, isa13, gs06, st02, $3 FROM claims WHERE id = $1`;
+
+export async function record277ca(client: PoolClient, acks: readonly ClaimAck[], note: string): Promise<{ matched: number; accepted: number; rejected: number; unmatched: ClaimAck[]; other: ClaimAck[] }> {
+  const result = { matched: 0, accepted: 0, rejected: 0, unmatched: [] as ClaimAck[], other: [] as ClaimAck[] };
+  for (const a of acks) {
+    const row = (await client.query<{ id: string; status: string }>(CLAIM_OF, [a.billingNpi, a.patientControlNumber])).rows[0];
+    if (!row) {
+      result.unmatched.push(a);
+      continue;
+    }
+    result.matched++;
+    // Other categories (E0-E4 response not possible, DR data reporting, masked codes) change nothing.
+    if (!ACCEPTED.has(a.category) && !REJECTED.has(a.category)) {
+      result.other.push(a);
+      continue;
+    }
+    const to = ACCEPTED.has(a.category) ? (row.status === 'submitted' ? 'accepted' : null) : row.status === 'submitted' || row.status === 'accepted' ? 'rejected' : null;
+    if (to === null) continue;
+    await client.query(SET_STATUS, [row.id, to]);
+    await client.query(HISTORY, [row.id, to, `${note}: STC ${a.category}:${a.statusCode}${a.payerClaimNumber ? ` payer claim ${a.payerClaimNumber}` : ''}`]);
+    if (to === 'accepted') result.accepted++;
+    else result.rejected++;
+  }
+  return result;
+}
+
+export const ack277caHandler: SetHandler = {
+  name: 'ack-277ca',
+  transactionSet: '277',
+  functionalId: 'HN',
+  versions: ['005010X214'],
+  async handleSet(set: X12Set, ctx): Promise<SetOutcome> {
+    const base = { set: set.set, transactionSet: '277' };
+    let acks: ClaimAck[];
+    try {
+      acks = read277ca({ segments: set.segments, fileName: ctx.fileName, interchange: set.interchange, group: set.group, set: set.set });
+    } catch (err) {
+      if (!(err instanceof ClaimsError)) throw err;
+      return { ...base, status: 'quarantined', reasons: [err] };
+    }
+    const note = `277CA ${ctx.fileName} ISA13 ${set.interchange} ST02 ${set.set}`;
+    const r = await withTransaction(ctx.pool, async (client) => {
+      const result = await record277ca(client, acks, note);
+      await ctx.inTransaction?.(client);
+      return result;
+    });
+    const loc = { file: ctx.fileName, interchange: set.interchange, group: set.group, set: set.set };
+    const reasons: ClaimsError[] = [];
+    if (r.unmatched.length > 0) {
+      reasons.push(new ClaimsError({ code: 'ACK_277CA_UNMATCHED', severity: 'warning', message: `${r.unmatched.length} claim(s) acknowledged that this system did not send (first: ${r.unmatched[0]!.patientControlNumber} for NPI ${r.unmatched[0]!.billingNpi})`, location: { ...loc, segmentIndex: r.unmatched[0]!.segmentIndex, segmentTag: 'HL' } }));
+    }
+    if (r.other.length > 0) {
+      reasons.push(new ClaimsError({ code: 'ACK_277CA_CATEGORY_OTHER', severity: 'warning', message: `${r.other.length} claim(s) with a status category that neither accepts nor rejects (first: ${r.other[0]!.category} for ${r.other[0]!.patientControlNumber}): status unchanged`, location: { ...loc, segmentIndex: r.other[0]!.segmentIndex, segmentTag: 'HL' } }));
+    }
+    if (r.rejected > 0) {
+      reasons.push(new ClaimsError({ code: 'ACK_277CA_CLAIMS_REJECTED', severity: 'warning', message: `${r.rejected} claim(s) rejected by the payer: marked rejected (fix and send with --resubmit)`, location: loc }));
+    }
+    const counts = { claims: acks.length, matchedClaims: r.matched, accepted: r.accepted, rejected: r.rejected };
+    const status = r.accepted + r.rejected > 0 ? 'posted' : r.matched > 0 ? 'duplicate' : 'skipped';
+    return { ...base, status, counts, reasons };
+  },
+};
