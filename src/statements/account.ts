@@ -157,7 +157,10 @@ export function assessAccount(a: AccountSnapshot, settings: StatementSettings, a
     : null;
   const hold = holdFor(a);
   const decision = whyNextStatement(
-    { asOf, balanceDueCents: due - heldBack, statements: a.statements, balanceClearedOn: run.clearedOn, plan, disputes: a.disputes, hold },
+    {
+      asOf, balanceDueCents: due - heldBack, statements: a.statements, balanceClearedOn: run.clearedOn, plan, disputes: a.disputes, hold,
+      receivableIncreasedOn: a.daily.filter((d) => d.receivableCents > 0n).map((d) => d.date),
+    },
     settings,
   );
   return {

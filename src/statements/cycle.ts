@@ -32,6 +32,8 @@ export interface CycleInput {
   plan?: PlanStanding | null;
   disputes?: Dispute[];
   hold?: HoldReason | null;
+  /** Days the patient receivable went up (new PR, a payer's silence moved to the patient, a returned payment). */
+  receivableIncreasedOn?: IsoDate[];
 }
 
 export interface CycleRules {
@@ -49,7 +51,8 @@ export type CycleRule =
   | 'INTERVAL_NOT_ELAPSED'
   | 'NEXT_STATEMENT'
   | 'FINAL_NOTICE'
-  | 'FINAL_NOTICE_SENT';
+  | 'FINAL_NOTICE_SENT'
+  | 'NEW_BALANCE_AFTER_FINAL_NOTICE';
 
 export interface CycleDecision {
   due: boolean;
@@ -135,6 +138,20 @@ export function whyNextStatement(input: CycleInput, rules: CycleRules): CycleDec
     });
   }
   if (last.kind === 'final_notice') {
+    // A balance that arrived after the final notice was never billed: it gets statements of its own (the
+    // noticed balance goes to collections as it was; referral counts only what the notice asked for).
+    const since = (input.receivableIncreasedOn ?? []).filter((d) => d > last.date && d <= asOf).sort().at(-1);
+    if (since) {
+      return withHold({
+        due: true,
+        rule: 'NEW_BALANCE_AFTER_FINAL_NOTICE',
+        kind: 'statement',
+        sequence: 1,
+        ...base,
+        nextOn: asOf,
+        explanation: `the final notice was mailed on ${last.date}; a balance added on ${since} has not been billed: a statement starts its cycle`,
+      });
+    }
     return { due: false, rule: 'FINAL_NOTICE_SENT', ...base, explanation: `the final notice was mailed on ${last.date}; the account is for collections, not more statements` };
   }
   const frozen = frozenDays(disputes, last.date, asOf);

@@ -264,5 +264,8 @@ describe('a balance that arrives after the final notice', () => {
     // asked for is what counts, and it is under the 25.00 minimum.
     expect(await why('G-2', '2025-06-10')).toMatchObject({ refer: false, rule: 'BELOW_MINIMUM', balanceCents: 2000n });
     expect((await refer('2025-06-10', ['G-2'])).placed).toEqual([]);
+    // The new balance is billed: a statement after the final notice starts its own run of statements.
+    const st = await runStatements(db.pool, { asOf: '2025-05-25', outDir: path.join(dir, 'st-late'), settings: statementSettings, logger, perStatementPdf: false, accounts: ['G-2'] });
+    expect(st.issued.map((x) => [x.accountNumber, x.kind, x.amountDueCents])).toEqual([['G-2', 'statement', 12000n]]);
   });
 });

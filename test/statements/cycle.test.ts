@@ -24,6 +24,17 @@ describe('whyNextStatement', () => {
     expect(d).toMatchObject({ due: true, rule: 'FIRST_STATEMENT', kind: 'statement', sequence: 1, nextOn: '2025-03-01' });
   });
 
+  it('after the final notice: nothing more, unless a balance was added after it, which gets a statement of its own', () => {
+    const statements = [st('2025-01-01', 1), st('2025-01-31', 2), st('2025-03-02', 3), st('2025-04-01', 4, 'final_notice')];
+    const at = (receivableIncreasedOn: string[]) => whyNextStatement(input({ asOf: '2025-04-20', statements, receivableIncreasedOn }), rules);
+    expect(at([])).toMatchObject({ due: false, rule: 'FINAL_NOTICE_SENT' });
+    // Increases on or before the notice were on it.
+    expect(at(['2024-12-20', '2025-04-01'])).toMatchObject({ due: false, rule: 'FINAL_NOTICE_SENT' });
+    expect(at(['2024-12-20', '2025-04-10'])).toMatchObject({ due: true, rule: 'NEW_BALANCE_AFTER_FINAL_NOTICE', kind: 'statement', sequence: 1 });
+    // Not after the as-of date.
+    expect(at(['2025-04-21'])).toMatchObject({ due: false, rule: 'FINAL_NOTICE_SENT' });
+  });
+
   it('is not due on day 29 and is due on day 30 after the last statement', () => {
     const statements = [st('2025-01-30', 1)];
     const day29 = whyNextStatement(input({ asOf: '2025-02-28', statements }), rules);
