@@ -14,6 +14,8 @@ import { ClaimsError } from '../runtime/errors.ts';
 import { withTransaction } from '../runtime/database.ts';
 import type { SetHandler, SetOutcome, X12Set } from '../ingest/handlers.ts';
 import type { Segment } from '../x12/segment.ts';
+import { SQL } from './sql.ts';
+import { moveClaims, nextStatus, type AckVerdict } from './ack-status.ts';
 
 export interface ClaimAck {
   billingNpi: string;
@@ -73,19 +75,14 @@ export function read277ca(set: { segments: Segment[]; fileName: string; intercha
   return out;
 }
 
-const CLAIM_OF = `
-SELECT id::text AS id, status FROM claims
-WHERE billing_npi = $1 AND patient_control_number = $2 AND frequency <> '8'
-ORDER BY id DESC LIMIT 1`;
-const SET_STATUS = `UPDATE claims SET status = $2, updated_at = now() WHERE id = $1`;
-const HISTORY = `
-INSERT INTO claim_status_history (claim_id, at, status, source, outbound_file_id, isa13, gs06, st02, note)
-SELECT id, now(), $2, '277CA', outbound_file_id, isa13, gs06, st02, $3 FROM claims WHERE id = $1`;
-
 export async function record277ca(client: PoolClient, acks: readonly ClaimAck[], note: string): Promise<{ matched: number; accepted: number; rejected: number; unmatched: ClaimAck[]; other: ClaimAck[] }> {
   const result = { matched: 0, accepted: 0, rejected: 0, unmatched: [] as ClaimAck[], other: [] as ClaimAck[] };
+  // One lookup for the whole set; the moves are applied together at the end.
+  const found = await client.query<{ billing_npi: string; patient_control_number: string; id: string; status: string }>(SQL.latestClaims, [acks.map((a) => a.billingNpi), acks.map((a) => a.patientControlNumber)]);
+  const claimOf = new Map(found.rows.map((r) => [`${r.billing_npi}|${r.patient_control_number}`, r]));
+  const moves: { id: string; to: AckVerdict; note: string }[] = [];
   for (const a of acks) {
-    const row = (await client.query<{ id: string; status: string }>(CLAIM_OF, [a.billingNpi, a.patientControlNumber])).rows[0];
+    const row = claimOf.get(`${a.billingNpi}|${a.patientControlNumber}`);
     if (!row) {
       result.unmatched.push(a);
       continue;
@@ -96,13 +93,15 @@ export async function record277ca(client: PoolClient, acks: readonly ClaimAck[],
       result.other.push(a);
       continue;
     }
-    const to = ACCEPTED.has(a.category) ? (row.status === 'submitted' ? 'accepted' : null) : row.status === 'submitted' || row.status === 'accepted' ? 'rejected' : null;
+    const to = nextStatus(row.status, ACCEPTED.has(a.category) ? 'accepted' : 'rejected');
     if (to === null) continue;
-    await client.query(SET_STATUS, [row.id, to]);
-    await client.query(HISTORY, [row.id, to, `${note}: STC ${a.category}:${a.statusCode}${a.payerClaimNumber ? ` payer claim ${a.payerClaimNumber}` : ''}`]);
+    // A later loop naming the same claim starts from the status this one gave it.
+    row.status = to;
+    moves.push({ id: row.id, to, note: `${note}: STC ${a.category}:${a.statusCode}${a.payerClaimNumber ? ` payer claim ${a.payerClaimNumber}` : ''}` });
     if (to === 'accepted') result.accepted++;
     else result.rejected++;
   }
+  await moveClaims(client, moves, '277CA');
   return result;
 }
 

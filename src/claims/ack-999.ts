@@ -12,6 +12,7 @@ import { ClaimsError } from '../runtime/errors.ts';
 import { withTransaction } from '../runtime/database.ts';
 import type { SetHandler, SetOutcome, X12Set } from '../ingest/handlers.ts';
 import type { Segment } from '../x12/segment.ts';
+import { moveClaims, nextStatus, type AckVerdict } from './ack-status.ts';
 
 export interface Ack999Set {
   transactionSet: string;
@@ -98,37 +99,35 @@ export function setVerdicts(g: Ack999Group): { accepted: string[]; rejected: str
 // Our claims in the group the 999 names: the file was addressed to the 999's sender (receiver_id is
 // `qualifier:id`), and GS06/ST02 compare as numbers (a sender may strip or add leading zeros).
 const CLAIMS_OF_GROUP = `
-SELECT c.id::text AS id, c.status, c.st02, c.isa13, c.gs06, c.outbound_file_id::text AS outbound_file_id
+SELECT c.id::text AS id, c.status, c.st02
 FROM claims c JOIN outbound_files f ON f.id = c.outbound_file_id
 WHERE split_part(f.receiver_id, ':', 2) = $1 AND ltrim(c.gs06, '0') = ltrim($2, '0')
 ORDER BY c.id`;
-const SET_STATUS = `UPDATE claims SET status = $2, updated_at = now() WHERE id = ANY($1::bigint[])`;
-const HISTORY = `
-INSERT INTO claim_status_history (claim_id, at, status, source, outbound_file_id, isa13, gs06, st02, note)
-SELECT c.id, now(), $2, '999', c.outbound_file_id, c.isa13, c.gs06, c.st02, $3
-FROM claims c WHERE c.id = ANY($1::bigint[])`;
 
-interface ClaimRow { id: string; status: string; st02: string | null; isa13: string | null; gs06: string | null; outbound_file_id: string | null }
+interface ClaimRow { id: string; status: string; st02: string | null }
 
 const sameNumber = (a: string | null, b: string): boolean => (a ?? '').replace(/^0+/, '') === b.replace(/^0+/, '');
 
 export async function record999(client: PoolClient, sender: string, g: Ack999Group, note: string): Promise<{ matched: number; accepted: number; rejected: number }> {
   const rows = (await client.query<ClaimRow>(CLAIMS_OF_GROUP, [sender, g.controlNumber])).rows;
   const v = setVerdicts(g);
-  const verdictOf = (r: ClaimRow): 'accepted' | 'rejected' | null => {
+  const verdictOf = (r: ClaimRow): AckVerdict | null => {
     if (v.groupWide === 'rejected') return 'rejected';
     if (v.rejected.some((n) => sameNumber(r.st02, n))) return 'rejected';
     if (v.accepted.some((n) => sameNumber(r.st02, n))) return 'accepted';
     return v.groupWide;
   };
-  const toAccept = rows.filter((r) => verdictOf(r) === 'accepted' && r.status === 'submitted').map((r) => r.id);
-  const toReject = rows.filter((r) => verdictOf(r) === 'rejected' && (r.status === 'submitted' || r.status === 'accepted')).map((r) => r.id);
-  for (const [ids, status] of [[toAccept, 'accepted'], [toReject, 'rejected']] as const) {
-    if (ids.length === 0) continue;
-    await client.query(SET_STATUS, [ids, status]);
-    await client.query(HISTORY, [ids, status, note]);
+  let matched = 0;
+  const moves: { id: string; to: AckVerdict; note: string }[] = [];
+  for (const r of rows) {
+    const verdict = verdictOf(r);
+    if (verdict === null) continue;
+    matched++;
+    const to = nextStatus(r.status, verdict);
+    if (to !== null) moves.push({ id: r.id, to, note });
   }
-  return { matched: rows.filter((r) => verdictOf(r) !== null).length, accepted: toAccept.length, rejected: toReject.length };
+  await moveClaims(client, moves, '999');
+  return { matched, accepted: moves.filter((m) => m.to === 'accepted').length, rejected: moves.filter((m) => m.to === 'rejected').length };
 }
 
 export const ack999Handler: SetHandler = {

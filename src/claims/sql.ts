@@ -91,6 +91,20 @@ export const SQL = {
     SELECT c.id, $2::timestamptz, c.status, $3, c.outbound_file_id, c.isa13, c.gs06, c.st02, $4
     FROM claims c WHERE c.id = ANY($1::bigint[])`,
 
+  /** A payer's acknowledgement moved these claims (999, 277CA): the new status, then one history row each with its note. */
+  setStatus: `UPDATE claims SET status = $2, updated_at = now() WHERE id = ANY($1::bigint[])`,
+  insertHistoryNotes: `
+    INSERT INTO claim_status_history (claim_id, at, status, source, outbound_file_id, isa13, gs06, st02, note)
+    SELECT c.id, $2::timestamptz, c.status, $3, c.outbound_file_id, c.isa13, c.gs06, c.st02, n.note
+    FROM unnest($1::bigint[], $4::text[]) WITH ORDINALITY AS n(id, note, ord) JOIN claims c ON c.id = n.id
+    ORDER BY n.ord`,
+  /** The chain's newest claim that is not a void, per (billing NPI, CLM01) pair. */
+  latestClaims: `
+    SELECT DISTINCT ON (c.billing_npi, c.patient_control_number) c.billing_npi, c.patient_control_number, c.id::text AS id, c.status
+    FROM unnest($1::text[], $2::text[]) AS k(npi, pcn)
+    JOIN claims c ON c.billing_npi = k.npi AND c.patient_control_number = k.pcn AND c.frequency <> '8'
+    ORDER BY c.billing_npi, c.patient_control_number, c.id DESC`,
+
   openFile: `
     INSERT INTO outbound_files (file_name, payer_id, sender_id, receiver_id, isa13) VALUES ($1, $2, $3, $4, $5)`,
 

@@ -105,7 +105,8 @@ export async function loadAccountFacts(db: Db, guarantors: GuarantorRow[], asOf:
     // has had no statement and is not sent to an agency on the old cycle's clock. (Days are net: a day
     // with both a new charge and a payment counts as its net change.)
     const referable = referableBalance(snapshot, assessment, asOf);
-    let noticed = finalNotice ? runningReceivable(snapshot.daily)(finalNotice) : referable;
+    const receivableOn = runningReceivable(snapshot.daily);
+    let noticed = finalNotice ? receivableOn(finalNotice) : referable;
     if (finalNotice) for (const d of snapshot.daily) if (d.date > finalNotice && d.date <= asOf && d.receivableCents < 0n) noticed += d.receivableCents;
     const facts: ReferralFacts = {
       accountNumber: snapshot.accountNumber,
@@ -121,6 +122,6 @@ export async function loadAccountFacts(db: Db, guarantors: GuarantorRow[], asOf:
       recalledBalance: uncleredRecall(mine, snapshot.daily, asOf),
       ecaNotice: notice ? { noticeDate: notice.notice_date, ecaNotBefore: notice.eca_not_before } : null,
     };
-    return { snapshot, assessment, facts, referrals: mine, receivableOn: runningReceivable(snapshot.daily) };
+    return { snapshot, assessment, facts, referrals: mine, receivableOn };
   });
 }

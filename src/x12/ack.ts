@@ -140,7 +140,7 @@ export function build999Segments(group: AckGroup): SegmentValues[] {
   let withErrors = 0;
   const unnameable = group.sets.filter((set) => !ak2Nameable(set));
   for (const set of group.sets) {
-    if (unnameable.includes(set)) continue;
+    if (!ak2Nameable(set)) continue;
     const { segments, verdict } = setSegments(set);
     out.push(...segments);
     if (verdict !== 'R') accepted++;

@@ -18,12 +18,12 @@ let professional = '';
 let institutional = '';
 const dir = mkdtempSync(path.join(tmpdir(), 'claims-validator-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-beforeAll(async () => {
-  const payers = await loadPayerProfiles(fileURLToPath(new URL('../../samples/payers/', import.meta.url)));
-  const outbox = new Outbox({ dir, clock: fixedClock('2024-09-01T12:00:00Z'), controlNumbers: memoryControlNumbers() });
-  // 0 and 11: patient is the subscriber; 3: a dependent (2000C); 4: institutional; 5: with a secondary coverage.
-  for (const i of [0, 3, 4, 5, 11]) {
-    const c = syntheticClaim(i, { payers: i === 4 ? ['ACME'] : i === 5 ? ['ACME', 'BLUE'] : ['BLUE'] });
+let payers: Awaited<ReturnType<typeof loadPayerProfiles>>;
+
+/** Validate, map and write these claims into a fresh folder under `dir`; the 837 text per payer. */
+async function write837(claims: unknown[]): Promise<Map<string, string>> {
+  const outbox = new Outbox({ dir: mkdtempSync(path.join(dir, 'out-')), clock: fixedClock('2024-09-01T12:00:00Z'), controlNumbers: memoryControlNumbers() });
+  for (const c of claims) {
     const v = validateClaim(c, 1, '2024-09-01');
     if (!v.ok) throw new Error(JSON.stringify(v.rejections));
     const m = mapClaim(v.claim, 1, payers);
@@ -32,7 +32,13 @@ beforeAll(async () => {
   }
   const files = await outbox.finish();
   await outbox.publish(files);
-  const byPayer = new Map(files.map((f) => [f.payerId, readFileSync(f.path, 'latin1')]));
+  return new Map(files.map((f) => [f.payerId, readFileSync(f.path, 'latin1')]));
+}
+
+beforeAll(async () => {
+  payers = await loadPayerProfiles(fileURLToPath(new URL('../../samples/payers/', import.meta.url)));
+  // 0 and 11: patient is the subscriber; 3: a dependent (2000C); 4: institutional; 5: with a secondary coverage.
+  const byPayer = await write837([0, 3, 4, 5, 11].map((i) => syntheticClaim(i, { payers: i === 4 ? ['ACME'] : i === 5 ? ['ACME', 'BLUE'] : ['BLUE'] })));
   professional = byPayer.get('BLUE')!;
   institutional = byPayer.get('ACME')!;
 });
@@ -136,9 +142,6 @@ describe('independent 837 validator', () => {
   });
 
   it('accepts a pay-to address (2010AB), a service facility (2310C/2310E), POA indicators and UB-04 codes, and catches them malformed', async () => {
-    const payers = await loadPayerProfiles(fileURLToPath(new URL('../../samples/payers/', import.meta.url)));
-    const out = mkdtempSync(path.join(dir, 'payto-'));
-    const outbox = new Outbox({ dir: out, clock: fixedClock('2024-09-01T12:00:00Z'), controlNumbers: memoryControlNumbers() });
     const inst = syntheticClaim(4, { payers: ['ACME'] }) as ClaimRecordInput & { institutional: Record<string, unknown> };
     const poa = inst.diagnoses.map((_, k) => (k === 0 ? 'Y' : 'N'));
     const facility = { name: 'COUNTY HOSPITAL', address: { line1: '9 HOSPITAL WAY', city: 'EUGENE', state: 'OR', postalCode: '974010002' } };
@@ -156,16 +159,7 @@ describe('independent 837 validator', () => {
       billingProvider: { ...prof.billingProvider, payToAddress: { line1: 'PO BOX 4410', city: 'SPRINGFIELD', state: 'OR', postalCode: '97477' } },
       serviceFacility: { name: 'RIVERSIDE SURGERY CENTER', npi: npi('123456789'), address: { line1: '200 RIVER RD', city: 'SPRINGFIELD', state: 'OR', postalCode: '974770001' } },
     };
-    for (const c of [withPoa, withPayTo]) {
-      const v = validateClaim(c, 1, '2024-09-01');
-      if (!v.ok) throw new Error(JSON.stringify(v.rejections));
-      const m = mapClaim(v.claim, 1, payers);
-      if (!m.ok) throw new Error(JSON.stringify(m.rejections));
-      await outbox.add(m.mapped);
-    }
-    const files = await outbox.finish();
-    await outbox.publish(files);
-    const text = new Map(files.map((f) => [f.payerId, readFileSync(f.path, 'latin1')]));
+    const text = await write837([withPoa, withPayTo]);
     const i = text.get('ACME')!;
     const p = text.get('BLUE')!;
     expect(validate837(i)).toEqual([]);
