@@ -27,6 +27,7 @@ import { Hierarchy, transactionHeader, type SegmentValues } from '../src/transac
 import { professionalClaimSegments, GUIDE as GUIDE_P } from '../src/transactions/claim-837p.ts';
 import { institutionalClaimSegments, GUIDE as GUIDE_I } from '../src/transactions/claim-837i.ts';
 import { fixedClock } from '../src/runtime/clock.ts';
+import { CLAIMS_NODE_FLAGS } from '../src/runtime/node-flags.ts';
 
 const OUT = fileURLToPath(new URL('./out/', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -230,7 +231,8 @@ async function writerOnly(contender: string, input: string, limit: number, dir: 
 }
 
 function runChild(contender: string, input: string, limit: number): Result {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--child', contender, '--input', input, '--limit', String(limit)], {
+  // Every contender runs with the `claims` command's node flags (src/runtime/node-flags.ts): the same heap for all.
+  const r = spawnSync(process.execPath, [...CLAIMS_NODE_FLAGS, '--import', 'tsx', SELF, '--child', contender, '--input', input, '--limit', String(limit)], {
     encoding: 'utf8',
     env: { ...process.env, CLAIMS_LOG_LEVEL: 'warn', CLAIMS_HOME: path.join(OUT, 'claims-home'), CLAIMS_PG_PORT: process.env.CLAIMS_PG_PORT ?? '55431' },
     maxBuffer: 1 << 26,

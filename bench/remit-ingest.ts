@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { readSegmentBatches } from '../src/x12/read.ts';
 import { remittanceSegments } from '../test/remittances/support/generate-835.ts';
 import { BENCH_PAYERS, benchRemittance, claimCount, isMatched, serviceLineCount, setClaimsPerRemittance, submittedClaim } from './remit-shape.ts';
+import { CLAIMS_NODE_FLAGS } from '../src/runtime/node-flags.ts';
 
 const OUT = fileURLToPath(new URL('./out/', import.meta.url));
 const BENCH_DB = 'claims_bench_remit';
@@ -181,8 +182,9 @@ async function copy(): Promise<Record<string, unknown>> {
   }
 }
 
-// BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=bench/out/prof") goes to every phase's node: a profile per phase.
-const childFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+// Every phase's node runs with the `claims` command's own flags (src/runtime/node-flags.ts), then
+// BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=bench/out/prof"): a profile per phase.
+const childFlags = [...CLAIMS_NODE_FLAGS, ...(process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean)];
 
 /** Run one phase in a child process and return its result with the child's peak RSS. */
 function child(args: string[]): Record<string, unknown> {

@@ -39,6 +39,20 @@ export type X12SetHeader = Omit<X12Set, 'segments'>;
 export interface StreamingSet {
   push(segment: Segment): void;
   settle(ctx: IngestContext): Promise<SetOutcome>;
+  /**
+   * Whether this set may start settling while `earlier` (the set just before it in the file) is still
+   * settling: nothing this set reads can be changed by what `earlier` writes. The dispatcher then passes
+   * `ctx.earlier`, and the handler must not commit before `earlier` has settled, nor take a lock that
+   * `earlier` may still want. Absent, or false: the set settles after `earlier` has.
+   */
+  mayOverlap?(earlier: StreamingSet): boolean;
+}
+
+/** The set before this one in the file, still settling (see StreamingSet.mayOverlap). */
+export interface EarlierSet {
+  set: StreamingSet;
+  /** Settles when `set` has settled (and its outcome is reported); rejects when it failed. */
+  settled: Promise<unknown>;
 }
 
 export interface IngestContext {
@@ -55,6 +69,8 @@ export interface IngestContext {
    * when none is called the dispatcher records the interchange in a transaction of its own afterwards.
    */
   inTransaction?(client: PoolClient): Promise<void>;
+  /** Only for a set whose mayOverlap said yes: the set before it, which may still be settling. */
+  earlier?: EarlierSet;
 }
 
 export type SetStatus = 'posted' | 'duplicate' | 'quarantined' | 'skipped';

@@ -74,6 +74,12 @@ interface ReadSet {
   envelopeErrors: ClaimsError[];
 }
 
+/** A set whose settling has started, and its end. */
+interface InFlight {
+  set: ReadSet;
+  done: Promise<boolean>;
+}
+
 function setHeader(s: Pick<ReadSet, 'interchange' | 'group' | 'info'>): X12SetHeader {
   return {
     interchange: s.interchange.controlNumber, interchangeVersion: s.interchange.version, sender: s.interchange.senderId,
@@ -150,8 +156,13 @@ export async function ingestFile(file: string, opts: IngestFileOptions): Promise
   const readerProblems: ReaderProblems = new Map();
   const receivedAt = new Date();
 
-  /** Handle one complete set; `last` is its interchange's summary when it is the interchange's last set. */
-  const settle = async (s: ReadSet, last: InterchangeSummary | null): Promise<boolean> => {
+  /**
+   * Handle one complete set; `last` is its interchange's summary when it is the interchange's last set.
+   * `earlier` is the set before it, when that one may still be settling: this set overlaps it when its
+   * handler says nothing it reads can be changed by the earlier one (StreamingSet.mayOverlap), else it
+   * waits for it. Either way its outcome is reported after the earlier one's, in file order.
+   */
+  const settle = async (s: ReadSet, last: InterchangeSummary | null, earlier: InFlight | null = null): Promise<boolean> => {
     let recorded = false;
     const record = async (client: PoolClient): Promise<void> => {
       if (last === null || recorded) return;
@@ -160,10 +171,16 @@ export async function ingestFile(file: string, opts: IngestFileOptions): Promise
       const w = receivedWarning(r, last.interchange, fileName);
       if (w) reasons.push(w);
     };
-    const ctx: IngestContext = { pool: opts.pool, file, fileName, fileSha256, logger: opts.logger, failpoint: opts.failpoint, inTransaction: record };
     const warnings = s.summary.problems.filter((p) => p.severity !== 'error');
     const refused = [...s.summary.problems.filter((p) => p.severity === 'error'), ...s.envelopeErrors];
     const refusal = refused.length > 0 ? null : unsupported(s, fileName);
+    const overlaps = earlier !== null && refused.length === 0 && !refusal && s.streaming?.mayOverlap !== undefined
+      && earlier.set.streaming !== null && s.streaming.mayOverlap(earlier.set.streaming);
+    if (earlier && !overlaps) await earlier.done;
+    const ctx: IngestContext = {
+      pool: opts.pool, file, fileName, fileSha256, logger: opts.logger, failpoint: opts.failpoint, inTransaction: record,
+      ...(overlaps && { earlier: { set: earlier.set.streaming!, settled: earlier.done } }),
+    };
     let outcome: SetOutcome;
     // What the 999 adds to the envelope's own problems (which the group summary already carries): the
     // reason a set was not handed to a handler, or what the handler's reader found.
@@ -176,6 +193,7 @@ export async function ingestFile(file: string, opts: IngestFileOptions): Promise
       if (warnings.length > 0) outcome = { ...outcome, reasons: [...outcome.reasons, ...warnings] };
       located = ackProblems(outcome.reasons.filter((r) => r.severity === 'error'));
     }
+    if (overlaps) await earlier.done;
     if (located.length > 0) {
       const group = readerProblems.get(s.group.controlNumber) ?? new Map<string, ClaimsError[]>();
       group.set(s.info.controlNumber, [...(group.get(s.info.controlNumber) ?? []), ...located]);
@@ -206,20 +224,31 @@ export async function ingestFile(file: string, opts: IngestFileOptions): Promise
   };
 
   // A complete set settles while the next one is read: the reading (tokenizer, envelope checks, the
-  // handler's reader) runs while the settling set waits on the database. Sets still settle one at a time,
-  // in file order (a set may depend on what the previous one posted: a reversal of a claim paid just
-  // before), so at most one set settles while one more is read.
-  let settling: Promise<unknown> | null = null;
+  // handler's reader) runs while the settling set waits on the database. At most two sets settle at once:
+  // the newest starts when the one before the previous has settled, and overlaps the previous only when
+  // its handler says they touch nothing in common (a set may depend on what the previous one posted: a
+  // reversal of a claim paid just before); outcomes are reported and committed in file order.
+  let inFlight: InFlight | null = null;
+  let before: Promise<unknown> | null = null;
+  /** Every set still settling, settled; the first failure (in file order) is thrown after all are done. */
   const settled = async (): Promise<void> => {
-    const s = settling;
-    settling = null;
-    if (s) await s;
+    const all = [before, inFlight?.done].filter((p): p is Promise<unknown> => p != null);
+    before = null;
+    inFlight = null;
+    for (const r of await Promise.allSettled(all)) if (r.status === 'rejected') throw r.reason;
   };
   const settleInBackground = async (s: ReadSet): Promise<void> => {
-    await settled();
-    settling = settle(s, null);
-    // Awaited by the next `settled()`; until then a rejection is held there, not reported as unhandled.
-    settling.catch(() => undefined);
+    if (before) {
+      const b = before;
+      before = null;
+      await b;
+    }
+    const earlier = inFlight;
+    const done = settle(s, null, earlier);
+    // Awaited by a later `settled()` or by the next set; until then a rejection is held, not reported as unhandled.
+    done.catch(() => undefined);
+    before = earlier?.done ?? null;
+    inFlight = { set: s, done };
   };
 
   let open: Omit<ReadSet, 'summary' | 'envelopeErrors'> | null = null;

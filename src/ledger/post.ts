@@ -32,9 +32,20 @@ interface HashedBatch extends PreparedBatch {
   contentSha256: string;
 }
 
+/** Canonical text handed to the hash in pieces of about this many characters (one call per entry costs more). */
+const HASH_PIECE_CHARS = 1 << 16;
+
 function prepareWithHash(batch: PostingBatch): HashedBatch {
   const hash = createHash('sha256');
-  const prepared = prepareBatch(batch, (text) => hash.update(text));
+  let pending = '';
+  const prepared = prepareBatch(batch, (text) => {
+    pending += text;
+    if (pending.length >= HASH_PIECE_CHARS) {
+      hash.update(pending);
+      pending = '';
+    }
+  });
+  if (pending !== '') hash.update(pending);
   return { ...prepared, contentSha256: hash.digest('hex') };
 }
 

@@ -8,9 +8,9 @@ import { readRemittance, RemittanceReader } from '../transactions/remittance-835
 import { formatX12Amount } from '../domain/money.ts';
 import type { SetHandler, SetOutcome, StreamingSet, X12Set, X12SetHeader, IngestContext } from '../ingest/handlers.ts';
 import type { Segment } from '../x12/segment.ts';
-import type { Remittance } from '../domain/remittance.ts';
+import { payeeKey, payerKey, type Remittance } from '../domain/remittance.ts';
 import { canonicalRemittance } from './canonical.ts';
-import { ingestRemittance, type RemittanceOutcome } from './ingest.ts';
+import { ingestRemittance, RemittanceProgress, type RemittanceDeps, type RemittanceOutcome } from './ingest.ts';
 import type { PostingFlag } from './posting-rules.ts';
 
 /** Content of a remittance for exactly-once: the sha256 of its canonical text (canonical.ts, decision 0050). */
@@ -59,10 +59,13 @@ export function claimWarnings(flags: RemittanceOutcome['flags'], file: string, s
 }
 
 /** Balance, match and post one read remittance, as a set outcome. */
-async function settleRemittance(remittance: Remittance, set: X12SetHeader, ctx: IngestContext, contentSha256 = remittanceContentSha256(remittance)): Promise<SetOutcome> {
+async function settleRemittance(
+  remittance: Remittance, set: X12SetHeader, ctx: IngestContext, contentSha256 = remittanceContentSha256(remittance),
+  overlap: Pick<RemittanceDeps, 'progress' | 'earlier'> = {},
+): Promise<SetOutcome> {
   const outcome = await ingestRemittance(ctx.pool, remittance, {
     fileName: ctx.fileName, fileSha256: ctx.fileSha256, contentSha256,
-  }, { post: postBatchInTransaction, failpoint: ctx.failpoint, ...(ctx.inTransaction && { beforeCommit: ctx.inTransaction }) });
+  }, { post: postBatchInTransaction, failpoint: ctx.failpoint, ...(ctx.inTransaction && { beforeCommit: ctx.inTransaction }), ...overlap });
   const reasons: ClaimsError[] = [...outcome.reasons, ...claimWarnings(outcome.flags, ctx.fileName, set)];
   return {
     set: set.set, transactionSet: '835', status: outcome.status, reasons,
@@ -77,6 +80,40 @@ function readProblem(err: unknown, fileName: string, set: X12SetHeader): ClaimsE
   return e;
 }
 
+/** What the dispatcher may ask of a streaming 835 set about the set before it (mayOverlap). */
+interface ReadRemittanceSet {
+  remittance(): Remittance | null;
+  progress: RemittanceProgress;
+  /** Every patient control number it names (CLP01, and PLB references to claims). */
+  controlNumbers(): ReadonlySet<string>;
+}
+
+const readSets = new WeakMap<StreamingSet, ReadRemittanceSet>();
+
+/**
+ * Whether a remittance may settle while the one before it in the file still does: both read whole, with
+ * different keys (payer, payee, TRN02) and no patient control number in common. Then nothing the later
+ * one reads (its claims' earlier postings for reversals, what is open on its unmatched claims) can be
+ * changed by the earlier one's commit; the one thing they may share, the payer a payer key is learned as,
+ * is handed over (ingest.ts, RemittanceProgress).
+ */
+function independent(later: ReadRemittanceSet, earlier: ReadRemittanceSet): boolean {
+  const a = later.remittance();
+  const b = earlier.remittance();
+  if (a === null || b === null) return false;
+  if (payerKey(a) === payerKey(b) && payeeKey(a) === payeeKey(b) && a.traceNumber === b.traceNumber) return false;
+  const mine = later.controlNumbers();
+  for (const pcn of earlier.controlNumbers()) if (mine.has(pcn)) return false;
+  return true;
+}
+
+function controlNumbersOf(r: Remittance): Set<string> {
+  const out = new Set<string>();
+  for (const c of r.claims) out.add(c.patientControlNumber);
+  for (const a of r.providerAdjustments) if (a.reference !== '') out.add(a.reference);
+  return out;
+}
+
 /**
  * The streaming form: each segment goes to the incremental reader as the tokenizer yields it, so what a
  * remittance holds before posting is its record (claims, lines, adjustments as plain data), never its
@@ -88,7 +125,13 @@ function openRemittanceSet(set: X12SetHeader, fileName: string): StreamingSet {
   let contentSha256 = '';
   let problem: ClaimsError | null = null;
   let last: Segment | null = null;
-  return {
+  let pcns: Set<string> | null = null;
+  const read: ReadRemittanceSet = {
+    remittance: () => (problem === null ? remittance : null),
+    progress: new RemittanceProgress(),
+    controlNumbers: () => (pcns ??= remittance ? controlNumbersOf(remittance) : new Set()),
+  };
+  const streaming: StreamingSet = {
     push(segment: Segment): void {
       if (remittance !== null || problem !== null) return;
       last = segment;
@@ -102,8 +145,12 @@ function openRemittanceSet(set: X12SetHeader, fileName: string): StreamingSet {
     },
     async settle(ctx: IngestContext): Promise<SetOutcome> {
       const base = { set: set.set, transactionSet: '835' };
-      if (problem) return { ...base, status: 'quarantined', reasons: [problem] };
+      if (problem) {
+        read.progress.finish('quarantined');
+        return { ...base, status: 'quarantined', reasons: [problem] };
+      }
       if (!remittance) {
+        read.progress.finish('quarantined');
         const at: Segment | null = last;
         return { ...base, status: 'quarantined', reasons: [new ClaimsError({
           code: 'REMIT_SE_MISSING', message: 'the transaction set ended without SE',
@@ -111,9 +158,19 @@ function openRemittanceSet(set: X12SetHeader, fileName: string): StreamingSet {
           ack: { ik5: '2' },
         })] };
       }
-      return settleRemittance(remittance, set, ctx, contentSha256);
+      const earlier = ctx.earlier ? readSets.get(ctx.earlier.set) : undefined;
+      return settleRemittance(remittance, set, ctx, contentSha256, {
+        progress: read.progress,
+        ...(earlier && ctx.earlier && { earlier: { progress: earlier.progress, settled: ctx.earlier.settled } }),
+      });
+    },
+    mayOverlap(earlier: StreamingSet): boolean {
+      const e = readSets.get(earlier);
+      return e !== undefined && independent(read, e);
     },
   };
+  readSets.set(streaming, read);
+  return streaming;
 }
 
 export const remittanceHandler: SetHandler = {

@@ -32,7 +32,70 @@ export interface RemittanceDeps {
   failpoint(name: string): void | Promise<void>;
   /** Extra work in the remittance's transaction, after its rows and entries, before COMMIT. */
   beforeCommit?(client: PoolClient): Promise<void>;
+  /** This remittance's progress, for the one after it in the file to follow (see RemittanceProgress). */
+  progress?: RemittanceProgress;
+  /**
+   * The remittance before this one in the file, still settling. The caller has checked that they share
+   * no key and no patient control number (handler.ts), so nothing this one reads can change when that one
+   * commits. This one plans after that one's plan, writes its ledger lines after that one's, and commits
+   * after that one settles: it never holds a lock the earlier one wants, and commits in file order.
+   */
+  earlier?: { progress: RemittanceProgress; settled: Promise<unknown> };
 }
+
+/** The payer a remittance's plan settled on, and whether its commit teaches it for the payer key. */
+export interface PlannedPayer {
+  payerKey: string;
+  payerId: string;
+  learns: boolean;
+}
+
+/**
+ * How far a remittance has gone, for the next remittance of the file to overlap it safely: `planned`
+ * once its plan-time writes (provisional patients) are done, `posted` once its ledger lines are written,
+ * `payer` once its payer is final; each also resolves when the remittance ends without getting there.
+ */
+export class RemittanceProgress {
+  readonly planned: Promise<void>;
+  readonly posted: Promise<void>;
+  /** null: it teaches nothing (did not post, or failed). */
+  readonly payer: Promise<PlannedPayer | null>;
+  status: RemittanceStatus | null = null;
+  private readonly marks: { planned: () => void; posted: () => void; payer: (p: PlannedPayer | null) => void };
+  private lastPayer: PlannedPayer | null = null;
+
+  constructor() {
+    let planned!: () => void;
+    let posted!: () => void;
+    let payer!: (p: PlannedPayer | null) => void;
+    this.planned = new Promise((resolve) => { planned = resolve; });
+    this.posted = new Promise((resolve) => { posted = resolve; });
+    this.payer = new Promise((resolve) => { payer = resolve; });
+    this.marks = { planned, posted, payer };
+  }
+
+  /** The plan is made; `final`: its payer cannot change any more (it did not lean on an earlier remittance). */
+  markPlanned(payer: PlannedPayer, final: boolean): void {
+    this.lastPayer = payer;
+    this.marks.planned();
+    if (final) this.marks.payer(payer);
+  }
+
+  markPosted(): void {
+    this.marks.posted();
+  }
+
+  /** The remittance ended (posted, duplicate, quarantined; null: it failed). */
+  finish(status: RemittanceStatus | null): void {
+    this.status = status;
+    this.marks.planned();
+    this.marks.posted();
+    this.marks.payer(status === 'posted' ? this.lastPayer : null);
+  }
+}
+
+/** The earlier remittance did not post as this one's plan assumed: plan again, after it. */
+class EarlierNotPosted extends Error {}
 
 export type RemittanceStatus = 'posted' | 'duplicate' | 'quarantined';
 
@@ -101,6 +164,8 @@ interface Plan {
   /** Reversals whose original was already reversed: the remittance must not post (it would reverse twice). */
   reversedTwice: { claimIndex: number; patientControlNumber: string; entryKey: string; segmentIndex: number }[];
   rows: { claim: RemittanceClaim; submitted: SubmittedClaim | null; provisionalId: string | null; ledgerClaimId: string; reverses: string | null; chargeRecorded: boolean; linesMatched: number }[];
+  /** The payer was taken from the earlier remittance still settling (RemittanceDeps.earlier). */
+  leansOnEarlier: boolean;
 }
 
 interface UnmatchedDraft { index: number; who: string[]; ledgerPatientId: string; ledgerClaimId: string }
@@ -117,11 +182,21 @@ function receivableMoved(lines: readonly { account: { kind: string; payerId?: st
   return lines.reduce((t, l) => (l.account.kind === 'insurance_receivable' && l.account.payerId === payerId ? t + l.amountCents : t), 0n);
 }
 
-async function plan(client: PoolClient, r: Remittance): Promise<Plan> {
+async function plan(client: PoolClient, r: Remittance, earlier?: RemittanceProgress): Promise<Plan> {
   const references = r.providerAdjustments.filter((a) => a.reasonCode === 'WO' || a.reasonCode === '72').map((a) => a.reference).filter((x) => x !== '');
   const submitted = await findSubmittedClaims(client, [...new Set([...r.claims.map((c) => c.patientControlNumber), ...references])]);
   const learned = await client.query(SQL.learnedPayer, [payerKey(r)]);
   let payerId: string | undefined = learned.rows[0]?.payer_id;
+  let leansOnEarlier = false;
+  if (!payerId && earlier) {
+    // The earlier remittance, still settling, may teach this payer key its payer (not visible until it
+    // commits): take what it will teach, and check before committing that it did.
+    const taught = await earlier.payer;
+    if (taught && taught.learns && taught.payerKey === payerKey(r)) {
+      payerId = taught.payerId;
+      leansOnEarlier = true;
+    }
+  }
   if (!payerId) {
     for (const c of r.claims) {
       const s = submitted.get(c.patientControlNumber);
@@ -205,11 +280,23 @@ async function plan(client: PoolClient, r: Remittance): Promise<Plan> {
     });
     rows.push({ claim, submitted: null, provisionalId, ledgerClaimId: d.ledgerClaimId, reverses, chargeRecorded: recordCents !== null && recordCents !== 0n, linesMatched: 0 });
   }
-  return { payerId, contexts, rows, submitted, reversedTwice };
+  return { payerId, contexts, rows, submitted, reversedTwice, leansOnEarlier };
 }
 
 /** Balance, then post one remittance exactly once. Never throws for bad input: it reports it. */
 export async function ingestRemittance(pool: Pool, r: Remittance, src: RemittanceSource, deps: RemittanceDeps): Promise<RemittanceOutcome> {
+  let status: RemittanceStatus | null = null;
+  try {
+    const outcome = await settleRemittance(pool, r, src, deps);
+    status = outcome.status;
+    return outcome;
+  } finally {
+    deps.progress?.finish(status);
+  }
+}
+
+async function settleRemittance(pool: Pool, r: Remittance, src: RemittanceSource, deps: RemittanceDeps): Promise<RemittanceOutcome> {
+  const earlier = deps.earlier;
   const base = { set: r.set, traceNumber: r.traceNumber, flags: [] as RemittanceOutcome['flags'] };
   const balance = balanceRemittance(r);
   if (!balance.balanced) {
@@ -233,17 +320,21 @@ export async function ingestRemittance(pool: Pool, r: Remittance, src: Remittanc
     await recordRejection(pool, r, src, 'REMIT_CONFLICT', 'remittance', balance, { postedContentSha256: row.content_sha256 });
     return { ...base, status: 'quarantined', reasons: [conflict], counts: emptyCounts(r) };
   };
+  // Overlapping the earlier remittance: its plan-time writes (provisional patients) come first.
+  if (earlier) await earlier.progress.planned;
   const seen = await checkExisting();
   if (seen) return seen;
 
   try {
     const result = await withTransaction(pool, async (client) => {
-      const p = await plan(client, r);
+      const p = await plan(client, r, earlier?.progress);
+      const matched = p.rows.filter((x) => x.submitted !== null).length;
+      // A plan that leans on the earlier remittance marks nothing until it is final (the next one waits).
+      if (!p.leansOnEarlier) deps.progress?.markPlanned({ payerKey: payerKey(r), payerId: p.payerId, learns: matched > 0 }, true);
       if (p.reversedTwice.length > 0) throw new ReversedTwice(p.reversedTwice);
       const source: SourceRef = { fileSha256: src.fileSha256, fileName: src.fileName, interchange: r.interchange, group: r.group, set: r.set };
       const { entries, flags } = remittanceEntries(r, { keyPrefix: batchKey, payerId: p.payerId, claims: p.contexts, referencedClaimIds: referenced(r, p), source });
       const lineCount = entries.reduce((t, e) => t + e.lines.length, 0);
-      const matched = p.rows.filter((x) => x.submitted !== null).length;
       const claimed = await client.query(SQL.claimKey, [
         payerKey(r), payeeKey(r), r.traceNumber, src.contentSha256, p.payerId, batchKey, r.payer.name, r.payee.name,
         r.transactionHandling, r.paymentCents, r.creditDebit, r.paymentMethod, r.paymentDate, balance.claimPaymentsCents, balance.providerAdjustmentsCents,
@@ -253,7 +344,11 @@ export async function ingestRemittance(pool: Pool, r: Remittance, src: Remittanc
       if (claimed.rowCount === 0) throw new KeyTaken();
       const remittanceId = claimed.rows[0].id;
       await deps.failpoint('remit.before_copy');
+      // The earlier remittance's accounts first: this one may create the same ones (it then waits for that
+      // commit), never the other way round.
+      if (earlier) await earlier.progress.posted;
       await deps.post(client, { key: batchKey, entries });
+      if (!p.leansOnEarlier) deps.progress?.markPosted();
       await deps.failpoint('remit.after_copy');
       const postedKeys = new Set(entries.filter((e) => e.reason !== 'remit.charge_from_remittance').map((e) => e.key));
       const flagsAt = new Map<number, string[]>();
@@ -275,6 +370,11 @@ export async function ingestRemittance(pool: Pool, r: Remittance, src: Remittanc
         };
       });
       await pipeline(Readable.from(remittanceClaimCopyChunks(String(remittanceId), claimRows), { highWaterMark: 1 }), client.query(copyFrom(SQL.copyClaims)));
+      if (earlier) {
+        // Commit in file order: after the earlier remittance settled (a failure there rolls this one back).
+        await earlier.settled;
+        if (p.leansOnEarlier && earlier.progress.status !== 'posted') throw new EarlierNotPosted();
+      }
       if (matched > 0) await client.query(SQL.learnPayer, [payerKey(r), p.payerId]);
       await deps.beforeCommit?.(client);
       return {
@@ -287,6 +387,8 @@ export async function ingestRemittance(pool: Pool, r: Remittance, src: Remittanc
     return result;
   } catch (err) {
     // Another process claimed the key between our check and our insert: report what it posted.
+    // The payer taken from the earlier remittance was not taught after all: plan again now it has settled.
+    if (err instanceof EarlierNotPosted) return settleRemittance(pool, r, src, { ...deps, earlier: undefined });
     if (err instanceof KeyTaken) return (await checkExisting()) ?? { ...base, status: 'duplicate', reasons: [], counts: emptyCounts(r) };
     if (err instanceof ReversedTwice) {
       // Quarantined whole, like an unbalanced remittance: its deposit includes the reversal's money, so

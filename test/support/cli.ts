@@ -3,6 +3,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLAIMS_NODE_FLAGS } from '../../src/runtime/node-flags.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI_BIN = path.join(REPO_ROOT, 'bin', 'claims.mjs');
@@ -35,9 +36,9 @@ function childEnv(extra: CliOptions['env']): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Start `node bin/claims.mjs ...args` and return the process (stdin left open unless `input` is given). */
+/** Start `node FLAGS bin/claims.mjs ...args` (the flags the command's own first line gives) and return the process (stdin left open unless `input` is given). */
 export function spawnCli(args: string[], opts: CliOptions = {}): ChildProcessWithoutNullStreams {
-  const child = spawn(process.execPath, [CLI_BIN, ...args], {
+  const child = spawn(process.execPath, [...CLAIMS_NODE_FLAGS, CLI_BIN, ...args], {
     cwd: opts.cwd ?? REPO_ROOT,
     env: childEnv(opts.env),
     stdio: ['pipe', 'pipe', 'pipe'],
