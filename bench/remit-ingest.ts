@@ -182,13 +182,15 @@ async function copy(): Promise<Record<string, unknown>> {
   }
 }
 
-// Every phase's node runs with the `claims` command's own flags (src/runtime/node-flags.ts), then
-// BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=bench/out/prof"): a profile per phase.
-const childFlags = [...CLAIMS_NODE_FLAGS, ...(process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean)];
+// BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=bench/out/prof") goes to every phase's node: a profile
+// per phase. The ingest phase also gets the `claims` command's own flags (src/runtime/node-flags.ts), as
+// `claims ingest` runs; the floor's tokenize runs on node's defaults (it was slower with them).
+const childFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 
 /** Run one phase in a child process and return its result with the child's peak RSS. */
 function child(args: string[]): Record<string, unknown> {
-  const r = spawnSync(process.execPath, [...childFlags, '--import', 'tsx', fileURLToPath(import.meta.url), '--phase', ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const flags = args[0] === 'ingest' ? [...CLAIMS_NODE_FLAGS, ...childFlags] : childFlags;
+  const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', fileURLToPath(import.meta.url), '--phase', ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`phase ${args.join(' ')} failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }

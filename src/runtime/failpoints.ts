@@ -23,11 +23,20 @@ export const FAILPOINTS = [
 export type FailpointName = (typeof FAILPOINTS)[number] | (string & {});
 
 // Read once: a failpoint on a hot path then costs one comparison against undefined.
+// CLAIMS_FAILPOINT is NAME (the first time the code passes it) or NAME#N (the Nth time: the second
+// remittance's COPY, when two remittances post at once).
 let armed: string | undefined | null = null;
+let armedHit = 1;
+let hits = 0;
 
 export function failpoint(name: FailpointName): void {
-  if (armed === null) armed = config().failpoint;
-  if (armed === undefined || armed !== name) return;
+  if (armed === null) {
+    const spec = config().failpoint;
+    const m = spec === undefined ? null : /^(.+)#([1-9]\d*)$/.exec(spec);
+    armed = m ? m[1]! : spec;
+    armedHit = m ? Number(m[2]) : 1;
+  }
+  if (armed === undefined || armed !== name || ++hits < armedHit) return;
   process.kill(process.pid, 'SIGKILL');
   // The signal is delivered before the kill syscall returns to this thread; never run past it anyway.
   for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);

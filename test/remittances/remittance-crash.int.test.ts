@@ -8,7 +8,8 @@ import { runCli } from '../support/cli.ts';
 import { interchange, type GenRemittance } from './support/generate-835.ts';
 import { ledgerDump, tempDir, writeTemp } from './support/fixtures.ts';
 
-const FAILPOINTS = ['remit.before_copy', 'ledger.post.mid-copy', 'remit.after_copy', 'remit.after_commit', 'ingest.between-sets'];
+// NAME#2: the second remittance's, while the first may still be settling (two post at once, decision 0055).
+const FAILPOINTS = ['remit.before_copy', 'ledger.post.mid-copy', 'remit.after_copy', 'remit.after_commit', 'ingest.between-sets', 'ledger.post.mid-copy#2', 'remit.after_copy#2'];
 
 const remit = (n: number): GenRemittance => ({
   set: String(n).padStart(4, '0'), trace: `EFT-K${n}`, payerId: '1000000009',
@@ -70,8 +71,8 @@ describe('ingest killed at a failpoint, then rerun', () => {
       const partial = await ledgerDump(db.pool);
       // All or nothing per remittance: a multiple of one remittance's 38 lines.
       expect(partial.length % 38).toBe(0);
-      // Every failpoint fires in the first remittance, so the interchange's last set never committed: it
-      // must not be recorded as received (a false "seen before").
+      // Every failpoint fires in the first or second remittance, so the interchange's last set never
+      // committed: it must not be recorded as received (a false "seen before").
       expect(await interchangesReceived(db)).toBe(0);
       const rerun = await ingest(db);
       expect(rerun.code, said(rerun)).toBe(0);
