@@ -1,11 +1,12 @@
 // `claims ingest FILE` and the `ingest` stage: read an X12 file through the X12 core (tokenizer and
 // envelope checks: counts, control numbers, GS01 vs ST01, versions), hand each ST..SE to its registered
-// handler (handlers.ts) one at a time, and settle the file: every set posted, a duplicate, or quarantined
+// handler (handlers.ts) in file order, and settle the file: every set posted, a duplicate, or quarantined
 // with located reasons. Each interchange is recorded as received (x12/received.ts) inside the transaction
 // of its last set when that set posts, else right after its sets settle, so a crash never leaves a false
-// "seen before". Acknowledgements (acks.ts) are written after that. Memory is bounded by one set (held
-// until the next event says whether it ends its interchange); for a handler that reads while the set
-// streams (openSet: the 835's), by that handler's record of it, never by the set's segments.
+// "seen before". Acknowledgements (acks.ts) are written after that. Memory is bounded by the sets in hand:
+// one being read and at most two settling (a set may settle while the one before it still does, when its
+// handler says they are independent); for a handler that reads while the set streams (openSet: the
+// 835's), by that handler's record of each, never by the sets' segments.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
