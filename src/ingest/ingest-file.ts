@@ -79,6 +79,14 @@ interface ReadSet {
 interface InFlight {
   set: ReadSet;
   done: Promise<boolean>;
+  /** It went to its handler (it was not refused by the envelope checks or for want of a handler). */
+  handled: boolean;
+}
+
+/** Why a set is not handed to a handler: the envelope's errors, or no handler for its ST01/GS01/GS08. */
+function refusalsOf(s: ReadSet, fileName: string): { refused: ClaimsError[]; refusal: ClaimsError | null } {
+  const refused = [...s.summary.problems.filter((p) => p.severity === 'error'), ...s.envelopeErrors];
+  return { refused, refusal: refused.length > 0 ? null : unsupported(s, fileName) };
 }
 
 function setHeader(s: Pick<ReadSet, 'interchange' | 'group' | 'info'>): X12SetHeader {
@@ -173,9 +181,9 @@ export async function ingestFile(file: string, opts: IngestFileOptions): Promise
       if (w) reasons.push(w);
     };
     const warnings = s.summary.problems.filter((p) => p.severity !== 'error');
-    const refused = [...s.summary.problems.filter((p) => p.severity === 'error'), ...s.envelopeErrors];
-    const refusal = refused.length > 0 ? null : unsupported(s, fileName);
-    const overlaps = earlier !== null && refused.length === 0 && !refusal && s.streaming?.mayOverlap !== undefined
+    const { refused, refusal } = refusalsOf(s, fileName);
+    // Both sets go to their handler (a refused set's handler never settles it, so nothing could wait on it).
+    const overlaps = earlier !== null && earlier.handled && refused.length === 0 && !refusal && s.streaming?.mayOverlap !== undefined
       && earlier.set.streaming !== null && s.streaming.mayOverlap(earlier.set.streaming);
     if (earlier && !overlaps) await earlier.done;
     const ctx: IngestContext = {
@@ -246,10 +254,11 @@ export async function ingestFile(file: string, opts: IngestFileOptions): Promise
     }
     const earlier = inFlight;
     const done = settle(s, null, earlier);
+    const { refused, refusal } = refusalsOf(s, fileName);
     // Awaited by a later `settled()` or by the next set; until then a rejection is held, not reported as unhandled.
     done.catch(() => undefined);
     before = earlier?.done ?? null;
-    inFlight = { set: s, done };
+    inFlight = { set: s, done, handled: refused.length === 0 && refusal === null };
   };
 
   let open: Omit<ReadSet, 'summary' | 'envelopeErrors'> | null = null;

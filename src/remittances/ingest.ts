@@ -97,6 +97,13 @@ export class RemittanceProgress {
 /** The earlier remittance did not post as this one's plan assumed: plan again, after it. */
 class EarlierNotPosted extends Error {}
 
+type Earlier = NonNullable<RemittanceDeps['earlier']>;
+
+/** A milestone of the earlier remittance, or its end if it ends without reaching it (or never settles it). */
+function reached<T>(earlier: Earlier, milestone: (p: RemittanceProgress) => Promise<T>, otherwise: T): Promise<T> {
+  return Promise.race([milestone(earlier.progress), earlier.settled.then(() => otherwise, () => otherwise)]);
+}
+
 export type RemittanceStatus = 'posted' | 'duplicate' | 'quarantined';
 
 export interface RemittanceOutcome {
@@ -182,7 +189,7 @@ function receivableMoved(lines: readonly { account: { kind: string; payerId?: st
   return lines.reduce((t, l) => (l.account.kind === 'insurance_receivable' && l.account.payerId === payerId ? t + l.amountCents : t), 0n);
 }
 
-async function plan(client: PoolClient, r: Remittance, earlier?: RemittanceProgress): Promise<Plan> {
+async function plan(client: PoolClient, r: Remittance, earlier?: Earlier): Promise<Plan> {
   const references = r.providerAdjustments.filter((a) => a.reasonCode === 'WO' || a.reasonCode === '72').map((a) => a.reference).filter((x) => x !== '');
   const submitted = await findSubmittedClaims(client, [...new Set([...r.claims.map((c) => c.patientControlNumber), ...references])]);
   const learned = await client.query(SQL.learnedPayer, [payerKey(r)]);
@@ -191,7 +198,7 @@ async function plan(client: PoolClient, r: Remittance, earlier?: RemittanceProgr
   if (!payerId && earlier) {
     // The earlier remittance, still settling, may teach this payer key its payer (not visible until it
     // commits): take what it will teach, and check before committing that it did.
-    const taught = await earlier.payer;
+    const taught = await reached(earlier, (p) => p.payer, null);
     if (taught && taught.learns && taught.payerKey === payerKey(r)) {
       payerId = taught.payerId;
       leansOnEarlier = true;
@@ -321,13 +328,13 @@ async function settleRemittance(pool: Pool, r: Remittance, src: RemittanceSource
     return { ...base, status: 'quarantined', reasons: [conflict], counts: emptyCounts(r) };
   };
   // Overlapping the earlier remittance: its plan-time writes (provisional patients) come first.
-  if (earlier) await earlier.progress.planned;
+  if (earlier) await reached(earlier, (p) => p.planned, undefined);
   const seen = await checkExisting();
   if (seen) return seen;
 
   try {
     const result = await withTransaction(pool, async (client) => {
-      const p = await plan(client, r, earlier?.progress);
+      const p = await plan(client, r, earlier);
       const matched = p.rows.filter((x) => x.submitted !== null).length;
       // A plan that leans on the earlier remittance marks nothing until it is final (the next one waits).
       if (!p.leansOnEarlier) deps.progress?.markPlanned({ payerKey: payerKey(r), payerId: p.payerId, learns: matched > 0 }, true);
@@ -346,7 +353,7 @@ async function settleRemittance(pool: Pool, r: Remittance, src: RemittanceSource
       await deps.failpoint('remit.before_copy');
       // The earlier remittance's accounts first: this one may create the same ones (it then waits for that
       // commit), never the other way round.
-      if (earlier) await earlier.progress.posted;
+      if (earlier) await reached(earlier, (p) => p.posted, undefined);
       await deps.post(client, { key: batchKey, entries });
       if (!p.leansOnEarlier) deps.progress?.markPosted();
       await deps.failpoint('remit.after_copy');

@@ -97,6 +97,32 @@ describe('remittances settling two at a time', () => {
     expect((await ledgerBalances(db.pool))[`payer_clearing:835:${payerId}:`]).toBe(14000n);
   });
 
+  it('does not wait on a set the envelope refused (it never reaches its handler)', async () => {
+    const payerId = '2000000106';
+    const lines = (text: string): string[] => text.split('~\n').filter((l) => l !== '');
+    // Set 1 in a group of a version we do not ingest, then two sets in a group we do: one interchange.
+    const first = lines(interchange([{ set: '0001', trace: 'RF-T1', payerId, claims: [claim('RF-1', 10000, 2000)] }]));
+    const rest = lines(interchange([
+      { set: '0002', trace: 'RF-T2', payerId, claims: [claim('RF-2', 20000, 5000)] },
+      { set: '0003', trace: 'RF-T3', payerId, claims: [claim('RF-3', 4000, 1000)] },
+    ]));
+    const isa13 = String(++isa).padStart(9, '0');
+    const text = [
+      first[0]!.replace('*000000001*', `*${isa13}*`),
+      'GS*HP*SYNTHPAYER*SYNTHCLINIC*20240315*1200*1*X*005010X221', ...first.slice(2, -2), 'GE*1*1',
+      'GS*HP*SYNTHPAYER*SYNTHCLINIC*20240315*1200*2*X*005010X221A1', ...rest.slice(2, -2), 'GE*2*2',
+      `IEA*2*${isa13}`,
+    ].join('~\n') + '~\n';
+    const out = await Promise.race([
+      ingest(await writeTemp(dir, 'refused.835', text)),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the ingest hung waiting on the refused set')), 15_000)),
+    ]);
+    expect(out.sets.map((s) => [s.set, s.status])).toEqual([['0001', 'quarantined'], ['0002', 'posted'], ['0003', 'posted']]);
+    expect(out.sets[0]!.reasons.map((r) => r.code)).toContain('VERSION_UNSUPPORTED');
+    // By hand: 150 + 30 paid; nothing from the refused set.
+    expect((await ledgerBalances(db.pool))[`payer_clearing:835:${payerId}:`]).toBe(18000n);
+  });
+
   it('takes the payer a payer key is learned as from the set before it, still uncommitted', async () => {
     const payerKey = '2000000103';
     const matchedClaim = async (pcn: string): Promise<GenClaim> => {
