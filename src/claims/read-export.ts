@@ -52,31 +52,42 @@ export async function* readNdjson(input: Readable): AsyncGenerator<ExportItem> {
   for await (const chunk of readNdjsonChunks(input)) yield* chunk;
 }
 
+/**
+ * Lines are found in the bytes (a newline byte never occurs inside a UTF-8 sequence) and each is decoded
+ * on its own: no decoder over the whole stream, no megabyte strings joined and scanned, and no line that
+ * keeps its chunk's text alive. A line split across chunks is joined from its pieces once.
+ */
 export async function* readNdjsonChunks(input: Readable): AsyncGenerator<ExportItem[]> {
-  let rest = '';
+  let pieces: Buffer[] = [];
   let line = 0;
-  let first = true;
-  input.setEncoding('utf8');
-  for await (const chunk of input) {
-    let text = rest + (chunk as string);
-    if (first) {
-      text = text.replace(/^\uFEFF/, '');
-      first = false;
-    }
+  const parse = (text: string): ExportItem | null => {
+    line++;
+    return parseLine(line === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, line);
+  };
+  for await (const data of input) {
+    const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : (data as Buffer);
     const items: ExportItem[] = [];
     let start = 0;
-    let nl: number;
-    while ((nl = text.indexOf('\n', start)) !== -1) {
-      line++;
-      const item = parseLine(text.slice(start, nl), line);
+    let nl = chunk.indexOf(10);
+    if (pieces.length > 0 && nl !== -1) {
+      pieces.push(chunk.subarray(0, nl));
+      const item = parse(Buffer.concat(pieces).toString('utf8'));
+      if (item) items.push(item);
+      pieces = [];
+      start = nl + 1;
+      nl = chunk.indexOf(10, start);
+    }
+    while (nl !== -1) {
+      const item = parse(chunk.toString('utf8', start, nl));
       if (item) items.push(item);
       start = nl + 1;
+      nl = chunk.indexOf(10, start);
     }
-    rest = text.slice(start);
+    if (start < chunk.length) pieces.push(chunk.subarray(start));
     if (items.length > 0) yield items;
   }
-  if (rest.length > 0) {
-    const item = parseLine(rest, line + 1);
+  if (pieces.length > 0) {
+    const item = parse(Buffer.concat(pieces).toString('utf8'));
     if (item) yield [item];
   }
 }

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { looksLikeClaimsExport, readClaimsExportChunks } from '../../src/claims/read-export.ts';
+import { Readable } from 'node:stream';
+import { looksLikeClaimsExport, readClaimsExportChunks, readNdjson } from '../../src/claims/read-export.ts';
 import { syntheticClaim } from './support/synthetic.ts';
 
 const work = mkdtempSync(path.join(tmpdir(), 'claims-read-export-'));
@@ -34,6 +35,18 @@ describe('claims export reading', () => {
     expect(seen[1500]).toBe('error@1502');
     expect(seen[1501]).toBe('C00001500@1503');
     expect(seen[3000]).toBe('C00002999@3002');
+  });
+
+  it('splits lines in the bytes: a character or a line cut across chunks is read whole', async () => {
+    // Names with two-, three- and four-byte UTF-8 characters; the stream is cut every 7 bytes, so chunk
+    // edges fall inside characters, inside lines, and on CR/LF pairs.
+    const records = [{ n: 'Zoë Ångström' }, { n: '名前' }, { n: 'emoji 🙂 ok' }, { n: 'x'.repeat(50) }];
+    const bytes = Buffer.from('\uFEFF' + records.map((r) => JSON.stringify(r)).join('\r\n') + '\r\n\n' + JSON.stringify({ n: 'last, no newline' }), 'utf8');
+    const pieces: Buffer[] = [];
+    for (let at = 0; at < bytes.length; at += 7) pieces.push(bytes.subarray(at, at + 7));
+    const seen: unknown[] = [];
+    for await (const item of readNdjson(Readable.from(pieces))) seen.push('error' in item ? item : [item.record, item.value]);
+    expect(seen).toEqual([...records.map((r, i) => [i + 1, r]), [6, { n: 'last, no newline' }]]);
   });
 
   it('reads a JSON array export in chunks too', async () => {
