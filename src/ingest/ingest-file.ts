@@ -73,21 +73,19 @@ interface ReadSet {
   segmentCount: number;
   summary: SetSummary;
   envelopeErrors: ClaimsError[];
+  /** Why it is not handed to a handler: the envelope's errors, or else no handler for its ST01/GS01/GS08. */
+  refused: ClaimsError[];
+  refusal: ClaimsError | null;
 }
 
 /** A set whose settling has started, and its end. */
 interface InFlight {
   set: ReadSet;
   done: Promise<boolean>;
-  /** It went to its handler (it was not refused by the envelope checks or for want of a handler). */
-  handled: boolean;
 }
 
-/** Why a set is not handed to a handler: the envelope's errors, or no handler for its ST01/GS01/GS08. */
-function refusalsOf(s: ReadSet, fileName: string): { refused: ClaimsError[]; refusal: ClaimsError | null } {
-  const refused = [...s.summary.problems.filter((p) => p.severity === 'error'), ...s.envelopeErrors];
-  return { refused, refusal: refused.length > 0 ? null : unsupported(s, fileName) };
-}
+/** A set that goes to its handler (a refused one is quarantined by the dispatcher, its handler never settles it). */
+const handedOver = (s: ReadSet): boolean => s.refused.length === 0 && s.refusal === null;
 
 function setHeader(s: Pick<ReadSet, 'interchange' | 'group' | 'info'>): X12SetHeader {
   return {
@@ -102,7 +100,13 @@ function x12Set(s: ReadSet): X12Set {
 }
 
 /** Why the set cannot go to a handler, beyond the envelope checks: no handler, or one that does not read this version. */
-function unsupported(s: ReadSet, fileName: string): ClaimsError | null {
+/** Why a set will not go to a handler (computed once, when it is complete). */
+function refusalsOf(s: Pick<ReadSet, 'interchange' | 'group' | 'info'>, summary: SetSummary, envelopeErrors: ClaimsError[], fileName: string): Pick<ReadSet, 'refused' | 'refusal'> {
+  const refused = [...summary.problems.filter((p) => p.severity === 'error'), ...envelopeErrors];
+  return { refused, refusal: refused.length > 0 ? null : unsupported(s, fileName) };
+}
+
+function unsupported(s: Pick<ReadSet, 'interchange' | 'group' | 'info'>, fileName: string): ClaimsError | null {
   const where = { file: fileName, interchange: s.interchange.controlNumber, group: s.group.controlNumber, set: s.info.controlNumber, segmentIndex: s.info.segmentIndex, segmentTag: 'ST' };
   const handler = handlerFor(s.info.id);
   if (!handler) return new ClaimsError({ code: 'X12_SET_UNSUPPORTED', message: `transaction set ${s.info.id} is not ingested`, location: where, found: s.info.id, ack: { ik5: '1' } });
@@ -181,9 +185,9 @@ export async function ingestFile(file: string, opts: IngestFileOptions): Promise
       if (w) reasons.push(w);
     };
     const warnings = s.summary.problems.filter((p) => p.severity !== 'error');
-    const { refused, refusal } = refusalsOf(s, fileName);
-    // Both sets go to their handler (a refused set's handler never settles it, so nothing could wait on it).
-    const overlaps = earlier !== null && earlier.handled && refused.length === 0 && !refusal && s.streaming?.mayOverlap !== undefined
+    const { refused, refusal } = s;
+    // Both sets go to their handler (nothing could wait on a refused set: its handler never settles it).
+    const overlaps = earlier !== null && handedOver(earlier.set) && handedOver(s) && s.streaming?.mayOverlap !== undefined
       && earlier.set.streaming !== null && s.streaming.mayOverlap(earlier.set.streaming);
     if (earlier && !overlaps) await earlier.done;
     const ctx: IngestContext = {
@@ -254,14 +258,13 @@ export async function ingestFile(file: string, opts: IngestFileOptions): Promise
     }
     const earlier = inFlight;
     const done = settle(s, null, earlier);
-    const { refused, refusal } = refusalsOf(s, fileName);
     // Awaited by a later `settled()` or by the next set; until then a rejection is held, not reported as unhandled.
     done.catch(() => undefined);
     before = earlier?.done ?? null;
-    inFlight = { set: s, done, handled: refused.length === 0 && refusal === null };
+    inFlight = { set: s, done };
   };
 
-  let open: Omit<ReadSet, 'summary' | 'envelopeErrors'> | null = null;
+  let open: Omit<ReadSet, 'summary' | 'envelopeErrors' | 'refused' | 'refusal'> | null = null;
   let pending: ReadSet | null = null;
   try {
     for await (const batch of envelopeEventBatches(file, { file: fileName, hashContent: true })) {
@@ -296,7 +299,7 @@ export async function ingestFile(file: string, opts: IngestFileOptions): Promise
               if (open.streaming) open.streaming.push(e.segment);
               else open.segments.push(e.segment);
             }
-            pending = { ...open, summary: e.summary, envelopeErrors: e.envelopeErrors };
+            pending = { ...open, summary: e.summary, envelopeErrors: e.envelopeErrors, ...refusalsOf(open, e.summary, e.envelopeErrors, fileName) };
             open = null;
             break;
           case 'interchangeEnd':

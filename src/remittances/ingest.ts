@@ -53,16 +53,16 @@ export interface PlannedPayer {
 /**
  * How far a remittance has gone, for the next remittance of the file to overlap it safely: `planned`
  * once its plan-time writes (provisional patients) are done, `posted` once its ledger lines are written,
- * `payer` once its payer is final; each also resolves when the remittance ends without getting there.
+ * `payer` once its payer is final; each also resolves when the remittance ends without getting there
+ * (`payer` with null: a remittance that leaned on the one before it teaches nothing that one does not).
  */
 export class RemittanceProgress {
   readonly planned: Promise<void>;
   readonly posted: Promise<void>;
-  /** null: it teaches nothing (did not post, or failed). */
+  /** null: it ended without a plan of its own (a duplicate, quarantined or failed before planning, or it leaned). */
   readonly payer: Promise<PlannedPayer | null>;
   status: RemittanceStatus | null = null;
   private readonly marks: { planned: () => void; posted: () => void; payer: (p: PlannedPayer | null) => void };
-  private lastPayer: PlannedPayer | null = null;
 
   constructor() {
     let planned!: () => void;
@@ -74,11 +74,10 @@ export class RemittanceProgress {
     this.marks = { planned, posted, payer };
   }
 
-  /** The plan is made; `final`: its payer cannot change any more (it did not lean on an earlier remittance). */
-  markPlanned(payer: PlannedPayer, final: boolean): void {
-    this.lastPayer = payer;
+  /** The plan is made, and final (a plan that leaned on an earlier remittance marks nothing). */
+  markPlanned(payer: PlannedPayer): void {
     this.marks.planned();
-    if (final) this.marks.payer(payer);
+    this.marks.payer(payer);
   }
 
   markPosted(): void {
@@ -90,7 +89,7 @@ export class RemittanceProgress {
     this.status = status;
     this.marks.planned();
     this.marks.posted();
-    this.marks.payer(status === 'posted' ? this.lastPayer : null);
+    this.marks.payer(null);
   }
 }
 
@@ -337,7 +336,7 @@ async function settleRemittance(pool: Pool, r: Remittance, src: RemittanceSource
       const p = await plan(client, r, earlier);
       const matched = p.rows.filter((x) => x.submitted !== null).length;
       // A plan that leans on the earlier remittance marks nothing until it is final (the next one waits).
-      if (!p.leansOnEarlier) deps.progress?.markPlanned({ payerKey: payerKey(r), payerId: p.payerId, learns: matched > 0 }, true);
+      if (!p.leansOnEarlier) deps.progress?.markPlanned({ payerKey: payerKey(r), payerId: p.payerId, learns: matched > 0 });
       if (p.reversedTwice.length > 0) throw new ReversedTwice(p.reversedTwice);
       const source: SourceRef = { fileSha256: src.fileSha256, fileName: src.fileName, interchange: r.interchange, group: r.group, set: r.set };
       const { entries, flags } = remittanceEntries(r, { keyPrefix: batchKey, payerId: p.payerId, claims: p.contexts, referencedClaimIds: referenced(r, p), source });

@@ -68,17 +68,9 @@ export function isPriorPayerRestatement(adj: Adjustment, claim: RemittanceClaim,
   return (rank !== null && rank > 1) || PROCESSED_AS_LATER_PAYER.has(claim.status);
 }
 
-function pair(debit: AccountRef, credit: AccountRef, amountCents: Cents, extra: Omit<EntryLine, 'account' | 'amountCents'>): EntryLine[] {
-  if (amountCents === 0n) return [];
-  return [
-    { account: debit, amountCents, ...extra },
-    { account: credit, amountCents: -amountCents, ...extra },
-  ];
-}
-
 /**
- * The hot path's pair (a 1,000,000-line 835 writes about 6,000,000 ledger lines): pushed in place, every
- * line of one shape, no spread and no temporary array.
+ * A debit and its credit (nothing for zero), pushed in place: a 1,000,000-line 835 writes about 6,000,000
+ * ledger lines, so every line has one shape, with no spread and no temporary array.
  */
 function pushPair(into: EntryLine[], debit: AccountRef, credit: AccountRef, amountCents: Cents, reason: string, claimId: string | null, serviceLineId: string | null): void {
   if (amountCents === 0n) return;
@@ -86,6 +78,13 @@ function pushPair(into: EntryLine[], debit: AccountRef, credit: AccountRef, amou
     { account: debit, amountCents, reason, claimId, serviceLineId },
     { account: credit, amountCents: -amountCents, reason, claimId, serviceLineId },
   );
+}
+
+/** The lines of an entry that is one pair, at claim level. */
+function pairOf(debit: AccountRef, credit: AccountRef, amountCents: Cents, reason: string, claimId: string | null): EntryLine[] {
+  const lines: EntryLine[] = [];
+  pushPair(lines, debit, credit, amountCents, reason, claimId, null);
+  return lines;
 }
 
 /** `CO-45` and the like: a handful of distinct reasons, made once each. */
@@ -166,7 +165,7 @@ export function remittanceEntries(r: Remittance, ctx: RemittancePostingContext):
       entries.push({
         key: `${ctx.keyPrefix}:charge:${claimIndex}`, reason: 'remit.charge_from_remittance', effectiveDate, source,
         memo: 'charge taken from CLP03 of a claim this system did not submit',
-        lines: pair({ kind: 'insurance_receivable', payerId: ctx.payerId }, { kind: 'revenue' }, c.recordChargeCents, { reason: 'charge', claimId: c.claimId, serviceLineId: null }),
+        lines: pairOf({ kind: 'insurance_receivable', payerId: ctx.payerId }, { kind: 'revenue' }, c.recordChargeCents, 'charge', c.claimId),
       });
     }
     let lines: EntryLine[];
@@ -192,7 +191,7 @@ export function remittanceEntries(r: Remittance, ctx: RemittancePostingContext):
       key: `${ctx.keyPrefix}:plb:${i}`, reason: `plb.${p.reasonCode}`, effectiveDate,
       source: { ...ctx.source, segmentIndex: p.segmentIndex },
       ...(p.reference !== '' && { memo: `PLB03-2 ${p.reference}` }),
-      lines: pair(target, { kind: 'payer_clearing', payerId: ctx.payerId }, p.amountCents, { reason: `PLB-${p.reasonCode}`, claimId: tiedClaim, serviceLineId: null }),
+      lines: pairOf(target, { kind: 'payer_clearing', payerId: ctx.payerId }, p.amountCents, `PLB-${p.reasonCode}`, tiedClaim),
     });
   });
   return { entries, flags };
