@@ -1,9 +1,9 @@
-// Deciding what to do with a mapped claim given what was sent before on its chain (billing NPI + CLM01):
+// Deciding what to do with a claim given what was sent before on its chain (billing NPI + CLM01):
 // send it, send it again, skip it as a duplicate, or reject it as a conflict. Idempotency rules (issue 4):
 // the same claim again writes and posts nothing; an original (1) with different content under the same key
 // is a conflict (send a 7 to replace it); 7 and 8 are new claims whenever their content is new; a claim
 // whose earlier file never completed is sent again; `--resubmit` resends one a payer rejected. Pure.
-import type { MappedClaim } from './map.ts';
+import type { ClaimHead } from './prepare.ts';
 import type { Rejection } from './validate.ts';
 
 export interface ExistingClaim {
@@ -47,49 +47,47 @@ export class ChainBook {
     return this.byChain.get(chainKey(npi, pcn)) ?? [];
   }
 
-  decide(mapped: MappedClaim, opts: { resubmit: boolean }): Decision {
-    const rec = mapped.claim.record;
-    const k = chainKey(rec.billingProvider.npi, rec.patientControlNumber);
+  decide(head: ClaimHead, opts: { resubmit: boolean }): Decision {
+    const k = chainKey(head.billingNpi, head.patientControlNumber);
     const chain = this.byChain.get(k) ?? [];
     const inBatch = this.pending.get(k) ?? [];
-    const same = chain.find((c) => c.frequency === rec.frequency && c.contentSha256 === mapped.contentHash);
+    const same = chain.find((c) => c.frequency === head.frequency && c.contentSha256 === head.contentHash);
     if (same) {
       const fileComplete = same.fileState === 'sent';
       if (same.status === 'pending' && !fileComplete) return { kind: 'resend', claimId: same.id, why: 'incomplete-file' };
       if (same.status === 'rejected' && opts.resubmit) return { kind: 'resend', claimId: same.id, why: 'resubmit' };
       return { kind: 'duplicate', claimId: same.id };
     }
-    if (inBatch.some((c) => c.frequency === rec.frequency && c.contentSha256 === mapped.contentHash)) {
+    if (inBatch.some((c) => c.frequency === head.frequency && c.contentSha256 === head.contentHash)) {
       return { kind: 'duplicate', claimId: '' };
     }
-    if (rec.frequency === '1') {
+    if (head.frequency === '1') {
       const original = chain.some((c) => c.frequency === '1') || inBatch.some((c) => c.frequency === '1');
       if (original) {
         return {
           kind: 'reject',
           rejection: {
-            claimId: rec.claimId,
-            patientControlNumber: rec.patientControlNumber,
-            record: mapped.record,
+            claimId: head.claimId,
+            patientControlNumber: head.patientControlNumber,
+            record: head.record,
             field: 'patientControlNumber',
             code: 'CLAIM_KEY_CONFLICT',
-            message: `claim ${rec.patientControlNumber} of billing provider ${rec.billingProvider.npi} was already sent with different content: use frequency 7 to replace it`,
+            message: `claim ${head.patientControlNumber} of billing provider ${head.billingNpi} was already sent with different content: use frequency 7 to replace it`,
             expected: 'the same content as the original, or frequency 7 (replacement) with the payer claim number',
-            found: `frequency 1 with content ${mapped.contentHash.slice(0, 12)}`,
+            found: `frequency 1 with content ${head.contentHash.slice(0, 12)}`,
           },
         };
       }
     }
-    inBatch.push({ frequency: rec.frequency, contentSha256: mapped.contentHash });
+    inBatch.push({ frequency: head.frequency, contentSha256: head.contentHash });
     this.pending.set(k, inBatch);
     return { kind: 'send' };
   }
 
   /** Undo a 'send' that was not sent after all (held on coverage): a later copy in the batch is decided afresh. */
-  forget(mapped: MappedClaim): void {
-    const rec = mapped.claim.record;
-    const inBatch = this.pending.get(chainKey(rec.billingProvider.npi, rec.patientControlNumber));
-    const i = inBatch?.findIndex((c) => c.frequency === rec.frequency && c.contentSha256 === mapped.contentHash) ?? -1;
+  forget(head: ClaimHead): void {
+    const inBatch = this.pending.get(chainKey(head.billingNpi, head.patientControlNumber));
+    const i = inBatch?.findIndex((c) => c.frequency === head.frequency && c.contentSha256 === head.contentHash) ?? -1;
     if (i >= 0) inBatch!.splice(i, 1);
   }
 }

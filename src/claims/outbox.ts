@@ -7,8 +7,9 @@
 // `recoverReadyFiles` publishes (or drops, when its claims were never marked submitted) on the next run.
 // Memory stays flat: text goes to disk in 64 KiB chunks with backpressure. Envelope text comes from the X12
 // core's writer (src/x12/writer.ts: ISA and GS from an InterchangeWriter, ST/SE/GE/IEA from serializeSegment
-// with counts kept here); a claim's body segments are serialised in one go by SegmentText, which keeps the
-// set's segment count for SE01 (decision 0042: the per-segment writer call was a fifth of the claim cost).
+// with counts kept here). A claim arrives rendered (src/claims/render.ts: its segments as text, cut at its
+// HL segments, perhaps on a worker thread); placing it numbers its HLs in the set and keeps the set's
+// segment count for SE01.
 // Files carry patient data: owner-only (0600).
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
@@ -18,13 +19,15 @@ import path from 'node:path';
 import type { Clock } from '../runtime/clock.ts';
 import type { PayerProfile } from '../payers/profile.ts';
 import type { MappedClaim } from './map.ts';
+import { headOf, type PreparedClaim } from './prepare.ts';
+import { ClaimRenderer, placeClaim } from './render.ts';
 import type { ControlNumbers } from './control-numbers.ts';
 import type { Delimiters } from '../x12/segment.ts';
 import { DEFAULT_DELIMITERS, InterchangeWriter, formatControlNumber, serializeSegment, type InterchangeHeader } from '../x12/writer.ts';
 import { Hierarchy, transactionHeader } from '../transactions/claim-837-common.ts';
 import { SegmentText } from '../transactions/claim-837-text.ts';
-import { professionalClaimSegments, GUIDE as GUIDE_P } from '../transactions/claim-837p.ts';
-import { institutionalClaimSegments, GUIDE as GUIDE_I } from '../transactions/claim-837i.ts';
+import { GUIDE as GUIDE_P } from '../transactions/claim-837p.ts';
+import { GUIDE as GUIDE_I } from '../transactions/claim-837i.ts';
 
 /** Where one claim went. */
 export interface Placement {
@@ -139,6 +142,7 @@ export class Outbox {
   private readonly claimsPerSetMax: number;
   private readonly d: Delimiters;
   private readonly lineBreak: string;
+  private renderer: ClaimRenderer | undefined;
 
   constructor(private readonly opts: OutboxOptions) {
     this.createdAt = opts.clock.now();
@@ -154,18 +158,24 @@ export class Outbox {
    * buffer has room; a promise when a file, group or set has to be opened (control numbers come from the
    * database) or the buffer is written out.
    */
-  add(mapped: MappedClaim): Placement | Promise<Placement> {
-    const out = this.outputs.get(mapped.payer.payerId);
-    const group = out?.groups.get(mapped.claim.record.claimType);
+  add(claim: PreparedClaim, payer: PayerProfile): Placement | Promise<Placement> {
+    const out = this.outputs.get(payer.payerId);
+    const group = out?.groups.get(claim.head.claimType);
     if (out === undefined || group === undefined || group.setClaims === null || group.setClaims >= this.claimsPerSetMax) {
-      return this.addOpening(mapped);
+      return this.addOpening(claim, payer);
     }
-    return this.place(out, group, mapped);
+    return this.place(out, group, claim);
   }
 
-  private async addOpening(mapped: MappedClaim): Promise<Placement> {
-    const out = await this.outputFor(mapped.payer);
-    const group = await this.groupFor(out, mapped.claim.record.claimType);
+  /** Render a mapped claim here and place it (what submit does with a claim prepared on this thread). */
+  addMapped(mapped: MappedClaim): Placement | Promise<Placement> {
+    this.renderer ??= new ClaimRenderer(new SegmentText(this.d, this.lineBreak));
+    return this.add({ head: headOf(mapped), rendered: this.renderer.render(mapped) }, mapped.payer);
+  }
+
+  private async addOpening(claim: PreparedClaim, payer: PayerProfile): Promise<Placement> {
+    const out = await this.outputFor(payer);
+    const group = await this.groupFor(out, claim.head.claimType);
     if (group.setClaims === null || group.setClaims >= this.claimsPerSetMax) {
       const stNumber = await this.opts.controlNumbers.next(out.senderId, out.receiverId, 'ST');
       let text = group.setClaims === null ? '' : this.endSet(group);
@@ -178,14 +188,11 @@ export class Outbox {
       text += group.body.segments(transactionHeader({ controlNumber: group.st02, guide: group.guide, referenceId: `${out.isa13}${group.st02}`, createdAt: this.createdAt, payer: out.payer }));
       group.buffer += text;
     }
-    return this.place(out, group, mapped);
+    return this.place(out, group, claim);
   }
 
-  private place(out: PayerOutput, group: GroupState, mapped: MappedClaim): Placement | Promise<Placement> {
-    const segments = mapped.claim.record.claimType === 'professional'
-      ? professionalClaimSegments(mapped, group.hierarchy)
-      : institutionalClaimSegments(mapped, group.hierarchy);
-    group.buffer += group.body.segments(segments);
+  private place(out: PayerOutput, group: GroupState, claim: PreparedClaim): Placement | Promise<Placement> {
+    group.buffer += placeClaim(claim.rendered, group.hierarchy, group.body);
     group.setClaims!++;
     out.claimCount++;
     const placement: Placement = { fileName: out.fileName, isa13: out.isa13, gs06: group.gs06, st02: group.st02 };

@@ -40,7 +40,7 @@ export async function* readClaimsExportChunks(file: string): AsyncGenerator<Expo
   if (chunk.length > 0) yield chunk;
 }
 
-async function sniff(file: string): Promise<'array' | 'ndjson'> {
+export async function sniff(file: string): Promise<'array' | 'ndjson'> {
   const stream = createReadStream(file, { start: 0, end: 4095 });
   let head = '';
   for await (const chunk of stream) head += (chunk as Buffer).toString('utf8');
@@ -92,7 +92,7 @@ export async function* readNdjsonChunks(input: Readable): AsyncGenerator<ExportI
   }
 }
 
-function parseLine(raw: string, line: number): ExportItem | null {
+export function parseLine(raw: string, line: number): ExportItem | null {
   const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
   if (text.trim() === '') return null;
   try {

@@ -16,9 +16,15 @@
 import type { Clock } from '../runtime/clock.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { ClaimsError } from '../runtime/errors.ts';
-import { readClaimsExportChunks } from './read-export.ts';
-import { validateClaim, type Rejection } from './validate.ts';
-import { mapClaim, type MappedClaim, type PayerDirectory } from './map.ts';
+import type { Rejection } from './validate.ts';
+import type { MappedClaim, PayerDirectory } from './map.ts';
+import { prepareRecord, rebuildMapped, type PrepareContext, type PreparedClaim } from './prepare.ts';
+import { preparedExport } from './prepared-export.ts';
+import { defaultThreads, PreparePool } from './prepare-pool.ts';
+import { SegmentText } from '../transactions/claim-837-text.ts';
+import { ClaimRenderer } from './render.ts';
+import { DEFAULT_DELIMITERS } from '../x12/writer.ts';
+import { stat } from 'node:fs/promises';
 import { ChainBook } from './decide.ts';
 import { Outbox, recoverReadyFiles, type OutboundFile } from './outbox.ts';
 import { failpoint } from '../runtime/failpoints.ts';
@@ -47,6 +53,14 @@ export interface SubmitOptions {
   claimsPerSetMax?: number;
   /** Claims per database round trip. */
   batchSize?: number;
+  /**
+   * Worker threads that prepare (parse, validate, map, render) the claims of an NDJSON export; 0: this
+   * thread. Default without a store: one a core, at most four, none on one core; with a store: none (the
+   * database is the bottleneck, and a local server needs the cores: decision 0042).
+   */
+  threads?: number;
+  /** Exports smaller than this are prepared on this thread: starting workers costs more (default 16 MiB). */
+  threadsFromBytes?: number;
   delimiters?: Delimiters;
   /** Written after every segment terminator ('' or '\n'). */
   lineBreak?: string;
@@ -77,15 +91,25 @@ export interface SubmitSummary {
 
 /** One record to submit: from an export file, or a claim held by an earlier run. */
 interface Item {
-  mapped: MappedClaim;
+  prepared: PreparedClaim;
+  /** The whole claim: there whenever a database or the coverage check needs it. */
+  mapped: MappedClaim | null;
   file: string;
   holdId: string | null;
 }
+
+const THREADS_FROM_BYTES = 16 << 20;
 
 export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> {
   const today = opts.clock.today();
   const at = opts.clock.now();
   const batchSize = opts.batchSize ?? 1000;
+  const delimiters = opts.delimiters ?? DEFAULT_DELIMITERS;
+  const lineBreak = opts.lineBreak ?? '';
+  const ctx: PrepareContext = { today, payers: opts.payers, renderer: new ClaimRenderer(new SegmentText(delimiters, lineBreak)) };
+  /** The database and the coverage check read the whole claim; the files need only the prepared one. */
+  const needMapped = opts.store !== null || (opts.coverage ?? null) !== null;
+  const threads = opts.threads ?? (opts.store === null ? defaultThreads() : 0);
   const report = new RejectionReport(opts.reportDir ?? `${opts.outDir}/reports`);
   const openedFiles: string[] = [];
   const outbox = new Outbox({
@@ -119,7 +143,7 @@ export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> 
     if (batch.length === 0 && rejectedHolds.length === 0) return;
     const items = batch;
     batch = [];
-    const mappedOfBatch = items.map((b) => b.mapped);
+    const mappedOfBatch = needMapped ? items.map((b) => b.mapped!) : [];
     const existing = opts.store && items.length > 0 ? await opts.store.lookupChains(mappedOfBatch) : [];
     const verdicts = opts.coverage && items.length > 0 ? await opts.coverage.decide(mappedOfBatch) : null;
     const book = new ChainBook(existing);
@@ -129,40 +153,45 @@ export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> 
     const duplicates: DuplicateClaim[] = [];
     const held: HeldClaim[] = [];
     for (let i = 0; i < items.length; i++) {
-      const { mapped, file, holdId } = items[i]!;
-      const d = book.decide(mapped, { resubmit: opts.resubmit ?? false });
+      const { prepared, mapped, file, holdId } = items[i]!;
+      const { head } = prepared;
+      const d = book.decide(head, { resubmit: opts.resubmit ?? false });
       if (d.kind === 'reject') {
         await rejectAll([d.rejection], file, holdId);
-        seen.push(mapped); // not sent, but the person's details in it are current
+        if (mapped) seen.push(mapped); // not sent, but the person's details in it are current
         continue;
       }
       if (d.kind === 'duplicate') {
         summary.duplicates++;
-        seen.push(mapped);
-        duplicates.push({ mapped, claimId: d.claimId === '' ? null : d.claimId });
+        if (mapped) {
+          seen.push(mapped);
+          duplicates.push({ mapped, claimId: d.claimId === '' ? null : d.claimId });
+        }
         continue;
       }
       const verdict = verdicts?.[i];
       if (d.kind === 'send' && verdict?.action === 'hold') {
-        book.forget(mapped);
+        book.forget(head);
         summary.held++;
-        seen.push(mapped);
-        held.push({ mapped, file, verdict });
-        const row = holdRow(mapped, verdict);
+        seen.push(mapped!);
+        held.push({ mapped: mapped!, file, verdict });
+        const row = holdRow(mapped!, verdict);
         await report.add(several || holdId !== null ? { ...row, file } : row);
         continue;
       }
       if (verdict?.code === 'COVERAGE_INACTIVE_SENT_BY_POLICY') summary.sentOutsideCoverage++;
       if (holdId !== null) summary.heldReleased++;
-      const p = outbox.add(mapped);
+      const p = outbox.add(prepared, opts.payers.get(head.payerId)!);
       const placement = p instanceof Promise ? await p : p;
       if (d.kind === 'send') {
-        sent.push({ mapped, placement });
-        summary.chargeCents += mapped.claim.totalChargeCents;
-      } else resent.push({ mapped, placement, claimId: d.claimId, why: d.why });
+        summary.sent++;
+        summary.chargeCents += head.totalChargeCents;
+        if (mapped) sent.push({ mapped, placement });
+      } else {
+        summary.resent++;
+        if (mapped) resent.push({ mapped, placement, claimId: d.claimId, why: d.why });
+      }
     }
-    summary.sent += sent.length;
-    summary.resent += resent.length;
     if (opts.store) {
       const r = await opts.store.recordBatch({ sent, resent, seen, existing, duplicates, held, rejectedHolds, effectiveDate: today, at });
       summary.entriesPosted += r.entriesPosted;
@@ -171,16 +200,11 @@ export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> 
   };
 
   /**
-   * Validate and map one record; a good one joins the batch. Synchronous (no promise, no microtask) unless
-   * it rejects or fills the batch: then it returns the promise to wait for.
+   * A prepared claim joins the batch. Synchronous (no promise, no microtask) unless it fills the batch: then
+   * it returns the promise to wait for.
    */
-  const take = (value: unknown, record: number, file: string, holdId: string | null): Promise<void> | undefined => {
-    summary.records++;
-    const v = validateClaim(value, record, today);
-    if (!v.ok) return rejectAll(v.rejections, file, holdId);
-    const m = mapClaim(v.claim, record, opts.payers);
-    if (!m.ok) return rejectAll(m.rejections, file, holdId);
-    batch.push({ mapped: m.mapped, file, holdId });
+  const take = (prepared: PreparedClaim, mapped: MappedClaim | null, file: string, holdId: string | null): Promise<void> | undefined => {
+    batch.push({ prepared, mapped, file, holdId });
     return batch.length >= batchSize ? flush() : undefined;
   };
   const stopIfAborted = (): void => {
@@ -202,22 +226,36 @@ export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> 
       for (const h of await opts.store.heldClaims()) {
         stopIfAborted();
         summary.heldRechecked++;
-        await take(h.record, h.exportRecord, h.file, h.holdId);
+        summary.records++;
+        const p = prepareRecord(h.record, h.exportRecord, ctx);
+        await (p.ok ? take(p.prepared, p.mapped, h.file, h.holdId) : rejectAll(p.rejections, h.file, h.holdId));
       }
     }
-    for (const input of opts.inputs) {
-      for await (const chunk of readClaimsExportChunks(input)) {
-        for (const item of chunk) {
-          stopIfAborted();
-          if ('error' in item) {
+    let pool: PreparePool | null = null;
+    try {
+      for (const input of opts.inputs) {
+        if (pool === null && threads > 0 && (await stat(input)).size >= (opts.threadsFromBytes ?? THREADS_FROM_BYTES)) {
+          pool = new PreparePool({ threads, payers: opts.payers, today, delimiters, lineBreak });
+        }
+        for await (const chunk of preparedExport(input, { ctx, pool, source: needMapped })) {
+          for (const item of chunk) {
+            stopIfAborted();
             summary.records++;
-            await rejectAll([{ claimId: '', patientControlNumber: '', record: item.record, field: '', code: 'RECORD_NOT_JSON', message: item.error, expected: 'one JSON object per line', found: '(unparseable)' }], input, null);
-            continue;
+            if ('error' in item) {
+              await rejectAll([{ claimId: '', patientControlNumber: '', record: item.record, field: '', code: 'RECORD_NOT_JSON', message: item.error, expected: 'one JSON object per line', found: '(unparseable)' }], input, null);
+            } else if ('rejections' in item) {
+              await rejectAll(item.rejections, input, null);
+            } else {
+              const mapped = needMapped && item.mapped === null ? rebuildMapped(item.source!, item.prepared.head, ctx) : item.mapped;
+              const pending = take(item.prepared, mapped, input, null);
+              if (pending !== undefined) await pending;
+            }
           }
-          const pending = take(item.value, item.record, input, null);
-          if (pending !== undefined) await pending;
         }
       }
+    } finally {
+      // The workers go as soon as the exports are read (or reading failed).
+      await pool?.close();
     }
     await flush();
     summary.files = await outbox.finish();

@@ -38,6 +38,31 @@ export function transactionHeader(h: TransactionHeader): SegmentValues[] {
 }
 
 /** HL numbering inside one transaction set; a new 2000A starts whenever the billing provider changes. */
+/** The pay-to address, when payments go somewhere else than the billing address. */
+const payToOf = (bp: MappedClaim['claim']['record']['billingProvider']): Address | undefined =>
+  bp.payToAddress && !sameAddress(bp.payToAddress, bp.address) ? bp.payToAddress : undefined;
+
+const addressKey = (a: Address): string => `${a.line1}|${a.line2 ?? ''}|${a.city}|${a.state}|${a.postalCode}`;
+
+/**
+ * Everything the 2000A loop writes of the billing provider ('|' never occurs in X12 text): a claim goes under
+ * the 2000A of the claim before it only when this is the same, and the same key always renders the same
+ * 2000A text (src/claims/render.ts relies on it).
+ */
+export function billingKeyOf(mapped: MappedClaim): string {
+  const bp = mapped.claim.record.billingProvider;
+  const payTo = payToOf(bp);
+  return `${bp.npi}|${bp.taxId}|${bp.taxonomy ?? ''}|${bp.organizationName ?? ''}|${bp.lastName ?? ''}|${bp.firstName ?? ''}|${addressKey(bp.address)}|${bp.contactName ?? ''}|${bp.phone ?? ''}|${payTo ? addressKey(payTo) : ''}`;
+}
+
+/** HL numbers of one claim: its 2000A (opened for it when `newBilling`), 2000B and 2000C (0 when none). */
+export interface HlNumbers {
+  newBilling: boolean;
+  billing: number;
+  subscriber: number;
+  patient: number;
+}
+
 export class Hierarchy {
   private next = 1;
   private billingHl = 0;
@@ -46,11 +71,11 @@ export class Hierarchy {
   /** The 2000A HL to put the claim under, opening one (and appending its segments to `out`) when needed. */
   billingProvider(mapped: MappedClaim, out: SegmentValues[], taxonomyQualifier = 'PXC'): number {
     const bp = mapped.claim.record.billingProvider;
-    const payTo = bp.payToAddress && !sameAddress(bp.payToAddress, bp.address) ? bp.payToAddress : undefined;
-    const key = `${bp.npi}|${bp.taxId}|${bp.taxonomy ?? ''}|${bp.organizationName ?? ''}|${bp.lastName ?? ''}|${bp.address.line1}|${bp.address.postalCode}|${payTo ? `${payTo.line1}|${payTo.line2 ?? ''}|${payTo.postalCode}` : ''}`;
+    const key = billingKeyOf(mapped);
     if (key === this.billingKey) return this.billingHl;
     this.billingKey = key;
     this.billingHl = this.next++;
+    const payTo = payToOf(bp);
     const segs = out;
     segs.push(['HL', String(this.billingHl), '', '20', '1']);
     if (bp.taxonomy) segs.push(['PRV', 'BI', taxonomyQualifier, bp.taxonomy]);
@@ -72,6 +97,22 @@ export class Hierarchy {
 
   take(): number {
     return this.next++;
+  }
+
+  /** The billing key of the 2000A the last claim went under. */
+  get currentBillingKey(): string {
+    return this.billingKey;
+  }
+
+  /** Numbers for a claim rendered apart (src/claims/render.ts): the same sequence billingProvider/take give. */
+  number(billingKey: string, hasPatient: boolean): HlNumbers {
+    const newBilling = billingKey !== this.billingKey;
+    if (newBilling) {
+      this.billingKey = billingKey;
+      this.billingHl = this.next++;
+    }
+    const subscriber = this.next++;
+    return { newBilling, billing: this.billingHl, subscriber, patient: hasPatient ? this.next++ : 0 };
   }
 }
 

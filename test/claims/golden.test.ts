@@ -20,11 +20,16 @@ const work = mkdtempSync(path.join(tmpdir(), 'claims-golden-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('837 output against golden files', () => {
-  it('writes the sample exports byte for byte as the golden files', { timeout: 30_000 }, async () => {
+  // Prepared on this thread, and on two worker threads (the samples are small: the threshold is lowered).
+  it.each([
+    ['this thread', { threads: 0 }],
+    ['worker threads', { threads: 2, threadsFromBytes: 0 }],
+  ])('writes the sample exports byte for byte as the golden files (%s)', { timeout: 30_000 }, async (name, threads) => {
     const payers = await loadPayerProfiles(path.join(samples, 'payers'));
     const s = await submitClaims({
       inputs: [path.join(samples, 'claims', '01-export.ndjson'), path.join(samples, 'claims', '02-corrections.ndjson')],
-      outDir: work,
+      outDir: path.join(work, name),
+      ...threads,
       payers,
       clock: fixedClock('2024-03-31T09:30:00Z'),
       controlNumbers: memoryControlNumbers({ ISA: 900n, GS: 40n, ST: 7n }),

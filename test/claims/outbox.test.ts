@@ -29,7 +29,7 @@ async function writeAll(claims: MappedClaim[], start: bigint): Promise<{ dir: st
   const dir = mkdtempSync(path.join(tmpdir(), 'claims-outbox-'));
   dirs.push(dir);
   const outbox = new Outbox({ dir, clock: fixedClock('2024-09-01T12:00:00Z'), controlNumbers: memoryControlNumbers({ ISA: start, GS: start, ST: start }) });
-  for (const c of claims) await outbox.add(c);
+  for (const c of claims) await outbox.addMapped(c);
   const [file] = await outbox.finish();
   await outbox.publish([file!]);
   return { dir, text: readFileSync(file!.path, 'latin1') };
@@ -70,7 +70,7 @@ describe('outbox', () => {
     dirs.push(dir);
     const open = () => new Outbox({ dir, clock: fixedClock('2024-09-01T12:00:00Z'), controlNumbers: memoryControlNumbers({ ISA: 1n, GS: 1n, ST: 1n }) });
     const first = open();
-    for (const c of claims.slice(0, 3)) await first.add(c);
+    for (const c of claims.slice(0, 3)) await first.addMapped(c);
     const [file] = await first.finish();
     expect(readdirSync(dir).filter((n) => !n.startsWith('.'))).toEqual([]);
     expect(readdirSync(path.join(dir, READY_FOLDER))).toEqual([file!.fileName]);
@@ -78,7 +78,7 @@ describe('outbox', () => {
     expect(readdirSync(dir).sort()).toEqual([file!.fileName]);
 
     const second = open();
-    for (const c of claims.slice(3, 5)) await second.add(c);
+    for (const c of claims.slice(3, 5)) await second.addMapped(c);
     await second.finish();
     await second.abort();
     expect(readdirSync(dir).sort()).toEqual([READY_FOLDER, file!.fileName]);
@@ -91,7 +91,7 @@ describe('outbox', () => {
     const names: string[] = [];
     for (const [payer, start] of [['a', 1n], ['b', 2n]] as const) {
       const outbox = new Outbox({ dir, clock: fixedClock('2024-09-01T12:00:00Z'), controlNumbers: memoryControlNumbers({ ISA: start, GS: start, ST: start }) });
-      await outbox.add(claims[payer === 'a' ? 0 : 1]!);
+      await outbox.addMapped(claims[payer === 'a' ? 0 : 1]!);
       names.push((await outbox.finish())[0]!.fileName);
     }
     const sent = names[0]!;

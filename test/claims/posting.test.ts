@@ -5,6 +5,7 @@ import { validateClaim } from '../../src/claims/validate.ts';
 import { mapClaim, type MappedClaim } from '../../src/claims/map.ts';
 import { chargeEntry, NO_CHAIN } from '../../src/claims/posting.ts';
 import { ChainBook, type ExistingClaim } from '../../src/claims/decide.ts';
+import { headOf } from '../../src/claims/prepare.ts';
 import type { ClaimRecordInput } from '../../src/domain/claim.ts';
 import { syntheticClaim } from './support/synthetic.ts';
 
@@ -72,15 +73,15 @@ describe('claim chain decisions', () => {
 
   it('skips the same claim again, and resends one whose file never completed or that a payer rejected (--resubmit)', () => {
     const m = mapped(syntheticClaim(0));
-    expect(new ChainBook([existing(m)]).decide(m, { resubmit: false })).toEqual({ kind: 'duplicate', claimId: '9' });
-    expect(new ChainBook([existing(m, { status: 'pending', fileState: 'abandoned' })]).decide(m, { resubmit: false })).toEqual({ kind: 'resend', claimId: '9', why: 'incomplete-file' });
-    expect(new ChainBook([existing(m, { status: 'rejected' })]).decide(m, { resubmit: false })).toEqual({ kind: 'duplicate', claimId: '9' });
-    expect(new ChainBook([existing(m, { status: 'rejected' })]).decide(m, { resubmit: true })).toEqual({ kind: 'resend', claimId: '9', why: 'resubmit' });
+    expect(new ChainBook([existing(m)]).decide(headOf(m), { resubmit: false })).toEqual({ kind: 'duplicate', claimId: '9' });
+    expect(new ChainBook([existing(m, { status: 'pending', fileState: 'abandoned' })]).decide(headOf(m), { resubmit: false })).toEqual({ kind: 'resend', claimId: '9', why: 'incomplete-file' });
+    expect(new ChainBook([existing(m, { status: 'rejected' })]).decide(headOf(m), { resubmit: false })).toEqual({ kind: 'duplicate', claimId: '9' });
+    expect(new ChainBook([existing(m, { status: 'rejected' })]).decide(headOf(m), { resubmit: true })).toEqual({ kind: 'resend', claimId: '9', why: 'resubmit' });
   });
 
   it('rejects an original with different content under the same key, and says to use frequency 7', () => {
     const m = mapped(syntheticClaim(0));
-    const d = new ChainBook([existing(m, { contentSha256: 'f'.repeat(64) })]).decide(m, { resubmit: false });
+    const d = new ChainBook([existing(m, { contentSha256: 'f'.repeat(64) })]).decide(headOf(m), { resubmit: false });
     expect(d.kind).toBe('reject');
     if (d.kind === 'reject') {
       expect(d.rejection.code).toBe('CLAIM_KEY_CONFLICT');
@@ -91,10 +92,10 @@ describe('claim chain decisions', () => {
   it('treats a repeated record inside one export as a duplicate, a changed one as a conflict', () => {
     const book = new ChainBook([]);
     const m = mapped(syntheticClaim(0));
-    expect(book.decide(m, { resubmit: false })).toEqual({ kind: 'send' });
-    expect(book.decide(m, { resubmit: false }).kind).toBe('duplicate');
+    expect(book.decide(headOf(m), { resubmit: false })).toEqual({ kind: 'send' });
+    expect(book.decide(headOf(m), { resubmit: false }).kind).toBe('duplicate');
     const changed = syntheticClaim(0);
     changed.claimId = 'OTHER';
-    expect(book.decide(mapped(changed), { resubmit: false }).kind).toBe('reject');
+    expect(book.decide(headOf(mapped(changed)), { resubmit: false }).kind).toBe('reject');
   });
 });

@@ -28,7 +28,7 @@ async function write837(claims: unknown[]): Promise<Map<string, string>> {
     if (!v.ok) throw new Error(JSON.stringify(v.rejections));
     const m = mapClaim(v.claim, 1, payers);
     if (!m.ok) throw new Error(JSON.stringify(m.rejections));
-    await outbox.add(m.mapped);
+    await outbox.addMapped(m.mapped);
   }
   const files = await outbox.finish();
   await outbox.publish(files);

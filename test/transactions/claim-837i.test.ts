@@ -32,7 +32,7 @@ async function write(claims: MappedClaim[]): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'claims-837i-'));
   dirs.push(dir);
   const outbox = new Outbox({ dir, clock, controlNumbers: memoryControlNumbers() });
-  for (const c of claims) await outbox.add(c);
+  for (const c of claims) await outbox.addMapped(c);
   const files = await outbox.finish();
   await outbox.publish(files);
   expect(files.length).toBe(1);

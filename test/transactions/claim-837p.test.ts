@@ -33,7 +33,7 @@ async function write(claims: MappedClaim[], claimsPerSetMax = 5000): Promise<Map
   const dir = mkdtempSync(path.join(tmpdir(), 'claims-837p-'));
   dirs.push(dir);
   const outbox = new Outbox({ dir, clock, controlNumbers: memoryControlNumbers(), claimsPerSetMax });
-  for (const c of claims) await outbox.add(c);
+  for (const c of claims) await outbox.addMapped(c);
   const files = await outbox.finish();
   await outbox.publish(files);
   return new Map(files.map((f) => [f.payerId, readFileSync(f.path, 'latin1')]));
