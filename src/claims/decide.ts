@@ -17,6 +17,8 @@ export interface ExistingClaim {
   primaryPayerId: string;
   /** State of the outbound file it was last placed in ('writing' | 'sent' | 'abandoned'), null if none. */
   fileState: string | null;
+  /** The file it was last placed in, null if none. */
+  fileName: string | null;
 }
 
 export type Decision =
@@ -33,7 +35,11 @@ export class ChainBook {
   /** Claims decided 'send' in this batch, by chain, for duplicates inside one export. */
   private readonly pending = new Map<string, { frequency: string; contentSha256: string }[]>();
 
-  constructor(existing: Iterable<ExistingClaim>) {
+  /**
+   * `runFiles`: the files this run has opened. A pending claim in one of them is being sent by this very
+   * run (the same record earlier in the export, in an earlier batch): a duplicate, not a claim to resend.
+   */
+  constructor(existing: Iterable<ExistingClaim>, private readonly runFiles: ReadonlySet<string> = new Set()) {
     for (const c of existing) {
       const k = chainKey(c.billingNpi, c.patientControlNumber);
       const list = this.byChain.get(k);
@@ -54,7 +60,10 @@ export class ChainBook {
     const same = chain.find((c) => c.frequency === head.frequency && c.contentSha256 === head.contentHash);
     if (same) {
       const fileComplete = same.fileState === 'sent';
-      if (same.status === 'pending' && !fileComplete) return { kind: 'resend', claimId: same.id, why: 'incomplete-file' };
+      if (same.status === 'pending' && !fileComplete) {
+        if (same.fileName !== null && this.runFiles.has(same.fileName)) return { kind: 'duplicate', claimId: same.id };
+        return { kind: 'resend', claimId: same.id, why: 'incomplete-file' };
+      }
       if (same.status === 'rejected' && opts.resubmit) return { kind: 'resend', claimId: same.id, why: 'resubmit' };
       return { kind: 'duplicate', claimId: same.id };
     }

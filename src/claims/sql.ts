@@ -5,7 +5,7 @@ export const SQL = {
   /** Every claim of the chains (billing NPI + CLM01) touched by a batch, with the state of its file. */
   chains: `
     SELECT c.id::text AS id, c.billing_npi, c.patient_control_number, c.frequency, c.content_sha256, c.status,
-      c.posted_charge_cents::text AS posted_charge_cents, c.primary_payer_id, f.state AS file_state
+      c.posted_charge_cents::text AS posted_charge_cents, c.primary_payer_id, f.state AS file_state, f.file_name
     FROM claims c LEFT JOIN outbound_files f ON f.id = c.outbound_file_id
     JOIN unnest($1::text[], $2::text[]) AS k(npi, pcn) ON c.billing_npi = k.npi AND c.patient_control_number = k.pcn
     ORDER BY c.id`,

@@ -100,7 +100,7 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
       const pcns = claims.map((m) => m.claim.record.patientControlNumber);
       const { rows } = await pool.query<{
         id: string; billing_npi: string; patient_control_number: string; frequency: string; content_sha256: string;
-        status: string; posted_charge_cents: string; primary_payer_id: string; file_state: string | null;
+        status: string; posted_charge_cents: string; primary_payer_id: string; file_state: string | null; file_name: string | null;
       }>(SQL.chains, [npis, pcns]);
       return rows.map((r) => ({
         id: r.id,
@@ -112,6 +112,7 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
         postedChargeCents: BigInt(r.posted_charge_cents),
         primaryPayerId: r.primary_payer_id,
         fileState: r.file_state,
+        fileName: r.file_name,
       }));
     },
 

@@ -111,7 +111,7 @@ export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> 
   const needMapped = opts.store !== null || (opts.coverage ?? null) !== null;
   const threads = opts.threads ?? (opts.store === null ? defaultThreads() : 0);
   const report = new RejectionReport(opts.reportDir ?? `${opts.outDir}/reports`);
-  const openedFiles: string[] = [];
+  const openedFiles = new Set<string>();
   const outbox = new Outbox({
     dir: opts.outDir,
     clock: opts.clock,
@@ -120,7 +120,7 @@ export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> 
     ...(opts.delimiters !== undefined && { delimiters: opts.delimiters }),
     ...(opts.lineBreak !== undefined && { lineBreak: opts.lineBreak }),
     onOpen: async (f) => {
-      openedFiles.push(f.fileName);
+      openedFiles.add(f.fileName);
       await opts.store?.openFile(f);
     },
   });
@@ -146,7 +146,7 @@ export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> 
     const mappedOfBatch = needMapped ? items.map((b) => b.mapped!) : [];
     const existing = opts.store && items.length > 0 ? await opts.store.lookupChains(mappedOfBatch) : [];
     const verdicts = opts.coverage && items.length > 0 ? await opts.coverage.decide(mappedOfBatch) : null;
-    const book = new ChainBook(existing);
+    const book = new ChainBook(existing, openedFiles);
     const sent: SentClaim[] = [];
     const resent: ResentClaim[] = [];
     const seen: MappedClaim[] = [];
@@ -265,7 +265,7 @@ export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> 
     await outbox.publish(summary.files);
   } catch (err) {
     await outbox.abort();
-    await opts.store?.abandonFiles(openedFiles).catch(() => undefined);
+    await opts.store?.abandonFiles([...openedFiles]).catch(() => undefined);
     await report.close().catch(() => undefined);
     throw err;
   }

@@ -68,7 +68,7 @@ describe('claim chain decisions', () => {
   const existing = (m: MappedClaim, over: Partial<ExistingClaim> = {}): ExistingClaim => ({
     id: '9', billingNpi: m.claim.record.billingProvider.npi, patientControlNumber: m.claim.record.patientControlNumber,
     frequency: m.claim.record.frequency, contentSha256: m.contentHash, status: 'submitted', postedChargeCents: 5000n,
-    primaryPayerId: 'ACME', fileState: 'sent', ...over,
+    primaryPayerId: 'ACME', fileState: 'sent', fileName: '837-ACME-000000001.x12', ...over,
   });
 
   it('skips the same claim again, and resends one whose file never completed or that a payer rejected (--resubmit)', () => {
@@ -77,6 +77,13 @@ describe('claim chain decisions', () => {
     expect(new ChainBook([existing(m, { status: 'pending', fileState: 'abandoned' })]).decide(headOf(m), { resubmit: false })).toEqual({ kind: 'resend', claimId: '9', why: 'incomplete-file' });
     expect(new ChainBook([existing(m, { status: 'rejected' })]).decide(headOf(m), { resubmit: false })).toEqual({ kind: 'duplicate', claimId: '9' });
     expect(new ChainBook([existing(m, { status: 'rejected' })]).decide(headOf(m), { resubmit: true })).toEqual({ kind: 'resend', claimId: '9', why: 'resubmit' });
+  });
+
+  it('skips a claim this run is already sending (pending in a file of this run), resends one of an earlier run\'s file', () => {
+    const m = mapped(syntheticClaim(0));
+    const pending = existing(m, { status: 'pending', fileState: 'writing', fileName: '837-ACME-000000002.x12' });
+    expect(new ChainBook([pending], new Set(['837-ACME-000000002.x12'])).decide(headOf(m), { resubmit: false })).toEqual({ kind: 'duplicate', claimId: '9' });
+    expect(new ChainBook([pending], new Set(['837-ACME-000000003.x12'])).decide(headOf(m), { resubmit: false })).toEqual({ kind: 'resend', claimId: '9', why: 'incomplete-file' });
   });
 
   it('rejects an original with different content under the same key, and says to use frequency 7', () => {
