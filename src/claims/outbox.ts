@@ -1,8 +1,9 @@
 // The outbox adapter: one interchange file per payer (and so per receiver), opened on the payer's first
-// claim and completed when the batch ends. Each functional group (837P, 837I) is spooled to its own part file
-// as claims arrive, because claims of both types interleave in an export; `finish` joins ISA + groups + IEA
-// into a hidden file and syncs it; `publish` renames it into place, so a reader never sees half an
-// interchange. The caller publishes only after the database says the file's claims are submitted: a file in
+// claim and completed when the batch ends. The interchange is written into a hidden file from its ISA on,
+// with the payer's first functional group straight after it; a second group (the other claim type: claims of
+// both types interleave in an export) is spooled to a part file of its own, which `finish` appends before the
+// IEA (the groups stand in the file in the order they were opened). `finish` syncs the file; `publish`
+// renames it into place, so a reader never sees half an interchange. The caller publishes only after the database says the file's claims are submitted: a file in
 // the outbox is a file the database knows was sent, and a crash in between leaves a ready file that
 // `recoverReadyFiles` publishes (or drops, when its claims were never marked submitted) on the next run.
 // Memory stays flat: text goes to disk in 64 KiB chunks with backpressure. Envelope text comes from the X12
@@ -11,7 +12,7 @@
 // HL segments, perhaps on a worker thread); placing it numbers its HLs in the set and keeps the set's
 // segment count for SE01.
 // Files carry patient data: owner-only (0600).
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { chmod, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -96,8 +97,7 @@ export async function recoverReadyFiles(dir: string, statesOf: (fileNames: strin
   return result;
 }
 const OWNER_ONLY = 0o600;
-const GROUP_ORDER = ['professional', 'institutional'] as const;
-type ClaimType = (typeof GROUP_ORDER)[number];
+type ClaimType = 'professional' | 'institutional';
 
 interface GroupState {
   /** Body segments of the open set; its count is the set's segments so far, ST included. */
@@ -110,7 +110,13 @@ interface GroupState {
   setClaims: number | null;
   hierarchy: Hierarchy;
   st02: string;
-  spoolPath: string;
+  /**
+   * The payer's first group is written straight into the interchange file (`direct`); a later one (the
+   * other claim type, whose claims interleave) into a part file of its own, appended when the file is
+   * completed.
+   */
+  direct: boolean;
+  spoolPath: string | null;
   stream: WriteStream;
   buffer: string;
 }
@@ -121,7 +127,12 @@ interface PayerOutput {
   receiverId: string;
   isa13: string;
   fileName: string;
+  /** In the order they were opened: the order they have in the file. */
   groups: Map<ClaimType, GroupState>;
+  /** The interchange file being written (hidden, in the part folder), and the hash of what went into it. */
+  joinedPath: string;
+  stream: WriteStream;
+  hash: Hash;
   claimCount: number;
 }
 
@@ -196,7 +207,7 @@ export class Outbox {
     group.setClaims!++;
     out.claimCount++;
     const placement: Placement = { fileName: out.fileName, isa13: out.isa13, gs06: group.gs06, st02: group.st02 };
-    return group.buffer.length >= FLUSH_BYTES ? this.flush(group).then(() => placement) : placement;
+    return group.buffer.length >= FLUSH_BYTES ? this.flush(out, group).then(() => placement) : placement;
   }
 
   /**
@@ -225,6 +236,7 @@ export class Outbox {
   async abort(): Promise<void> {
     for (const out of this.outputs.values()) {
       for (const g of out.groups.values()) g.stream.destroy();
+      out.stream.destroy();
     }
     this.outputs.clear();
     await rm(this.partDir, { recursive: true, force: true });
@@ -238,10 +250,16 @@ export class Outbox {
     const senderId = senderIdOf(payer);
     const receiverId = receiverIdOf(payer);
     const isa13 = formatControlNumber(await this.opts.controlNumbers.next(senderId, receiverId, 'ISA'), 9, 9, 'ISA13');
-    out = { payer, senderId, receiverId, isa13, fileName: `837-${payer.payerId}-${isa13}.x12`, groups: new Map(), claimCount: 0 };
+    const fileName = `837-${payer.payerId}-${isa13}.x12`;
     await mkdir(this.partDir, { recursive: true, mode: 0o700 });
-    await this.opts.onOpen?.({ fileName: out.fileName, payerId: payer.payerId, senderId, receiverId, isa13 });
+    await this.opts.onOpen?.({ fileName, payerId: payer.payerId, senderId, receiverId, isa13 });
+    const joinedPath = path.join(this.partDir, `${fileName}.joined`);
+    out = {
+      payer, senderId, receiverId, isa13, fileName, groups: new Map(), claimCount: 0,
+      joinedPath, stream: createWriteStream(joinedPath, { mode: OWNER_ONLY }), hash: createHash('sha256'),
+    };
     this.outputs.set(payer.payerId, out);
+    await this.writeOut(out, Buffer.from(new InterchangeWriter({ delimiters: this.d, lineBreak: this.lineBreak }).beginInterchange(this.interchangeHeader(out))));
     return out;
   }
 
@@ -259,10 +277,11 @@ export class Outbox {
       functionalId: 'HC', senderCode: submitter.applicationId, receiverCode: receiver.applicationId,
       date: ccyymmdd(this.createdAt), time: hhmm(this.createdAt), controlNumber: gs06, version: guide,
     });
-    const spoolPath = path.join(this.partDir, `${out.fileName}.${type}`);
+    const direct = out.groups.size === 0;
+    const spoolPath = direct ? null : path.join(this.partDir, `${out.fileName}.${type}`);
     group = {
-      body: new SegmentText(this.d, this.lineBreak), guide, gs06, sets: 0, setClaims: null, hierarchy: new Hierarchy(), st02: '', spoolPath,
-      stream: createWriteStream(spoolPath, { mode: OWNER_ONLY }), buffer,
+      body: new SegmentText(this.d, this.lineBreak), guide, gs06, sets: 0, setClaims: null, hierarchy: new Hierarchy(), st02: '', direct, spoolPath,
+      stream: spoolPath === null ? out.stream : createWriteStream(spoolPath, { mode: OWNER_ONLY }), buffer,
     };
     out.groups.set(type, group);
     return group;
@@ -287,38 +306,38 @@ export class Outbox {
     return serializeSegment(values, this.d) + this.lineBreak;
   }
 
-  private async flush(group: GroupState): Promise<void> {
+  private async flush(out: PayerOutput, group: GroupState): Promise<void> {
     const text = group.buffer;
     group.buffer = '';
-    if (text.length > 0 && !group.stream.write(text)) await once(group.stream, 'drain');
+    if (text.length === 0) return;
+    const bytes = Buffer.from(text);
+    if (group.direct) await this.writeOut(out, bytes);
+    else if (!group.stream.write(bytes)) await once(group.stream, 'drain');
+  }
+
+  /** Into the interchange file, and its hash. */
+  private async writeOut(out: PayerOutput, bytes: Buffer): Promise<void> {
+    out.hash.update(bytes);
+    if (!out.stream.write(bytes)) await once(out.stream, 'drain');
   }
 
   private async complete(out: PayerOutput): Promise<OutboundFile> {
     const finalPath = path.join(this.opts.dir, out.fileName);
-    const hiddenPath = path.join(this.partDir, `${out.fileName}.joined`);
-    const hash = createHash('sha256');
-    const target = createWriteStream(hiddenPath, { mode: OWNER_ONLY });
-    const write = async (text: string | Buffer): Promise<void> => {
-      hash.update(text);
-      if (!target.write(text)) await once(target, 'drain');
-    };
-    await write(new InterchangeWriter({ delimiters: this.d, lineBreak: this.lineBreak }).beginInterchange(this.interchangeHeader(out)));
-    let groupCount = 0;
-    for (const type of GROUP_ORDER) {
-      const group = out.groups.get(type);
-      if (!group) continue;
-      groupCount++;
+    const hiddenPath = out.joinedPath;
+    // The first group is in the file already: close it, then append the others from their part files.
+    for (const group of out.groups.values()) {
       if (group.setClaims !== null) group.buffer += this.endSet(group);
       group.buffer += this.envelope(['GE', String(group.sets), group.gs06]);
-      await this.flush(group);
+      await this.flush(out, group);
+      if (group.direct) continue;
       group.stream.end();
       await once(group.stream, 'finish');
-      for await (const chunk of createReadStream(group.spoolPath)) await write(chunk as Buffer);
+      for await (const chunk of createReadStream(group.spoolPath!)) await this.writeOut(out, chunk as Buffer);
     }
     // The groups' writers each saw one group: the file's IEA counts them all.
-    await write(this.envelope(['IEA', String(groupCount), out.isa13]));
-    target.end();
-    await once(target, 'finish');
+    await this.writeOut(out, Buffer.from(this.envelope(['IEA', String(out.groups.size), out.isa13])));
+    out.stream.end();
+    await once(out.stream, 'finish');
     const fh = await open(hiddenPath, 'r');
     await fh.sync();
     await fh.close();
@@ -337,7 +356,7 @@ export class Outbox {
       senderId: out.senderId,
       receiverId: out.receiverId,
       isa13: out.isa13,
-      sha256: hash.digest('hex'),
+      sha256: out.hash.digest('hex'),
       claimCount: out.claimCount,
       readyPath,
     };
