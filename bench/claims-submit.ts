@@ -3,7 +3,8 @@
 //   ours        submitClaims without a database: stream, validate, map, write per-payer interchanges
 //   ours-small  the same on a tenth of the export, to show memory does not grow with the input
 //   node-x12    the same read/validate/map, then node-x12's JSEDINotation + X12Generator builds the files
-//   ours-db     submitClaims with the Postgres store (embedded server): claims, lines, people, ledger
+//   ours-db     submitClaims with the Postgres store (embedded server): claims, lines, people, ledger;
+//               ours-db-threads the same with two worker threads preparing the claims
 // Usage: node --import tsx bench/claims-submit.ts [--claims N] [--nodex12 M] [--db K]
 // Defaults are a smoke size (20,000 / 20,000 / 0); the README numbers use --claims 1000000 --nodex12 50000
 // --db 100000. The export is generated streaming into bench/out/ (gitignored) and reused.
@@ -70,7 +71,7 @@ async function child(contender: string, input: string, limit: number): Promise<v
   if (contender === 'ours' || contender === 'ours-small') {
     const s = await submitClaims({ inputs: [input], outDir: dir, payers, clock, controlNumbers: memoryControlNumbers(), store: null });
     sent = s.sent;
-  } else if (contender === 'ours-db') {
+  } else if (contender === 'ours-db' || contender === 'ours-db-threads') {
     const { openDatabase } = await import('../src/runtime/database.ts');
     // A fresh embedded server for each run: the figure includes nothing left from an earlier run.
     rmSync(path.join(OUT, 'claims-home'), { recursive: true, force: true });
@@ -78,7 +79,7 @@ async function child(contender: string, input: string, limit: number): Promise<v
     try {
       const s = await submitClaims({
         inputs: [input], outDir: dir, payers, clock, controlNumbers: postgresControlNumbers(db.pool), store: postgresClaimStore(db.pool),
-        coverage: postgresCoverageGate(db.pool), batchSize: 1000,
+        coverage: postgresCoverageGate(db.pool), batchSize: 1000, ...(contender === 'ours-db-threads' && { threads: 2 }),
       });
       sent = s.sent;
     } finally {
@@ -276,7 +277,11 @@ async function main(): Promise<void> {
   results.push(runChild('writer-node-x12', await exportFile(nx), nx));
   results.push(runChild('writer-node-x12', await exportFile(nx), nx, []));
   const nd = Math.min(n, Number(values.db));
-  if (nd > 0) results.push(runChild('ours-db', await exportFile(nd), nd));
+  if (nd > 0) {
+    results.push(runChild('ours-db', await exportFile(nd), nd));
+    // With the database the default is no worker threads (decision 0042, third pass): measured here.
+    results.push(runChild('ours-db-threads', await exportFile(nd), nd));
+  }
   const rate = (r: Result): number => r.claims / (r.ms / 1000);
   const cpuRate = (r: Result): number => r.claims / (r.cpuMs / 1000);
   /** node-x12's best figure (wall or CPU) of its two runs, for the writers or end to end. */
