@@ -20,6 +20,7 @@ import type { Rejection } from './validate.ts';
 import type { MappedClaim, PayerDirectory } from './map.ts';
 import { prepareRecord, rebuildMapped, type PrepareContext, type PreparedClaim } from './prepare.ts';
 import { preparedExport } from './prepared-export.ts';
+import { sniff } from './read-export.ts';
 import { defaultThreads, PreparePool } from './prepare-pool.ts';
 import { SegmentText } from '../transactions/claim-837-text.ts';
 import { ClaimRenderer } from './render.ts';
@@ -234,8 +235,9 @@ export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> 
     let pool: PreparePool | null = null;
     try {
       for (const input of opts.inputs) {
-        if (pool === null && threads > 0 && (await stat(input)).size >= (opts.threadsFromBytes ?? THREADS_FROM_BYTES)) {
+        if (pool === null && threads > 0 && (await stat(input)).size >= (opts.threadsFromBytes ?? THREADS_FROM_BYTES) && (await sniff(input)) === 'ndjson') {
           pool = new PreparePool({ threads, payers: opts.payers, today, delimiters, lineBreak });
+          opts.logger?.info({ threads, file: input }, 'preparing claims on worker threads');
         }
         for await (const chunk of preparedExport(input, { ctx, pool, source: needMapped })) {
           for (const item of chunk) {
