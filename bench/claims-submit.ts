@@ -139,7 +139,7 @@ async function nodeX12(input: string, limit: number, dir: string, payers: Awaite
       g.tx = g.group.addTransaction(['837', control, type === 'professional' ? GUIDE_P : GUIDE_I]);
       g.hierarchy = new Hierarchy();
       g.claims = 0;
-      add(g.tx, transactionHeader({ controlNumber: control, guide: type === 'professional' ? GUIDE_P : GUIDE_I, referenceId: `${out.isa13}${control}`, createdAt: clock.now(), payer: p }).slice(1));
+      add(g.tx, transactionHeader({ controlNumber: control, guide: type === 'professional' ? GUIDE_P : GUIDE_I, referenceId: `${out.isa13}${control}`, createdAt: clock.wallTime(), payer: p }).slice(1));
     }
     add(g.tx, type === 'professional' ? professionalClaimSegments(mapped, g.hierarchy) : institutionalClaimSegments(mapped, g.hierarchy));
     g.claims++;
@@ -180,7 +180,7 @@ async function writerOnly(contender: string, input: string, limit: number, dir: 
     if (current.length === 0 || inSet >= 5000) {
       st++;
       inSet = 0;
-      current = [...transactionHeader({ controlNumber: String(st).padStart(4, '0'), guide: GUIDE_P, referenceId: `1${st}`, createdAt: clock.now(), payer })];
+      current = [...transactionHeader({ controlNumber: String(st).padStart(4, '0'), guide: GUIDE_P, referenceId: `1${st}`, createdAt: clock.wallTime(), payer })];
       sets.push(current);
       hierarchy = new Hierarchy();
     }

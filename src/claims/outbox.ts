@@ -17,7 +17,7 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { chmod, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
-import type { Clock } from '../runtime/clock.ts';
+import type { Clock, WallTime } from '../runtime/clock.ts';
 import type { PayerProfile } from '../payers/profile.ts';
 import type { MappedClaim } from './map.ts';
 import { headOf, type PreparedClaim } from './prepare.ts';
@@ -136,16 +136,14 @@ interface PayerOutput {
   claimCount: number;
 }
 
-const yymmdd = (d: Date): string => d.toISOString().slice(2, 10).replaceAll('-', '');
-const ccyymmdd = (d: Date): string => d.toISOString().slice(0, 10).replaceAll('-', '');
-const hhmm = (d: Date): string => d.toISOString().slice(11, 16).replace(':', '');
 
 export const senderIdOf = (p: PayerProfile): string => `${p.submitter.interchangeQualifier}:${p.submitter.interchangeId}`;
 export const receiverIdOf = (p: PayerProfile): string => `${p.receiver.interchangeQualifier}:${p.receiver.interchangeId}`;
 
 export class Outbox {
   private readonly outputs = new Map<string, PayerOutput>();
-  private readonly createdAt: Date;
+  /** ISA09/ISA10, GS04/GS05 and BHT04/BHT05: the office's wall clock when the outbox opened. */
+  private readonly createdAt: WallTime;
   private readonly partDir: string;
   private readonly readyDir: string;
   /** Ready files written by this outbox and not published yet (removed again by `abort`). */
@@ -156,7 +154,7 @@ export class Outbox {
   private renderer: ClaimRenderer | undefined;
 
   constructor(private readonly opts: OutboxOptions) {
-    this.createdAt = opts.clock.now();
+    this.createdAt = opts.clock.wallTime();
     this.partDir = path.join(opts.dir, '.partial');
     this.readyDir = path.join(opts.dir, READY_FOLDER);
     this.claimsPerSetMax = opts.claimsPerSetMax ?? 5000;
@@ -275,7 +273,7 @@ export class Outbox {
     const { submitter, receiver } = out.payer;
     const buffer = writer.beginGroup({
       functionalId: 'HC', senderCode: submitter.applicationId, receiverCode: receiver.applicationId,
-      date: ccyymmdd(this.createdAt), time: hhmm(this.createdAt), controlNumber: gs06, version: guide,
+      date: this.createdAt.date, time: this.createdAt.time, controlNumber: gs06, version: guide,
     });
     const direct = out.groups.size === 0;
     const spoolPath = direct ? null : path.join(this.partDir, `${out.fileName}.${type}`);
@@ -293,7 +291,7 @@ export class Outbox {
     return {
       senderQualifier: submitter.interchangeQualifier, senderId: submitter.interchangeId,
       receiverQualifier: receiver.interchangeQualifier, receiverId: receiver.interchangeId,
-      date: yymmdd(this.createdAt), time: hhmm(this.createdAt), controlNumber: out.isa13, ackRequested: false, usage: out.payer.usage,
+      date: this.createdAt.date.slice(2), time: this.createdAt.time, controlNumber: out.isa13, ackRequested: false, usage: out.payer.usage,
     };
   }
 

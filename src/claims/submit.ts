@@ -1,8 +1,9 @@
 // The submit service: claims export(s) in, 837 interchanges in the outbox, a rejection report, claims and
-// charges recorded. Streams: records arrive in chunks, are validated and mapped synchronously, decided,
-// checked against coverage and recorded in batches (a few statements per batch), and written to the payer's
-// interchange as they come, so memory stays flat with the size of the export. With no store (the
-// benchmark's core timing) nothing touches a database.
+// charges recorded. Streams: records arrive in chunks, are prepared (validated, mapped, hashed and their 837
+// body rendered: src/claims/prepare.ts, on worker threads for a large NDJSON export), then decided, checked
+// against coverage and recorded in batches (a few statements per batch), and written to the payer's
+// interchange in file order, so memory stays flat with the size of the export and the output does not
+// depend on the threads. With no store (the benchmark's core timing) nothing touches a database.
 //
 // Eligibility (issue 6): a claim whose date of service falls outside coverage a 271 on file reports is held
 // (not sent, not posted; listed in the report with outcome 'held') unless the payer profile says to send

@@ -5,6 +5,7 @@ import { IsoDate } from '../domain/claim.ts';
 import type { PayerProfile } from '../payers/profile.ts';
 import type { InterchangeSpec } from '../x12/writer.ts';
 import { build270Set, planSets, type EligibilityRequest } from '../transactions/eligibility-270.ts';
+import type { WallTime } from '../runtime/clock.ts';
 
 // NM103 (last or organization name) is AN 1/60, NM104 (first name) AN 1/35, NM105 AN 1/25 in 5010.
 const Name = z.string().trim().min(1).max(60);
@@ -68,11 +69,10 @@ export function traceOriginator(profile: PayerProfile): string {
 }
 
 /** The interchange for one payer's 270s (delimiters and line breaks are the writer's options). */
-export function interchangeOf(plan: Planned270, createdAt: Date): InterchangeSpec {
+export function interchangeOf(plan: Planned270, createdAt: WallTime): InterchangeSpec {
   const { profile } = plan;
-  const iso = createdAt.toISOString();
-  const yyyymmdd = iso.slice(0, 10).replaceAll('-', '');
-  const hhmm = iso.slice(11, 16).replace(':', '');
+  const yyyymmdd = createdAt.date;
+  const hhmm = createdAt.time;
   const isa13 = plan.interchangeControlNumber.toString().padStart(9, '0');
   return {
     interchange: {

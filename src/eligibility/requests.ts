@@ -15,6 +15,7 @@ import type { EligibilityRequest } from '../transactions/eligibility-270.ts';
 import { serializeInterchange } from '../x12/writer.ts';
 import { Appointment, groupByPayer, interchangeOf, requestOf, type Planned270 } from './appointments.ts';
 import { ELIGIBILITY_SQL } from './sql.ts';
+import type { WallTime } from '../runtime/clock.ts';
 
 export interface AppointmentProblem {
   line: number;
@@ -132,7 +133,7 @@ export async function withoutRequestedBefore(pool: pg.Pool, items: readonly Plan
  * file is written under a hidden name and renamed only after its requests are recorded, so a crash leaves
  * no file that the database does not know.
  */
-export async function writeEligibilityRequests(pool: pg.Pool, items: readonly PlannedRequest[], opts: { outDir: string; createdAt: Date }): Promise<Written270[]> {
+export async function writeEligibilityRequests(pool: pg.Pool, items: readonly PlannedRequest[], opts: { outDir: string; createdAt: WallTime }): Promise<Written270[]> {
   const written: Written270[] = [];
   if (items.length === 0) return written;
   await fs.mkdir(opts.outDir, { recursive: true });

@@ -15,6 +15,7 @@ import { postgresControlNumbers } from '../claims/control-numbers.ts';
 import { AK101_CODES, ackGroupFrom, buildAckInterchange, ta1Echoable, ta1For, ta1Needed, type AckInterchangeSpec } from '../x12/ack.ts';
 import type { InterchangeSummary } from '../x12/envelope-types.ts';
 import { writeOwnerOnly } from '../pipeline/folders.ts';
+import type { WallTime } from '../runtime/clock.ts';
 
 /** Groups we never acknowledge with a 999: acknowledgements themselves. */
 const NOT_ACKNOWLEDGED = new Set(['FA']);
@@ -27,8 +28,6 @@ export interface AckOptions {
 
 /** Reader problems per group (GS06) and set (ST02), added to the envelope's own for the 999. */
 export type ReaderProblems = Map<string, Map<string, ClaimsError[]>>;
-
-const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
 /** File-name safe text: sender ids may hold spaces or punctuation. */
 const safe = (text: string): string => text.replace(/[^A-Za-z0-9_-]+/g, '_') || 'unknown';
@@ -56,14 +55,14 @@ export function ackProblems(reasons: readonly ClaimsError[]): ClaimsError[] {
  * acknowledge and no TA1 asked for or needed). Control numbers are passed in.
  */
 export function ackSpecFor(
-  summary: InterchangeSummary, problems: ReaderProblems, at: Date,
+  summary: InterchangeSummary, problems: ReaderProblems, at: WallTime,
   controlNumbers: { isa13: bigint; gs06: (i: number) => bigint; st02: (i: number) => bigint },
 ): AckInterchangeSpec | null {
   const i = summary.interchange;
   const { ta1, groups } = acksOwed(summary);
   if (groups.length === 0 && !ta1) return null;
-  const yymmdd = `${pad(at.getUTCFullYear() % 100)}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}`;
-  const hhmm = `${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}`;
+  const yymmdd = at.date.slice(2);
+  const hhmm = at.time;
   return {
     interchange: {
       senderQualifier: i.receiverQualifier || 'ZZ', senderId: i.receiverId, receiverQualifier: i.senderQualifier || 'ZZ', receiverId: i.senderId,
@@ -71,7 +70,7 @@ export function ackSpecFor(
     },
     ...(ta1 && { ta1s: [ta1For(summary)] }),
     groups: groups.map((g, n) => ({
-      header: { senderCode: g.group.receiverCode, receiverCode: g.group.senderCode, date: `${at.getUTCFullYear()}${yymmdd.slice(2)}`, time: hhmm, controlNumber: controlNumbers.gs06(n) },
+      header: { senderCode: g.group.receiverCode, receiverCode: g.group.senderCode, date: at.date, time: hhmm, controlNumber: controlNumbers.gs06(n) },
       setControlNumber: String(controlNumbers.st02(n)),
       ack: ackGroupFrom(g, problems.get(g.group.controlNumber)),
     })),
@@ -96,7 +95,7 @@ export async function writeAcks(pool: Pool, summary: InterchangeSummary, problem
     gs06.push(await numbers.next(us, them, 'GS'));
     st02.push(await numbers.next(us, them, 'ST'));
   }
-  const spec = ackSpecFor(summary, problems, opts.clock.now(), { isa13, gs06: (n) => gs06[n]!, st02: (n) => st02[n]! });
+  const spec = ackSpecFor(summary, problems, opts.clock.wallTime(), { isa13, gs06: (n) => gs06[n]!, st02: (n) => st02[n]! });
   if (spec === null) return null;
   const text = buildAckInterchange(spec, { lineBreak: '\n' });
   const file = path.join(opts.outbox, `ack-${safe(i.senderId)}-${safe(i.controlNumber)}-${String(isa13).padStart(9, '0')}.x12`);

@@ -5,6 +5,7 @@
 import type { Address, Coverage, Person } from '../domain/claim.ts';
 import type { MappedClaim } from '../claims/map.ts';
 import type { PayerProfile } from '../payers/profile.ts';
+import type { WallTime } from '../runtime/clock.ts';
 
 export type Element = string | string[];
 export type SegmentValues = [string, ...Element[]];
@@ -21,16 +22,16 @@ export interface TransactionHeader {
   guide: string;
   /** BHT03: unique per batch; we use ISA13 + ST02. */
   referenceId: string;
-  createdAt: Date;
+  /** BHT04/BHT05: when the set was created, on the sender's wall clock. */
+  createdAt: WallTime;
   payer: PayerProfile;
 }
 
 export function transactionHeader(h: TransactionHeader): SegmentValues[] {
-  const iso = h.createdAt.toISOString();
   const { submitter, receiver } = h.payer;
   return [
     ['ST', '837', h.controlNumber, h.guide],
-    ['BHT', '0019', '00', h.referenceId, d8(iso.slice(0, 10)), iso.slice(11, 13) + iso.slice(14, 16), 'CH'],
+    ['BHT', '0019', '00', h.referenceId, h.createdAt.date, h.createdAt.time, 'CH'],
     ['NM1', '41', '2', submitter.name, '', '', '', '', '46', submitter.id],
     ['PER', 'IC', submitter.contactName, 'TE', submitter.phone],
     ['NM1', '40', '2', receiver.name, '', '', '', '', '46', receiver.id],

@@ -8,6 +8,7 @@
 import type { Segment } from '../x12/segment.ts';
 import { ClaimsError, type Location } from '../runtime/errors.ts';
 import { parseD8, type EligibilityEntity } from '../domain/eligibility.ts';
+import type { WallTime } from '../runtime/clock.ts';
 
 export interface EligibilityPerson {
   lastName: string;
@@ -41,8 +42,8 @@ export interface Build270Options {
   setControlNumbers: string[];
   /** BHT03 reference per set, typically derived from the interchange and set control numbers. */
   references: string[];
-  /** Creation time for BHT04/BHT05. */
-  createdAt: Date;
+  /** Creation time for BHT04/BHT05, on the sender's wall clock. */
+  createdAt: WallTime;
   /** TRN03: 10 characters, '1' + the submitter's tax id or '9' + an assigned number. */
   traceOriginator: string;
   version?: string;
@@ -76,13 +77,12 @@ export function planSets(requests: readonly EligibilityRequest[]): EligibilityRe
 }
 
 /** Build the segments (element arrays, tag first) of one 270 set for requests to one payer and provider. */
-export function build270Set(requests: readonly EligibilityRequest[], setControlNumber: string, reference: string, createdAt: Date, traceOriginator: string, version = '005010X279A1'): string[][] {
+export function build270Set(requests: readonly EligibilityRequest[], setControlNumber: string, reference: string, createdAt: WallTime, traceOriginator: string, version = '005010X279A1'): string[][] {
   const first = requests[0];
   if (!first) throw new ClaimsError({ code: 'ELIGIBILITY_REQUEST_EMPTY', message: 'a 270 set needs at least one request' });
-  const iso = createdAt.toISOString();
   const segs: string[][] = [
     ['ST', '270', setControlNumber, version],
-    ['BHT', '0022', '13', reference, iso.slice(0, 10).replaceAll('-', ''), iso.slice(11, 16).replace(':', '')],
+    ['BHT', '0022', '13', reference, createdAt.date, createdAt.time],
     ['HL', '1', '', '20', '1'],
     nm1('PR', '2', { lastName: first.payerName }, 'PI', first.payerId),
     ['HL', '2', '1', '21', '1'],

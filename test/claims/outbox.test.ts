@@ -57,6 +57,17 @@ describe('outbox', () => {
     expect(statSync(path.join(dir, '837-BLUE-000000042.x12')).mode & 0o777).toBe(0o600);
   });
 
+  it('dates the envelopes and BHT by the office\'s wall clock, not UTC (a run at 11:10 pm is not dated tomorrow)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'claims-outbox-'));
+    dirs.push(dir);
+    const outbox = new Outbox({ dir, clock: fixedClock('2024-02-29T23:10:00-05:00'), controlNumbers: memoryControlNumbers() });
+    await outbox.addMapped(claims[0]!);
+    const [file] = await outbox.finish();
+    const segs = readFileSync(file!.readyPath, 'latin1').split('~').map((x) => x.split('*'));
+    const seg = (tag: string) => segs.find((x) => x[0] === tag)!;
+    expect([seg('ISA')[9], seg('ISA')[10], seg('GS')[4], seg('GS')[5], seg('BHT')[4], seg('BHT')[5]]).toEqual(['240229', '2310', '20240229', '2310', '20240229', '2310']);
+  });
+
   it('is deterministic: same claims, clock and sequence state give byte-identical files', async () => {
     const a = await writeAll(claims.slice(0, 300), 7n);
     const b = await writeAll(claims.slice(0, 300), 7n);

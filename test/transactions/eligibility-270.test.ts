@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { build270Set, planSets, read270, type EligibilityRequest } from '../../src/transactions/eligibility-270.ts';
 import { segmentsOf } from '../eligibility/segments.ts';
+import { utcWallTime } from '../../src/runtime/clock.ts';
 
 const provider = { npi: '1234567893', name: 'MAPLE FAMILY PRACTICE' };
 const base = { payerId: '99001', payerName: 'SYNTHETIC HEALTH PLAN', provider, dateOfService: '2024-04-02', serviceTypes: ['30'] };
@@ -16,7 +17,7 @@ function text(segs: string[][]): string {
 
 describe('270 writer', () => {
   it('writes the loops and segments of the guide, with SE01 counting ST to SE', () => {
-    const segs = build270Set([jane, lily], '0007', 'ELIG-0007', new Date('2024-03-30T14:05:00Z'), '9MAPLEFP01');
+    const segs = build270Set([jane, lily], '0007', 'ELIG-0007', utcWallTime(new Date('2024-03-30T14:05:00Z')), '9MAPLEFP01');
     expect(text(segs)).toBe(
       'ST*270*0007*005010X279A1~BHT*0022*13*ELIG-0007*20240330*1405~' +
       'HL*1**20*1~NM1*PR*2*SYNTHETIC HEALTH PLAN*****PI*99001~HL*2*1*21*1~NM1*1P*2*MAPLE FAMILY PRACTICE*****XX*1234567893~' +
@@ -26,7 +27,7 @@ describe('270 writer', () => {
   });
 
   it('reads back what it wrote', () => {
-    const segs = build270Set([jane, lily], '0007', 'ELIG-0007', new Date('2024-03-30T14:05:00Z'), '9MAPLEFP01');
+    const segs = build270Set([jane, lily], '0007', 'ELIG-0007', utcWallTime(new Date('2024-03-30T14:05:00Z')), '9MAPLEFP01');
     const back = read270(segmentsOf(text(segs)));
     expect(back.map((r) => [r.traceNumber, r.subscriber.id, r.dependent?.firstName ?? null, r.birthDate, r.dateOfService, r.serviceTypes])).toEqual([
       ['APPT-1', 'W100200300', null, '1980-02-14', '20240402', ['30']],
@@ -44,7 +45,7 @@ describe('270 writer', () => {
 });
 
 describe('270 values a validator checks (005010X279A1)', () => {
-  const at = new Date('2024-03-30T14:05:00Z');
+  const at = utcWallTime(new Date('2024-03-30T14:05:00Z'));
   it('leaves DMG03 out for an unknown gender and NM104 out for an organization provider', () => {
     const unknown: EligibilityRequest = { ...jane, subscriber: { ...jane.subscriber, gender: 'U' }, provider: { ...provider, entityType: '2', firstName: 'X' } };
     const out = text(build270Set([unknown], '0001', 'R1', at, '9MAPLEFP01'));

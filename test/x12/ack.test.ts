@@ -5,6 +5,7 @@ import { checkEnvelopes } from '../../src/x12/envelope.ts';
 import { tokenize } from '../../src/x12/tokenizer.ts';
 import { serializeSegment } from '../../src/x12/writer.ts';
 import type { GroupSummary, InterchangeSummary } from '../../src/x12/envelope-types.ts';
+import { utcWallTime } from '../../src/runtime/clock.ts';
 
 const ISA = 'ISA*00*          *00*          *ZZ*PAYERSYN       *ZZ*CLINICSYN      *240105*0930*^*00501*000000905*1*T*:~';
 const SET = (st02: string, se01 = '4') => `ST*835*${st02}~BPR*I*10*C*ACH~TRN*1*T${st02}*1~SE*${se01}*${st02}~`;
@@ -79,7 +80,7 @@ describe('TA1', () => {
 describe('what a validator would refuse is never written (X12 RFIs 1257, 1339; 005010X231A1 code lists)', () => {
   const GS = 'GS*HP*P*C*20240105*0930*7*X*005010X221A1~';
   const spec = (text: string): AckInterchangeSpec | null =>
-    ackSpecFor(summaries(text)[0] as InterchangeSummary, new Map(), new Date('2024-01-05T10:00:00Z'), { isa13: 31n, gs06: () => 5n, st02: () => 1n });
+    ackSpecFor(summaries(text)[0] as InterchangeSummary, new Map(), utcWallTime(new Date('2024-01-05T10:00:00Z')), { isa13: 31n, gs06: () => 5n, st02: () => 1n });
   const body = (s: AckInterchangeSpec | null): string[] => render(build999Segments(s!.groups![0]!.ack));
 
   it('AK902 is GE01 as received, AK903 the sets received', () => {

@@ -49,7 +49,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   if (items.length > 0) {
     const db = await openDatabase({ logger: ctx.logger, migrate: true });
     try {
-      written = await writeEligibilityRequests(db.pool, items, { outDir, createdAt: ctx.clock.now() });
+      written = await writeEligibilityRequests(db.pool, items, { outDir, createdAt: ctx.clock.wallTime() });
     } catch (err) {
       throw err instanceof ClaimsError ? err : new ClaimsError({ code: 'ELIGIBILITY_REQUESTS_FAILED', message: (err as Error).message, cause: err });
     } finally {

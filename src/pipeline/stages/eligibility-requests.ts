@@ -37,7 +37,7 @@ export const eligibilityRequestsStage = defineStage({
       try {
         const read = await readAppointments(file, profiles, today);
         const { fresh, requestedBefore } = await withoutRequestedBefore(ctx.db.pool, read.items);
-        const written = await writeEligibilityRequests(ctx.db.pool, fresh, { outDir: ctx.folders.outbox, createdAt: ctx.clock.now() });
+        const written = await writeEligibilityRequests(ctx.db.pool, fresh, { outDir: ctx.folders.outbox, createdAt: ctx.clock.wallTime() });
         const counts = { appointments: read.items.length + read.past + read.problems.length, requested: fresh.length, requestedBefore, past: read.past, rejected: read.problems.length, files: written.length };
         const detail = { files: written.map((w) => ({ file: path.basename(w.file), payerId: w.payerId, isa13: w.isa13, requests: w.requests })) };
         if (read.problems.length > 0) {

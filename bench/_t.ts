@@ -1,0 +1,14 @@
+import { loadPayerProfiles } from '../src/payers/load.ts';
+import { submitClaims } from '../src/claims/submit.ts';
+import { memoryControlNumbers } from '../src/claims/control-numbers.ts';
+import { fixedClock } from '../src/runtime/clock.ts';
+import { rmSync } from 'node:fs';
+const payers = await loadPayerProfiles(new URL('../samples/payers/', import.meta.url).pathname);
+const dir = '/tmp/t-out'; rmSync(dir, { recursive: true, force: true });
+const t = performance.now(); const c = process.cpuUsage();
+const mb = (n: number) => Math.round(n / 1048576);
+const timer = process.env.MEM ? setInterval(() => { const m = process.memoryUsage(); console.log(`${Math.round((performance.now() - t) / 1000)}s rss ${mb(m.rss)} heapUsed ${mb(m.heapUsed)} heapTotal ${mb(m.heapTotal)} ext ${mb(m.external)} ab ${mb(m.arrayBuffers)}`); }, 2000) : null;
+const s = await submitClaims({ inputs: [process.argv[2]!], outDir: dir, payers, clock: fixedClock('2024-09-01T12:00:00Z'), controlNumbers: memoryControlNumbers(), store: null, threads: Number(process.argv[3]) });
+if (timer) clearInterval(timer);
+const u = process.cpuUsage(c);
+console.log(JSON.stringify({ threads: process.argv[3], sent: s.sent, wall: Math.round(performance.now() - t), cpu: Math.round((u.user + u.system) / 1000), rss: Math.round(process.resourceUsage().maxRSS / 1024) }));
