@@ -1,6 +1,6 @@
 // The `claims` binary with worker threads, as a user runs it (the workers load the sources through their
 // own entry, not vitest's): an export above the 16 MiB threshold gives the same files with --threads 2 as
-// with --threads 0, and a bad --threads is a usage error.
+// with --threads 0; a bad --threads or a missing export is a usage error.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -32,6 +32,13 @@ describe('claims submit --threads', () => {
     const there = await files('2');
     expect([...there.keys()]).toEqual([...here.keys()]);
     for (const [name, text] of here) expect(there.get(name) === text, name).toBe(true);
+  });
+
+  it('refuses an export that is not there (exit 2), before anything starts', async () => {
+    const r = await runCli(['submit', path.join(work, 'missing.ndjson'), '--dry-run', '--payers', payers, '--out', path.join(work, 'never')], { env: { CLAIMS_LOG_LEVEL: 'warn' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/missing\.ndjson: no such claims export/);
+    expect(readdirSync(work)).not.toContain('never');
   });
 
   it('refuses a --threads that is not a number (exit 2)', async () => {

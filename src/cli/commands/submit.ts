@@ -2,6 +2,7 @@
 // file, write one 837 interchange per payer into the outbox, record claims and post their charges. Exit 3
 // when any claim was rejected (held claims are not rejections: later runs re-check them).
 import { parseArgs } from 'node:util';
+import { stat } from 'node:fs/promises';
 import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { openDatabase } from '../../runtime/database.ts';
 import { ExitCode } from '../../runtime/errors.ts';
@@ -87,6 +88,10 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   if (v.threads !== undefined) {
     if (!/^\d{1,2}$/.test(v.threads)) throw new UsageError(`--threads ${v.threads} is not a number of threads (0 to 99)`);
     threads = Number(v.threads);
+  }
+  for (const input of inputs) {
+    const s = await stat(input).catch(() => null);
+    if (s === null || !s.isFile()) throw new UsageError(`${input}: no such claims export (not a file, or not readable)`);
   }
   const db = v['dry-run'] ? null : await openDatabase({ logger: ctx.logger, migrate: true });
   try {
