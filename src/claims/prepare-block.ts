@@ -15,6 +15,8 @@ export interface BlockRequest {
   first: boolean;
   /** Send each claim's line back too (the main thread rebuilds the mapped claim for the database). */
   source: boolean;
+  /** A block of a JSON array export: its elements' offsets in `block` (src/claims/array-blocks.ts). */
+  elements?: { starts: number[]; ends: number[] };
 }
 
 /**
@@ -33,7 +35,7 @@ export type WireItem = WireClaim | { record: number; rejections: Rejection[] } |
 
 export interface BlockReply {
   id: number;
-  /** Lines in the block, blank ones included (the next block's first line number follows from it). */
+  /** Lines (or array elements) in the block, blank lines included (the next block's first record follows from it). */
   lines: number;
   items: WireItem[];
 }
@@ -47,6 +49,26 @@ export function prepareBlock(req: BlockRequest, ctx: PrepareContext): BlockReply
   const bytes = Buffer.from(req.block.buffer, req.block.byteOffset, req.block.byteLength);
   const items: WireItem[] = [];
   let lastKey: string | null = null;
+  const take = (text: string, record: number): void => {
+    const item = parseLine(text, record);
+    if (item === null) return;
+    if ('error' in item) {
+      items.push(item);
+      return;
+    }
+    const p = prepareRecord(item.value, record, ctx);
+    if (!p.ok) {
+      items.push({ record, rejections: p.rejections });
+      return;
+    }
+    items.push(toWire(p.prepared, req.source ? text : null, lastKey));
+    lastKey = p.prepared.rendered.billingKey;
+  };
+  if (req.elements) {
+    const { starts, ends } = req.elements;
+    for (let k = 0; k < starts.length; k++) take(bytes.toString('utf8', starts[k], ends[k]), k + 1);
+    return { id: req.id, lines: starts.length, items };
+  }
   let line = 0;
   let start = 0;
   while (start < bytes.length) {
@@ -56,19 +78,7 @@ export function prepareBlock(req: BlockRequest, ctx: PrepareContext): BlockReply
     let text = bytes.toString('utf8', start, end);
     if (req.first && line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     start = end + 1;
-    const item = parseLine(text, line);
-    if (item === null) continue;
-    if ('error' in item) {
-      items.push(item);
-      continue;
-    }
-    const p = prepareRecord(item.value, line, ctx);
-    if (!p.ok) {
-      items.push({ record: line, rejections: p.rejections });
-      continue;
-    }
-    items.push(toWire(p.prepared, req.source ? text : null, lastKey));
-    lastKey = p.prepared.rendered.billingKey;
+    take(text, line);
   }
   return { id: req.id, lines: line, items };
 }

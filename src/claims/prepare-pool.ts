@@ -7,7 +7,8 @@
 // The main thread reads the NDJSON export in blocks of whole lines into buffers of their own and hands each
 // buffer over (transferred, not copied) to the next worker in turn. At most `inFlight` blocks are out at
 // once: when the main thread (or the database behind it) is slower than the workers, reading waits, so
-// memory stays flat. A JSON array export is not split: it is prepared on the main thread.
+// memory stays flat. A JSON array export goes the same way, in blocks of whole elements
+// (src/claims/array-blocks.ts).
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { open } from 'node:fs/promises';
@@ -58,10 +59,10 @@ export class PreparePool {
   }
 
   /** Prepare one block on the next worker in turn; `block`'s memory moves to the worker. */
-  prepare(block: Uint8Array, first: boolean, source: boolean): Promise<BlockReply> {
+  prepare(block: Uint8Array, first: boolean, source: boolean, elements?: BlockRequest['elements']): Promise<BlockReply> {
     if (this.failed !== null) return Promise.reject(this.failed);
     const id = this.nextId++;
-    const req: BlockRequest = { id, block, first, source };
+    const req: BlockRequest = { id, block, first, source, ...(elements && { elements }) };
     const reply = new Promise<BlockReply>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
     this.workers[id % this.workers.length]!.postMessage(req, [block.buffer as ArrayBuffer]);
     return reply;

@@ -1,12 +1,12 @@
 // Reading the practice's claims export, NDJSON or one large JSON array, in chunks of records, so that a
 // multi-gigabyte export streams in constant memory and the caller pays for one await per chunk, not per
-// record. A JSON array goes through stream-json; NDJSON is split on newlines here (a line number is what an
-// analyst needs to find a bad record). A line that is not JSON is yielded as a parse failure for that
-// record; the rest of the export goes on.
+// record. NDJSON is split on newlines here (a line number is what an analyst needs to find a bad record); a
+// JSON array is split into its elements by src/claims/array-blocks.ts (it replaced stream-json, which was
+// the bottleneck: docs/decisions/0042), and each element is parsed as a line is. A line or element that is
+// not JSON is yielded as a parse failure for that record; the rest of the export goes on.
 import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
-import { PassThrough, type Readable } from 'node:stream';
-import streamArray from 'stream-json/streamers/stream-array.js';
+import type { Readable } from 'node:stream';
+import { arrayBlocks } from './array-blocks.ts';
 
 export type ExportItem =
   | { record: number; value: unknown }
@@ -14,30 +14,27 @@ export type ExportItem =
 
 /** NDJSON is read in chunks of this many bytes: about 700 records of a typical export per chunk. */
 const CHUNK_BYTES = 1 << 20;
-/** Array elements handed over together. */
-const ARRAY_CHUNK_RECORDS = 256;
 
 /** Records of one export file, in order; `record` is the NDJSON line number or the 1-based array index. */
 export async function* readClaimsExport(file: string): AsyncGenerator<ExportItem> {
   for await (const chunk of readClaimsExportChunks(file)) yield* chunk;
 }
 
-/** The same records, a chunk (array) at a time. */
-export async function* readClaimsExportChunks(file: string): AsyncGenerator<ExportItem[]> {
+/** The same records, a chunk (array) at a time; `chunkBytes`: how much of the file a chunk reads. */
+export async function* readClaimsExportChunks(file: string, chunkBytes = CHUNK_BYTES): AsyncGenerator<ExportItem[]> {
   const kind = await sniff(file);
   if (kind === 'ndjson') {
-    yield* readNdjsonChunks(createReadStream(file, { highWaterMark: CHUNK_BYTES }));
+    yield* readNdjsonChunks(createReadStream(file, { highWaterMark: chunkBytes }));
     return;
   }
-  let chunk: ExportItem[] = [];
-  for await (const item of readArray(createReadStream(file))) {
-    chunk.push(item);
-    if (chunk.length >= ARRAY_CHUNK_RECORDS) {
-      yield chunk;
-      chunk = [];
+  for await (const block of arrayBlocks(file, chunkBytes)) {
+    const chunk: ExportItem[] = [];
+    for (let k = 0; k < block.starts.length; k++) {
+      const item = parseLine(block.bytes.toString('utf8', block.starts[k], block.ends[k]), block.first + k);
+      if (item) chunk.push(item);
     }
+    yield chunk;
   }
-  if (chunk.length > 0) yield chunk;
 }
 
 export async function sniff(file: string): Promise<'array' | 'ndjson'> {
@@ -100,23 +97,6 @@ export function parseLine(raw: string, line: number): ExportItem | null {
   } catch (err) {
     return { record: line, error: `not JSON: ${(err as Error).message}` };
   }
-}
-
-export async function* readArray(input: Readable): AsyncGenerator<ExportItem> {
-  const items = new PassThrough({ objectMode: true, highWaterMark: 64 });
-  // stream-json parses the array and assembles one element at a time; the PassThrough hands them over
-  // with backpressure (the parser pauses while 64 records wait).
-  const done = pipeline(input, streamArray.withParserAsStream(), items);
-  let failure: unknown;
-  done.catch((err: unknown) => {
-    failure = err;
-  });
-  for await (const item of items) {
-    const { key, value } = item as { key: number; value: unknown };
-    yield { record: key + 1, value };
-  }
-  await done.catch(() => undefined);
-  if (failure) throw failure;
 }
 
 /** Keys every claims export record has: what tells an export apart from other NDJSON/JSON in an inbox. */

@@ -1,6 +1,6 @@
 // The submit service: claims export(s) in, 837 interchanges in the outbox, a rejection report, claims and
 // charges recorded. Streams: records arrive in chunks, are prepared (validated, mapped, hashed and their 837
-// body rendered: src/claims/prepare.ts, on worker threads for a large NDJSON export), then decided, checked
+// body rendered: src/claims/prepare.ts, on worker threads for a large export), then decided, checked
 // against coverage and recorded in batches (a few statements per batch), and written to the payer's
 // interchange in file order, so memory stays flat with the size of the export and the output does not
 // depend on the threads. With no store (the benchmark's core timing) nothing touches a database.
@@ -21,7 +21,6 @@ import type { Rejection } from './validate.ts';
 import type { MappedClaim, PayerDirectory } from './map.ts';
 import { prepareRecord, rebuildMapped, type PrepareContext, type PreparedClaim } from './prepare.ts';
 import { preparedExport } from './prepared-export.ts';
-import { sniff } from './read-export.ts';
 import { defaultThreads, PreparePool } from './prepare-pool.ts';
 import { SegmentText } from '../transactions/claim-837-text.ts';
 import { ClaimRenderer } from './render.ts';
@@ -56,7 +55,7 @@ export interface SubmitOptions {
   /** Claims per database round trip. */
   batchSize?: number;
   /**
-   * Worker threads that prepare (parse, validate, map, render) the claims of an NDJSON export; 0: this
+   * Worker threads that prepare (parse, validate, map, render) the claims of a large export; 0: this
    * thread. Default without a store: one a core, at most four, none on one core; with a store: none (the
    * database is the bottleneck, and a local server needs the cores: decision 0042).
    */
@@ -236,7 +235,7 @@ export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> 
     let pool: PreparePool | null = null;
     try {
       for (const input of opts.inputs) {
-        if (pool === null && threads > 0 && (await stat(input)).size >= (opts.threadsFromBytes ?? THREADS_FROM_BYTES) && (await sniff(input)) === 'ndjson') {
+        if (pool === null && threads > 0 && (await stat(input)).size >= (opts.threadsFromBytes ?? THREADS_FROM_BYTES)) {
           pool = new PreparePool({ threads, payers: opts.payers, today, delimiters, lineBreak });
           opts.logger?.info({ threads, file: input }, 'preparing claims on worker threads');
         }

@@ -51,11 +51,22 @@ function mixedExport(): string {
 }
 const exportFile = mixedExport();
 
+/** The same kind of export as one pretty-printed JSON array, with a broken element in it. */
+function arrayExport(): string {
+  const records: unknown[] = Array.from({ length: 2500 }, (_, i) => syntheticClaim(i));
+  records.splice(900, 0, syntheticClaim(10), { ...syntheticClaim(11), claimId: 'CHANGED' });
+  const text = JSON.stringify(records, null, 2).replace('"claimId": "C00000777"', '"claimId": tru');
+  const file = path.join(work, 'array.json');
+  writeFileSync(file, text);
+  return file;
+}
+const arrayFile = arrayExport();
+
 const ctx = () => ({ today: TODAY, payers, renderer: new ClaimRenderer(new SegmentText(DEFAULT_DELIMITERS)) });
 
-async function collect(pool: PreparePool | null, blockBytes?: number, source = false): Promise<PreparedItem[]> {
+async function collect(pool: PreparePool | null, blockBytes?: number, source = false, file = exportFile): Promise<PreparedItem[]> {
   const all: PreparedItem[] = [];
-  for await (const chunk of preparedExport(exportFile, { ctx: ctx(), pool, source, ...(blockBytes !== undefined && { blockBytes }) })) all.push(...chunk);
+  for await (const chunk of preparedExport(file, { ctx: ctx(), pool, source, ...(blockBytes !== undefined && { blockBytes }) })) all.push(...chunk);
   return all;
 }
 
@@ -95,6 +106,20 @@ describe('claims prepared on worker threads', () => {
     }
   });
 
+  it('gives the items this thread gives for a JSON array export too, for any block size', { timeout: 60_000 }, async () => {
+    const here = await collect(null, undefined, false, arrayFile);
+    expect(here.length).toBe(2502);
+    expect(here.filter((i) => 'error' in i).map((i) => i.record)).toEqual([778]);
+    const pool = new PreparePool({ threads: 2, payers, today: TODAY, delimiters: DEFAULT_DELIMITERS, lineBreak: '' });
+    try {
+      for (const blockBytes of [1 << 20, 4096, 300]) {
+        expect(comparable(await collect(pool, blockBytes, false, arrayFile))).toEqual(comparable(here));
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
   async function submit(over: Partial<SubmitOptions>): Promise<{ summary: SubmitSummary; files: Map<string, string>; report: string }> {
     const outDir = mkdtempSync(path.join(work, 'out-'));
     const summary = await submitClaims({
@@ -106,6 +131,12 @@ describe('claims prepared on worker threads', () => {
   }
 
   it('writes the same 837 files and report byte for byte with 0, 1 or 3 threads', { timeout: 120_000 }, async () => {
+    // The JSON array export too, on this thread and on two workers.
+    const arrayHere = await submit({ threads: 0, inputs: [arrayFile] });
+    const arrayThere = await submit({ threads: 2, threadsFromBytes: 0, inputs: [arrayFile] });
+    expect(arrayHere.summary.sent).toBeGreaterThan(2400);
+    expect([...arrayThere.files.entries()]).toEqual([...arrayHere.files.entries()]);
+    expect(arrayThere.report).toBe(arrayHere.report);
     const here = await submit({ threads: 0 });
     expect(here.summary.sent).toBeGreaterThan(2900);
     expect(here.summary.duplicates).toBe(1);
