@@ -78,10 +78,13 @@ function elementEnd(buf: Buffer, at: number, limit: number, where: (i: number) =
   return -1;
 }
 
+/** The export itself is broken (bad input, not a failure): quarantined by the pipeline, exit 3 from the CLI. */
+export const isBrokenExport = (err: unknown): boolean => err instanceof ClaimsError && err.code === 'EXPORT_NOT_JSON_ARRAY';
+
 function notAnArray(byteOffset: number, what: string): ClaimsError {
   return new ClaimsError({
     code: 'EXPORT_NOT_JSON_ARRAY',
-    message: `the claims export is not one JSON array of records: ${what} at byte ${byteOffset}`,
+    message: `the claims export is not one JSON array of records: ${what}`,
     location: { byteOffset },
     expected: 'NDJSON (one record per line), or one JSON array of records',
   });
@@ -166,6 +169,8 @@ export async function* arrayBlocks(file: string, blockBytes = 1 << 20): AsyncGen
       } else base += filled;
       if (block.starts.length > 0) yield block;
     }
+  } catch (err) {
+    throw err instanceof ClaimsError ? err.at({ file }) : err;
   } finally {
     await fh.close();
   }

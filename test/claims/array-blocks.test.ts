@@ -55,21 +55,22 @@ describe('JSON array exports split in the bytes', () => {
   });
 
   it('refuses a file that is not one array, with the byte where it goes wrong', async () => {
-    const cases: [string, RegExp][] = [
-      ['{"claimId": "C1"}', /'\{' where '\[' opens the array at byte 0/],
-      ['[{"a": 1},]', /'\]' after a ',' at byte 10/],
-      ['[{"a": 1} {"b": 2}]', /'\{' where ',' or '\]' comes after an element at byte 10/],
-      ['[{"a": 1}] [2]', /text after the array's closing '\]' at byte 11/],
-      ['[{"a": 1}, {"b": "cut', /the end of the file inside the array \(is it cut short\?\) at byte 21/],
-      ['[{"a": 1}', /the end of the file inside the array/],
-      ['', /the end of the file inside the array/],
-      ['[{"a": 1}}]', /'\}' where ',' or '\]' comes after an element at byte 9/],
-      ['[12 34]', /'3' where ',' or '\]' comes after an element at byte 4/],
+    const cases: [string, RegExp, number][] = [
+      ['{"claimId": "C1"}', /'\{' where '\[' opens the array/, 0],
+      ['[{"a": 1},]', /'\]' after a ','/, 10],
+      ['[{"a": 1} {"b": 2}]', /'\{' where ',' or '\]' comes after an element/, 10],
+      ['[{"a": 1}] [2]', /text after the array's closing '\]'/, 11],
+      ['[{"a": 1}, {"b": "cut', /the end of the file inside the array \(is it cut short\?\)/, 21],
+      ['[{"a": 1}', /the end of the file inside the array/, 9],
+      ['', /the end of the file inside the array/, 0],
+      ['[{"a": 1}}]', /'\}' where ',' or '\]' comes after an element/, 9],
+      ['[12 34]', /'3' where ',' or '\]' comes after an element/, 4],
     ];
-    for (const [text, message] of cases) {
+    for (const [text, message, byteOffset] of cases) {
+      const p = file(text);
       for (const blockBytes of [1 << 20, 3]) {
-        await expect(elements(file(text), blockBytes), text).rejects.toThrow(message);
-        await expect(elements(file(text), blockBytes), text).rejects.toMatchObject({ code: 'EXPORT_NOT_JSON_ARRAY' });
+        await expect(elements(p, blockBytes), text).rejects.toThrow(message);
+        await expect(elements(p, blockBytes), text).rejects.toMatchObject({ code: 'EXPORT_NOT_JSON_ARRAY', location: { file: p, byteOffset } });
       }
     }
   });

@@ -41,6 +41,15 @@ describe('claims submit --threads', () => {
     expect(readdirSync(work)).not.toContain('never');
   });
 
+  it('exits 3 on a JSON array export that is cut short, naming the file and the byte', async () => {
+    const cut = path.join(work, 'cut.json');
+    writeFileSync(cut, JSON.stringify([syntheticClaim(1), syntheticClaim(2)]).slice(0, -40));
+    const r = await runCli(['submit', cut, '--dry-run', '--payers', payers, '--out', path.join(work, 'cut-out')], { env: { CLAIMS_LOG_LEVEL: 'warn' } });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/EXPORT_NOT_JSON_ARRAY: .*cut short.*cut\.json, byte \d+/);
+    expect(readdirSync(path.join(work, 'cut-out')).filter((n) => n.endsWith('.x12'))).toEqual([]);
+  });
+
   it('refuses a --threads that is not a number (exit 2)', async () => {
     const r = await runCli(['submit', 'x.ndjson', '--dry-run', '--threads', 'many', '--payers', payers], { env: { CLAIMS_LOG_LEVEL: 'warn' } });
     expect(r.code).toBe(2);

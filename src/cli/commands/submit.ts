@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { stat } from 'node:fs/promises';
 import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { openDatabase } from '../../runtime/database.ts';
-import { ExitCode } from '../../runtime/errors.ts';
+import { ExitCode, formatLocation, toClaimsError } from '../../runtime/errors.ts';
+import { isBrokenExport } from '../../claims/array-blocks.ts';
 import { fixedClock } from '../../runtime/clock.ts';
 import { formatDecimal } from '../../domain/money.ts';
 import { loadPayerProfiles } from '../../payers/load.ts';
@@ -123,6 +124,12 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
       ctx.stdout.write(lines.join('\n') + '\n');
     }
     return summary.rejectedClaims > 0 ? ExitCode.rejected : ExitCode.ok;
+  } catch (err) {
+    if (!isBrokenExport(err)) throw err;
+    // Bad input, not a failure: nothing of the export was sent (exit 3, as for rejected claims).
+    const e = toClaimsError(err);
+    ctx.stderr.write(`claims submit: ${e.code}: ${e.message} (${formatLocation(e.location)})\n`);
+    return ExitCode.rejected;
   } finally {
     await db?.close();
   }

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { defineStage, type InputOutcome } from '../stage.ts';
 import { loadPayerProfiles } from '../../payers/load.ts';
 import { submitClaims, type SubmitOptions, type SubmitSummary } from '../../claims/submit.ts';
+import { isBrokenExport } from '../../claims/array-blocks.ts';
 import { postgresClaimStore } from '../../claims/store.ts';
 import { postgresControlNumbers } from '../../claims/control-numbers.ts';
 import { postgresCoverageGate } from '../../claims/coverage-gate.ts';
@@ -61,7 +62,9 @@ export const submitStage = defineStage({
         if (s.rejectedClaims > 0) yield { ...outcome, status: 'quarantined', reasons: await rejectedReasons(s, ctx.folders.outbox, name) };
         else yield { ...outcome, status: s.sent + s.resent + s.held === 0 && s.duplicates > 0 ? 'duplicate' : 'done' };
       } catch (err) {
-        yield { input: name, status: 'failed', reasons: [toClaimsError(err, { file: name }).toJSON() as never] };
+        // A file that is not a claims export at all is bad input: quarantined, not retried every night.
+        const reasons = [toClaimsError(err, { file: name }).toJSON() as never];
+        yield isBrokenExport(err) ? { input: name, file, status: 'quarantined', reasons } : { input: name, status: 'failed', reasons };
       }
     }
   },
