@@ -21,6 +21,8 @@ import type { Rejection } from './validate.ts';
 import type { MappedClaim, PayerDirectory } from './map.ts';
 import { prepareRecord, rebuildMapped, type PrepareContext, type PreparedClaim } from './prepare.ts';
 import { preparedExport } from './prepared-export.ts';
+import { sniff } from './read-export.ts';
+import { arrayBlocks } from './array-blocks.ts';
 import { defaultThreads, PreparePool } from './prepare-pool.ts';
 import { SegmentText } from '../transactions/claim-837-text.ts';
 import { ClaimRenderer } from './render.ts';
@@ -235,6 +237,11 @@ export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> 
     let pool: PreparePool | null = null;
     try {
       for (const input of opts.inputs) {
+        if (opts.store && (await sniff(input)) === 'array') {
+          // A JSON array's structure is known only at its end: check it all before anything is recorded,
+          // so that an export cut short records and posts nothing (NDJSON lines stand on their own).
+          for await (const block of arrayBlocks(input)) void block;
+        }
         if (pool === null && threads > 0 && (await stat(input)).size >= (opts.threadsFromBytes ?? THREADS_FROM_BYTES)) {
           pool = new PreparePool({ threads, payers: opts.payers, today, delimiters, lineBreak });
           opts.logger?.info({ threads, file: input }, 'preparing claims on worker threads');
