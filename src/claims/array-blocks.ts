@@ -9,6 +9,7 @@
 // a broken element is one bad record and the rest of the export goes on.
 import { open } from 'node:fs/promises';
 import { ClaimsError } from '../runtime/errors.ts';
+import { BLOCK_BYTES, nextBuffer } from './file-blocks.ts';
 
 export interface ArrayBlock {
   bytes: Buffer;
@@ -90,7 +91,7 @@ function notAnArray(byteOffset: number, what: string): ClaimsError {
   });
 }
 
-export async function* arrayBlocks(file: string, blockBytes = 1 << 20): AsyncGenerator<ArrayBlock> {
+export async function* arrayBlocks(file: string, blockBytes = BLOCK_BYTES): AsyncGenerator<ArrayBlock> {
   const fh = await open(file, 'r');
   try {
     let expect: Expect = 'open';
@@ -100,22 +101,8 @@ export async function* arrayBlocks(file: string, blockBytes = 1 << 20): AsyncGen
     let index = 1;
     let atStart = true;
     for (;;) {
-      const buf = Buffer.allocUnsafeSlow(Math.max(blockBytes, 2 * (carry?.length ?? 0)));
-      let filled = 0;
-      if (carry !== null) {
-        carry.copy(buf);
-        filled = carry.length;
-        carry = null;
-      }
-      let eof = false;
-      while (filled < buf.length) {
-        const { bytesRead } = await fh.read(buf, filled, buf.length - filled, null);
-        if (bytesRead === 0) {
-          eof = true;
-          break;
-        }
-        filled += bytesRead;
-      }
+      const { buf, filled, eof } = await nextBuffer(fh, carry, blockBytes);
+      carry = null;
       const where = (i: number): number => base + i;
       const block: ArrayBlock = { bytes: buf, starts: [], ends: [], first: index };
       let i = 0;

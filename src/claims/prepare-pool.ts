@@ -2,24 +2,20 @@
 // four fifths of submit's CPU time and depends on nothing but the claim, the payer profiles and today; a
 // set's HL numbers, control numbers, the chain decisions and the database stay on the main thread, which
 // takes the prepared claims back strictly in file order. So the files, reports and database rows are the
-// same, byte for byte, with any number of threads (decision 0042, last section).
+// same, byte for byte, with any number of threads (decision 0042, third and fourth sections).
 //
-// The main thread reads the NDJSON export in blocks of whole lines into buffers of their own and hands each
-// buffer over (transferred, not copied) to the next worker in turn. At most `inFlight` blocks are out at
+// The main thread reads the export in blocks of whole NDJSON lines or JSON array elements, each in a buffer
+// of its own (src/claims/file-blocks.ts, array-blocks.ts), and hands each buffer over (transferred, not
+// copied) to the next worker in turn (src/claims/prepared-export.ts). At most two blocks a worker are out at
 // once: when the main thread (or the database behind it) is slower than the workers, reading waits, so
-// memory stays flat. A JSON array export goes the same way, in blocks of whole elements
-// (src/claims/array-blocks.ts).
+// memory stays flat.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { open } from 'node:fs/promises';
 import { ClaimsError } from '../runtime/errors.ts';
 import type { Delimiters } from '../x12/segment.ts';
 import type { PayerDirectory } from './map.ts';
 import type { BlockFailure, BlockReply, BlockRequest } from './prepare-block.ts';
 import type { PrepareWorkerData } from './prepare-thread.ts';
-
-/** Bytes per block: about 700 claims of a typical export. */
-export const BLOCK_BYTES = 1 << 20;
 
 export interface PoolOptions {
   threads: number;
@@ -92,51 +88,6 @@ export class PreparePool {
     this.failed = err;
     for (const w of this.waiting.values()) w.reject(err);
     this.waiting.clear();
-  }
-}
-
-/**
- * An NDJSON file in blocks of whole lines, each in a buffer of its own (so it can be transferred): a block
- * ends at its last newline; the rest starts the next block. A line longer than a block makes the block
- * grow to hold it. The last block may end without a newline.
- */
-export async function* lineBlocks(file: string, blockBytes = BLOCK_BYTES): AsyncGenerator<Uint8Array> {
-  const fh = await open(file, 'r');
-  try {
-    let carry: Buffer | null = null;
-    for (;;) {
-      // Room for what is carried over and as much again (a carried line may be longer than a block).
-      const buf = Buffer.allocUnsafeSlow(Math.max(blockBytes, 2 * (carry?.length ?? 0)));
-      let filled = 0;
-      if (carry !== null) {
-        carry.copy(buf);
-        filled = carry.length;
-        carry = null;
-      }
-      let eof = false;
-      while (filled < buf.length) {
-        const { bytesRead } = await fh.read(buf, filled, buf.length - filled, null);
-        if (bytesRead === 0) {
-          eof = true;
-          break;
-        }
-        filled += bytesRead;
-      }
-      if (eof) {
-        if (filled > 0) yield buf.subarray(0, filled);
-        return;
-      }
-      const nl = buf.lastIndexOf(10, filled - 1);
-      if (nl === -1) {
-        // One line fills the block: read on into a larger one.
-        carry = buf;
-        continue;
-      }
-      if (nl + 1 < filled) carry = Buffer.from(buf.subarray(nl + 1, filled));
-      yield buf.subarray(0, nl + 1);
-    }
-  } finally {
-    await fh.close();
   }
 }
 

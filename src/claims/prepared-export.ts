@@ -1,10 +1,11 @@
 // A claims export as prepared claims, in file order, a chunk at a time: on worker threads when a pool is
-// given (src/claims/prepare-pool.ts), else on this thread. Either way the items,
-// their order and their record numbers are the same.
+// given (src/claims/prepare-pool.ts), else on this thread. Either way the items, their order and their
+// record numbers are the same.
 import { readClaimsExportChunks, sniff } from './read-export.ts';
 import { prepareRecord, type PrepareContext, type PreparedClaim } from './prepare.ts';
 import { fromWire, type BlockReply } from './prepare-block.ts';
-import { lineBlocks, type PreparePool } from './prepare-pool.ts';
+import type { PreparePool } from './prepare-pool.ts';
+import { lineBlocks } from './file-blocks.ts';
 import { arrayBlocks } from './array-blocks.ts';
 import type { MappedClaim } from './map.ts';
 import type { Rejection } from './validate.ts';

@@ -13,7 +13,8 @@ import { submitClaims, type SubmitOptions, type SubmitSummary } from '../../src/
 import { memoryControlNumbers } from '../../src/claims/control-numbers.ts';
 import { fixedClock } from '../../src/runtime/clock.ts';
 import { preparedExport, type PreparedItem } from '../../src/claims/prepared-export.ts';
-import { lineBlocks, PreparePool } from '../../src/claims/prepare-pool.ts';
+import { PreparePool } from '../../src/claims/prepare-pool.ts';
+import { lineBlocks } from '../../src/claims/file-blocks.ts';
 import { ClaimRenderer } from '../../src/claims/render.ts';
 import { SegmentText } from '../../src/transactions/claim-837-text.ts';
 import { DEFAULT_DELIMITERS } from '../../src/x12/writer.ts';
