@@ -6,7 +6,7 @@
 import type { Rejection } from './validate.ts';
 import { ClaimsError } from '../runtime/errors.ts';
 import { prepareRecord, type PrepareContext, type PreparedClaim } from './prepare.ts';
-import { parseLine } from './read-export.ts';
+import { eachRecordText, parseLine } from './read-export.ts';
 
 export interface BlockRequest {
   id: number;
@@ -64,23 +64,8 @@ export function prepareBlock(req: BlockRequest, ctx: PrepareContext): BlockReply
     items.push(toWire(p.prepared, req.source ? text : null, lastKey));
     lastKey = p.prepared.rendered.billingKey;
   };
-  if (req.elements) {
-    const { starts, ends } = req.elements;
-    for (let k = 0; k < starts.length; k++) take(bytes.toString('utf8', starts[k], ends[k]), k + 1);
-    return { id: req.id, lines: starts.length, items };
-  }
-  let line = 0;
-  let start = 0;
-  while (start < bytes.length) {
-    let end = bytes.indexOf(10, start);
-    if (end === -1) end = bytes.length;
-    line++;
-    let text = bytes.toString('utf8', start, end);
-    if (req.first && line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    start = end + 1;
-    take(text, line);
-  }
-  return { id: req.id, lines: line, items };
+  const lines = eachRecordText(bytes, { fileStart: req.first, ...(req.elements && { elements: req.elements }) }, take);
+  return { id: req.id, lines, items };
 }
 
 function toWire(p: PreparedClaim, source: string | null, lastKey: string | null): WireClaim {

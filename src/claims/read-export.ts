@@ -5,34 +5,40 @@
 // the bottleneck: docs/decisions/0042), and each element is parsed as a line is. A line or element that is
 // not JSON is yielded as a parse failure for that record; the rest of the export goes on.
 import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
 import { arrayBlocks } from './array-blocks.ts';
+import { BLOCK_BYTES, lineBlocks } from './file-blocks.ts';
 
 export type ExportItem =
   | { record: number; value: unknown }
   | { record: number; error: string };
 
-/** NDJSON is read in chunks of this many bytes: about 700 records of a typical export per chunk. */
-const CHUNK_BYTES = 1 << 20;
 
 /** Records of one export file, in order; `record` is the NDJSON line number or the 1-based array index. */
 export async function* readClaimsExport(file: string): AsyncGenerator<ExportItem> {
   for await (const chunk of readClaimsExportChunks(file)) yield* chunk;
 }
 
-/** The same records, a chunk (array) at a time; `chunkBytes`: how much of the file a chunk reads. */
-export async function* readClaimsExportChunks(file: string, chunkBytes = CHUNK_BYTES): AsyncGenerator<ExportItem[]> {
-  const kind = await sniff(file);
-  if (kind === 'ndjson') {
-    yield* readNdjsonChunks(createReadStream(file, { highWaterMark: chunkBytes }));
+/**
+ * The same records, a chunk (array) at a time: a block of whole lines or elements (`chunkBytes` of the
+ * file; src/claims/file-blocks.ts, array-blocks.ts), each record read as the worker threads read them.
+ */
+export async function* readClaimsExportChunks(file: string, chunkBytes = BLOCK_BYTES): AsyncGenerator<ExportItem[]> {
+  const chunkOf = (bytes: Buffer, shape: BlockShape, before: number): { chunk: ExportItem[]; count: number } => {
+    const chunk: ExportItem[] = [];
+    const count = eachRecordText(bytes, shape, (text, n) => {
+      const item = parseLine(text, before + n);
+      if (item) chunk.push(item);
+    });
+    return { chunk, count };
+  };
+  if ((await sniff(file)) === 'array') {
+    for await (const b of arrayBlocks(file, chunkBytes)) yield chunkOf(b.bytes, { fileStart: false, elements: b }, b.first - 1).chunk;
     return;
   }
-  for await (const block of arrayBlocks(file, chunkBytes)) {
-    const chunk: ExportItem[] = [];
-    for (let k = 0; k < block.starts.length; k++) {
-      const item = parseLine(block.bytes.toString('utf8', block.starts[k], block.ends[k]), block.first + k);
-      if (item) chunk.push(item);
-    }
+  let lines = 0;
+  for await (const block of lineBlocks(file, chunkBytes)) {
+    const { chunk, count } = chunkOf(Buffer.from(block.buffer, block.byteOffset, block.byteLength), { fileStart: lines === 0 }, lines);
+    lines += count;
     yield chunk;
   }
 }
@@ -45,48 +51,35 @@ export async function sniff(file: string): Promise<'array' | 'ndjson'> {
   return first === '[' ? 'array' : 'ndjson';
 }
 
-export async function* readNdjson(input: Readable): AsyncGenerator<ExportItem> {
-  for await (const chunk of readNdjsonChunks(input)) yield* chunk;
+/** Where a block's records are: its lines (NDJSON), or its elements' offsets (a JSON array). */
+export interface BlockShape {
+  /** The file's first block: a byte order mark before its first line is dropped. */
+  fileStart: boolean;
+  elements?: { starts: number[]; ends: number[] };
 }
 
 /**
- * Lines are found in the bytes (a newline byte never occurs inside a UTF-8 sequence) and each is decoded
- * on its own: no decoder over the whole stream, no megabyte strings joined and scanned, and no line that
- * keeps its chunk's text alive. A line split across chunks is joined from its pieces once.
+ * Each record's text in a block, numbered from 1 within it: its lines (found in the bytes: a newline byte
+ * never occurs inside a UTF-8 sequence, and each line is decoded on its own) or its array elements.
+ * Returns how many there were, blank lines included.
  */
-export async function* readNdjsonChunks(input: Readable): AsyncGenerator<ExportItem[]> {
-  let pieces: Buffer[] = [];
+export function eachRecordText(bytes: Buffer, shape: BlockShape, each: (text: string, n: number) => void): number {
+  if (shape.elements) {
+    const { starts, ends } = shape.elements;
+    for (let k = 0; k < starts.length; k++) each(bytes.toString('utf8', starts[k], ends[k]), k + 1);
+    return starts.length;
+  }
   let line = 0;
-  const parse = (text: string): ExportItem | null => {
+  let start = 0;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(10, start);
+    if (end === -1) end = bytes.length;
     line++;
-    return parseLine(line === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, line);
-  };
-  for await (const data of input) {
-    const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : (data as Buffer);
-    const items: ExportItem[] = [];
-    let start = 0;
-    let nl = chunk.indexOf(10);
-    if (pieces.length > 0 && nl !== -1) {
-      pieces.push(chunk.subarray(0, nl));
-      const item = parse(Buffer.concat(pieces).toString('utf8'));
-      if (item) items.push(item);
-      pieces = [];
-      start = nl + 1;
-      nl = chunk.indexOf(10, start);
-    }
-    while (nl !== -1) {
-      const item = parse(chunk.toString('utf8', start, nl));
-      if (item) items.push(item);
-      start = nl + 1;
-      nl = chunk.indexOf(10, start);
-    }
-    if (start < chunk.length) pieces.push(chunk.subarray(start));
-    if (items.length > 0) yield items;
+    const text = bytes.toString('utf8', start, end);
+    each(shape.fileStart && line === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, line);
+    start = end + 1;
   }
-  if (pieces.length > 0) {
-    const item = parse(Buffer.concat(pieces).toString('utf8'));
-    if (item) yield [item];
-  }
+  return line;
 }
 
 export function parseLine(raw: string, line: number): ExportItem | null {

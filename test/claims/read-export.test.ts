@@ -5,13 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Readable } from 'node:stream';
-import { looksLikeClaimsExport, readClaimsExportChunks, readNdjson } from '../../src/claims/read-export.ts';
+import { looksLikeClaimsExport, readClaimsExportChunks } from '../../src/claims/read-export.ts';
 import { syntheticClaim } from './support/synthetic.ts';
 
 const work = mkdtempSync(path.join(tmpdir(), 'claims-read-export-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-const file = (name: string, text: string): string => {
+const file = (name: string, text: string | Buffer): string => {
   const p = path.join(work, name);
   writeFileSync(p, text);
   return p;
@@ -38,14 +37,14 @@ describe('claims export reading', () => {
   });
 
   it('splits lines in the bytes: a character or a line cut across chunks is read whole', async () => {
-    // Names with two-, three- and four-byte UTF-8 characters; the stream is cut every 7 bytes, so chunk
-    // edges fall inside characters, inside lines, and on CR/LF pairs.
+    // Names with two-, three- and four-byte UTF-8 characters; the file is read 7 bytes at a time, so reads
+    // end inside characters, inside lines, and on CR/LF pairs.
     const records = [{ n: 'Zoë Ångström' }, { n: '名前' }, { n: 'emoji 🙂 ok' }, { n: 'x'.repeat(50) }];
     const bytes = Buffer.from('\uFEFF' + records.map((r) => JSON.stringify(r)).join('\r\n') + '\r\n\n' + JSON.stringify({ n: 'last, no newline' }), 'utf8');
-    const pieces: Buffer[] = [];
-    for (let at = 0; at < bytes.length; at += 7) pieces.push(bytes.subarray(at, at + 7));
     const seen: unknown[] = [];
-    for await (const item of readNdjson(Readable.from(pieces))) seen.push('error' in item ? item : [item.record, item.value]);
+    for await (const chunk of readClaimsExportChunks(file('cut.ndjson', bytes), 7)) {
+      for (const item of chunk) seen.push('error' in item ? item : [item.record, item.value]);
+    }
     expect(seen).toEqual([...records.map((r, i) => [i + 1, r]), [6, { n: 'last, no newline' }]]);
   });
 
