@@ -2,7 +2,7 @@
 // on the same generated file, reading every record into a JavaScript value (nothing else):
 //   stream-json   StreamArray.withParserAsStream(): tokens and values built in JavaScript (the reader the
 //                 project used before decision 0042's fourth section)
-//   array-blocks  src/claims/array-blocks.ts: the array's structure found in the bytes, each element
+//   array-blocks  src/claim-exports/array-blocks.ts: the array's structure found in the bytes, each element
 //                 JSON.parse'd (what submit does on one thread)
 //   ndjson        the same records as NDJSON through the NDJSON reader, for scale
 // and then our submit without a database on the array export (two worker threads) and on NDJSON.
@@ -17,12 +17,12 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import streamArray from 'stream-json/streamers/stream-array.js';
 import { syntheticClaim } from '../test/claims/support/synthetic.ts';
-import { arrayBlocks } from '../src/claims/array-blocks.ts';
-import { readClaimsExportChunks } from '../src/claims/read-export.ts';
-import { loadPayerProfiles } from '../src/payers/load.ts';
+import { arrayBlocks } from '../src/claim-exports/array-blocks.ts';
+import { readClaimsExportChunks } from '../src/claim-exports/read-export.ts';
+import { loadPayerProfiles } from '../src/runtime/payer-profiles.ts';
 import { submitClaims } from '../src/claims/submit.ts';
-import { memoryControlNumbers } from '../src/claims/control-numbers.ts';
-import { fixedClock } from '../src/runtime/clock.ts';
+import { memoryControlNumbers } from '../src/exchange/control-numbers.ts';
+import { fixedClock } from '../src/common/clock.ts';
 import { CLAIMS_NODE_FLAGS } from '../src/runtime/node-flags.ts';
 
 const OUT = fileURLToPath(new URL('./out/', import.meta.url));

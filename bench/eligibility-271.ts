@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InterchangeWriter } from '../src/x12/writer.ts';
-import { readSegmentBatches } from '../src/x12/read.ts';
+import { readSegmentBatches } from '../src/exchange/x12-read.ts';
 import { Eligibility271Reader } from '../src/transactions/eligibility-271.ts';
 
 const OUT = fileURLToPath(new URL('./out/', import.meta.url));
@@ -100,7 +100,7 @@ async function nodex12Parse(file: string): Promise<{ segments: number }> {
 
 async function ingest(file: string): Promise<Record<string, unknown>> {
   const { openDatabase } = await import('../src/runtime/database.ts');
-  const { ingestFile } = await import('../src/ingest/ingest-file.ts');
+  const { ingestFile } = await import('../src/exchange/receive-file.ts');
   const { logger } = await import('../src/runtime/logger.ts');
   // One fixed bench database, emptied first: repeated runs start equal and leave one database behind.
   const db = await openDatabase({ migrate: true, database: 'claims_bench_eligibility' });

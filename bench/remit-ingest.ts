@@ -14,7 +14,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { readSegmentBatches } from '../src/x12/read.ts';
+import { readSegmentBatches } from '../src/exchange/x12-read.ts';
 import { remittanceSegments } from '../test/remittances/support/generate-835.ts';
 import { BENCH_PAYERS, benchRemittance, claimCount, isMatched, serviceLineCount, setClaimsPerRemittance, submittedClaim } from './remit-shape.ts';
 import { CLAIMS_NODE_FLAGS } from '../src/runtime/node-flags.ts';
@@ -133,7 +133,7 @@ async function freshDatabase(name: string) {
 }
 
 async function ingest(file: string): Promise<Record<string, unknown>> {
-  const { ingestFile } = await import('../src/ingest/ingest-file.ts');
+  const { ingestFile } = await import('../src/exchange/receive-file.ts');
   const { createLogger } = await import('../src/runtime/logger.ts');
   const db = await freshDatabase(BENCH_DB);
   try {

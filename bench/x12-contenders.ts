@@ -6,8 +6,8 @@ import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
-import { fileChunks, readSegmentBatches } from '../src/x12/read.ts';
-import { envelopeEventBatches } from '../src/x12/sets.ts';
+import { fileChunks, readSegmentBatches } from '../src/exchange/x12-read.ts';
+import { envelopeEventBatches } from '../src/exchange/x12-sets.ts';
 
 const require = createRequire(import.meta.url);
 /** Chunk size for every contender that lets us choose (the size the production path reads with). */
@@ -36,7 +36,7 @@ const CONTENDERS: Record<string, Contender> = {
     return n;
   },
   async 'bare read (reused buffer)'(file) {
-    // How our readers read a file (src/x12/read.ts fileChunks): one buffer, refilled.
+    // How our readers read a file (src/exchange/x12-read.ts fileChunks): one buffer, refilled.
     let n = 0;
     for await (const chunk of fileChunks(file, CHUNK_BYTES)) n += chunk.length;
     return n;

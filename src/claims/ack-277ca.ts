@@ -10,9 +10,9 @@
 // that is neither (E0-E4 response not possible, DR data reporting), is reported (warning) and changes
 // nothing; a loop without its control number or status is a located error (quarantine).
 import type { PoolClient } from 'pg';
-import { ClaimsError } from '../runtime/errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 import { withTransaction } from '../runtime/database.ts';
-import type { SetHandler, SetOutcome, X12Set } from '../ingest/handlers.ts';
+import type { SetHandler, SetOutcome, X12Set } from '../exchange/set-handler.ts';
 import type { Segment } from '../x12/segment.ts';
 import { SQL } from './sql.ts';
 import { moveClaims, nextStatus, type AckVerdict } from './ack-status.ts';

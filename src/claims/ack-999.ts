@@ -8,9 +8,9 @@
 // submitted (or accepted, for a rejection), so the same 999 again changes nothing ('duplicate').
 // A 999 for a group we did not send (another system's, or a 270's) is reported and skipped.
 import type { PoolClient } from 'pg';
-import { ClaimsError } from '../runtime/errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 import { withTransaction } from '../runtime/database.ts';
-import type { SetHandler, SetOutcome, X12Set } from '../ingest/handlers.ts';
+import type { SetHandler, SetOutcome, X12Set } from '../exchange/set-handler.ts';
 import type { Segment } from '../x12/segment.ts';
 import { moveClaims, nextStatus, type AckVerdict } from './ack-status.ts';
 

@@ -3,8 +3,8 @@
 // the same claim again writes and posts nothing; an original (1) with different content under the same key
 // is a conflict (send a 7 to replace it); 7 and 8 are new claims whenever their content is new; a claim
 // whose earlier file never completed is sent again; `--resubmit` resends one a payer rejected. Pure.
-import type { ClaimHead } from './prepare.ts';
-import type { Rejection } from './validate.ts';
+import type { ClaimHead } from '../claim-exports/prepare-claim.ts';
+import type { Rejection } from '../domain/claim-validate.ts';
 
 export interface ExistingClaim {
   id: string;

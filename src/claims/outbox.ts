@@ -8,7 +8,7 @@
 // `recoverReadyFiles` publishes (or drops, when its claims were never marked submitted) on the next run.
 // Memory stays flat: text goes to disk in 64 KiB chunks with backpressure. Envelope text comes from the X12
 // core's writer (src/x12/writer.ts: ISA and GS from an InterchangeWriter, ST/SE/GE/IEA from serializeSegment
-// with counts kept here). A claim arrives rendered (src/claims/render.ts: its segments as text, cut at its
+// with counts kept here). A claim arrives rendered (src/transactions/claim-837-render.ts: its segments as text, cut at its
 // HL segments, perhaps on a worker thread); placing it numbers its HLs in the set and keeps the set's
 // segment count for SE01.
 // Files carry patient data: owner-only (0600).
@@ -17,12 +17,12 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { chmod, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
-import type { Clock, WallTime } from '../runtime/clock.ts';
-import type { PayerProfile } from '../payers/profile.ts';
-import type { MappedClaim } from './map.ts';
-import { headOf, type PreparedClaim } from './prepare.ts';
-import { ClaimRenderer, placeClaim } from './render.ts';
-import type { ControlNumbers } from './control-numbers.ts';
+import type { Clock, WallTime } from '../common/clock.ts';
+import type { PayerProfile } from '../domain/payer-profile.ts';
+import type { MappedClaim } from '../payers/map-claim.ts';
+import { headOf, type PreparedClaim } from '../claim-exports/prepare-claim.ts';
+import { ClaimRenderer, placeClaim } from '../transactions/claim-837-render.ts';
+import type { ControlNumbers } from '../exchange/control-numbers.ts';
 import type { Delimiters } from '../x12/segment.ts';
 import { DEFAULT_DELIMITERS, InterchangeWriter, formatControlNumber, serializeSegment, type InterchangeHeader } from '../x12/writer.ts';
 import { Hierarchy, transactionHeader } from '../transactions/claim-837-common.ts';

@@ -6,7 +6,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
-import type { Rejection } from './validate.ts';
+import type { Rejection } from '../domain/claim-validate.ts';
 
 export const REPORT_COLUMNS = ['outcome', 'file', 'record', 'claimId', 'patientControlNumber', 'field', 'code', 'message', 'expected', 'found'] as const;
 const OWNER_ONLY = 0o600;

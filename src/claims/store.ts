@@ -7,12 +7,12 @@ import { withTransaction } from '../runtime/database.ts';
 import { postBatchInTransaction } from '../ledger/post.ts';
 import { failpoint } from '../runtime/failpoints.ts';
 import type { Entry } from '../ledger/types.ts';
-import { canonicalJson, sha256Hex } from './content-hash.ts';
+import { canonicalJson, sha256Hex } from '../common/content-hash.ts';
 import type { ExistingClaim } from './decide.ts';
 import { chainKey } from './decide.ts';
-import type { MappedClaim } from './map.ts';
+import type { MappedClaim } from '../payers/map-claim.ts';
 import type { OutboundFile, Placement } from './outbox.ts';
-import { chargeEntry, chargeEntryKey, NO_CHAIN, postedAfter, type ChainState } from './posting.ts';
+import { chargeEntry, chargeEntryKey, NO_CHAIN, postedAfter, type ChainState } from './posting-rules.ts';
 import { SQL } from './sql.ts';
 import type { CoverageVerdict } from './coverage-gate.ts';
 

@@ -1,6 +1,6 @@
 // The submit service: claims export(s) in, 837 interchanges in the outbox, a rejection report, claims and
 // charges recorded. Streams: records arrive in chunks, are prepared (validated, mapped, hashed and their 837
-// body rendered: src/claims/prepare.ts, on worker threads for a large export), then decided, checked
+// body rendered: src/claim-exports/prepare-claim.ts, on worker threads for a large export), then decided, checked
 // against coverage and recorded in batches (a few statements per batch), and written to the payer's
 // interchange in file order, so memory stays flat with the size of the export and the output does not
 // depend on the threads. With no store (the benchmark's core timing) nothing touches a database.
@@ -14,24 +14,24 @@
 // outbox, so a file a transport can pick up is always one the database knows was sent. A run that dies before
 // that commit leaves pending claims the next run sends again (posting nothing twice); one that dies after it
 // leaves a ready file the next run publishes before anything else.
-import type { Clock } from '../runtime/clock.ts';
+import type { Clock } from '../common/clock.ts';
 import type { Logger } from '../runtime/logger.ts';
-import { ClaimsError } from '../runtime/errors.ts';
-import type { Rejection } from './validate.ts';
-import type { MappedClaim, PayerDirectory } from './map.ts';
-import { prepareRecord, rebuildMapped, type PrepareContext, type PreparedClaim } from './prepare.ts';
-import { preparedExport } from './prepared-export.ts';
-import { sniff } from './read-export.ts';
-import { arrayBlocks } from './array-blocks.ts';
-import { defaultThreads, PreparePool } from './prepare-pool.ts';
+import { ClaimsError } from '../common/errors.ts';
+import type { Rejection } from '../domain/claim-validate.ts';
+import type { MappedClaim, PayerDirectory } from '../payers/map-claim.ts';
+import { prepareRecord, rebuildMapped, type PrepareContext, type PreparedClaim } from '../claim-exports/prepare-claim.ts';
+import { preparedExport } from '../claim-exports/prepared-export.ts';
+import { sniff } from '../claim-exports/read-export.ts';
+import { arrayBlocks } from '../claim-exports/array-blocks.ts';
+import { defaultThreads, PreparePool } from '../claim-exports/prepare-pool.ts';
 import { SegmentText } from '../transactions/claim-837-text.ts';
-import { ClaimRenderer } from './render.ts';
+import { ClaimRenderer } from '../transactions/claim-837-render.ts';
 import { DEFAULT_DELIMITERS } from '../x12/writer.ts';
 import { stat } from 'node:fs/promises';
 import { ChainBook } from './decide.ts';
 import { Outbox, recoverReadyFiles, type OutboundFile } from './outbox.ts';
 import { failpoint } from '../runtime/failpoints.ts';
-import type { ControlNumbers } from './control-numbers.ts';
+import type { ControlNumbers } from '../exchange/control-numbers.ts';
 import type { ClaimStore, DuplicateClaim, HeldClaim, ResentClaim, SentClaim } from './store.ts';
 import { holdRow, type CoverageGate } from './coverage-gate.ts';
 import { RejectionReport } from './report.ts';

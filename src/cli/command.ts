@@ -1,6 +1,6 @@
 // The command contract: every `claims VERB` is one module exporting a Command. main.ts only dispatches.
 import type { Logger } from '../runtime/logger.ts';
-import type { Clock } from '../runtime/clock.ts';
+import type { Clock } from '../common/clock.ts';
 
 export interface CommandContext {
   /** Command output (tables, JSON). Logs go to stderr through `logger`. */

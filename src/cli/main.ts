@@ -1,9 +1,9 @@
 // Entry point of the `claims` binary: find the command, run it, set the exit code. Nothing else.
 import { commands } from './commands/index.ts';
 import { UsageError, type CommandContext } from './command.ts';
-import { ExitCode, formatLocation, toClaimsError } from '../runtime/errors.ts';
+import { ExitCode, formatLocation, toClaimsError } from '../common/errors.ts';
 import { logger } from '../runtime/logger.ts';
-import { defaultClock } from '../runtime/clock.ts';
+import { defaultClock } from '../common/clock.ts';
 import { config } from '../runtime/config.ts';
 
 function topHelp(): string {

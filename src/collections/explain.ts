@@ -2,7 +2,7 @@
 // dates (first statement, final notice, eligible from, 501(r) notice), the holds, and the account's referrals
 // with what happened to each after placement. The same facts and rules the run uses (facts.ts, rules.ts).
 import type pg from 'pg';
-import { formatUsd } from '../domain/money.ts';
+import { formatUsd } from '../common/money.ts';
 import { accountsByNumber } from '../statements/load.ts';
 import { loadAccountFacts } from './facts.ts';
 import { decideReferral, type Hold, type ReferralDecision } from './rules.ts';

@@ -4,8 +4,8 @@
 import type pg from 'pg';
 import { assessAccount, type AccountAssessment, type AccountSnapshot } from '../statements/account.ts';
 import { loadSnapshots, type GuarantorRow } from '../statements/load.ts';
-import type { IsoDate } from '../statements/dates.ts';
-import { accountHolds } from './holds.ts';
+import type { IsoDate } from '../common/dates.ts';
+import { accountHolds } from '../patients/holds.ts';
 import type { Hold, ReferralFacts } from './rules.ts';
 import type { ReferralSettings } from './settings.ts';
 import { ECA_NOTICES_OF, PROVISIONAL_OF, REFERRALS_OF } from './sql.ts';

@@ -8,10 +8,10 @@
 // Parsing is pure (holdsFileRows); importHoldsText applies the rows through holds.ts.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { ClaimsError, toClaimsError, type Location } from '../runtime/errors.ts';
-import { CsvReader } from '../patients/csv.ts';
-import { isIsoDate } from '../statements/dates.ts';
-import { openAccountHold, resolveAccountHolds } from './holds.ts';
+import { ClaimsError, toClaimsError, type Location } from '../common/errors.ts';
+import { CsvReader } from '../common/csv-reader.ts';
+import { isIsoDate } from '../common/dates.ts';
+import { openAccountHold, resolveAccountHolds } from '../patients/holds.ts';
 import type { HoldKind } from './rules.ts';
 
 type Db = Pick<pg.ClientBase, 'query'>;

@@ -1,8 +1,8 @@
 // Renders agency records through an agency's layout: CSV (quoted where needed) or fixed width, with the
 // agency's column names, order, date, amount and flag formats. Pure. A fixed-width amount or date that does
 // not fit is an error (a truncated number is a wrong number); text is cut to its width.
-import { formatDecimal } from '../domain/money.ts';
-import { ClaimsError } from '../runtime/errors.ts';
+import { formatDecimal } from '../common/money.ts';
+import { ClaimsError } from '../common/errors.ts';
 import { FIELDS, type AnyRecord, type FieldType, type RecordKind } from './records.ts';
 import type { Layout } from './settings.ts';
 

@@ -3,7 +3,7 @@
 // the itemisation date, here the final notice, then interest, fees, payments and credits since), and flags.
 // `placementRecord` is pure; `loadPlacementInputs` reads the rows it needs.
 import type pg from 'pg';
-import { addDays, type IsoDate } from '../statements/dates.ts';
+import { addDays, type IsoDate } from '../common/dates.ts';
 import type { EffectivePolicy } from './settings.ts';
 import type { PlacementRecord } from './records.ts';
 import { FLAGS_OF, GUARANTOR_DETAILS, LAST_PAYMENT, PATIENTS_OF } from './sql.ts';

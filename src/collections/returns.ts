@@ -4,13 +4,13 @@
 // reference, in its own transaction under the account's lock; a redelivered file posts nothing, a reference seen
 // with different content is rejected. `parseReturnsCsv` is pure.
 import type pg from 'pg';
-import { parseCents } from '../domain/money.ts';
-import { ClaimsError, toClaimsError } from '../runtime/errors.ts';
+import { parseCents } from '../common/money.ts';
+import { ClaimsError, toClaimsError } from '../common/errors.ts';
 import { withTransaction } from '../runtime/database.ts';
 import { postBatchInTransaction } from '../ledger/post.ts';
-import { isIsoDate } from '../statements/dates.ts';
-import { CsvReader } from '../patients/csv.ts';
-import { agencyPaymentEntry, badDebtEntry } from './entries.ts';
+import { isIsoDate } from '../common/dates.ts';
+import { CsvReader } from '../common/csv-reader.ts';
+import { agencyPaymentEntry, badDebtEntry } from './posting-rules.ts';
 import * as SQL from './sql.ts';
 
 export interface ReturnRow {

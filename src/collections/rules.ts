@@ -3,8 +3,8 @@
 // Patient statements): past the final notice, N days after the FIRST STATEMENT (never the date of service),
 // a balance at or over the minimum, no plan in good standing, no dispute, no assistance review, not
 // provisional, never the same balance twice; non-profit mode adds IRS 501(r)(6).
-import { formatUsd } from '../domain/money.ts';
-import { addDays, daysBetween, type IsoDate } from '../statements/dates.ts';
+import { formatUsd } from '../common/money.ts';
+import { addDays, daysBetween, type IsoDate } from '../common/dates.ts';
 import type { PlanStanding } from '../patients/plans.ts';
 import type { Agency, AssignRule, EffectivePolicy } from './settings.ts';
 

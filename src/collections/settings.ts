@@ -2,7 +2,7 @@
 // rules (days since the first statement, minimum balance), non-profit mode (IRS 501(r)), and the agencies with
 // their assignment rules and file layouts. Every problem is reported at once as REFERRAL_SETTINGS_INVALID.
 import { z } from 'zod';
-import { ClaimsError } from '../runtime/errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 import { StatementSettingsSchema } from '../statements/settings.ts';
 import { FIELDS, type RecordKind } from './records.ts';
 

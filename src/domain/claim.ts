@@ -1,7 +1,7 @@
 // The claim record: one claim of the practice's claims export, defined once here in zod. The JSON Schema
 // in schemas/claim.schema.json is generated from it. This module owns the *shape* of a claim (formats of
 // codes, dates, amounts); rules across fields (CLM02 = sum of lines, pointers within the diagnosis list,
-// NPI check digit) live in src/claims/validate.ts so that every problem is reported with its field.
+// NPI check digit) live in src/domain/claim-validate.ts so that every problem is reported with its field.
 import { z } from 'zod';
 
 /** A calendar date, YYYY-MM-DD, checked to exist (no 2024-02-30). */

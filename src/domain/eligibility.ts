@@ -2,7 +2,7 @@
 // benefit types, dates (D8 / RD8), EB08 percent as an exact fraction. DOMAIN.md, "271 eligibility response".
 // Element text is kept as received; interpretation (active or not, on which date) happens here and in
 // src/eligibility/coverage.ts, never in the readers.
-import type { Cents } from './money.ts';
+import type { Cents } from '../common/money.ts';
 
 /** Where a record came from: file and control numbers, and the 0-based segment index in the file. */
 export interface EligibilitySource {

@@ -2,7 +2,7 @@
 // balancing, matching or posting. Amounts are bigint cents with the sign as received; codes and ids are
 // the raw element text. Each record keeps the segment index it came from so errors and ledger sources can
 // point back into the file.
-import type { Cents } from './money.ts';
+import type { Cents } from '../common/money.ts';
 
 /** 5010 allows only these four adjustment groups (CR is gone, RFI 1147). */
 export const ADJUSTMENT_GROUPS = ['CO', 'PR', 'OA', 'PI'] as const;

@@ -2,10 +2,10 @@
 // payer. Pure: validation with zod, grouping, and the interchange spec; control numbers are handed in.
 import { z } from 'zod';
 import { IsoDate } from '../domain/claim.ts';
-import type { PayerProfile } from '../payers/profile.ts';
+import type { PayerProfile } from '../domain/payer-profile.ts';
 import type { InterchangeSpec } from '../x12/writer.ts';
 import { build270Set, planSets, type EligibilityRequest } from '../transactions/eligibility-270.ts';
-import type { WallTime } from '../runtime/clock.ts';
+import type { WallTime } from '../common/clock.ts';
 
 // NM103 (last or organization name) is AN 1/60, NM104 (first name) AN 1/35, NM105 AN 1/25 in 5010.
 const Name = z.string().trim().min(1).max(60);

@@ -2,11 +2,11 @@
 // snapshots, in one transaction per set. A malformed set is quarantined with its located error and nothing
 // of it is stored; a set already ingested adds nothing (status 'duplicate'); a person who matches no
 // known patient is stored and reported as unmatched (a warning naming the HL segment).
-import { ClaimsError, toClaimsError } from '../runtime/errors.ts';
+import { ClaimsError, toClaimsError } from '../common/errors.ts';
 import { withTransaction } from '../runtime/database.ts';
 import { Eligibility271Reader } from '../transactions/eligibility-271.ts';
 import type { EligibilityResponse, EligibilitySetRejection } from '../domain/eligibility.ts';
-import type { IngestContext, SetHandler, SetOutcome, X12Set } from '../ingest/handlers.ts';
+import type { IngestContext, SetHandler, SetOutcome, X12Set } from '../exchange/set-handler.ts';
 import { storeEligibility, type StoreResult } from './store.ts';
 
 /** Responses stored per statement batch: bounds one round trip's parameter size. */

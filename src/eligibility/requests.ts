@@ -9,13 +9,13 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type pg from 'pg';
 import { withTransaction } from '../runtime/database.ts';
-import { postgresControlNumbers } from '../claims/control-numbers.ts';
-import type { PayerProfile } from '../payers/profile.ts';
+import { postgresControlNumbers } from '../exchange/control-numbers.ts';
+import type { PayerProfile } from '../domain/payer-profile.ts';
 import type { EligibilityRequest } from '../transactions/eligibility-270.ts';
 import { serializeInterchange } from '../x12/writer.ts';
 import { Appointment, groupByPayer, interchangeOf, requestOf, type Planned270 } from './appointments.ts';
 import { ELIGIBILITY_SQL } from './sql.ts';
-import type { WallTime } from '../runtime/clock.ts';
+import type { WallTime } from '../common/clock.ts';
 
 export interface AppointmentProblem {
   line: number;

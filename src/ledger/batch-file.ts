@@ -2,7 +2,7 @@
 // of cents ("12345", "-500") so that no amount ever passes through a float. Used by crash tests and by
 // analysts for manual corrections. The zod schema is the contract; every problem is reported at once.
 import { z } from 'zod';
-import { ClaimsError } from '../runtime/errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 import { ACCOUNT_KINDS, type PostingBatch } from './types.ts';
 
 const id = z.string().min(1).max(200);

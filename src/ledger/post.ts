@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { ClaimsError } from '../runtime/errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 import { failpoint } from '../runtime/failpoints.ts';
 import { logger } from '../runtime/logger.ts';
 import { prepareBatch, type PreparedBatch } from './prepare.ts';

@@ -3,7 +3,7 @@
 // field instead of quoting a trigger), numbers the distinct accounts, and emits the batch's canonical
 // text for the content hash. It runs once per line of million-line batches, so the hot loop builds no
 // strings unless a check fails.
-import { ClaimsError } from '../runtime/errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 import { ACCOUNT_KINDS, type AccountRef, type Entry, type EntryLine, type PostingBatch } from './types.ts';
 import { CANONICAL_HEADER, canonicalAccountRow, canonicalEntryRow, canonicalLineRow } from './canonical.ts';
 

@@ -1,7 +1,7 @@
 // Ledger read side: the trial balance, one account's balance, balances per claim. Sums come back from
 // Postgres as text and become bigint cents here: never a float on the way.
 import type pg from 'pg';
-import { ClaimsError } from '../runtime/errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 import { isIsoDate } from './prepare.ts';
 import type { PoolSource } from './post.ts';
 import { ACCOUNT_BALANCE, CLAIM_BALANCES, TRIAL_BALANCE } from './sql.ts';

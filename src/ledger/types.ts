@@ -1,7 +1,7 @@
 // The journal-entry contract: what posting rules produce and the posting API writes.
 // After TigerBeetle: entries are immutable, every entry sums to zero, amounts are integer cents,
 // every entry carries a reason code and an idempotency key, corrections are new entries.
-import type { Cents } from '../domain/money.ts';
+import type { Cents } from '../common/money.ts';
 
 export const ACCOUNT_KINDS = [
   'cash',

@@ -1,6 +1,6 @@
 // What to do with a guarantor account's balances on a run date, decided purely: apply a credit to a new
 // balance, write off a small balance, or list an old credit for refund. The run posts the entries.
-import { daysBetween, type IsoDate } from '../statements/dates.ts';
+import { daysBetween, type IsoDate } from '../common/dates.ts';
 
 export interface AccountBalances {
   accountNumber: string;

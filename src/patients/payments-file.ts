@@ -1,10 +1,10 @@
 // Patient payments files from a card processor or a bank lockbox: CSV or NDJSON, recognised by a header
 // that names account, amount, date, method and reference (each under a few common spellings). Pure: text
 // chunks in, one result per row out; a bad row is rejected on its own with its line number.
-import { ClaimsError, type Location } from '../runtime/errors.ts';
-import { parseCents } from '../domain/money.ts';
-import { isIsoDate, type IsoDate } from '../statements/dates.ts';
-import { CsvReader } from './csv.ts';
+import { ClaimsError, type Location } from '../common/errors.ts';
+import { parseCents } from '../common/money.ts';
+import { isIsoDate, type IsoDate } from '../common/dates.ts';
+import { CsvReader } from '../common/csv-reader.ts';
 
 export type PaymentMethod = 'card' | 'check' | 'ach' | 'cash' | 'other';
 export type PaymentsFormat = 'csv' | 'ndjson';

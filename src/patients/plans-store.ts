@@ -3,10 +3,10 @@
 // file's sha256 and line, or the command's fields), so a file dropped twice makes each plan once.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { ClaimsError, toClaimsError, type Location } from '../runtime/errors.ts';
-import { parseCents } from '../domain/money.ts';
-import { isIsoDate } from '../statements/dates.ts';
-import { CsvReader } from './csv.ts';
+import { ClaimsError, toClaimsError, type Location } from '../common/errors.ts';
+import { parseCents } from '../common/money.ts';
+import { isIsoDate } from '../common/dates.ts';
+import { CsvReader } from '../common/csv-reader.ts';
 import { PLAN_FREQUENCIES, type PlanFrequency } from './plans.ts';
 
 export interface PlanRequest {

@@ -1,7 +1,7 @@
 // Payment plans: the installment schedule and whether the plan is in good standing, as pure functions of
 // the plan and the account's patient payments. A plan in good standing stops the dunning cycle; missed
 // installments (default two) default it and the cycle resumes (issue 7).
-import { addDays, addMonths, daysBetween, type IsoDate } from '../statements/dates.ts';
+import { addDays, addMonths, daysBetween, type IsoDate } from '../common/dates.ts';
 
 export const PLAN_FREQUENCIES = ['weekly', 'biweekly', 'monthly'] as const;
 export type PlanFrequency = (typeof PLAN_FREQUENCIES)[number];

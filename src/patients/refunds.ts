@@ -3,13 +3,13 @@
 // reference. The same reference with the same amount, date and account again is a duplicate; with
 // anything different it is a conflict. A refund larger than the credit is refused: never a negative credit.
 import type pg from 'pg';
-import { ClaimsError, toClaimsError } from '../runtime/errors.ts';
+import { ClaimsError, toClaimsError } from '../common/errors.ts';
 import { withTransaction } from '../runtime/database.ts';
 import { postBatchInTransaction } from '../ledger/post.ts';
 import { accountBalance } from '../ledger/queries.ts';
 import type { PostingOutcome } from '../ledger/types.ts';
-import type { IsoDate } from '../statements/dates.ts';
-import { guarantorAccount, refundEntry } from './entries.ts';
+import type { IsoDate } from '../common/dates.ts';
+import { guarantorAccount, refundEntry } from './posting-rules.ts';
 
 export interface RefundRequest {
   accountNumber: string;

@@ -4,8 +4,8 @@
 // Order: the most specific entry in force (most modifiersIn; the earlier one in the file on a tie) replaces
 // the code, swaps its modifiersIn for modifiersOut and multiplies the units; then every rule in force whose
 // pattern matches the (new) code appends its modifiers, once. Effective dates are inclusive at both ends.
-import { ClaimsError } from '../runtime/errors.ts';
-import type { Crosswalk, CrosswalkEntry, CrosswalkRule } from './profile.ts';
+import { ClaimsError } from '../common/errors.ts';
+import type { Crosswalk, CrosswalkEntry, CrosswalkRule } from '../domain/payer-profile.ts';
 
 export interface LineCodes {
   procedureCode: string;

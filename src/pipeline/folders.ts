@@ -7,9 +7,9 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { ClaimsError } from '../runtime/errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 import { alternativeName, isInputName, matchesAny } from './glob.ts';
-import { jsonText } from './json-text.ts';
+import { jsonText } from '../common/json-text.ts';
 import type { Folders, ReasonJson } from './stage.ts';
 
 export const OWNER_ONLY_FILE = 0o600;

@@ -3,7 +3,7 @@
 // the file's text into a Pipeline or into every problem at once, each with its JSON path.
 // Pure: no file system here (pipeline-load.ts resolves folders against the file's location).
 import { z } from 'zod';
-import { ClaimsError } from '../runtime/errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 import { firstJsonErrorOffset, positionOf } from './json-position.ts';
 import type { Stage } from './stage.ts';
 

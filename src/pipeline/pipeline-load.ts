@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ClaimsError } from '../runtime/errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 import { parsePipelineText, PipelineInvalidError, type PipelineDefinition, type PipelineProblem } from './pipeline-file.ts';
 import type { Folders, Stage } from './stage.ts';
 

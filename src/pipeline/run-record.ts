@@ -1,7 +1,7 @@
 // What a run leaves behind: the run, its stages and every input outcome, as plain data; how outcomes add
 // up to a stage status, a run status and an exit code; and the store the runner writes them through
 // (run-store-pg.ts in production). Pure.
-import { ExitCode } from '../runtime/errors.ts';
+import { ExitCode } from '../common/errors.ts';
 import { INPUT_STATUSES, type InputOutcome, type InputStatus, type ReasonJson } from './stage.ts';
 
 /** `rejected`: finished, but some input was quarantined (exit 3). `abandoned`: its process died. */

@@ -3,10 +3,10 @@
 // pipeline fails fast (PIPELINE_BUSY) instead of processing the same inbox twice, and a run row left
 // `running` by a killed process can be recognised as abandoned (its lock died with its connection).
 import type { Pool, PoolClient } from 'pg';
-import { ClaimsError } from '../runtime/errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 import type { InputRecord, NewRun, RunStatus, RunStore, StageRecord } from './run-record.ts';
 import type { ReasonJson } from './stage.ts';
-import { jsonText } from './json-text.ts';
+import { jsonText } from '../common/json-text.ts';
 
 /** First key of the two-key advisory lock: this namespace is "pipeline runs" ('runs' in ASCII). */
 const RUN_LOCK_NAMESPACE = 0x72756e73;

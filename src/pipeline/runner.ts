@@ -5,8 +5,8 @@
 // current input, then records the run as interrupted.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Clock } from '../runtime/clock.ts';
-import { toClaimsError } from '../runtime/errors.ts';
+import type { Clock } from '../common/clock.ts';
+import { toClaimsError } from '../common/errors.ts';
 import type { Logger } from '../runtime/logger.ts';
 import {
   archiveFile, ensureFolders, foldersOpenToOthers, listInputFiles, moveIntoFolder, quarantineFile, sha256File,

@@ -5,8 +5,8 @@
 // drop dated in August is not picked up by the March run. Stages are idempotent, so a rerun of the schedule
 // finds everything done: every date reports duplicates and nothing new.
 // The date arithmetic and the exit code are pure; runSchedule only sequences runPipeline.
-import { fixedClock } from '../runtime/clock.ts';
-import { ExitCode } from '../runtime/errors.ts';
+import { fixedClock } from '../common/clock.ts';
+import { ExitCode } from '../common/errors.ts';
 import type { LoadedPipeline } from './pipeline-load.ts';
 import { exitCodeOf, type RunRecord } from './run-record.ts';
 import { runPipeline, type RunRequest } from './runner.ts';

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { pipelineFileSchema } from './pipeline-file.ts';
 import { stages } from './stages/index.ts';
 import { ClaimRecord } from '../domain/claim.ts';
-import { PayerProfile } from '../payers/profile.ts';
+import { PayerProfile } from '../domain/payer-profile.ts';
 
 export interface PublishedSchema {
   /** Short name for messages: `pipeline`, `claim`, `payer-profile`. */

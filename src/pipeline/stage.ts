@@ -14,7 +14,7 @@
 // A bad input never stops the batch: stages report it as `quarantined` and go on. A stage that throws
 // fails the stage; the runner records it and does not start the stages after it.
 import type { z } from 'zod';
-import type { Clock } from '../runtime/clock.ts';
+import type { Clock } from '../common/clock.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Pool } from 'pg';
 

@@ -1,6 +1,6 @@
 // The end-of-run summary: a readable table for a terminal, or JSON for a scheduler (--json). Pure.
 // Paths are shown relative to the pipeline file's folder, so the same run prints the same on any machine.
-import { ExitCode } from '../runtime/errors.ts';
+import { ExitCode } from '../common/errors.ts';
 import { exitCodeOf, type RunRecord, type StageRecord } from './run-record.ts';
 import type { ReasonJson } from './stage.ts';
 

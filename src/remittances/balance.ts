@@ -4,7 +4,7 @@
 //   remittance:  sum(CLP04) - sum(PLB) = BPR02 (signed by BPR03)
 // A failure is reported with the level, the claim and the amounts; nothing is ever "plugged".
 import { depositCents, type Remittance } from '../domain/remittance.ts';
-import { sumCents, type Cents } from '../domain/money.ts';
+import { sumCents, type Cents } from '../common/money.ts';
 
 export type BalanceLevel = 'line' | 'claim' | 'remittance';
 

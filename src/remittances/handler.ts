@@ -2,15 +2,15 @@
 // once. The dispatcher uses the streaming form (openSet): segments are read as they come and not kept. Problems in the set become a quarantined outcome with located reasons; nothing here throws for
 // bad input (database failures do throw: the file stays in the inbox and is retried).
 import { createHash } from 'node:crypto';
-import { ClaimsError, toClaimsError } from '../runtime/errors.ts';
+import { ClaimsError, toClaimsError } from '../common/errors.ts';
 import { postBatchInTransaction } from '../ledger/post.ts';
 import { readRemittance, RemittanceReader } from '../transactions/remittance-835.ts';
-import { formatX12Amount } from '../domain/money.ts';
-import type { SetHandler, SetOutcome, StreamingSet, X12Set, X12SetHeader, IngestContext } from '../ingest/handlers.ts';
+import { formatX12Amount } from '../common/money.ts';
+import type { SetHandler, SetOutcome, StreamingSet, X12Set, X12SetHeader, IngestContext } from '../exchange/set-handler.ts';
 import type { Segment } from '../x12/segment.ts';
 import { payeeKey, payerKey, type Remittance } from '../domain/remittance.ts';
 import { canonicalRemittance } from './canonical.ts';
-import { ingestRemittance, RemittanceProgress, type RemittanceDeps, type RemittanceOutcome } from './ingest.ts';
+import { ingestRemittance, RemittanceProgress, type RemittanceDeps, type RemittanceOutcome } from './post-remittance.ts';
 import type { PostingFlag } from './posting-rules.ts';
 
 /** Content of a remittance for exactly-once: the sha256 of its canonical text (canonical.ts, decision 0050). */

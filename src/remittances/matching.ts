@@ -4,7 +4,7 @@
 // charge when exactly one submitted line fits. Never by position alone: payers re-code and re-order lines.
 // A line that fits several, or none, posts at claim level and is flagged.
 import type { RemittanceServiceLine } from '../domain/remittance.ts';
-import type { Cents } from '../domain/money.ts';
+import type { Cents } from '../common/money.ts';
 
 export interface SubmittedLine {
   id: string;

@@ -9,7 +9,7 @@
 // the original's lines when the original is known; 25 posts nothing.
 import type { Remittance, RemittanceClaim, Adjustment } from '../domain/remittance.ts';
 import type { AccountRef, Entry, EntryLine, SourceRef } from '../ledger/types.ts';
-import type { Cents } from '../domain/money.ts';
+import type { Cents } from '../common/money.ts';
 
 /** What the adapter found out about one CLP before posting it. */
 export interface ClaimPostingContext {

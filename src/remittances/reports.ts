@@ -2,7 +2,7 @@
 // posting status) and the claims posted under provisional patients. Queries are named constants; the
 // formatting is pure so the CLI and tests share it. Amounts stay bigint cents until printed.
 import type { Pool } from 'pg';
-import { formatDecimal } from '../domain/money.ts';
+import { formatDecimal } from '../common/money.ts';
 
 export const REPORT_SQL = {
   remittances: `

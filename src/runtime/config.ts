@@ -2,7 +2,7 @@
 // is reported at once. Defaults live here, in one place.
 import path from 'node:path';
 import { z } from 'zod';
-import { ClaimsError } from './errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 

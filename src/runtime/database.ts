@@ -2,7 +2,7 @@
 // server (started or joined for this process, released on close). Also the one transaction helper.
 import pg from 'pg';
 import { config } from './config.ts';
-import { ClaimsError } from './errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 import { logger as rootLogger, type Logger } from './logger.ts';
 import { acquireEmbeddedServer, type EmbeddedServer } from './embedded-server.ts';
 import { migrate } from './migrations.ts';

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ClaimsError } from './errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 import type { Logger } from './logger.ts';
 
 const execFileAsync = promisify(execFile);

@@ -4,7 +4,7 @@
 // killed process does not look alive.
 import { closeSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { ClaimsError } from './errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 
 export interface ProcessIdentity {
   pid: number;

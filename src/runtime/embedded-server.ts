@@ -9,7 +9,7 @@ import { promises as fs, readFileSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { ClaimsError } from './errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 import type { Logger } from './logger.ts';
 import { type ClusterLayout, type ServerUser, reachableBinaries, resolveLayout, resolveServerUser } from './embedded-layout.ts';
 import { acquireStartLock, commandOf, isAlive, pruneLeases, removeLease, tryStartLockSync, writeLease } from './embedded-lock.ts';

@@ -10,7 +10,7 @@ export const FAILPOINTS = [
   'ledger.post.mid-copy',
   'ledger.post.before-commit',
   'ledger.post.after-commit',
-  // 835 ingest (src/remittances/ingest.ts, src/ingest/ingest-file.ts, src/pipeline/stages/ingest.ts).
+  // 835 ingest (src/remittances/post-remittance.ts, src/exchange/receive-file.ts, src/pipeline/stages/ingest.ts).
   'remit.before_copy',
   'remit.after_copy',
   'remit.after_commit',

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { ClaimsError } from './errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 import type { Logger } from './logger.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../schemas/db/', import.meta.url));

@@ -6,7 +6,7 @@ import { claimState, type ClaimCoverage, type ClaimState, type RemittanceEvent }
 import { whyNextStatement, type CycleDecision, type Dispute, type HoldReason, type SentStatement } from './cycle.ts';
 import { buildStatement, type ClaimFigures, type PaymentReceived, type ServiceLineFigures, type Statement } from './model.ts';
 import type { MailingAddress, StatementSettings } from './settings.ts';
-import type { IsoDate } from './dates.ts';
+import type { IsoDate } from '../common/dates.ts';
 import { balanceActions, type BalanceAction } from '../patients/credits.ts';
 import { planStanding, type DatedPayment, type PaymentPlan, type PlanStanding } from '../patients/plans.ts';
 import type { AccountKind } from '../ledger/types.ts';

@@ -2,7 +2,7 @@
 // coverages (in order of responsibility) and the remittance events each payer sent for it.
 // DOMAIN.md (Patient statements, 835 CLP02): a patient is billed only once every payer on the claim has
 // adjudicated it, or once a later payer has been silent longer than the timeout.
-import { addDays, daysBetween, maxDate, type IsoDate } from './dates.ts';
+import { addDays, daysBetween, maxDate, type IsoDate } from '../common/dates.ts';
 
 /** One coverage on the claim; sequence 1 is primary, 2 secondary, 3 tertiary. */
 export interface ClaimCoverage {

@@ -2,7 +2,7 @@
 // Pure over the account's mailed statements, balance, plan standing and disputes. Policy from
 // DOMAIN.md (Patient statements): every N days, K statements then a final notice; the clock starts at the
 // first statement, never the date of service; a plan in good standing stops the cycle; a dispute freezes it.
-import { addDays, daysBetween, maxDate, type IsoDate } from './dates.ts';
+import { addDays, daysBetween, maxDate, type IsoDate } from '../common/dates.ts';
 import type { PlanStanding } from '../patients/plans.ts';
 
 export type StatementKind = 'statement' | 'final_notice' | 'plan';

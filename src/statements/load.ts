@@ -7,12 +7,12 @@ import type { PlanFrequency } from '../patients/plans.ts';
 import type { AccountSnapshot, ClaimSnapshot } from './account.ts';
 import { timeoutKey } from './account.ts';
 import type { StatementKind } from './cycle.ts';
-import type { IsoDate } from './dates.ts';
+import type { IsoDate } from '../common/dates.ts';
 import { describeProcedure } from './descriptions.ts';
 import type { StatementSettings } from './settings.ts';
 import * as SQL from './sql.ts';
 // Disputes and assistance applications (collections' account_holds) freeze the cycle: read through its one query.
-import { accountHolds } from '../collections/holds.ts';
+import { accountHolds } from '../patients/holds.ts';
 
 type Db = Pick<pg.ClientBase, 'query'>;
 

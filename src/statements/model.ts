@@ -1,7 +1,7 @@
 // The statement model: every figure and line a patient statement shows, built as plain data from an
 // account's claims, ledger balance and plan. The PDF and the print-vendor CSV render this one model, so the
 // two can never disagree. Money is bigint cents; the amount due equals the patient receivable to the cent.
-import { addDays, type IsoDate } from './dates.ts';
+import { addDays, type IsoDate } from '../common/dates.ts';
 import type { ClaimStateKind } from './claim-state.ts';
 import type { CycleDecision, HoldReason, StatementKind } from './cycle.ts';
 import type { MailingAddress, Practice, StatementSettings } from './settings.ts';

@@ -4,7 +4,7 @@
 // PDF of a run. Output is deterministic for the same statements (fixed creation date, no random ids).
 // Layout decisions: docs/decisions/0070-statement-pdf-layout.md.
 import PDFDocument from 'pdfkit';
-import { formatUsd } from '../domain/money.ts';
+import { formatUsd } from '../common/money.ts';
 import type { Statement } from './model.ts';
 import type { MailingAddress } from './settings.ts';
 

@@ -9,14 +9,14 @@ import { withTransaction } from '../runtime/database.ts';
 import { postBatch } from '../ledger/post.ts';
 import type { Entry } from '../ledger/types.ts';
 import { createHash } from 'node:crypto';
-import { creditAppliedEntry, nextPayerTimeoutEntry, PATIENT_REASONS, smallBalanceEntry } from '../patients/entries.ts';
+import { creditAppliedEntry, nextPayerTimeoutEntry, PATIENT_REASONS, smallBalanceEntry } from '../patients/posting-rules.ts';
 import { assessAccount, statementFor, type AccountAssessment, type AccountSnapshot } from './account.ts';
 import { accountPage, accountsByNumber, loadSnapshots, type GuarantorRow } from './load.ts';
 import type { Statement } from './model.ts';
 import { StatementOutput } from './output.ts';
 import type { StatementSettings } from './settings.ts';
 import { INSERT_STATEMENTS, PROVISIONAL_BALANCES } from './sql.ts';
-import { formatDecimal } from '../domain/money.ts';
+import { formatDecimal } from '../common/money.ts';
 
 export interface StatementRunOptions {
   asOf: string;

@@ -2,7 +2,7 @@
 // prints on every statement. One zod schema with every default in one place; a pipeline's `statements`
 // stage settings and `claims statements --settings FILE` are parsed through it, every problem reported at once.
 import { z } from 'zod';
-import { ClaimsError } from '../runtime/errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 
 const Address = z.object({
   line1: z.string().min(1),

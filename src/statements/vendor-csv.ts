@@ -1,6 +1,6 @@
 // The print-vendor file: one CSV row per statement with the same figures the PDF shows (RFC 4180
 // quoting, CRLF, amounts as plain decimals). Pure: statements in, text out.
-import { formatDecimal } from '../domain/money.ts';
+import { formatDecimal } from '../common/money.ts';
 import type { Statement } from './model.ts';
 
 export const VENDOR_CSV_COLUMNS = [

@@ -3,9 +3,9 @@
 // 2320/2330 other-coverage loops. Pure: claims in, segment values out (`[tag, ...elements]`, an element
 // being text or its components); envelopes, counts and delimiters are the interchange writer's job.
 import type { Address, Coverage, Person } from '../domain/claim.ts';
-import type { MappedClaim } from '../claims/map.ts';
-import type { PayerProfile } from '../payers/profile.ts';
-import type { WallTime } from '../runtime/clock.ts';
+import type { MappedClaim } from '../payers/map-claim.ts';
+import type { PayerProfile } from '../domain/payer-profile.ts';
+import type { WallTime } from '../common/clock.ts';
 
 export type Element = string | string[];
 export type SegmentValues = [string, ...Element[]];
@@ -48,7 +48,7 @@ const addressKey = (a: Address): string => `${a.line1}|${a.line2 ?? ''}|${a.city
 /**
  * Everything the 2000A loop writes of the billing provider ('|' never occurs in X12 text): a claim goes under
  * the 2000A of the claim before it only when this is the same, and the same key always renders the same
- * 2000A text (src/claims/render.ts relies on it).
+ * 2000A text (src/transactions/claim-837-render.ts relies on it).
  */
 export function billingKeyOf(mapped: MappedClaim): string {
   const bp = mapped.claim.record.billingProvider;
@@ -105,7 +105,7 @@ export class Hierarchy {
     return this.billingKey;
   }
 
-  /** Numbers for a claim rendered apart (src/claims/render.ts): the same sequence billingProvider/take give. */
+  /** Numbers for a claim rendered apart (src/transactions/claim-837-render.ts): the same sequence billingProvider/take give. */
   number(billingKey: string, hasPatient: boolean): HlNumbers {
     const newBilling = billingKey !== this.billingKey;
     if (newBilling) {

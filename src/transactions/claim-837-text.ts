@@ -4,7 +4,7 @@
 // search per delimiter, no intermediate part arrays, and a running segment count so that the outbox can
 // write a claim's ~25 segments as one string and still close the set with the right SE01. Envelope
 // segments (ISA, GS, ST, SE, GE, IEA) stay with the core writer. Pure.
-import { ClaimsError } from '../runtime/errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 import type { Delimiters } from '../x12/segment.ts';
 import type { Element, SegmentValues } from './claim-837-common.ts';
 

@@ -1,9 +1,9 @@
 // 837I institutional claim (005010X223A2): the segments of one claim, from its 2000A/2000B/2000C hierarchy
 // through 2300 CLM, DTP*434 statement dates (then DTP*435 admission), CL1, HI (ABK principal, ABJ admitting, ABF others),
 // 2310A attending provider, 2320 other coverage, and 2400 LX/SV2/DTP*472/REF*6R.
-import { formatX12Amount, parseCents } from '../domain/money.ts';
-import type { MappedClaim } from '../claims/map.ts';
-import { normalizeIcd10 } from '../claims/codes.ts';
+import { formatX12Amount, parseCents } from '../common/money.ts';
+import type { MappedClaim } from '../payers/map-claim.ts';
+import { normalizeIcd10 } from '../domain/claim-codes.ts';
 import {
   d8,
   otherSubscriberLoops,

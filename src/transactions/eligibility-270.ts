@@ -6,9 +6,9 @@
 // Loops: 2000A/2100A payer (NM1*PR), 2000B/2100B provider (NM1*1P), 2000C/2100C subscriber (NM1*IL,
 // DMG, DTP*291), 2110C EQ; 2000D/2100D dependent (NM1*03) with its own 2110D EQ.
 import type { Segment } from '../x12/segment.ts';
-import { ClaimsError, type Location } from '../runtime/errors.ts';
+import { ClaimsError, type Location } from '../common/errors.ts';
 import { parseD8, type EligibilityEntity } from '../domain/eligibility.ts';
-import type { WallTime } from '../runtime/clock.ts';
+import type { WallTime } from '../common/clock.ts';
 
 export interface EligibilityPerson {
   lastName: string;

@@ -4,8 +4,8 @@
 // hundred thousand subscribers never sits in memory whole. Loop structure after the X279A1 guide
 // (2000A/2100A source, 2000B/2100B receiver, 2000C/2100C/2110C subscriber, 2000D/2100D/2110D dependent).
 import type { Segment } from '../x12/segment.ts';
-import { ClaimsError, type Location } from '../runtime/errors.ts';
-import { parseCents } from '../domain/money.ts';
+import { ClaimsError, type Location } from '../common/errors.ts';
+import { parseCents } from '../common/money.ts';
 import {
   parseD8,
   parseDtp,

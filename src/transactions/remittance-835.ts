@@ -2,8 +2,8 @@
 // segments of a set one at a time and the record comes out at SE, so the caller decides how much of a
 // file is ever held (one set at most). Every problem is a ClaimsError located at the segment, element
 // and component it concerns; loop structure is tracked only as far as the mapping needs it.
-import { ClaimsError, type Location } from '../runtime/errors.ts';
-import { parseCents } from '../domain/money.ts';
+import { ClaimsError, type Location } from '../common/errors.ts';
+import { parseCents } from '../common/money.ts';
 import type { Segment } from '../x12/segment.ts';
 import {
   ADJUSTMENT_GROUPS,

@@ -3,7 +3,7 @@
 // outbox only after what they acknowledge is committed is the ingest stage's job.
 // IK404 (copy of the bad value) is left out: element text may be patient data, and the guide makes it
 // situational.
-import type { ClaimsError } from '../runtime/errors.ts';
+import type { ClaimsError } from '../common/errors.ts';
 import type { GroupSummary, InterchangeInfo, InterchangeSummary } from './envelope-types.ts';
 import { InterchangeWriter, type GroupHeader, type InterchangeHeader, type InterchangeWriterOptions, type SegmentValues } from './writer.ts';
 

@@ -1,6 +1,6 @@
 // The envelope contract: what the envelope checks tell transaction readers, inspect and the ack builders.
 // Control numbers are kept as received (ISA13 `000000905` stays `000000905`).
-import type { ClaimsError } from '../runtime/errors.ts';
+import type { ClaimsError } from '../common/errors.ts';
 import type { Delimiters, Segment } from './segment.ts';
 import type { Guide } from './versions.ts';
 

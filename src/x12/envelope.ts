@@ -1,7 +1,7 @@
 // Envelope checks: a pure state machine over segments that tracks ISA/GS/ST nesting, counts and control
 // numbers, and emits events (set boundaries, content segments with their position, located problems).
 // Memory is flat: only summaries are kept, never the segments of a set. Segments: see tokenizer.ts.
-import { ClaimsError, type Location } from '../runtime/errors.ts';
+import { ClaimsError, type Location } from '../common/errors.ts';
 import type { Segment } from './segment.ts';
 import { ENVELOPE_TAG, type ScanBatch } from './scanner.ts';
 import { elementByteOffset } from './access.ts';

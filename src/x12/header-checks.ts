@@ -1,6 +1,6 @@
 // Field checks of the envelope headers (ISA, GS, ST), as pure functions that return problems. The
 // state machine in envelope.ts decides when to run them; TA1 note and 999 codes are attached here.
-import { ClaimsError, type AckCodes, type Location } from '../runtime/errors.ts';
+import { ClaimsError, type AckCodes, type Location } from '../common/errors.ts';
 import type { Segment } from './segment.ts';
 import { excerpt } from './text.ts';
 import { FUNCTIONAL_ID, ISA_VERSION, findGuide, isKnownVersion, versionsFor, type Guide } from './versions.ts';

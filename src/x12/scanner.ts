@@ -4,7 +4,7 @@
 // Segment object where they need elements; the Tokenizer asks for every one. Delimiters come from each
 // ISA. Chunk boundaries are handled once per chunk: the unfinished tail of a chunk is kept at the front
 // of a reused work buffer and the next chunk is copied in after it. Pure: no node:* imports.
-import { ClaimsError } from '../runtime/errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 import type { Delimiters } from './segment.ts';
 import { ENVELOPE_TAG, ScanBatch, TAG_GE, TAG_GS, TAG_IEA, TAG_ISA, TAG_SE, TAG_ST } from './scan-batch.ts';
 import { excerpt, latin1 } from './text.ts';

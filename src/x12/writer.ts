@@ -1,7 +1,7 @@
 // The X12 writer: values to segment text, and a streaming interchange writer that owns the envelope
 // (ISA padding, control numbers, SE/GE/IEA counts) so callers only supply the content segments.
 // Pure: every method returns text; adapters write it to a stream with backpressure.
-import { ClaimsError } from '../runtime/errors.ts';
+import { ClaimsError } from '../common/errors.ts';
 import type { Delimiters, Segment } from './segment.ts';
 
 /** A component list (string[]) is joined with the component separator. */

@@ -9,13 +9,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../support/db.ts';
-import { loadPayerProfiles } from '../../src/payers/load.ts';
+import { loadPayerProfiles } from '../../src/runtime/payer-profiles.ts';
 import { submitClaims } from '../../src/claims/submit.ts';
 import { postgresClaimStore } from '../../src/claims/store.ts';
-import { postgresControlNumbers } from '../../src/claims/control-numbers.ts';
-import { fixedClock } from '../../src/runtime/clock.ts';
+import { postgresControlNumbers } from '../../src/exchange/control-numbers.ts';
+import { fixedClock } from '../../src/common/clock.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
-import { ingestFile } from '../../src/ingest/ingest-file.ts';
+import { ingestFile } from '../../src/exchange/receive-file.ts';
 import { syntheticClaim } from './support/synthetic.ts';
 import { CORPUS_DIR } from '../x12/corpus.ts';
 

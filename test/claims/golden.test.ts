@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadPayerProfiles } from '../../src/payers/load.ts';
+import { loadPayerProfiles } from '../../src/runtime/payer-profiles.ts';
 import { submitClaims } from '../../src/claims/submit.ts';
-import { memoryControlNumbers } from '../../src/claims/control-numbers.ts';
-import { fixedClock } from '../../src/runtime/clock.ts';
+import { memoryControlNumbers } from '../../src/exchange/control-numbers.ts';
+import { fixedClock } from '../../src/common/clock.ts';
 import { validate837 } from '../support/x12-837-validator.ts';
 
 const samples = fileURLToPath(new URL('../../samples/', import.meta.url));

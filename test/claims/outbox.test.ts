@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadPayerProfiles } from '../../src/payers/load.ts';
-import { validateClaim } from '../../src/claims/validate.ts';
-import { mapClaim, type MappedClaim } from '../../src/claims/map.ts';
+import { loadPayerProfiles } from '../../src/runtime/payer-profiles.ts';
+import { validateClaim } from '../../src/domain/claim-validate.ts';
+import { mapClaim, type MappedClaim } from '../../src/payers/map-claim.ts';
 import { Outbox, READY_FOLDER, recoverReadyFiles } from '../../src/claims/outbox.ts';
-import { memoryControlNumbers } from '../../src/claims/control-numbers.ts';
-import { fixedClock } from '../../src/runtime/clock.ts';
+import { memoryControlNumbers } from '../../src/exchange/control-numbers.ts';
+import { fixedClock } from '../../src/common/clock.ts';
 import { syntheticClaim } from './support/synthetic.ts';
 import { validate837 } from '../support/x12-837-validator.ts';
 

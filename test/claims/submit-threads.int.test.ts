@@ -7,12 +7,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useTestDatabase, type TestDatabase } from '../support/db.ts';
-import { loadPayerProfiles } from '../../src/payers/load.ts';
+import { loadPayerProfiles } from '../../src/runtime/payer-profiles.ts';
 import { submitClaims, type SubmitSummary } from '../../src/claims/submit.ts';
 import { postgresClaimStore } from '../../src/claims/store.ts';
-import { postgresControlNumbers } from '../../src/claims/control-numbers.ts';
+import { postgresControlNumbers } from '../../src/exchange/control-numbers.ts';
 import { postgresCoverageGate } from '../../src/claims/coverage-gate.ts';
-import { fixedClock } from '../../src/runtime/clock.ts';
+import { fixedClock } from '../../src/common/clock.ts';
 import { syntheticClaim } from './support/synthetic.ts';
 
 const here = await useTestDatabase();

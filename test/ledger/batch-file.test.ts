@@ -1,7 +1,7 @@
 // Unit tests of the posting-batch file format (amounts as strings of cents).
 import { describe, expect, it } from 'vitest';
 import { parsePostingBatchFile, postingBatchFileJson } from '../../src/ledger/batch-file.ts';
-import { ClaimsError } from '../../src/runtime/errors.ts';
+import { ClaimsError } from '../../src/common/errors.ts';
 
 const text = JSON.stringify({
   key: 'manual:1',

@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase, type TestDatabase } from '../support/db.ts';
-import { ClaimsError } from '../../src/runtime/errors.ts';
+import { ClaimsError } from '../../src/common/errors.ts';
 import { postBatch, postBatchInTransaction } from '../../src/ledger/post.ts';
 import { accountBalance, balances, claimBalances } from '../../src/ledger/queries.ts';
 import type { Entry, PostingBatch } from '../../src/ledger/types.ts';

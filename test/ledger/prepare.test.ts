@@ -1,7 +1,7 @@
 // Unit tests of batch validation, account numbering and the canonical text behind the content hash.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ClaimsError } from '../../src/runtime/errors.ts';
+import { ClaimsError } from '../../src/common/errors.ts';
 import { isIsoDate, prepareBatch } from '../../src/ledger/prepare.ts';
 import { batchContentHash } from '../../src/ledger/post.ts';
 import type { Entry, PostingBatch } from '../../src/ledger/types.ts';

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { balances } from '../../src/ledger/queries.ts';
-import { CsvReader } from '../../src/patients/csv.ts';
+import { CsvReader } from '../../src/common/csv-reader.ts';
 import type { ScheduleSummaryJson } from '../../src/pipeline/summary.ts';
 import { runCli, type CliResult } from '../support/cli.ts';
 import { useTestDatabase, type TestDatabase } from '../support/db.ts';

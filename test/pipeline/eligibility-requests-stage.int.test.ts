@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/runtime/clock.ts';
+import { fixedClock } from '../../src/common/clock.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
 import { loadPipeline, type LoadedPipeline } from '../../src/pipeline/pipeline-load.ts';
 import { createPgRunStore } from '../../src/pipeline/run-store-pg.ts';

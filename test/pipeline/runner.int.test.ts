@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { withTransaction } from '../../src/runtime/database.ts';
-import { fixedClock } from '../../src/runtime/clock.ts';
+import { fixedClock } from '../../src/common/clock.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
 import { loadPipeline, type LoadedPipeline } from '../../src/pipeline/pipeline-load.ts';
 import { exitCodeOf } from '../../src/pipeline/run-record.ts';

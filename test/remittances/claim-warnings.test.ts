@@ -2,7 +2,7 @@
 // located, the rest counted in one summary, so a 5,000-claim remittance cannot grow the file's outcome.
 import { describe, expect, it } from 'vitest';
 import { CLAIM_WARNINGS_PER_FLAG_MAX, claimWarnings } from '../../src/remittances/handler.ts';
-import type { RemittanceOutcome } from '../../src/remittances/ingest.ts';
+import type { RemittanceOutcome } from '../../src/remittances/post-remittance.ts';
 
 const set = { interchange: '000000001', group: '1', set: '0001' };
 const flag = (flag: RemittanceOutcome['flags'][number]['flag'], i: number) => ({ flag, claimIndex: i, claim: `C-${i}` });

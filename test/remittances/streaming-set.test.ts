@@ -3,7 +3,7 @@
 // outcomes are decided before anything is posted.
 import { describe, expect, it } from 'vitest';
 import { remittanceHandler } from '../../src/remittances/handler.ts';
-import type { IngestContext, X12SetHeader } from '../../src/ingest/handlers.ts';
+import type { IngestContext, X12SetHeader } from '../../src/exchange/set-handler.ts';
 import { segmentsOf } from './support/segments.ts';
 
 const header: X12SetHeader = { interchange: '000000007', interchangeVersion: '00501', sender: 'SYNTHPAYER', group: '7', functionalId: 'HP', version: '005010X221A1', transactionSet: '835', set: '0001' };

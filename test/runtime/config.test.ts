@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/runtime/config.ts';
-import { ClaimsError } from '../../src/runtime/errors.ts';
+import { ClaimsError } from '../../src/common/errors.ts';
 
 function problems(env: Record<string, string>): string[] {
   try {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ClaimsError } from '../../src/runtime/errors.ts';
+import { ClaimsError } from '../../src/common/errors.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
 
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[]; text: () => string } {

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ClaimsError } from '../../src/runtime/errors.ts';
+import { ClaimsError } from '../../src/common/errors.ts';
 import { migrate, migrationStatus } from '../../src/runtime/migrations.ts';
 import { useTestDatabase } from '../support/db.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { whyNextStatement, type CycleInput, type SentStatement } from '../../src/statements/cycle.ts';
-import { addDays, addMonths, daysBetween } from '../../src/statements/dates.ts';
+import { addDays, addMonths, daysBetween } from '../../src/common/dates.ts';
 import type { PlanStanding } from '../../src/patients/plans.ts';
 
 const rules = { intervalDays: 30, statementsBeforeFinal: 3, smallBalanceCents: 500n };

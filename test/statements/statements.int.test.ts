@@ -5,14 +5,14 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
-import { ingestFile } from '../../src/ingest/ingest-file.ts';
+import { ingestFile } from '../../src/exchange/receive-file.ts';
 import { interchange, type GenRemittance } from '../remittances/support/generate-835.ts';
 import { insertSubmittedClaim, ledgerBalances, ledgerDump, tempDir, writeTemp } from '../remittances/support/fixtures.ts';
 import { runStatements, statementFromJson } from '../../src/statements/run.ts';
 import { parseStatementSettings } from '../../src/statements/settings.ts';
-import { ingestPaymentsFile } from '../../src/patients/payments-ingest.ts';
+import { ingestPaymentsFile } from '../../src/patients/payments-post.ts';
 import { createPlan } from '../../src/patients/plans-store.ts';
-import { loadAccountView } from '../../src/patients/history.ts';
+import { loadAccountView } from '../../src/statements/account-history.ts';
 
 let db: TestDatabase;
 let dir: string;

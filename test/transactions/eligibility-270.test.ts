@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { build270Set, planSets, read270, type EligibilityRequest } from '../../src/transactions/eligibility-270.ts';
 import { segmentsOf } from '../eligibility/segments.ts';
-import { utcWallTime } from '../../src/runtime/clock.ts';
+import { utcWallTime } from '../../src/common/clock.ts';
 
 const provider = { npi: '1234567893', name: 'MAPLE FAMILY PRACTICE' };
 const base = { payerId: '99001', payerName: 'SYNTHETIC HEALTH PLAN', provider, dateOfService: '2024-04-02', serviceTypes: ['30'] };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { read271, type Eligibility271Event } from '../../src/transactions/eligibility-271.ts';
-import { ClaimsError } from '../../src/runtime/errors.ts';
+import { ClaimsError } from '../../src/common/errors.ts';
 import type { EligibilityResponse } from '../../src/domain/eligibility.ts';
 import { segmentsOf, setOf } from '../eligibility/segments.ts';
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { readRemittance } from '../../src/transactions/remittance-835.ts';
 import { balanceRemittance } from '../../src/remittances/balance.ts';
-import { ClaimsError } from '../../src/runtime/errors.ts';
+import { ClaimsError } from '../../src/common/errors.ts';
 import { segmentsOf } from '../remittances/support/segments.ts';
 
 const env = { interchange: '000000001', group: '1', version: '005010X221A1', file: 'conformance.835' };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readRemittance, splitComposite } from '../../src/transactions/remittance-835.ts';
-import { ClaimsError } from '../../src/runtime/errors.ts';
+import { ClaimsError } from '../../src/common/errors.ts';
 import { segmentsOf, setsOf } from '../remittances/support/segments.ts';
 
 const corpus = new URL('../../../shared/corpus/835/', import.meta.url);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ackGroupFrom, build999Segments, buildAckInterchange, ta1For, ta1Needed, type AckInterchangeSpec } from '../../src/x12/ack.ts';
-import { ackSpecFor } from '../../src/ingest/acks.ts';
+import { ackSpecFor } from '../../src/exchange/acks.ts';
 import { checkEnvelopes } from '../../src/x12/envelope.ts';
 import { tokenize } from '../../src/x12/tokenizer.ts';
 import { serializeSegment } from '../../src/x12/writer.ts';
 import type { GroupSummary, InterchangeSummary } from '../../src/x12/envelope-types.ts';
-import { utcWallTime } from '../../src/runtime/clock.ts';
+import { utcWallTime } from '../../src/common/clock.ts';
 
 const ISA = 'ISA*00*          *00*          *ZZ*PAYERSYN       *ZZ*CLINICSYN      *240105*0930*^*00501*000000905*1*T*:~';
 const SET = (st02: string, se01 = '4') => `ST*835*${st02}~BPR*I*10*C*ACH~TRN*1*T${st02}*1~SE*${se01}*${st02}~`;
@@ -32,7 +32,7 @@ describe('999', () => {
 
   it('points IK3/IK4 at a failing segment and element from a reader problem', async () => {
     const [i] = summaries(`${ISA}GS*HP*P*C*20240105*0930*7*X*005010X221A1~${SET('0001')}GE*1*7~IEA*1*000000905~`);
-    const { ClaimsError } = await import('../../src/runtime/errors.ts');
+    const { ClaimsError } = await import('../../src/common/errors.ts');
     const bad = new ClaimsError({ code: 'MONEY_INVALID', message: 'x', location: { segmentTag: 'BPR', segmentPosition: 2, element: 2 }, ack: { ik403: '6' } });
     const ack = ackGroupFrom(i?.groups[0] as GroupSummary, new Map([['0001', [bad]]]));
     expect(render(build999Segments(ack))).toEqual([

@@ -2,9 +2,9 @@
 // flipped, delimiters swapped, counts altered) never throw anything but a located ClaimsError.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ClaimsError } from '../../src/runtime/errors.ts';
-import { envelopeEventBatches } from '../../src/x12/sets.ts';
-import { inspectSource } from '../../src/x12/inspect.ts';
+import { ClaimsError } from '../../src/common/errors.ts';
+import { envelopeEventBatches } from '../../src/exchange/x12-sets.ts';
+import { inspectSource } from '../../src/exchange/inspect.ts';
 import { corpusBytes, corpusFiles } from './corpus.ts';
 
 /** Expected verdicts written from MANIFEST.tsv notes and the versions we read (DOMAIN.md). */

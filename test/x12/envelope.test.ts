@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tokenize } from '../../src/x12/tokenizer.ts';
 import { checkEnvelopes } from '../../src/x12/envelope.ts';
-import type { ClaimsError } from '../../src/runtime/errors.ts';
+import type { ClaimsError } from '../../src/common/errors.ts';
 import type { EnvelopeEvent } from '../../src/x12/envelope-types.ts';
 
 const ISA = (isa13 = '000000905', extra = '') =>

@@ -11,9 +11,9 @@ import { SegmentScanner, TAG_GE, TAG_GS, TAG_IEA, TAG_ISA, TAG_SE, TAG_ST, tagNa
 import { tokenize } from '../../src/x12/tokenizer.ts';
 import { splitElements } from '../../src/x12/token-segment.ts';
 import { EnvelopeChecker, checkEnvelopes, type EnvelopeEvent } from '../../src/x12/envelope.ts';
-import { fileChunks, readSegments, scanBatches } from '../../src/x12/read.ts';
-import { sha256Hasher } from '../../src/x12/sets.ts';
-import { ClaimsError } from '../../src/runtime/errors.ts';
+import { fileChunks, readSegments, scanBatches } from '../../src/exchange/x12-read.ts';
+import { sha256Hasher } from '../../src/exchange/x12-sets.ts';
+import { ClaimsError } from '../../src/common/errors.ts';
 import type { Segment } from '../../src/x12/segment.ts';
 import { corpusBytes, corpusFiles } from './corpus.ts';
 

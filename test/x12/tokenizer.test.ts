@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Tokenizer, tokenize, tokenizeChunks } from '../../src/x12/tokenizer.ts';
-import { ClaimsError } from '../../src/runtime/errors.ts';
+import { ClaimsError } from '../../src/common/errors.ts';
 import type { Segment } from '../../src/x12/segment.ts';
 import { corpusBytes, corpusFiles } from './corpus.ts';
 

@@ -11,12 +11,12 @@ import { parseStatementSettings, type StatementSettings } from '../../statements
 import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { config } from '../../runtime/config.ts';
 import { openDatabase } from '../../runtime/database.ts';
-import { ClaimsError, ExitCode } from '../../runtime/errors.ts';
-import { isIsoDate } from '../../statements/dates.ts';
-import { accountViewJson, accountViewText, loadAccountView } from '../../patients/history.ts';
+import { ClaimsError, ExitCode } from '../../common/errors.ts';
+import { isIsoDate } from '../../common/dates.ts';
+import { accountViewJson, accountViewText, loadAccountView } from '../../statements/account-history.ts';
 import { loadSettingsFile } from './statements.ts';
 import { recordRefund } from '../../patients/refunds.ts';
-import { formatUsd, parseCents } from '../../domain/money.ts';
+import { formatUsd, parseCents } from '../../common/money.ts';
 
 export interface AccountSubcommand {
   name: string;

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { openDatabase, redactUrl } from '../../runtime/database.ts';
-import { ExitCode } from '../../runtime/errors.ts';
+import { ExitCode } from '../../common/errors.ts';
 import { type MigrationStatus, migrate, migrationStatus } from '../../runtime/migrations.ts';
 
 const HELP = `Usage: claims db migrate [--json]

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { openDatabase } from '../../runtime/database.ts';
-import { ClaimsError, ExitCode } from '../../runtime/errors.ts';
-import { loadPayerProfiles } from '../../payers/load.ts';
+import { ClaimsError, ExitCode } from '../../common/errors.ts';
+import { loadPayerProfiles } from '../../runtime/payer-profiles.ts';
 import { readAppointments, writeEligibilityRequests, type Written270 } from '../../eligibility/requests.ts';
 
 const HELP = `Usage: claims eligibility-requests APPOINTMENTS.ndjson [--out DIR] [--payers DIR] [--json]

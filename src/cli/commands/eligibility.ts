@@ -3,8 +3,8 @@
 import { parseArgs } from 'node:util';
 import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { openDatabase } from '../../runtime/database.ts';
-import { ExitCode } from '../../runtime/errors.ts';
-import { formatDecimal } from '../../domain/money.ts';
+import { ExitCode } from '../../common/errors.ts';
+import { formatDecimal } from '../../common/money.ts';
 import { AAA_FOLLOW_UPS, AAA_REASONS, parseD8, percentOf, type Benefit } from '../../domain/eligibility.ts';
 import { answerCoverage, type CoverageAnswer } from '../../eligibility/coverage.ts';
 import { currentSnapshotsForMember, type StoredSnapshot } from '../../eligibility/store.ts';

@@ -1,5 +1,5 @@
 // `claims ingest FILE...`: post the X12 files given (835 remittances; other sets as their handlers are
-// registered in src/ingest/handlers.ts). Exit 0 when every set posted or was a duplicate, 3 when any
+// registered in src/exchange/set-handler.ts). Exit 0 when every set posted or was a duplicate, 3 when any
 // set or file was quarantined (a copy in the quarantine folder with FILE.error.json).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -7,11 +7,11 @@ import { parseArgs } from 'node:util';
 import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { openDatabase } from '../../runtime/database.ts';
 import { config } from '../../runtime/config.ts';
-import { ExitCode, formatLocation } from '../../runtime/errors.ts';
+import { ExitCode, formatLocation } from '../../common/errors.ts';
 import { failpoint } from '../../runtime/failpoints.ts';
-import { defaultClock } from '../../runtime/clock.ts';
+import { defaultClock } from '../../common/clock.ts';
 import { OWNER_ONLY_DIR } from '../../pipeline/folders.ts';
-import { ingestFile, type FileOutcome } from '../../ingest/ingest-file.ts';
+import { ingestFile, type FileOutcome } from '../../exchange/receive-file.ts';
 
 const HELP = `Usage: claims ingest FILE... [--quarantine DIR] [--acks DIR] [--json]
 

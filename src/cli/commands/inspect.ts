@@ -2,8 +2,8 @@
 // file through the tokenizer and envelope checks and prints its structure and every located problem.
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
-import { ExitCode, toClaimsError } from '../../runtime/errors.ts';
-import { formatReport, inspectSource, reportJson, type FileReport } from '../../x12/inspect.ts';
+import { ExitCode, toClaimsError } from '../../common/errors.ts';
+import { formatReport, inspectSource, reportJson, type FileReport } from '../../exchange/inspect.ts';
 
 const HELP = `Usage: claims inspect FILE... [--json]
 

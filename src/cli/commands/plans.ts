@@ -6,10 +6,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { openDatabase } from '../../runtime/database.ts';
-import { ExitCode, formatLocation } from '../../runtime/errors.ts';
-import { isIsoDate } from '../../statements/dates.ts';
+import { ExitCode, formatLocation } from '../../common/errors.ts';
+import { isIsoDate } from '../../common/dates.ts';
 import { cancelPlan, createPlan, importPlansText, planFields } from '../../patients/plans-store.ts';
-import { formatUsd } from '../../domain/money.ts';
+import { formatUsd } from '../../common/money.ts';
 
 const HELP = `Usage: claims plans add ACCOUNT --amount AMOUNT --installments N --start DATE [--frequency F] [--created-on DATE]
        claims plans import FILE...

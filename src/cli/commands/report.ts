@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { openDatabase, type Database } from '../../runtime/database.ts';
-import { ExitCode } from '../../runtime/errors.ts';
+import { ExitCode } from '../../common/errors.ts';
 import { remittanceReport, remittanceTable, toJson, unmatchedReport, unmatchedTable } from '../../remittances/reports.ts';
 import { eligibilityReport, eligibilityTable } from '../../eligibility/report.ts';
 

@@ -4,12 +4,12 @@
 // database: on success, on failure and after Ctrl-C.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fixedClock, type Clock } from '../../runtime/clock.ts';
+import { fixedClock, type Clock } from '../../common/clock.ts';
 import { config } from '../../runtime/config.ts';
 import { openDatabase } from '../../runtime/database.ts';
-import { ClaimsError, ExitCode, formatLocation } from '../../runtime/errors.ts';
+import { ClaimsError, ExitCode, formatLocation } from '../../common/errors.ts';
 import { IsoDate, PipelineInvalidError } from '../../pipeline/pipeline-file.ts';
-import { jsonText } from '../../pipeline/json-text.ts';
+import { jsonText } from '../../common/json-text.ts';
 import { loadPipeline, type LoadedPipeline } from '../../pipeline/pipeline-load.ts';
 import { exitCodeOf } from '../../pipeline/run-record.ts';
 import { createPgRunStore } from '../../pipeline/run-store-pg.ts';

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ExitCode } from '../../runtime/errors.ts';
+import { ExitCode } from '../../common/errors.ts';
 import { publishedSchemas, renderSchema, schemaDrift } from '../../pipeline/schema-registry.ts';
 import { UsageError, type Command } from '../command.ts';
 

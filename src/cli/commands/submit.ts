@@ -5,14 +5,14 @@ import { parseArgs } from 'node:util';
 import { stat } from 'node:fs/promises';
 import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { openDatabase } from '../../runtime/database.ts';
-import { ExitCode, formatLocation, toClaimsError } from '../../runtime/errors.ts';
-import { isBrokenExport } from '../../claims/array-blocks.ts';
-import { fixedClock } from '../../runtime/clock.ts';
-import { formatDecimal } from '../../domain/money.ts';
-import { loadPayerProfiles } from '../../payers/load.ts';
+import { ExitCode, formatLocation, toClaimsError } from '../../common/errors.ts';
+import { isBrokenExport } from '../../claim-exports/array-blocks.ts';
+import { fixedClock } from '../../common/clock.ts';
+import { formatDecimal } from '../../common/money.ts';
+import { loadPayerProfiles } from '../../runtime/payer-profiles.ts';
 import { submitClaims } from '../../claims/submit.ts';
 import { postgresClaimStore } from '../../claims/store.ts';
-import { memoryControlNumbers, postgresControlNumbers } from '../../claims/control-numbers.ts';
+import { memoryControlNumbers, postgresControlNumbers } from '../../exchange/control-numbers.ts';
 import { postgresCoverageGate } from '../../claims/coverage-gate.ts';
 
 const HELP = `Usage: claims submit CLAIMS... [--out DIR] [--payers DIR] [--report DIR] [--resubmit] [--no-eligibility] [--as-of DATE] [--threads N] [--json]

@@ -8,8 +8,8 @@
 // .error.json lists the lines).
 import path from 'node:path';
 import { z } from 'zod';
-import { loadPayerProfiles } from '../../payers/load.ts';
-import { ClaimsError, toClaimsError } from '../../runtime/errors.ts';
+import { loadPayerProfiles } from '../../runtime/payer-profiles.ts';
+import { ClaimsError, toClaimsError } from '../../common/errors.ts';
 import { looksLikeAppointmentsFile, readAppointments, withoutRequestedBefore, writeEligibilityRequests } from '../../eligibility/requests.ts';
 import { defineStage, type InputOutcome, type ReasonJson } from '../stage.ts';
 

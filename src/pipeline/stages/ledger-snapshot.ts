@@ -6,7 +6,7 @@ import path from 'node:path';
 import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { balances, type TrialBalance } from '../../ledger/queries.ts';
-import { ClaimsError } from '../../runtime/errors.ts';
+import { ClaimsError } from '../../common/errors.ts';
 import { writeOwnerOnly } from '../folders.ts';
 import { defineStage } from '../stage.ts';
 

@@ -6,7 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { toClaimsError } from '../../runtime/errors.ts';
+import { toClaimsError } from '../../common/errors.ts';
 import type { Pool } from 'pg';
 import { importHoldsText } from '../../collections/holds-file.ts';
 import { ingestReturnsText } from '../../collections/returns.ts';

@@ -8,7 +8,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { toClaimsError } from '../../runtime/errors.ts';
+import { toClaimsError } from '../../common/errors.ts';
 import { importPlansText } from '../../patients/plans-store.ts';
 import { StatementSettingsSchema } from '../../statements/settings.ts';
 import { heldReportCsv, heldStatementsOn, refundReportCsv, runStatements, statementsRecordedOn } from '../../statements/run.ts';

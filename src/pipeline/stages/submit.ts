@@ -10,14 +10,14 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { defineStage, type InputOutcome } from '../stage.ts';
-import { loadPayerProfiles } from '../../payers/load.ts';
+import { loadPayerProfiles } from '../../runtime/payer-profiles.ts';
 import { submitClaims, type SubmitOptions, type SubmitSummary } from '../../claims/submit.ts';
-import { isBrokenExport } from '../../claims/array-blocks.ts';
+import { isBrokenExport } from '../../claim-exports/array-blocks.ts';
 import { postgresClaimStore } from '../../claims/store.ts';
-import { postgresControlNumbers } from '../../claims/control-numbers.ts';
+import { postgresControlNumbers } from '../../exchange/control-numbers.ts';
 import { postgresCoverageGate } from '../../claims/coverage-gate.ts';
-import { looksLikeClaimsExport } from '../../claims/read-export.ts';
-import { toClaimsError } from '../../runtime/errors.ts';
+import { looksLikeClaimsExport } from '../../claim-exports/read-export.ts';
+import { toClaimsError } from '../../common/errors.ts';
 
 export const submitStage = defineStage({
   name: 'submit',

@@ -1,7 +1,7 @@
 // Synthetic claims for tests, samples and the benchmark: invented people, valid NPIs, deterministic from the
 // claim number (no randomness, so a run can be repeated). Not patient data.
 import type { ClaimRecordInput } from '../../../src/domain/claim.ts';
-import { npiCheckDigit } from '../../../src/claims/npi.ts';
+import { npiCheckDigit } from '../../../src/domain/npi.ts';
 
 export const npi = (base9: string): string => base9 + npiCheckDigit(base9);
 

@@ -1,0 +1,340 @@
+// `claims ingest FILE` and the `ingest` stage: read an X12 file through the X12 core (tokenizer and
+// envelope checks: counts, control numbers, GS01 vs ST01, versions), hand each ST..SE to its registered
+// handler (handlers.ts) in file order, and settle the file: every set posted, a duplicate, or quarantined
+// with located reasons. Each interchange is recorded as received (x12/received.ts) inside the transaction
+// of its last set when that set posts, else right after its sets settle, so a crash never leaves a false
+// "seen before". Acknowledgements (acks.ts) are written after that. Memory is bounded by the sets in hand:
+// one being read and at most two settling (a set may settle while the one before it still does, when its
+// handler says they are independent); for a handler that reads while the set streams (openSet: the
+// 835's), by that handler's record of each, never by the sets' segments.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { PoolClient } from 'pg';
+import { ClaimsError, toClaimsError } from '../common/errors.ts';
+import { withTransaction } from '../runtime/database.ts';
+import { envelopeEventBatches } from './x12-sets.ts';
+import { recordInterchange, type ReceivedResult } from './received.ts';
+import type { GroupInfo, InterchangeInfo, InterchangeSummary, SetInfo, SetSummary } from '../x12/envelope-types.ts';
+import { moveIntoFolder, writeOwnerOnly, OWNER_ONLY_DIR } from '../pipeline/folders.ts';
+import type { Segment } from '../x12/segment.ts';
+import { handlerFor, type IngestContext, type SetOutcome, type StreamingSet, type X12Set, type X12SetHeader } from './set-handler.ts';
+import { ackProblems, writeAcks, type AckOptions, type ReaderProblems } from './acks.ts';
+import { isPaymentsFile } from '../patients/payments-post.ts';
+import { ingestPaymentsFileOutcome } from '../pipeline/payments-file-outcome.ts';
+
+/** A limit on one set's size: a runaway set (no SE) must not take the process's memory. */
+export const SET_SEGMENTS_MAX = 3_000_000;
+/** The same for a set read while it streams (no segment is kept, only the handler's record of it). */
+export const STREAMED_SET_SEGMENTS_MAX = 30_000_000;
+
+export type FileStatus = 'done' | 'duplicate' | 'partial' | 'quarantined';
+
+export interface FileOutcome {
+  file: string;
+  fileSha256: string;
+  status: FileStatus;
+  sets: SetOutcome[];
+  /** Problems outside any one set (tokenizer, envelope trailers, interchange redelivered or reused). */
+  reasons: ClaimsError[];
+  /** Where the quarantine copy and its report went, when there is one. */
+  quarantined?: { path: string; reportPath: string };
+  /** Acknowledgement files written (TA1/999), when asked for. */
+  acks?: string[];
+}
+
+export interface IngestFileOptions extends Omit<IngestContext, 'file' | 'fileName' | 'fileSha256' | 'inTransaction'> {
+  quarantineDir: string;
+  /** false: do not copy the file to quarantine (the pipeline runner moves it itself). Default true. */
+  quarantineCopy?: boolean;
+  /** Write TA1/999 acknowledgements into this outbox. */
+  acks?: AckOptions;
+  /** Called after each set is settled (progress). */
+  onSet?(outcome: SetOutcome): void | Promise<void>;
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * A complete set waiting to be handled, with what the envelope checks said about it: its segments, or,
+ * for a handler that reads while the set streams, that handler's reading of it (no segments kept).
+ */
+interface ReadSet {
+  interchange: InterchangeInfo;
+  group: GroupInfo;
+  info: SetInfo;
+  segments: Segment[];
+  streaming: StreamingSet | null;
+  segmentCount: number;
+  summary: SetSummary;
+  envelopeErrors: ClaimsError[];
+  /** Why it is not handed to a handler: the envelope's errors, or else no handler for its ST01/GS01/GS08. */
+  refused: ClaimsError[];
+  refusal: ClaimsError | null;
+}
+
+/** A set whose settling has started, and its end. */
+interface InFlight {
+  set: ReadSet;
+  done: Promise<boolean>;
+}
+
+/** A set that goes to its handler (a refused one is quarantined by the dispatcher, its handler never settles it). */
+const handedOver = (s: ReadSet): boolean => s.refused.length === 0 && s.refusal === null;
+
+function setHeader(s: Pick<ReadSet, 'interchange' | 'group' | 'info'>): X12SetHeader {
+  return {
+    interchange: s.interchange.controlNumber, interchangeVersion: s.interchange.version, sender: s.interchange.senderId,
+    group: s.group.controlNumber, functionalId: s.group.functionalId, version: s.group.version,
+    transactionSet: s.info.id, set: s.info.controlNumber,
+  };
+}
+
+function x12Set(s: ReadSet): X12Set {
+  return { ...setHeader(s), segments: s.segments };
+}
+
+/** Why the set cannot go to a handler, beyond the envelope checks: no handler, or one that does not read this version. */
+/** Why a set will not go to a handler (computed once, when it is complete). */
+function refusalsOf(s: Pick<ReadSet, 'interchange' | 'group' | 'info'>, summary: SetSummary, envelopeErrors: ClaimsError[], fileName: string): Pick<ReadSet, 'refused' | 'refusal'> {
+  const refused = [...summary.problems.filter((p) => p.severity === 'error'), ...envelopeErrors];
+  return { refused, refusal: refused.length > 0 ? null : unsupported(s, fileName) };
+}
+
+function unsupported(s: Pick<ReadSet, 'interchange' | 'group' | 'info'>, fileName: string): ClaimsError | null {
+  const where = { file: fileName, interchange: s.interchange.controlNumber, group: s.group.controlNumber, set: s.info.controlNumber, segmentIndex: s.info.segmentIndex, segmentTag: 'ST' };
+  const handler = handlerFor(s.info.id);
+  if (!handler) return new ClaimsError({ code: 'X12_SET_UNSUPPORTED', message: `transaction set ${s.info.id} is not ingested`, location: where, found: s.info.id, ack: { ik5: '1' } });
+  if (s.group.functionalId !== handler.functionalId) {
+    return new ClaimsError({ code: 'X12_GS01_MISMATCH', message: `GS01 ${s.group.functionalId} does not carry ${s.info.id} sets`, location: { ...where, segmentTag: 'GS', element: 1 }, expected: handler.functionalId, found: s.group.functionalId, ack: { ik5: '6' } });
+  }
+  if (!handler.versions.includes(s.group.version)) {
+    return new ClaimsError({ code: 'X12_VERSION_UNSUPPORTED', message: `GS08 ${s.group.version} is not a version of ${s.info.id} we ingest`, location: { ...where, segmentTag: 'GS', element: 8 }, expected: handler.versions.join(' | '), found: s.group.version, ack: { ik5: '2' } });
+  }
+  return null;
+}
+
+/** A copy of `file` in quarantine (never overwriting a different file) with its report beside it. */
+export async function quarantineCopy(file: string, quarantineDir: string, report: Record<string, unknown>): Promise<{ path: string; reportPath: string }> {
+  await fs.mkdir(quarantineDir, { recursive: true, mode: OWNER_ONLY_DIR });
+  const tmp = path.join(quarantineDir, `.${path.basename(file)}.${process.pid}.copy`);
+  await fs.copyFile(file, tmp);
+  const moved = await moveIntoFolder(tmp, quarantineDir, { ownerOnly: true, name: path.basename(file) });
+  const reportPath = `${moved.path}.error.json`;
+  await writeOwnerOnly(reportPath, JSON.stringify(report, null, 2) + '\n', { replace: true });
+  return { path: moved.path, reportPath };
+}
+
+/** Pure: the file's status from its sets and the problems outside them. */
+export function fileStatus(sets: readonly SetOutcome[], reasons: readonly ClaimsError[]): FileStatus {
+  const quarantined = sets.some((s) => s.status === 'quarantined') || reasons.some((r) => r.severity === 'error');
+  const posted = sets.some((s) => s.status === 'posted');
+  // Only duplicates: a redelivery. Sets skipped (a 999 for something we did not send) are not duplicates.
+  const duplicatesOnly = sets.length > 0 && sets.every((s) => s.status === 'duplicate');
+  if (!quarantined) return posted || !duplicatesOnly ? 'done' : 'duplicate';
+  return posted || sets.some((s) => s.status === 'duplicate') ? 'partial' : 'quarantined';
+}
+
+/** Every error that made the file partial or quarantined, each once (envelope errors are shared by sets). */
+export function fileErrors(outcome: Pick<FileOutcome, 'sets' | 'reasons'>): ClaimsError[] {
+  const seen = new Set<ClaimsError>();
+  const all = [...outcome.reasons, ...outcome.sets.filter((s) => s.status === 'quarantined').flatMap((s) => s.reasons)];
+  return all.filter((r) => r.severity === 'error' && !seen.has(r) && (seen.add(r), true));
+}
+
+function receivedWarning(r: ReceivedResult, i: InterchangeInfo, fileName: string): ClaimsError | null {
+  const location = { file: fileName, interchange: i.controlNumber, segmentIndex: i.segmentIndex, segmentTag: 'ISA', element: 13 };
+  if (r.status === 'redelivery') {
+    return new ClaimsError({ code: 'INTERCHANGE_REDELIVERED', severity: 'warning', message: `interchange ${i.controlNumber} from ${i.senderId} was received before${r.firstFile ? ` (${r.firstFile})` : ''}: its sets are duplicates`, location, ack: { ta1: '025' } });
+  }
+  if (r.status === 'control_number_reused') {
+    return new ClaimsError({ code: 'INTERCHANGE_CONTROL_NUMBER_REUSED', severity: 'warning', message: `ISA13 ${i.controlNumber} from ${i.senderId} was received before with different content (payers reuse control numbers): read as a new interchange`, location });
+  }
+  return null;
+}
+
+export async function ingestFile(file: string, opts: IngestFileOptions): Promise<FileOutcome> {
+  // Patient payments files (CSV/NDJSON recognised by their header row) are not X12: one outcome per row.
+  if (await isPaymentsFile(file)) return ingestPaymentsFileOutcome(file, opts);
+  const fileName = path.basename(file);
+  const fileSha256 = await sha256Of(file);
+  const reasons: ClaimsError[] = [];
+  const sets: SetOutcome[] = [];
+  const acks: string[] = [];
+  const readerProblems: ReaderProblems = new Map();
+  const receivedAt = new Date();
+
+  /**
+   * Handle one complete set; `last` is its interchange's summary when it is the interchange's last set.
+   * `earlier` is the set before it, when that one may still be settling: this set overlaps it when its
+   * handler says nothing it reads can be changed by the earlier one (StreamingSet.mayOverlap), else it
+   * waits for it. Either way its outcome is reported after the earlier one's, in file order.
+   */
+  const settle = async (s: ReadSet, last: InterchangeSummary | null, earlier: InFlight | null = null): Promise<boolean> => {
+    let recorded = false;
+    const record = async (client: PoolClient): Promise<void> => {
+      if (last === null || recorded) return;
+      const r = await recordInterchange(client, last, { fileName, fileSha256, receivedAt });
+      recorded = true;
+      const w = receivedWarning(r, last.interchange, fileName);
+      if (w) reasons.push(w);
+    };
+    const warnings = s.summary.problems.filter((p) => p.severity !== 'error');
+    const { refused, refusal } = s;
+    // Both sets go to their handler (nothing could wait on a refused set: its handler never settles it).
+    const overlaps = earlier !== null && handedOver(earlier.set) && handedOver(s) && s.streaming?.mayOverlap !== undefined
+      && earlier.set.streaming !== null && s.streaming.mayOverlap(earlier.set.streaming);
+    if (earlier && !overlaps) await earlier.done;
+    const ctx: IngestContext = {
+      pool: opts.pool, file, fileName, fileSha256, logger: opts.logger, failpoint: opts.failpoint, inTransaction: record,
+      ...(overlaps && { earlier: { set: earlier.set.streaming!, settled: earlier.done } }),
+    };
+    let outcome: SetOutcome;
+    // What the 999 adds to the envelope's own problems (which the group summary already carries): the
+    // reason a set was not handed to a handler, or what the handler's reader found.
+    let located: ClaimsError[];
+    if (refused.length > 0 || refusal) {
+      outcome = { set: s.info.controlNumber, transactionSet: s.info.id, status: 'quarantined', reasons: [...refused, ...(refusal ? [refusal] : []), ...warnings] };
+      located = refusal ? ackProblems([refusal]) : [];
+    } else {
+      outcome = s.streaming ? await s.streaming.settle(ctx) : await handlerFor(s.info.id)!.handleSet(x12Set(s), ctx);
+      if (warnings.length > 0) outcome = { ...outcome, reasons: [...outcome.reasons, ...warnings] };
+      located = ackProblems(outcome.reasons.filter((r) => r.severity === 'error'));
+    }
+    if (overlaps) await earlier.done;
+    if (located.length > 0) {
+      const group = readerProblems.get(s.group.controlNumber) ?? new Map<string, ClaimsError[]>();
+      group.set(s.info.controlNumber, [...(group.get(s.info.controlNumber) ?? []), ...located]);
+      readerProblems.set(s.group.controlNumber, group);
+    }
+    sets.push(outcome);
+    opts.logger.info({ file: fileName, interchange: s.interchange.controlNumber, set: outcome.set, status: outcome.status, codes: outcome.reasons.map((r) => r.code) }, 'transaction set settled');
+    await opts.onSet?.(outcome);
+    await opts.failpoint('ingest.between-sets');
+    return recorded;
+  };
+
+  /** An interchange ended: its last set (if any) settles with the interchange recorded, then its acks. */
+  const closeInterchange = async (pending: ReadSet | null, summary: InterchangeSummary): Promise<void> => {
+    const canRecord = summary.contentHash !== undefined && summary.interchange.senderId !== '' && summary.interchange.controlNumber !== '';
+    let recorded = false;
+    if (pending) recorded = await settle(pending, canRecord ? summary : null);
+    if (canRecord && !recorded) {
+      const r = await withTransaction(opts.pool, (client) => recordInterchange(client, summary, { fileName, fileSha256, receivedAt }));
+      const w = receivedWarning(r, summary.interchange, fileName);
+      if (w) reasons.push(w);
+    }
+    if (opts.acks) {
+      const written = await writeAcks(opts.pool, summary, readerProblems, opts.acks);
+      if (written) acks.push(written);
+    }
+    readerProblems.clear();
+  };
+
+  // A complete set settles while the next one is read: the reading (tokenizer, envelope checks, the
+  // handler's reader) runs while the settling set waits on the database. At most two sets settle at once:
+  // the newest starts when the one before the previous has settled, and overlaps the previous only when
+  // its handler says they touch nothing in common (a set may depend on what the previous one posted: a
+  // reversal of a claim paid just before); outcomes are reported and committed in file order.
+  let inFlight: InFlight | null = null;
+  let before: Promise<unknown> | null = null;
+  /** Every set still settling, settled; the first failure (in file order) is thrown after all are done. */
+  const settled = async (): Promise<void> => {
+    const all = [before, inFlight?.done].filter((p): p is Promise<unknown> => p != null);
+    before = null;
+    inFlight = null;
+    for (const r of await Promise.allSettled(all)) if (r.status === 'rejected') throw r.reason;
+  };
+  const settleInBackground = async (s: ReadSet): Promise<void> => {
+    if (before) {
+      const b = before;
+      before = null;
+      await b;
+    }
+    const earlier = inFlight;
+    const done = settle(s, null, earlier);
+    // Awaited by a later `settled()` or by the next set; until then a rejection is held, not reported as unhandled.
+    done.catch(() => undefined);
+    before = earlier?.done ?? null;
+    inFlight = { set: s, done };
+  };
+
+  let open: Omit<ReadSet, 'summary' | 'envelopeErrors' | 'refused' | 'refusal'> | null = null;
+  let pending: ReadSet | null = null;
+  try {
+    for await (const batch of envelopeEventBatches(file, { file: fileName, hashContent: true })) {
+      for (const e of batch) {
+        switch (e.kind) {
+          case 'setStart': {
+            if (pending) {
+              await settleInBackground(pending);
+              pending = null;
+            }
+            // A handler that reads while the set streams gets each segment as it comes; none is kept.
+            const head = { interchange: e.interchange, group: e.group, info: e.set };
+            const streaming = handlerFor(e.set.id)?.openSet?.(setHeader(head), fileName) ?? null;
+            open = { ...head, segments: streaming ? [] : [e.segment], streaming, segmentCount: 1 };
+            streaming?.push(e.segment);
+            break;
+          }
+          case 'segment': {
+            if (!open) break;
+            const max = open.streaming ? STREAMED_SET_SEGMENTS_MAX : SET_SEGMENTS_MAX;
+            if (open.segmentCount >= max) {
+              throw new ClaimsError({ code: 'X12_SET_TOO_LARGE', message: `set ST02 ${open.info.controlNumber} has more than ${max} segments`, location: { file: fileName, interchange: open.interchange.controlNumber, set: open.info.controlNumber, segmentIndex: e.segment.index, byteOffset: e.segment.byteOffset } });
+            }
+            open.segmentCount++;
+            if (open.streaming) open.streaming.push(e.segment);
+            else open.segments.push(e.segment);
+            break;
+          }
+          case 'setEnd':
+            if (!open) break;
+            if (e.segment) {
+              if (open.streaming) open.streaming.push(e.segment);
+              else open.segments.push(e.segment);
+            }
+            pending = { ...open, summary: e.summary, envelopeErrors: e.envelopeErrors, ...refusalsOf(open, e.summary, e.envelopeErrors, fileName) };
+            open = null;
+            break;
+          case 'interchangeEnd':
+            await settled();
+            await closeInterchange(pending, e.summary);
+            pending = null;
+            break;
+          case 'problem':
+            // Problems inside a set travel with its summary; the rest belong to the file.
+            if (e.problem.location.set === undefined || e.fatal) reasons.push(e.problem);
+            break;
+          default:
+        }
+      }
+    }
+    await settled();
+    if (pending) await settle(pending, null);
+  } catch (err) {
+    // A set still settling finishes (or fails) before the file's outcome is decided.
+    await settled();
+    const e = toClaimsError(err, { file: fileName });
+    if (!(err instanceof ClaimsError) || e.code === 'INTERNAL' || e.code.startsWith('DATABASE') || e.code.startsWith('LEDGER')) throw err;
+    reasons.push(e);
+  }
+  if (sets.length === 0 && !reasons.some((r) => r.severity === 'error')) {
+    reasons.push(new ClaimsError({ code: 'X12_NO_SETS', message: 'no transaction set found', location: { file: fileName } }));
+  }
+  const status = fileStatus(sets, reasons);
+  const outcome: FileOutcome = { file, fileSha256, status, sets, reasons, ...(acks.length > 0 && { acks }) };
+  if ((status === 'partial' || status === 'quarantined') && opts.quarantineCopy !== false) {
+    outcome.quarantined = await quarantineCopy(file, opts.quarantineDir, {
+      file: fileName, sha256: fileSha256, status,
+      errors: fileErrors(outcome).map((r) => r.toJSON()),
+      sets: sets.map((s) => ({ set: s.set, transactionSet: s.transactionSet, status: s.status, ...(s.detail && { detail: s.detail }) })),
+    });
+  }
+  return outcome;
+}
