@@ -100,7 +100,7 @@ async function nodex12Parse(file: string): Promise<{ segments: number }> {
 
 async function ingest(file: string): Promise<Record<string, unknown>> {
   const { openDatabase } = await import('../src/runtime/database.ts');
-  const { ingestFile } = await import('../src/exchange/receive-file.ts');
+  const { ingestFile } = await import('../src/pipeline/ingest-input.ts');
   const { logger } = await import('../src/runtime/logger.ts');
   // One fixed bench database, emptied first: repeated runs start equal and leave one database behind.
   const db = await openDatabase({ migrate: true, database: 'claims_bench_eligibility' });

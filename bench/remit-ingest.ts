@@ -133,7 +133,7 @@ async function freshDatabase(name: string) {
 }
 
 async function ingest(file: string): Promise<Record<string, unknown>> {
-  const { ingestFile } = await import('../src/exchange/receive-file.ts');
+  const { ingestFile } = await import('../src/pipeline/ingest-input.ts');
   const { createLogger } = await import('../src/runtime/logger.ts');
   const db = await freshDatabase(BENCH_DB);
   try {

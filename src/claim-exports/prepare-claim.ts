@@ -5,7 +5,8 @@
 import { ClaimsError } from '../common/errors.ts';
 import type { Cents } from '../common/money.ts';
 import { validateClaim, type Rejection } from '../domain/claim-validate.ts';
-import { mapClaim, type MappedClaim, type PayerDirectory } from '../payers/map-claim.ts';
+import { mapClaim } from '../payers/map-claim.ts';
+import type { MappedClaim, PayerDirectory } from '../domain/mapped-claim.ts';
 import type { ClaimRenderer, RenderedClaim } from '../transactions/claim-837-render.ts';
 
 /** What deciding, reporting and placing a claim read of it. */

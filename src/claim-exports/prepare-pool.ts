@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { ClaimsError } from '../common/errors.ts';
 import type { Delimiters } from '../x12/segment.ts';
-import type { PayerDirectory } from '../payers/map-claim.ts';
+import type { PayerDirectory } from '../domain/mapped-claim.ts';
 import type { BlockFailure, BlockReply, BlockRequest } from './prepare-block.ts';
 import type { PrepareWorkerData } from './prepare-thread.ts';
 

@@ -7,7 +7,7 @@ import { fromWire, type BlockReply } from './prepare-block.ts';
 import type { PreparePool } from './prepare-pool.ts';
 import { lineBlocks } from './file-blocks.ts';
 import { arrayBlocks } from './array-blocks.ts';
-import type { MappedClaim } from '../payers/map-claim.ts';
+import type { MappedClaim } from '../domain/mapped-claim.ts';
 import type { Rejection } from '../domain/claim-validate.ts';
 
 export type PreparedItem =

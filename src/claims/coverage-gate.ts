@@ -7,7 +7,7 @@
 import type { Pool } from 'pg';
 import { coverageKeyFor, loadCurrentSnapshots, type CoverageCheckInput } from '../eligibility/check.ts';
 import { decideCoverage, type CoverageDecision } from '../eligibility/coverage.ts';
-import type { MappedClaim } from '../payers/map-claim.ts';
+import type { MappedClaim } from '../domain/mapped-claim.ts';
 import type { Rejection } from '../domain/claim-validate.ts';
 
 export type CoverageVerdict = CoverageDecision & { snapshotId: bigint | null };

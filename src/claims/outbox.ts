@@ -19,7 +19,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import type { Clock, WallTime } from '../common/clock.ts';
 import type { PayerProfile } from '../domain/payer-profile.ts';
-import type { MappedClaim } from '../payers/map-claim.ts';
+import type { MappedClaim } from '../domain/mapped-claim.ts';
 import { headOf, type PreparedClaim } from '../claim-exports/prepare-claim.ts';
 import { ClaimRenderer, placeClaim } from '../transactions/claim-837-render.ts';
 import type { ControlNumbers } from '../exchange/control-numbers.ts';

@@ -6,7 +6,7 @@
 // balanced entry out.
 import type { Entry, EntryLine } from '../ledger/types.ts';
 import type { Cents } from '../common/money.ts';
-import type { MappedClaim } from '../payers/map-claim.ts';
+import type { MappedClaim } from '../domain/mapped-claim.ts';
 
 /** What the ledger carries for a chain before this claim. */
 export interface ChainState {

@@ -10,7 +10,7 @@ import type { Entry } from '../ledger/types.ts';
 import { canonicalJson, sha256Hex } from '../common/content-hash.ts';
 import type { ExistingClaim } from './decide.ts';
 import { chainKey } from './decide.ts';
-import type { MappedClaim } from '../payers/map-claim.ts';
+import type { MappedClaim } from '../domain/mapped-claim.ts';
 import type { OutboundFile, Placement } from './outbox.ts';
 import { chargeEntry, chargeEntryKey, NO_CHAIN, postedAfter, type ChainState } from './posting-rules.ts';
 import { SQL } from './sql.ts';

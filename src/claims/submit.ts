@@ -18,7 +18,7 @@ import type { Clock } from '../common/clock.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { ClaimsError } from '../common/errors.ts';
 import type { Rejection } from '../domain/claim-validate.ts';
-import type { MappedClaim, PayerDirectory } from '../payers/map-claim.ts';
+import type { MappedClaim, PayerDirectory } from '../domain/mapped-claim.ts';
 import { prepareRecord, rebuildMapped, type PrepareContext, type PreparedClaim } from '../claim-exports/prepare-claim.ts';
 import { preparedExport } from '../claim-exports/prepared-export.ts';
 import { sniff } from '../claim-exports/read-export.ts';

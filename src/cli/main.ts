@@ -3,7 +3,7 @@ import { commands } from './commands/index.ts';
 import { UsageError, type CommandContext } from './command.ts';
 import { ExitCode, formatLocation, toClaimsError } from '../common/errors.ts';
 import { logger } from '../runtime/logger.ts';
-import { defaultClock } from '../common/clock.ts';
+import { defaultClock } from '../runtime/process-clock.ts';
 import { config } from '../runtime/config.ts';
 
 function topHelp(): string {

@@ -5,7 +5,8 @@ import type pg from 'pg';
 import { formatUsd } from '../common/money.ts';
 import { accountsByNumber } from '../statements/load.ts';
 import { loadAccountFacts } from './facts.ts';
-import { decideReferral, type Hold, type ReferralDecision } from './rules.ts';
+import { decideReferral, type ReferralDecision } from './rules.ts';
+import type { Hold } from '../patients/holds.ts';
 import { effectivePolicy, type ReferralSettings } from './settings.ts';
 
 export interface ReferralExplanation {

@@ -6,7 +6,8 @@ import { assessAccount, type AccountAssessment, type AccountSnapshot } from '../
 import { loadSnapshots, type GuarantorRow } from '../statements/load.ts';
 import type { IsoDate } from '../common/dates.ts';
 import { accountHolds } from '../patients/holds.ts';
-import type { Hold, ReferralFacts } from './rules.ts';
+import type { ReferralFacts } from './rules.ts';
+import type { Hold } from '../patients/holds.ts';
 import type { ReferralSettings } from './settings.ts';
 import { ECA_NOTICES_OF, PROVISIONAL_OF, REFERRALS_OF } from './sql.ts';
 

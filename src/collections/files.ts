@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
 import { withTransaction } from '../runtime/database.ts';
-import { OWNER_ONLY_DIR, writeOwnerOnly } from '../pipeline/folders.ts';
+import { OWNER_ONLY_DIR, writeOwnerOnly } from '../common/files.ts';
 import { renderRecords } from './layout.ts';
 import { recordFromJson, type AnyRecord, type RecordKind } from './records.ts';
 import { LayoutSchema, type Layout, type ReferralSettings } from './settings.ts';

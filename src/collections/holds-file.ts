@@ -12,7 +12,7 @@ import { ClaimsError, toClaimsError, type Location } from '../common/errors.ts';
 import { CsvReader } from '../common/csv-reader.ts';
 import { isIsoDate } from '../common/dates.ts';
 import { openAccountHold, resolveAccountHolds } from '../patients/holds.ts';
-import type { HoldKind } from './rules.ts';
+import type { HoldKind } from '../patients/holds.ts';
 
 type Db = Pick<pg.ClientBase, 'query'>;
 

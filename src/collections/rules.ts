@@ -7,20 +7,7 @@ import { formatUsd } from '../common/money.ts';
 import { addDays, daysBetween, type IsoDate } from '../common/dates.ts';
 import type { PlanStanding } from '../patients/plans.ts';
 import type { Agency, AssignRule, EffectivePolicy } from './settings.ts';
-
-/**
- * Holds freeze the statement cycle and referrals while open. `bankruptcy` comes from the account's
- * bankruptcy flag (the automatic stay: no billing, no collection, a placed account is recalled); the
- * others are opened and resolved by command or holds file.
- */
-export type HoldKind = 'dispute' | 'assistance' | 'insurance' | 'bankruptcy';
-
-export interface Hold {
-  kind: HoldKind;
-  openedOn: IsoDate;
-  resolvedOn?: IsoDate | null;
-  reason: string;
-}
+import type { Hold, HoldKind } from '../patients/holds.ts';
 
 export interface ReferralFacts {
   accountNumber: string;

@@ -3,7 +3,6 @@
 // the date as written (`2024-02-29T23:10:00-05:00` is the 29th, although it is already March 1st in UTC).
 // A nightly run started at 11 pm must not be dated tomorrow, and neither must the envelopes of the files it
 // writes (`wallTime`: ISA09/ISA10, GS04/GS05, BHT04/BHT05 are the sender's local date and time).
-import { config } from '../runtime/config.ts';
 
 export interface Clock {
   now(): Date;
@@ -53,9 +52,3 @@ export const systemClock: Clock = {
     return { date: localDate(d).replaceAll('-', ''), time: `${pad(d.getHours())}${pad(d.getMinutes())}` };
   },
 };
-
-/** The process clock: fixed by CLAIMS_NOW when set, else the system clock. */
-export function defaultClock(): Clock {
-  const now = config().now;
-  return now ? fixedClock(now) : systemClock;
-}

@@ -14,7 +14,7 @@ import type { ClaimsError } from '../common/errors.ts';
 import { postgresControlNumbers } from './control-numbers.ts';
 import { AK101_CODES, ackGroupFrom, buildAckInterchange, ta1Echoable, ta1For, ta1Needed, type AckInterchangeSpec } from '../x12/ack.ts';
 import type { InterchangeSummary } from '../x12/envelope-types.ts';
-import { writeOwnerOnly } from '../pipeline/folders.ts';
+import { writeOwnerOnly } from '../common/files.ts';
 import type { WallTime } from '../common/clock.ts';
 
 /** Groups we never acknowledge with a 999: acknowledgements themselves. */

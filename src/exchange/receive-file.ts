@@ -17,12 +17,10 @@ import { withTransaction } from '../runtime/database.ts';
 import { envelopeEventBatches } from './x12-sets.ts';
 import { recordInterchange, type ReceivedResult } from './received.ts';
 import type { GroupInfo, InterchangeInfo, InterchangeSummary, SetInfo, SetSummary } from '../x12/envelope-types.ts';
-import { moveIntoFolder, writeOwnerOnly, OWNER_ONLY_DIR } from '../pipeline/folders.ts';
+import { moveIntoFolder, writeOwnerOnly, OWNER_ONLY_DIR } from '../common/files.ts';
 import type { Segment } from '../x12/segment.ts';
-import { handlerFor, type IngestContext, type SetOutcome, type StreamingSet, type X12Set, type X12SetHeader } from './set-handler.ts';
+import { handlerFor, type IngestContext, type SetHandler, type SetOutcome, type StreamingSet, type X12Set, type X12SetHeader } from './set-handler.ts';
 import { ackProblems, writeAcks, type AckOptions, type ReaderProblems } from './acks.ts';
-import { isPaymentsFile } from '../patients/payments-post.ts';
-import { ingestPaymentsFileOutcome } from '../pipeline/payments-file-outcome.ts';
 
 /** A limit on one set's size: a runaway set (no SE) must not take the process's memory. */
 export const SET_SEGMENTS_MAX = 3_000_000;
@@ -45,6 +43,8 @@ export interface FileOutcome {
 }
 
 export interface IngestFileOptions extends Omit<IngestContext, 'file' | 'fileName' | 'fileSha256' | 'inTransaction'> {
+  /** The handlers sets go to, by ST01 (assembled by the caller: src/pipeline/set-handlers.ts). */
+  handlers: readonly SetHandler[];
   quarantineDir: string;
   /** false: do not copy the file to quarantine (the pipeline runner moves it itself). Default true. */
   quarantineCopy?: boolean;
@@ -101,14 +101,14 @@ function x12Set(s: ReadSet): X12Set {
 
 /** Why the set cannot go to a handler, beyond the envelope checks: no handler, or one that does not read this version. */
 /** Why a set will not go to a handler (computed once, when it is complete). */
-function refusalsOf(s: Pick<ReadSet, 'interchange' | 'group' | 'info'>, summary: SetSummary, envelopeErrors: ClaimsError[], fileName: string): Pick<ReadSet, 'refused' | 'refusal'> {
+function refusalsOf(handlers: readonly SetHandler[], s: Pick<ReadSet, 'interchange' | 'group' | 'info'>, summary: SetSummary, envelopeErrors: ClaimsError[], fileName: string): Pick<ReadSet, 'refused' | 'refusal'> {
   const refused = [...summary.problems.filter((p) => p.severity === 'error'), ...envelopeErrors];
-  return { refused, refusal: refused.length > 0 ? null : unsupported(s, fileName) };
+  return { refused, refusal: refused.length > 0 ? null : unsupported(handlers, s, fileName) };
 }
 
-function unsupported(s: Pick<ReadSet, 'interchange' | 'group' | 'info'>, fileName: string): ClaimsError | null {
+function unsupported(handlers: readonly SetHandler[], s: Pick<ReadSet, 'interchange' | 'group' | 'info'>, fileName: string): ClaimsError | null {
   const where = { file: fileName, interchange: s.interchange.controlNumber, group: s.group.controlNumber, set: s.info.controlNumber, segmentIndex: s.info.segmentIndex, segmentTag: 'ST' };
-  const handler = handlerFor(s.info.id);
+  const handler = handlerFor(handlers, s.info.id);
   if (!handler) return new ClaimsError({ code: 'X12_SET_UNSUPPORTED', message: `transaction set ${s.info.id} is not ingested`, location: where, found: s.info.id, ack: { ik5: '1' } });
   if (s.group.functionalId !== handler.functionalId) {
     return new ClaimsError({ code: 'X12_GS01_MISMATCH', message: `GS01 ${s.group.functionalId} does not carry ${s.info.id} sets`, location: { ...where, segmentTag: 'GS', element: 1 }, expected: handler.functionalId, found: s.group.functionalId, ack: { ik5: '6' } });
@@ -158,9 +158,7 @@ function receivedWarning(r: ReceivedResult, i: InterchangeInfo, fileName: string
   return null;
 }
 
-export async function ingestFile(file: string, opts: IngestFileOptions): Promise<FileOutcome> {
-  // Patient payments files (CSV/NDJSON recognised by their header row) are not X12: one outcome per row.
-  if (await isPaymentsFile(file)) return ingestPaymentsFileOutcome(file, opts);
+export async function receiveFile(file: string, opts: IngestFileOptions): Promise<FileOutcome> {
   const fileName = path.basename(file);
   const fileSha256 = await sha256Of(file);
   const reasons: ClaimsError[] = [];
@@ -202,7 +200,7 @@ export async function ingestFile(file: string, opts: IngestFileOptions): Promise
       outcome = { set: s.info.controlNumber, transactionSet: s.info.id, status: 'quarantined', reasons: [...refused, ...(refusal ? [refusal] : []), ...warnings] };
       located = refusal ? ackProblems([refusal]) : [];
     } else {
-      outcome = s.streaming ? await s.streaming.settle(ctx) : await handlerFor(s.info.id)!.handleSet(x12Set(s), ctx);
+      outcome = s.streaming ? await s.streaming.settle(ctx) : await handlerFor(opts.handlers, s.info.id)!.handleSet(x12Set(s), ctx);
       if (warnings.length > 0) outcome = { ...outcome, reasons: [...outcome.reasons, ...warnings] };
       located = ackProblems(outcome.reasons.filter((r) => r.severity === 'error'));
     }
@@ -277,7 +275,7 @@ export async function ingestFile(file: string, opts: IngestFileOptions): Promise
             }
             // A handler that reads while the set streams gets each segment as it comes; none is kept.
             const head = { interchange: e.interchange, group: e.group, info: e.set };
-            const streaming = handlerFor(e.set.id)?.openSet?.(setHeader(head), fileName) ?? null;
+            const streaming = handlerFor(opts.handlers, e.set.id)?.openSet?.(setHeader(head), fileName) ?? null;
             open = { ...head, segments: streaming ? [] : [e.segment], streaming, segmentCount: 1 };
             streaming?.push(e.segment);
             break;
@@ -299,7 +297,7 @@ export async function ingestFile(file: string, opts: IngestFileOptions): Promise
               if (open.streaming) open.streaming.push(e.segment);
               else open.segments.push(e.segment);
             }
-            pending = { ...open, summary: e.summary, envelopeErrors: e.envelopeErrors, ...refusalsOf(open, e.summary, e.envelopeErrors, fileName) };
+            pending = { ...open, summary: e.summary, envelopeErrors: e.envelopeErrors, ...refusalsOf(opts.handlers, open, e.summary, e.envelopeErrors, fileName) };
             open = null;
             break;
           case 'interchangeEnd':

@@ -1,14 +1,11 @@
-// The ingest registry: which handler takes which X12 transaction set. `claims ingest` and the `ingest`
-// stage read a file's envelope, and hand each ST..SE to the handler registered for its ST01 (and GS01).
-// To add a set (271, 999, 277CA...): write a SetHandler and add one import and one entry below.
+// The set-handler contract: what the receiving side (receive-file.ts) hands a handler for one X12
+// transaction set, and what it gets back. The handlers themselves live with their flow (remittances,
+// eligibility, claims acknowledgements); the list of them is assembled above, by whoever runs the intake
+// (src/pipeline/set-handlers.ts), so this contract imports no flow and no flow forms a cycle with it.
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from '../runtime/logger.ts';
 import type { ClaimsError } from '../common/errors.ts';
 import type { Segment } from '../x12/segment.ts';
-import { remittanceHandler } from '../remittances/handler.ts';
-import { eligibilityHandler } from '../eligibility/handler.ts';
-import { ack999Handler } from '../claims/ack-999.ts';
-import { ack277caHandler } from '../claims/ack-277ca.ts';
 
 /** One transaction set with its envelope, as the dispatcher found it. Segments ST..SE inclusive. */
 export interface X12Set {
@@ -96,8 +93,7 @@ export interface SetHandler {
   openSet?(set: X12SetHeader, fileName: string): StreamingSet;
 }
 
-export const handlers: SetHandler[] = [remittanceHandler, eligibilityHandler, ack999Handler, ack277caHandler];
-
-export function handlerFor(transactionSet: string): SetHandler | undefined {
+/** The handler registered for an ST01, if any. */
+export function handlerFor(handlers: readonly SetHandler[], transactionSet: string): SetHandler | undefined {
   return handlers.find((h) => h.transactionSet === transactionSet);
 }

@@ -2,7 +2,7 @@
 // Text format, not binary: bigint cents and small ints are shorter as digits than as 8-byte fields, and
 // only four characters ever need escaping (backslash, tab, newline, carriage return), which real ids
 // and reason codes almost never contain, so the common case is one regex test per text field.
-import type { PreparedBatch } from './prepare.ts';
+import type { PreparedBatch } from './types.ts';
 
 /** Column lists, in the order the row builders below write them. */
 export const ENTRY_COPY_COLUMNS = [

@@ -4,7 +4,7 @@
 // text for the content hash. It runs once per line of million-line batches, so the hot loop builds no
 // strings unless a check fails.
 import { ClaimsError } from '../common/errors.ts';
-import { ACCOUNT_KINDS, type AccountRef, type Entry, type EntryLine, type PostingBatch } from './types.ts';
+import { ACCOUNT_KINDS, type AccountRef, type Entry, type EntryLine, type PostingBatch, type PreparedBatch } from './types.ts';
 import { CANONICAL_HEADER, canonicalAccountRow, canonicalEntryRow, canonicalLineRow } from './canonical.ts';
 
 /** Limits on everything (TigerBeetle style); the schema enforces the same numbers. */
@@ -22,18 +22,6 @@ const INT64_MAX = 2n ** 63n - 1n;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const KINDS: ReadonlySet<string> = new Set(ACCOUNT_KINDS);
-
-export interface PreparedBatch {
-  batch: PostingBatch;
-  /** Distinct accounts of the batch, numbered in order of first use. */
-  accounts: AccountRef[];
-  /** Account numbers sorted by identity (kind, payer, patient): the order to create them in, so that
-   *  concurrent postings take the unique-index locks in the same order and cannot deadlock. */
-  lockOrder: number[];
-  /** For every line of the batch in order (entry by entry), the number of its account. */
-  lineAccount: Int32Array;
-  lineCount: number;
-}
 
 /** The identity of an account as one string: kind, payer, patient (absent = empty). */
 export function accountRefKey(ref: AccountRef): string {

@@ -72,3 +72,16 @@ export interface PostingBatch {
 }
 
 export type PostingOutcome = 'posted' | 'duplicate';
+
+/** A posting batch checked and numbered before anything touches the database (prepare.ts). */
+export interface PreparedBatch {
+  batch: PostingBatch;
+  /** Distinct accounts of the batch, numbered in order of first use. */
+  accounts: AccountRef[];
+  /** Account numbers sorted by identity (kind, payer, patient): the order to create them in, so that
+   *  concurrent postings take the unique-index locks in the same order and cannot deadlock. */
+  lockOrder: number[];
+  /** For every line of the batch in order (entry by entry), the number of its account. */
+  lineAccount: Int32Array;
+  lineCount: number;
+}

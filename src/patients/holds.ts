@@ -3,7 +3,21 @@
 // while one is open) and by the referral rules. `accountHolds` is the one read the statements code calls.
 import type pg from 'pg';
 import { ClaimsError } from '../common/errors.ts';
-import type { Hold, HoldKind } from '../collections/rules.ts';
+import type { IsoDate } from '../common/dates.ts';
+
+/**
+ * Holds freeze the statement cycle and referrals while open. `bankruptcy` comes from the account's
+ * bankruptcy flag (the automatic stay: no billing, no collection, a placed account is recalled); the
+ * others are opened and resolved by command or holds file.
+ */
+export type HoldKind = 'dispute' | 'assistance' | 'insurance' | 'bankruptcy';
+
+export interface Hold {
+  kind: HoldKind;
+  openedOn: IsoDate;
+  resolvedOn?: IsoDate | null;
+  reason: string;
+}
 
 type Db = Pick<pg.ClientBase, 'query'>;
 

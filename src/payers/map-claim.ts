@@ -5,41 +5,8 @@ import type { PayerProfile } from '../domain/payer-profile.ts';
 import { mapLineCodes } from './crosswalk.ts';
 import { ClaimsError } from '../common/errors.ts';
 import { canonicalJson, contentHash, sha256Hex } from '../common/content-hash.ts';
-import type { Rejection, ValidClaim, ValidLine } from '../domain/claim-validate.ts';
-
-export type PayerDirectory = ReadonlyMap<string, PayerProfile>;
-
-/** The crosswalk a claim was mapped with: label plus content hash, so a later edit is a new version. */
-export interface CrosswalkVersion {
-  payerId: string;
-  label: string;
-  sha256: string;
-  /** `label@first-12-hex`: what claims record. */
-  id: string;
-}
-
-export interface MappedLine extends ValidLine {
-  /** As sent (after the crosswalk). */
-  sentProcedureCode: string;
-  sentModifiers: string[];
-  sentUnits: string;
-  crosswalkEntry: number | null;
-}
-
-export interface MappedClaim {
-  claim: ValidClaim;
-  /** 1-based record number in the export. */
-  record: number;
-  payer: PayerProfile;
-  /** Profiles of coverages[1..], in order. */
-  otherPayers: PayerProfile[];
-  lines: MappedLine[];
-  crosswalk: CrosswalkVersion;
-  /** Billing NPI + CLM01 + frequency: the idempotency key of the claim and of its ledger entry. */
-  key: string;
-  /** SHA-256 of the claim record's canonical JSON. */
-  contentHash: string;
-}
+import type { Rejection, ValidClaim } from '../domain/claim-validate.ts';
+import type { CrosswalkVersion, MappedClaim, MappedLine, PayerDirectory } from '../domain/mapped-claim.ts';
 
 export type MappingResult = { ok: true; mapped: MappedClaim } | { ok: false; rejections: Rejection[] };
 

@@ -28,10 +28,3 @@ export function isInputName(name: string): boolean {
   if (/\.error\.json$/i.test(name) || /\.sha256$/i.test(name)) return false;
   return true;
 }
-
-/** `remit.835` -> `remit~2.835`: the n-th name tried when `remit.835` is taken by different content. */
-export function alternativeName(name: string, n: number): string {
-  const dot = name.lastIndexOf('.');
-  if (dot <= 0) return `${name}~${n}`;
-  return `${name.slice(0, dot)}~${n}${name.slice(dot)}`;
-}

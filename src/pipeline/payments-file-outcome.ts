@@ -7,9 +7,11 @@ import { toClaimsError, type ClaimsError } from '../common/errors.ts';
 import { formatDecimal } from '../common/money.ts';
 import type { FileOutcome, FileStatus, IngestFileOptions } from '../exchange/receive-file.ts';
 import { quarantineCopy } from '../exchange/receive-file.ts';
-import { sha256File } from './folders.ts';
+import { sha256File } from '../common/files.ts';
 import type { SetOutcome } from '../exchange/set-handler.ts';
 import { ingestPaymentsFile, type PaymentRowOutcome } from '../patients/payments-post.ts';
+
+type PaymentsFileOptions = Omit<IngestFileOptions, 'handlers'>;
 
 export const PAYMENTS_TRANSACTION = 'payments';
 
@@ -32,7 +34,7 @@ export function paymentsFileStatus(sets: SetOutcome[], problems: ClaimsError[]):
   return posted || duplicates ? 'partial' : 'quarantined';
 }
 
-export async function ingestPaymentsFileOutcome(file: string, opts: IngestFileOptions): Promise<FileOutcome> {
+export async function ingestPaymentsFileOutcome(file: string, opts: PaymentsFileOptions): Promise<FileOutcome> {
   const fileName = path.basename(file);
   const sets: SetOutcome[] = [];
   const reasons: ClaimsError[] = [];

@@ -8,9 +8,8 @@ import path from 'node:path';
 import type { Clock } from '../common/clock.ts';
 import { toClaimsError } from '../common/errors.ts';
 import type { Logger } from '../runtime/logger.ts';
-import {
-  archiveFile, ensureFolders, foldersOpenToOthers, listInputFiles, moveIntoFolder, quarantineFile, sha256File,
-} from './folders.ts';
+import { archiveFile, ensureFolders, foldersOpenToOthers, listInputFiles, quarantineFile } from './folders.ts';
+import { moveIntoFolder, sha256File } from '../common/files.ts';
 import type { LoadedPipeline } from './pipeline-load.ts';
 import {
   addCounts, emptyOutcomeCounts, outcomeProblem, runStatusOf, stageStatusOf,

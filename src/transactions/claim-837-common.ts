@@ -3,7 +3,7 @@
 // 2320/2330 other-coverage loops. Pure: claims in, segment values out (`[tag, ...elements]`, an element
 // being text or its components); envelopes, counts and delimiters are the interchange writer's job.
 import type { Address, Coverage, Person } from '../domain/claim.ts';
-import type { MappedClaim } from '../payers/map-claim.ts';
+import type { MappedClaim } from '../domain/mapped-claim.ts';
 import type { PayerProfile } from '../domain/payer-profile.ts';
 import type { WallTime } from '../common/clock.ts';
 

@@ -4,7 +4,7 @@
 // writes the HL segments with the set's numbers and joins the pieces. This is what lets claims be
 // rendered on worker threads (src/claim-exports/prepare-pool.ts) while the outbox, on the main thread, only
 // numbers and joins them, and it gives the same text as rendering in place.
-import type { MappedClaim } from '../payers/map-claim.ts';
+import type { MappedClaim } from '../domain/mapped-claim.ts';
 import { Hierarchy, type SegmentValues } from './claim-837-common.ts';
 import { professionalClaimSegments } from './claim-837p.ts';
 import { institutionalClaimSegments } from './claim-837i.ts';

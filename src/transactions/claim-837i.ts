@@ -2,7 +2,7 @@
 // through 2300 CLM, DTP*434 statement dates (then DTP*435 admission), CL1, HI (ABK principal, ABJ admitting, ABF others),
 // 2310A attending provider, 2320 other coverage, and 2400 LX/SV2/DTP*472/REF*6R.
 import { formatX12Amount, parseCents } from '../common/money.ts';
-import type { MappedClaim } from '../payers/map-claim.ts';
+import type { MappedClaim } from '../domain/mapped-claim.ts';
 import { normalizeIcd10 } from '../domain/claim-codes.ts';
 import {
   d8,

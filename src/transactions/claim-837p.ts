@@ -1,7 +1,7 @@
 // 837P professional claim (005010X222A1): the segments of one claim, from its 2000A/2000B/2000C hierarchy
 // through 2300 CLM, HI, 2310B rendering provider, 2320 other coverage, and 2400 LX/SV1/DTP*472/REF*6R.
 import { formatX12Amount } from '../common/money.ts';
-import type { MappedClaim } from '../payers/map-claim.ts';
+import type { MappedClaim } from '../domain/mapped-claim.ts';
 import {
   d8,
   otherSubscriberLoops,

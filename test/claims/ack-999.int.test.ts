@@ -15,7 +15,7 @@ import { postgresClaimStore } from '../../src/claims/store.ts';
 import { postgresControlNumbers } from '../../src/exchange/control-numbers.ts';
 import { fixedClock } from '../../src/common/clock.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
-import { ingestFile } from '../../src/exchange/receive-file.ts';
+import { ingestFile } from '../../src/pipeline/ingest-input.ts';
 import { syntheticClaim } from './support/synthetic.ts';
 import { CORPUS_DIR } from '../x12/corpus.ts';
 

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { importHoldsText } from '../../src/collections/holds-file.ts';
 import { runReferrals } from '../../src/collections/run.ts';
 import { parseReferralSettings } from '../../src/collections/settings.ts';
-import { ingestFile } from '../../src/exchange/receive-file.ts';
+import { ingestFile } from '../../src/pipeline/ingest-input.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
 import { runStatements } from '../../src/statements/run.ts';
 import { parseStatementSettings } from '../../src/statements/settings.ts';

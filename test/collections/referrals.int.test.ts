@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase, type TestDatabase } from '../support/db.ts';
 import { runCli } from '../support/cli.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
-import { ingestFile } from '../../src/exchange/receive-file.ts';
+import { ingestFile } from '../../src/pipeline/ingest-input.ts';
 import { interchange, type GenRemittance } from '../remittances/support/generate-835.ts';
 import { insertSubmittedClaim, ledgerBalances, ledgerDump, tempDir, writeTemp } from '../remittances/support/fixtures.ts';
 import { runStatements } from '../../src/statements/run.ts';

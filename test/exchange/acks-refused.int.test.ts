@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
 import { fixedClock } from '../../src/common/clock.ts';
-import { ingestFile } from '../../src/exchange/receive-file.ts';
+import { ingestFile } from '../../src/pipeline/ingest-input.ts';
 
 let db: TestDatabase;
 let dir: string;

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
-import { ingestFile, type FileOutcome } from '../../src/exchange/receive-file.ts';
+import { ingestFile } from '../../src/pipeline/ingest-input.ts';
+import type { FileOutcome } from '../../src/exchange/receive-file.ts';
 import { ledgerBalances, tempDir } from '../remittances/support/fixtures.ts';
 
 const corpus = fileURLToPath(new URL('../../../shared/corpus', import.meta.url));

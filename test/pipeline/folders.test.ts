@@ -3,9 +3,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  archiveFile, listInputFiles, moveIntoFolder, quarantineFile, sha256File, writeOwnerOnly,
-} from '../../src/pipeline/folders.ts';
+import { archiveFile, listInputFiles, quarantineFile } from '../../src/pipeline/folders.ts';
+import { moveIntoFolder, sha256File, writeOwnerOnly } from '../../src/common/files.ts';
 
 // sha256 of the ASCII texts, from `printf %s TEXT | sha256sum`.
 const SHA_ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alternativeName, globToRegExp, isInputName, matchesAny } from '../../src/pipeline/glob.ts';
+import { globToRegExp, isInputName, matchesAny } from '../../src/pipeline/glob.ts';
+import { alternativeName } from '../../src/common/files.ts';
 
 describe('glob', () => {
   it('matches * and ? case-insensitively, and nothing else specially', () => {

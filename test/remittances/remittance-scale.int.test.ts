@@ -5,7 +5,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
-import { ingestFile } from '../../src/exchange/receive-file.ts';
+import { ingestFile } from '../../src/pipeline/ingest-input.ts';
 import { SQL } from '../../src/remittances/sql.ts';
 import { RESOLVE_ACCOUNTS } from '../../src/ledger/sql.ts';
 import { postBatch } from '../../src/ledger/post.ts';

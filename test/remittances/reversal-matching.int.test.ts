@@ -5,7 +5,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
-import { ingestFile } from '../../src/exchange/receive-file.ts';
+import { ingestFile } from '../../src/pipeline/ingest-input.ts';
 import { interchange, type GenClaim } from './support/generate-835.ts';
 import { ledgerBalances, tempDir, writeTemp } from './support/fixtures.ts';
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
 import { useTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
-import { ingestFile } from '../../src/exchange/receive-file.ts';
+import { ingestFile } from '../../src/pipeline/ingest-input.ts';
 import { interchange, type GenRemittance } from '../remittances/support/generate-835.ts';
 import { insertSubmittedClaim, writeTemp } from '../remittances/support/fixtures.ts';
 

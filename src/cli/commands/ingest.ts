@@ -9,9 +9,10 @@ import { openDatabase } from '../../runtime/database.ts';
 import { config } from '../../runtime/config.ts';
 import { ExitCode, formatLocation } from '../../common/errors.ts';
 import { failpoint } from '../../runtime/failpoints.ts';
-import { defaultClock } from '../../common/clock.ts';
-import { OWNER_ONLY_DIR } from '../../pipeline/folders.ts';
-import { ingestFile, type FileOutcome } from '../../exchange/receive-file.ts';
+import { defaultClock } from '../../runtime/process-clock.ts';
+import { OWNER_ONLY_DIR } from '../../common/files.ts';
+import type { FileOutcome } from '../../exchange/receive-file.ts';
+import { ingestFile } from '../../pipeline/ingest-input.ts';
 
 const HELP = `Usage: claims ingest FILE... [--quarantine DIR] [--acks DIR] [--json]
 

@@ -11,7 +11,7 @@ import { formatUsd } from '../../common/money.ts';
 import { isIsoDate } from '../../common/dates.ts';
 import { parseStatementSettings, type StatementSettings } from '../../statements/settings.ts';
 import { heldReportCsv, heldStatementsOn, refundReportCsv, runStatements, type StatementRunResult } from '../../statements/run.ts';
-import { OWNER_ONLY_DIR, writeOwnerOnly } from '../../pipeline/folders.ts';
+import { OWNER_ONLY_DIR, writeOwnerOnly } from '../../common/files.ts';
 
 const HELP = `Usage: claims statements --as-of DATE [--out DIR] [--settings FILE] [--account NUMBER]... [--no-single-pdfs | --csv-only] [--json]
 

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { failpoint } from '../../runtime/failpoints.ts';
 import { toClaimsError } from '../../common/errors.ts';
-import { fileErrors, ingestFile, type FileOutcome } from '../../exchange/receive-file.ts';
+import { fileErrors, type FileOutcome } from '../../exchange/receive-file.ts';
+import { ingestFile } from '../ingest-input.ts';
 import { defineStage, type InputOutcome, type InputStatus, type ReasonJson } from '../stage.ts';
 
 /** X12 files by the names payers and clearinghouses give them. Claims exports (.ndjson) are not ours. */

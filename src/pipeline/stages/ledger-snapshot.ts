@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { balances, type TrialBalance } from '../../ledger/queries.ts';
 import { ClaimsError } from '../../common/errors.ts';
-import { writeOwnerOnly } from '../folders.ts';
+import { writeOwnerOnly } from '../../common/files.ts';
 import { defineStage } from '../stage.ts';
 
 export interface TrialBalanceRow {

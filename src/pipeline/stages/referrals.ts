@@ -12,7 +12,7 @@ import { importHoldsText } from '../../collections/holds-file.ts';
 import { ingestReturnsText } from '../../collections/returns.ts';
 import { runReferrals } from '../../collections/run.ts';
 import { mergeAgenciesFile, parseReferralSettings, ReferralSettingsSchema, type ReferralSettings } from '../../collections/settings.ts';
-import { sha256File } from '../folders.ts';
+import { sha256File } from '../../common/files.ts';
 import { defineStage, type InputOutcome, type ReasonJson } from '../stage.ts';
 
 export const REFERRALS_OUTBOX_FOLDER = 'referrals';

@@ -12,7 +12,7 @@ import { toClaimsError } from '../../common/errors.ts';
 import { importPlansText } from '../../patients/plans-store.ts';
 import { StatementSettingsSchema } from '../../statements/settings.ts';
 import { heldReportCsv, heldStatementsOn, refundReportCsv, runStatements, statementsRecordedOn } from '../../statements/run.ts';
-import { OWNER_ONLY_DIR, writeOwnerOnly } from '../folders.ts';
+import { OWNER_ONLY_DIR, writeOwnerOnly } from '../../common/files.ts';
 import { defineStage, type InputOutcome, type ReasonJson, type StageContext } from '../stage.ts';
 
 export const STATEMENTS_OUTBOX_FOLDER = 'statements';
