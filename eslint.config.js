@@ -22,4 +22,12 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read the environment only in src/runtime/config.ts' }],
     },
   },
+  {
+    // Sizes a reader can hold in mind. An exception is an eslint-disable comment at the spot, with its reason.
+    files: ['src/**/*.ts'],
+    rules: {
+      'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }],
+      'max-lines-per-function': ['error', { max: 120, skipBlankLines: false, skipComments: false, IIFEs: true }],
+    },
+  },
 );

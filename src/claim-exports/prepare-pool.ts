@@ -12,6 +12,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { ClaimsError } from '../common/errors.ts';
+import type { ErrorCode } from '../common/error-codes.ts';
 import type { Delimiters } from '../x12/segment.ts';
 import type { PayerDirectory } from '../domain/mapped-claim.ts';
 import type { BlockFailure, BlockReply, BlockRequest } from './prepare-block.ts';
@@ -77,7 +78,8 @@ export class PreparePool {
     this.waiting.delete(m.id);
     if ('failure' in m) {
       const f = m.failure;
-      const err = f.code !== undefined ? new ClaimsError({ code: f.code, message: f.message }) : new Error(f.message);
+      // A ClaimsError's code, as the worker sent it; unchecked, like any error's code the worker passes on.
+      const err = f.code !== undefined ? new ClaimsError({ code: f.code as ErrorCode, message: f.message }) : new Error(f.message);
       if (f.stack !== undefined) err.stack = f.stack;
       w.reject(err);
     } else w.resolve(m);

@@ -14,6 +14,7 @@ import { ClaimsError } from '../common/errors.ts';
 import { withTransaction } from '../runtime/database.ts';
 import type { SetHandler, SetOutcome, X12Set } from '../exchange/set-handler.ts';
 import type { Segment } from '../x12/segment.ts';
+import { components, element } from '../x12/access.ts';
 import { SQL } from './sql.ts';
 import { moveClaims, nextStatus, type AckVerdict } from './ack-status.ts';
 
@@ -31,8 +32,6 @@ export interface ClaimAck {
 
 const ACCEPTED = new Set(['A0', 'A1', 'A2', 'A5']);
 const REJECTED = new Set(['A3', 'A4', 'A6', 'A7', 'A8']);
-
-const el = (s: Segment, n: number): string => s.elements[n] ?? '';
 
 /** The claim-level acknowledgements of a 277CA set. Pure. */
 export function read277ca(set: { segments: Segment[]; fileName: string; interchange: string; group: string; set: string }): ClaimAck[] {
@@ -54,22 +53,22 @@ export function read277ca(set: { segments: Segment[]; fileName: string; intercha
   for (const s of set.segments) {
     if (s.tag === 'HL') {
       close();
-      level = el(s, 3);
+      level = element(s, 3);
       if (level === '19') npi = '';
       if (level === 'PT') claim = { billingNpi: npi, patientControlNumber: '', category: null, statusCode: '', payerClaimNumber: null, segmentIndex: s.index, hl: s };
       continue;
     }
-    if (level === '19' && s.tag === 'NM1' && el(s, 1) === '85') npi = el(s, 9);
+    if (level === '19' && s.tag === 'NM1' && element(s, 1) === '85') npi = element(s, 9);
     if (!claim) continue;
-    if (s.tag === 'TRN' && el(s, 1) === '2') claim.patientControlNumber = el(s, 2);
+    if (s.tag === 'TRN' && element(s, 1) === '2') claim.patientControlNumber = element(s, 2);
     else if (s.tag === 'STC' && claim.category === null) {
-      const [category = '', status = ''] = el(s, 1).split(s.delimiters.component);
+      const [category = '', status = ''] = components(s, 1);
       if (!/^[A-Z][A-Z0-9]{1,2}$/.test(category)) {
         throw new ClaimsError({ code: 'ACK_277CA_CATEGORY_INVALID', message: `STC01-1 ${JSON.stringify(category)} is not a claim status category code`, location: { ...where(s, 1), component: 1 }, expected: 'a category code such as A2 or A7', found: category });
       }
       claim.category = category;
       claim.statusCode = status;
-    } else if (s.tag === 'REF' && el(s, 1) === '1K') claim.payerClaimNumber = el(s, 2);
+    } else if (s.tag === 'REF' && element(s, 1) === '1K') claim.payerClaimNumber = element(s, 2);
   }
   close();
   return out;

@@ -12,7 +12,9 @@ import { ClaimsError } from '../common/errors.ts';
 import { withTransaction } from '../runtime/database.ts';
 import type { SetHandler, SetOutcome, X12Set } from '../exchange/set-handler.ts';
 import type { Segment } from '../x12/segment.ts';
+import { element, elementsFrom } from '../x12/access.ts';
 import { moveClaims, nextStatus, type AckVerdict } from './ack-status.ts';
+import { SQL } from './sql.ts';
 
 export interface Ack999Set {
   transactionSet: string;
@@ -37,8 +39,6 @@ export interface Ack999Group {
 const ACCEPTED = new Set(['A', 'E']);
 const REJECTED = new Set(['R', 'M', 'W', 'X']);
 
-const el = (s: Segment, n: number): string => s.elements[n] ?? '';
-
 /** Read a 999's AK1/AK2/IK5/AK9 (IK3/IK4/CTX are kept only as counts of what the sender found). Pure. */
 export function read999(set: Pick<X12Set, 'segments'> & { fileName: string; interchange: string; group: string; set: string }): Ack999Group {
   const where = (s: Segment, element?: number) => ({
@@ -50,26 +50,26 @@ export function read999(set: Pick<X12Set, 'segments'> & { fileName: string; inte
     switch (s.tag) {
       case 'AK1':
         if (group) throw new ClaimsError({ code: 'ACK_999_AK1_REPEATED', message: 'a 999 acknowledges one functional group: a second AK1', location: where(s) });
-        if (el(s, 1) === '' || el(s, 2) === '') throw new ClaimsError({ code: 'ACK_999_AK1_INVALID', message: 'AK1 needs the functional identifier (AK101) and the group control number (AK102)', location: where(s, el(s, 1) === '' ? 1 : 2), expected: 'AK1*HC*GS06', found: s.elements.slice(1).join('*') });
-        group = { functionalId: el(s, 1), controlNumber: el(s, 2), version: el(s, 3), sets: [], verdict: '', segmentIndex: s.index };
+        if (element(s, 1) === '' || element(s, 2) === '') throw new ClaimsError({ code: 'ACK_999_AK1_INVALID', message: 'AK1 needs the functional identifier (AK101) and the group control number (AK102)', location: where(s, element(s, 1) === '' ? 1 : 2), expected: 'AK1*HC*GS06', found: elementsFrom(s, 1).join('*') });
+        group = { functionalId: element(s, 1), controlNumber: element(s, 2), version: element(s, 3), sets: [], verdict: '', segmentIndex: s.index };
         break;
       case 'AK2':
         if (!group) throw new ClaimsError({ code: 'ACK_999_SEGMENT_OUT_OF_PLACE', message: 'AK2 before AK1', location: where(s), expected: 'AK1' });
-        if (el(s, 2) === '') throw new ClaimsError({ code: 'ACK_999_AK2_INVALID', message: 'AK2 needs the transaction set control number (AK202)', location: where(s, 2), expected: 'the ST02 acknowledged', found: '' });
-        current = { transactionSet: el(s, 1), controlNumber: el(s, 2), verdict: '', codes: [], segmentIndex: s.index };
+        if (element(s, 2) === '') throw new ClaimsError({ code: 'ACK_999_AK2_INVALID', message: 'AK2 needs the transaction set control number (AK202)', location: where(s, 2), expected: 'the ST02 acknowledged', found: '' });
+        current = { transactionSet: element(s, 1), controlNumber: element(s, 2), verdict: '', codes: [], segmentIndex: s.index };
         group.sets.push(current);
         break;
       case 'IK5':
         if (!current) throw new ClaimsError({ code: 'ACK_999_SEGMENT_OUT_OF_PLACE', message: 'IK5 outside an AK2 loop', location: where(s), expected: 'AK2' });
-        if (!ACCEPTED.has(el(s, 1)) && !REJECTED.has(el(s, 1))) throw new ClaimsError({ code: 'ACK_999_IK5_INVALID', message: `IK501 ${el(s, 1)} is not a 999 acknowledgment code`, location: where(s, 1), expected: 'A, E, M, R, W or X', found: el(s, 1) });
-        current.verdict = el(s, 1);
-        current.codes = s.elements.slice(2).filter((c) => c !== '');
+        if (!ACCEPTED.has(element(s, 1)) && !REJECTED.has(element(s, 1))) throw new ClaimsError({ code: 'ACK_999_IK5_INVALID', message: `IK501 ${element(s, 1)} is not a 999 acknowledgment code`, location: where(s, 1), expected: 'A, E, M, R, W or X', found: element(s, 1) });
+        current.verdict = element(s, 1);
+        current.codes = elementsFrom(s, 2).filter((c) => c !== '');
         current = null;
         break;
       case 'AK9':
         if (!group) throw new ClaimsError({ code: 'ACK_999_SEGMENT_OUT_OF_PLACE', message: 'AK9 before AK1', location: where(s), expected: 'AK1' });
-        if (!['A', 'E', 'M', 'P', 'R', 'W', 'X'].includes(el(s, 1))) throw new ClaimsError({ code: 'ACK_999_AK9_INVALID', message: `AK901 ${el(s, 1)} is not a 999 group acknowledgment code`, location: where(s, 1), expected: 'A, E, M, P, R, W or X', found: el(s, 1) });
-        group.verdict = el(s, 1);
+        if (!['A', 'E', 'M', 'P', 'R', 'W', 'X'].includes(element(s, 1))) throw new ClaimsError({ code: 'ACK_999_AK9_INVALID', message: `AK901 ${element(s, 1)} is not a 999 group acknowledgment code`, location: where(s, 1), expected: 'A, E, M, P, R, W or X', found: element(s, 1) });
+        group.verdict = element(s, 1);
         break;
       default:
     }
@@ -96,20 +96,12 @@ export function setVerdicts(g: Ack999Group): { accepted: string[]; rejected: str
   };
 }
 
-// Our claims in the group the 999 names: the file was addressed to the 999's sender (receiver_id is
-// `qualifier:id`), and GS06/ST02 compare as numbers (a sender may strip or add leading zeros).
-const CLAIMS_OF_GROUP = `
-SELECT c.id::text AS id, c.status, c.st02
-FROM claims c JOIN outbound_files f ON f.id = c.outbound_file_id
-WHERE split_part(f.receiver_id, ':', 2) = $1 AND ltrim(c.gs06, '0') = ltrim($2, '0')
-ORDER BY c.id`;
-
 interface ClaimRow { id: string; status: string; st02: string | null }
 
 const sameNumber = (a: string | null, b: string): boolean => (a ?? '').replace(/^0+/, '') === b.replace(/^0+/, '');
 
 export async function record999(client: PoolClient, sender: string, g: Ack999Group, note: string): Promise<{ matched: number; accepted: number; rejected: number }> {
-  const rows = (await client.query<ClaimRow>(CLAIMS_OF_GROUP, [sender, g.controlNumber])).rows;
+  const rows = (await client.query<ClaimRow>(SQL.claimsOfGroup, [sender, g.controlNumber])).rows;
   const v = setVerdicts(g);
   const verdictOf = (r: ClaimRow): AckVerdict | null => {
     if (v.groupWide === 'rejected') return 'rejected';

@@ -6,18 +6,14 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
+import { csvHeader, csvLine } from '../common/csv-writer.ts';
 import type { Rejection } from '../domain/claim-validate.ts';
 
 export const REPORT_COLUMNS = ['outcome', 'file', 'record', 'claimId', 'patientControlNumber', 'field', 'code', 'message', 'expected', 'found'] as const;
 const OWNER_ONLY = 0o600;
 
-/** RFC 4180: quote a field when it holds a comma, quote, or line break; double the quotes. */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
 export function csvRow(r: Rejection): string {
-  return REPORT_COLUMNS.map((c) => csvField(String((c === 'outcome' ? outcomeOf(r) : r[c]) ?? ''))).join(',') + '\r\n';
+  return csvLine(REPORT_COLUMNS.map((c) => (c === 'outcome' ? outcomeOf(r) : r[c])));
 }
 
 const outcomeOf = (r: Rejection): 'rejected' | 'held' => r.outcome ?? 'rejected';
@@ -61,7 +57,7 @@ export class RejectionReport {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     this.csv = createWriteStream(this.csvPath, { mode: OWNER_ONLY });
     this.json = createWriteStream(this.jsonPath, { mode: OWNER_ONLY });
-    await write(this.csv, REPORT_COLUMNS.join(',') + '\r\n');
+    await write(this.csv, csvHeader(REPORT_COLUMNS));
     await write(this.json, '[\n');
   }
 }

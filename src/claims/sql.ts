@@ -161,4 +161,14 @@ export const SQL = {
 
   /** Whether any claim is held at all (a batch skips the release probe when none is). */
   anyHeld: `SELECT EXISTS (SELECT 1 FROM claim_holds WHERE status = 'held') AS any`,
+
+  /**
+   * Our claims in the group a 999 names: the file was addressed to the 999's sender (receiver_id is
+   * `qualifier:id`), and GS06 compares as a number (a sender may strip or add leading zeros).
+   */
+  claimsOfGroup: `
+    SELECT c.id::text AS id, c.status, c.st02
+    FROM claims c JOIN outbound_files f ON f.id = c.outbound_file_id
+    WHERE split_part(f.receiver_id, ':', 2) = $1 AND ltrim(c.gs06, '0') = ltrim($2, '0')
+    ORDER BY c.id`,
 } as const;

@@ -5,17 +5,24 @@ import { ExitCode, formatLocation, toClaimsError } from '../common/errors.ts';
 import { logger } from '../runtime/logger.ts';
 import { defaultClock } from '../runtime/process-clock.ts';
 import { config } from '../runtime/config.ts';
+import { versionLine } from './version.ts';
 
 function topHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 8);
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
     'Usage: claims COMMAND [OPTIONS]',
+    '       claims --version',
     '',
     'Commands:',
     ...lines,
     '',
-    'Run `claims COMMAND --help` for the options of one command.',
+    'Options:',
+    '  -V, --version  Print the version (claims-pipeline X.Y.Z) and exit.',
+    '  -h, --help     This list.',
+    '',
+    'Run `claims COMMAND --help` for the options of one command. With --json, a command that prints writes',
+    'one JSON document to stdout instead (logs stay on stderr); amounts in it are integer cents in ...Cents fields.',
     'Exit codes: 0 done, 1 failed, 2 usage, 3 done but some input was quarantined or rejected.',
     '',
   ].join('\n');
@@ -26,6 +33,10 @@ export async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(topHelp());
     return name === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(versionLine());
+    return ExitCode.ok;
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {

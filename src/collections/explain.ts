@@ -8,6 +8,7 @@ import { loadAccountFacts } from './facts.ts';
 import { decideReferral, type ReferralDecision } from './rules.ts';
 import type { Hold } from '../patients/holds.ts';
 import { effectivePolicy, type ReferralSettings } from './settings.ts';
+import { EVENTS_OF } from './sql.ts';
 
 export interface ReferralExplanation {
   decision: ReferralDecision;
@@ -15,12 +16,6 @@ export interface ReferralExplanation {
   referrals: { referralId: string; agencyId: string; placedOn: string; placedCents: bigint; status: string; closedOn: string | null; closedReason: string | null; recallRequestedOn: string | null }[];
   events: { referralId: string; kind: string; on: string; amountCents: bigint; balanceAfterCents: bigint; reason: string | null }[];
 }
-
-const EVENTS_OF = `
-SELECT e.referral_id::text AS referral_id, e.kind, e.event_on::text AS event_on, e.amount_cents::text AS amount_cents,
-       e.balance_after_cents::text AS balance_after_cents, e.reason
-FROM referral_events e JOIN referrals r ON r.id = e.referral_id
-WHERE r.account_number = $1 ORDER BY e.id`;
 
 export async function explainReferral(pool: pg.Pool, accountNumber: string, asOf: string, settings: ReferralSettings): Promise<ReferralExplanation | null> {
   const rows = await accountsByNumber(pool, [accountNumber]);

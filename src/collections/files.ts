@@ -2,11 +2,11 @@
 // gathered into one collection_files row per agency, kind and date, then written owner-only through the
 // agency's layout and marked with their sha256. Deciding and writing are separate: a file recorded but not
 // written (a crash in between) is written by the next run from the same rows, identical.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
 import { withTransaction } from '../runtime/database.ts';
+import { sha256Hex } from '../common/content-hash.ts';
 import { OWNER_ONLY_DIR, writeOwnerOnly } from '../common/files.ts';
 import { renderRecords } from './layout.ts';
 import { recordFromJson, type AnyRecord, type RecordKind } from './records.ts';
@@ -70,7 +70,7 @@ export async function writeRecordedFiles(pool: pg.Pool, settings: ReferralSettin
       const text = renderRecords(f.kind, layoutFor(settings, f.agency_id, f.kind), records);
       // Same rows, same text: rewriting a file a crashed run left behind is safe.
       await writeOwnerOnly(file, text, { replace: true });
-      await client.query(SQL.MARK_FILE_WRITTEN, [f.id, createHash('sha256').update(text).digest('hex')]);
+      await client.query(SQL.MARK_FILE_WRITTEN, [f.id, sha256Hex(text)]);
       return true;
     });
     if (wrote) written.push(file);

@@ -6,13 +6,14 @@
 // recorded for the account and date (from any file or command), or a resolve with nothing left to resolve,
 // is a duplicate, so the same export sent again, or tomorrow's overlapping export, changes nothing.
 // Parsing is pure (holdsFileRows); importHoldsText applies the rows through holds.ts.
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { sha256Hex } from '../common/content-hash.ts';
 import { ClaimsError, toClaimsError, type Location } from '../common/errors.ts';
 import { CsvReader } from '../common/csv-reader.ts';
 import { isIsoDate } from '../common/dates.ts';
 import { openAccountHold, resolveAccountHolds } from '../patients/holds.ts';
 import type { HoldKind } from '../patients/holds.ts';
+import { HOLD_OPENED_ON } from './sql.ts';
 
 type Db = Pick<pg.ClientBase, 'query'>;
 
@@ -26,9 +27,6 @@ export interface HoldRow {
   date: string;
   line: number;
 }
-
-/** A hold of this kind opened on this date already exists (open or since resolved). */
-export const HOLD_OPENED_ON_SQL = `SELECT 1 FROM account_holds WHERE account_number = $1 AND kind = $2 AND opened_on = $3`;
 
 const REQUIRED_COLUMNS = ['account', 'kind', 'reason', 'date'] as const;
 
@@ -95,7 +93,7 @@ export interface HoldsImportResult {
  * cannot be opened in the future). A row naming an unknown account is rejected; the others still apply.
  */
 export async function importHoldsText(db: Db, text: string, file: string, today: string): Promise<HoldsImportResult> {
-  const fileSha256 = createHash('sha256').update(text).digest('hex');
+  const fileSha256 = sha256Hex(text);
   const { rows, errors } = holdsFileRows(text.replace(/^\uFEFF/, ''), file);
   const result: HoldsImportResult = { fileSha256, opened: 0, resolved: 0, duplicate: 0, rejected: [...errors] };
   for (const row of rows) {
@@ -111,7 +109,7 @@ export async function importHoldsText(db: Db, text: string, file: string, today:
         continue;
       }
       const kind: HoldKind = row.kind;
-      if ((await db.query(HOLD_OPENED_ON_SQL, [row.accountNumber, kind, row.date])).rowCount) {
+      if ((await db.query(HOLD_OPENED_ON, [row.accountNumber, kind, row.date])).rowCount) {
         result.duplicate++;
         continue;
       }

@@ -1,6 +1,8 @@
-// Renders agency records through an agency's layout: CSV (quoted where needed) or fixed width, with the
-// agency's column names, order, date, amount and flag formats. Pure. A fixed-width amount or date that does
-// not fit is an error (a truncated number is a wrong number); text is cut to its width.
+// Renders agency records through an agency's layout: CSV (the common writer, with the agency's delimiter and
+// line ending) or fixed width, with the agency's column names, order, date, amount and flag formats. Pure.
+// A fixed-width amount or date that does not fit is an error (a truncated number is a wrong number); text is
+// cut to its width.
+import { csvText, type CsvOptions } from '../common/csv-writer.ts';
 import { formatDecimal } from '../common/money.ts';
 import { ClaimsError } from '../common/errors.ts';
 import { FIELDS, type AnyRecord, type FieldType, type RecordKind } from './records.ts';
@@ -46,10 +48,6 @@ function formatValue(value: unknown, type: FieldType, layout: Layout): string {
   }
 }
 
-function csvCell(text: string, delimiter: string): string {
-  return text.includes(delimiter) || /["\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 function fixedCell(text: string, col: ResolvedColumn, where: { line: number }): string {
   const width = col.width as number;
   if (col.type === 'text' || col.type === 'flag') return text.length > width ? text.slice(0, width) : text.padEnd(width, ' ');
@@ -66,16 +64,13 @@ function fixedCell(text: string, col: ResolvedColumn, where: { line: number }): 
 /** The file's text: header (CSV only, when the layout has one) then one line per record. */
 export function renderRecords(kind: RecordKind, layout: Layout, records: readonly AnyRecord[]): string {
   const cols = layoutColumns(kind, layout);
+  const valuesOf = (r: AnyRecord): string[] => cols.map((c) => formatValue((r as unknown as Record<string, unknown>)[c.field], c.type, layout));
+  if (layout.format === 'csv') {
+    // Padded cells are quoted: agencies' imports trim unquoted ones.
+    const options: CsvOptions = { delimiter: layout.delimiter, lineEnding: layout.lineEnding, quotePadded: true };
+    return csvText([...(layout.header ? [cols.map((c) => c.name)] : []), ...records.map(valuesOf)], options);
+  }
   const eol = layout.lineEnding === 'crlf' ? '\r\n' : '\n';
-  const lines: string[] = [];
-  if (layout.format === 'csv' && layout.header) lines.push(cols.map((c) => csvCell(c.name, layout.delimiter)).join(layout.delimiter));
-  records.forEach((r, i) => {
-    const values = cols.map((c) => formatValue((r as unknown as Record<string, unknown>)[c.field], c.type, layout));
-    lines.push(
-      layout.format === 'csv'
-        ? values.map((v) => csvCell(v, layout.delimiter)).join(layout.delimiter)
-        : values.map((v, j) => fixedCell(v, cols[j] as ResolvedColumn, { line: i + 1 })).join(''),
-    );
-  });
+  const lines = records.map((r, i) => valuesOf(r).map((v, j) => fixedCell(v, cols[j] as ResolvedColumn, { line: i + 1 })).join(''));
   return lines.length === 0 ? '' : lines.join(eol) + eol;
 }

@@ -59,34 +59,20 @@ export function parseReturnsCsv(text: string, fileName: string): { rows: ReturnR
   return { rows, rejected };
 }
 
-const REFERRAL_FOR_RETURN = `
-SELECT id::text AS id, account_number, agency_id, status FROM referrals WHERE id = $1::bigint`;
-const EXISTING_RETURN = `
-SELECT e.kind, e.amount_cents::text AS amount_cents, e.event_on::text AS event_on, e.referral_id::text AS referral_id
-FROM referral_events e WHERE e.agency_id = $1 AND e.agency_reference = $2`;
-const INSERT_RETURN = `
-INSERT INTO referral_events (referral_id, kind, event_on, amount_cents, balance_after_cents, reason, entry_key, agency_reference, agency_id,
-                             source_file_sha256, source_file_name, source_line)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-ON CONFLICT (agency_id, agency_reference) DO NOTHING
-RETURNING id`;
-
-const RETURN_AMOUNT = `SELECT amount_cents::text AS amount_cents FROM referral_events WHERE agency_id = $1 AND agency_reference = $2`;
-
 export type ReturnOutcome = 'posted' | 'duplicate';
 
 /** Post one returns row (inside the caller's transaction). */
 export async function postReturn(client: pg.ClientBase, row: ReturnRow, source: { sha256: string; fileName: string }): Promise<ReturnOutcome> {
   const where = { file: source.fileName, line: row.line };
   const kind = row.type === 'PAYMENT' ? 'agency_payment' : 'uncollectable';
-  const prior = (await client.query<{ kind: string; amount_cents: string; event_on: string; referral_id: string }>(EXISTING_RETURN, [row.agencyId, row.reference])).rows[0];
+  const prior = (await client.query<{ kind: string; amount_cents: string; event_on: string; referral_id: string }>(SQL.EXISTING_RETURN, [row.agencyId, row.reference])).rows[0];
   if (prior) {
     const same = prior.kind === kind && prior.event_on === row.date && prior.referral_id === row.referralId && (kind === 'uncollectable' || BigInt(prior.amount_cents) === row.amountCents);
     if (same) return 'duplicate';
     throw new ClaimsError({ code: 'RETURNS_REFERENCE_CONFLICT', message: `${row.agencyId} reference ${row.reference} was posted before with different content`, location: { ...where, field: 'reference' }, expected: `${prior.kind} ${prior.amount_cents} cents on ${prior.event_on}`, found: `${kind} ${row.amountCents} cents on ${row.date}` });
   }
   if (!/^\d{1,18}$/.test(row.referralId)) throw new ClaimsError({ code: 'RETURNS_REFERRAL_UNKNOWN', message: `no referral ${row.referralId}`, location: { ...where, field: 'referral_id' }, found: row.referralId });
-  const ref = (await client.query<{ id: string; account_number: string; agency_id: string; status: string }>(REFERRAL_FOR_RETURN, [row.referralId])).rows[0];
+  const ref = (await client.query<{ id: string; account_number: string; agency_id: string; status: string }>(SQL.REFERRAL_FOR_RETURN, [row.referralId])).rows[0];
   if (!ref || ref.account_number !== row.accountNumber || ref.agency_id !== row.agencyId) {
     throw new ClaimsError({ code: 'RETURNS_REFERRAL_UNKNOWN', message: `referral ${row.referralId} is not ${row.accountNumber}'s with ${row.agencyId}`, location: { ...where, field: 'referral_id' }, found: row.referralId });
   }
@@ -101,7 +87,7 @@ export async function postReturn(client: pg.ClientBase, row: ReturnRow, source: 
     throw new ClaimsError({ code: 'RETURNS_AMOUNT_EXCEEDS_BALANCE', message: `the agency reports ${row.amountCents} cents collected but ${collections} cents are placed`, location: { ...where, field: 'amount' }, expected: `at most ${collections}`, found: row.amountCents.toString() });
   }
   const key = `collections-return:${row.agencyId}:${row.reference}`;
-  const inserted = await client.query(INSERT_RETURN, [row.referralId, kind, row.date, amount.toString(), (collections - amount).toString(), kind === 'uncollectable' ? 'returned uncollectable' : null, amount > 0n ? key : null, row.reference, row.agencyId, source.sha256, source.fileName, row.line]);
+  const inserted = await client.query(SQL.INSERT_RETURN, [row.referralId, kind, row.date, amount.toString(), (collections - amount).toString(), kind === 'uncollectable' ? 'returned uncollectable' : null, amount > 0n ? key : null, row.reference, row.agencyId, source.sha256, source.fileName, row.line]);
   if (inserted.rowCount === 0) return 'duplicate';
   if (amount > 0n) {
     const entry = kind === 'agency_payment' ? agencyPaymentEntry(key, row.accountNumber, amount, row.date, row.agencyId) : badDebtEntry(key, row.accountNumber, amount, row.date, row.agencyId);
@@ -131,7 +117,7 @@ export async function ingestReturnsText(pool: pg.Pool, text: string, source: { s
         result.posted += 1;
         if (row.type === 'PAYMENT') result.collectedCents += row.amountCents;
         else {
-          const r = await pool.query<{ amount_cents: string }>(RETURN_AMOUNT, [row.agencyId, row.reference]);
+          const r = await pool.query<{ amount_cents: string }>(SQL.RETURN_AMOUNT, [row.agencyId, row.reference]);
           result.writtenOffCents += BigInt(r.rows[0]?.amount_cents ?? '0');
         }
       }

@@ -1,4 +1,5 @@
-// SQL of the referrals run, as named constants. Parameters are always bound.
+// SQL of collections (the referrals run, its files, agency returns, holds files, agency flags, the account
+// view's referral section), as named constants. Parameters are always bound.
 
 /** Accounts that may be referred or need a 501(r) notice: a final notice issued on or before $1. Paged. */
 export const CANDIDATE_ACCOUNTS = `
@@ -141,3 +142,32 @@ export const MARK_FILE_WRITTEN = `UPDATE collection_files SET sha256 = $2, writt
 
 export const REFERRAL_STILL_PLACED = `SELECT 1 FROM referrals WHERE id = $1 AND status = 'placed'`;
 export const EVENT_COUNT = `SELECT count(*)::int AS n FROM referral_events WHERE referral_id = $1`;
+
+/** Every event of the account's referrals, for `claims account` (explain.ts). */
+export const EVENTS_OF = `
+SELECT e.referral_id::text AS referral_id, e.kind, e.event_on::text AS event_on, e.amount_cents::text AS amount_cents,
+       e.balance_after_cents::text AS balance_after_cents, e.reason
+FROM referral_events e JOIN referrals r ON r.id = e.referral_id
+WHERE r.account_number = $1 ORDER BY e.id`;
+
+// Agency returns (returns.ts): each row once per agency and reference.
+export const REFERRAL_FOR_RETURN = `
+SELECT id::text AS id, account_number, agency_id, status FROM referrals WHERE id = $1::bigint`;
+export const EXISTING_RETURN = `
+SELECT e.kind, e.amount_cents::text AS amount_cents, e.event_on::text AS event_on, e.referral_id::text AS referral_id
+FROM referral_events e WHERE e.agency_id = $1 AND e.agency_reference = $2`;
+export const INSERT_RETURN = `
+INSERT INTO referral_events (referral_id, kind, event_on, amount_cents, balance_after_cents, reason, entry_key, agency_reference, agency_id,
+                             source_file_sha256, source_file_name, source_line)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+ON CONFLICT (agency_id, agency_reference) DO NOTHING
+RETURNING id`;
+
+export const RETURN_AMOUNT = `SELECT amount_cents::text AS amount_cents FROM referral_events WHERE agency_id = $1 AND agency_reference = $2`;
+
+/** A hold of this kind opened on this date already exists (open or since resolved): a holds-file row seen before. */
+export const HOLD_OPENED_ON = `SELECT 1 FROM account_holds WHERE account_number = $1 AND kind = $2 AND opened_on = $3`;
+
+/** Agency flags (flags.ts): one row per account, flag and date set. */
+export const SET_FLAG = `INSERT INTO account_flags (account_number, flag, set_on, note) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`;
+export const CLEAR_FLAG = `UPDATE account_flags SET cleared_on = $3 WHERE account_number = $1 AND flag = $2 AND cleared_on IS NULL AND set_on <= $3`;

@@ -1,5 +1,6 @@
 // One error type for the whole pipeline: a stable code, a severity, and a location precise enough for an
 // analyst to open the file at the right byte. Everything thrown is turned into it by `toClaimsError`.
+import type { ErrorCode } from './error-codes.ts';
 
 export type Severity = 'error' | 'warning';
 
@@ -45,7 +46,7 @@ export interface AckCodes {
 }
 
 export interface ClaimsErrorInit {
-  code: string;
+  code: ErrorCode;
   message: string;
   severity?: Severity;
   location?: Location;
@@ -56,7 +57,7 @@ export interface ClaimsErrorInit {
 }
 
 export class ClaimsError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly severity: Severity;
   readonly location: Location;
   readonly expected?: string;

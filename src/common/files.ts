@@ -1,11 +1,10 @@
 // Files on disk that everything may write: owner-only writes that readers never see half done, moves
 // that never overwrite (a name already taken by different content gets `~2`, `~3`), and a file's sha256
 // in bounded memory. Files that may carry patient data are made owner-only (0600, folders 0700).
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { sha256Hasher, sha256Hex } from './content-hash.ts';
 import { ClaimsError } from './errors.ts';
 
 export const OWNER_ONLY_FILE = 0o600;
@@ -23,17 +22,17 @@ export function alternativeName(name: string, n: number): string {
 const HASH_IN_ONE_READ_BYTES_MAX = 1024 * 1024;
 
 export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
   const handle = await fs.open(file, 'r');
   try {
     const { size } = await handle.stat();
-    if (size <= HASH_IN_ONE_READ_BYTES_MAX) return hash.update(await handle.readFile()).digest('hex');
+    if (size <= HASH_IN_ONE_READ_BYTES_MAX) return sha256Hex(await handle.readFile());
   } finally {
     await handle.close();
   }
   // Large files (a clearinghouse's 835 batch) stream through the hash in bounded memory.
-  await pipeline(createReadStream(file), hash);
-  return hash.digest('hex');
+  const hash = sha256Hasher();
+  for await (const chunk of createReadStream(file, { highWaterMark: HASH_IN_ONE_READ_BYTES_MAX })) hash.update(chunk as Buffer);
+  return hash.hex();
 }
 
 export async function exists(p: string): Promise<boolean> {

@@ -5,6 +5,8 @@ import { ClaimsError, type Location } from './errors.ts';
 export type Cents = bigint;
 
 const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+/** Long enough for every amount the ledger holds (int64 cents: `-92233720368547758.08` is 21 characters). */
+const AMOUNT_TEXT_MAX = 21;
 
 /**
  * Parse an X12 `R` amount or a decimal string into cents: `100`, `100.5`, `-37.50`, `.5`.
@@ -15,7 +17,7 @@ export function parseCents(text: string, location: Location = {}): Cents {
   const m = DECIMAL.exec(text);
   const whole = m?.[2] ?? '';
   const frac = m?.[3] ?? '';
-  if (!m || (whole === '' && frac === '') || text.length > 20) {
+  if (!m || (whole === '' && frac === '') || text.length > AMOUNT_TEXT_MAX) {
     throw new ClaimsError({
       code: 'MONEY_INVALID',
       message: `not a monetary amount: ${JSON.stringify(text)}`,

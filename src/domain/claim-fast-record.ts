@@ -7,6 +7,7 @@
 // then decides); it must never accept what zod refuses, nor produce a different value: a fast-check property
 // (test/domain/claim-fast-record.test.ts) holds it to that over generated valid and invalid records.
 // Inputs are what JSON.parse makes: strings, numbers, booleans, null, arrays and plain objects.
+import { isIsoDate } from '../common/dates.ts';
 import { Person, type ClaimRecord } from './claim.ts';
 
 type Obj = Record<string, unknown>;
@@ -42,7 +43,6 @@ const POSTAL = /^\d{5}(\d{4})?$/;
 const PHONE = /^\d{10}$/;
 const AMOUNT = /^\d{1,8}(\.\d{1,2})?$/;
 const UNITS = /^(?!0+(\.0+)?$)\d{1,6}(\.\d{1,3})?$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const PCN = /^[A-Za-z0-9-]{1,20}$/;
 const PATIENT_ID = /^[A-Za-z0-9-]{1,30}$/;
 const ACCOUNT = /^[A-Za-z0-9-]{1,30}$/;
@@ -69,17 +69,10 @@ function upper(v: unknown): string {
   return v.trim().toUpperCase();
 }
 
-const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-/** IsoDate: the pattern and an existing calendar day (proleptic Gregorian, as Date has it). */
+/** IsoDate: the schema's refinement is this same check, so the two cannot drift apart. */
 function isoDate(v: unknown): string {
-  const s = str(v, DATE);
-  const y = +s.slice(0, 4);
-  const m = +s.slice(5, 7);
-  const d = +s.slice(8, 10);
-  if (m < 1 || m > 12 || d < 1) throw GIVE_UP;
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  if (d > (m === 2 && leap ? 29 : DAYS[m - 1]!)) throw GIVE_UP;
-  return s;
+  if (typeof v !== 'string' || !isIsoDate(v)) throw GIVE_UP;
+  return v;
 }
 function units(v: unknown): string {
   if (typeof v === 'number') return str(String(v), UNITS);

@@ -6,6 +6,7 @@ import { parseCents, type Cents } from '../common/money.ts';
 import { normalizeIcd10, procedureCodeKind, isModifier } from './claim-codes.ts';
 import { isValidNpi } from './npi.ts';
 import { parseClaimRecordFast } from './claim-fast-record.ts';
+import type { ErrorCode } from '../common/error-codes.ts';
 
 /** One reason a claim is not sent. Written to the rejection report as one row. */
 export interface Rejection {
@@ -20,7 +21,7 @@ export interface Rejection {
   record: number;
   /** Dotted path in the record, e.g. `lines[1].procedureCode`; empty for the record as a whole. */
   field: string;
-  code: string;
+  code: ErrorCode;
   message: string;
   expected: string;
   found: string;
@@ -81,13 +82,18 @@ function pick(path: readonly PropertyKey[], input: unknown): unknown {
 
 const show = (v: unknown): string => (v === undefined ? '(missing)' : typeof v === 'string' ? v : JSON.stringify(v) ?? String(v));
 
+/** Adds one rejection row for the claim being validated. */
+type Reject = (field: string, code: ErrorCode, message: string, expected: string, found: string) => void;
+
+type ClaimLineRecord = ClaimRecord['lines'][number];
+
 /** Validate one record. `today` (YYYY-MM-DD) bounds dates of service. */
 export function validateClaim(input: unknown, record: number, today: string): ValidationResult {
   const raw = (input ?? {}) as Partial<ClaimRecordInput>;
   const claimId = typeof raw.claimId === 'string' ? raw.claimId : '';
   const pcn = typeof raw.patientControlNumber === 'string' ? raw.patientControlNumber : '';
   const rejections: Rejection[] = [];
-  const reject = (field: string, code: string, message: string, expected: string, found: string): void => {
+  const reject: Reject = (field, code, message, expected, found) => {
     rejections.push({ claimId, patientControlNumber: pcn, record, field, code, message, expected, found });
   };
 
@@ -107,123 +113,16 @@ export function validateClaim(input: unknown, record: number, today: string): Va
   }
   const professional = claim.claimType === 'professional';
 
-  // Providers
-  const bp = claim.billingProvider;
-  if (!isValidNpi(bp.npi)) reject('billingProvider.npi', 'NPI_CHECK_DIGIT', 'billing provider NPI fails its check digit', 'an NPI whose 10th digit is the Luhn check digit over 80840 + the first nine', bp.npi);
-  if (claim.renderingProvider && !isValidNpi(claim.renderingProvider.npi)) {
-    reject('renderingProvider.npi', 'NPI_CHECK_DIGIT', 'rendering provider NPI fails its check digit', 'an NPI whose 10th digit is the Luhn check digit over 80840 + the first nine', claim.renderingProvider.npi);
-  }
-  if (!bp.organizationName && !bp.lastName) reject('billingProvider.organizationName', 'BILLING_PROVIDER_NAME_MISSING', 'billing provider has no name', 'organizationName, or lastName and firstName', '(missing)');
-  for (const key of ['line1', 'line2'] as const) {
-    const text = bp.address[key];
-    if (text && PO_BOX.test(text)) reject(`billingProvider.address.${key}`, 'BILLING_PROVIDER_PO_BOX', 'the billing provider address must be a street address', 'a street address (no PO box)', text);
-  }
-  // Both 5010 guides (837P and 837I, loop 2010AA N403) require the full nine-digit ZIP for the billing provider.
-  if (bp.address.postalCode.length !== 9) {
-    reject('billingProvider.address.postalCode', 'ZIP_NOT_9_DIGITS', 'the billing provider address needs its ZIP+4', 'a 9-digit ZIP code', bp.address.postalCode);
-  }
-
-  // Service facility (2310C/2310E): a physical place, ZIP+4, a valid NPI when given.
-  const sf = claim.serviceFacility;
-  if (sf) {
-    if (sf.npi !== undefined && !isValidNpi(sf.npi)) reject('serviceFacility.npi', 'NPI_CHECK_DIGIT', 'service facility NPI fails its check digit', 'an NPI whose 10th digit is the Luhn check digit over 80840 + the first nine', sf.npi);
-    for (const key of ['line1', 'line2'] as const) {
-      const text = sf.address[key];
-      if (text && PO_BOX.test(text)) reject(`serviceFacility.address.${key}`, 'SERVICE_FACILITY_PO_BOX', 'the service facility is where the service was given: a street address', 'a street address (no PO box)', text);
-    }
-    if (sf.address.postalCode.length !== 9) reject('serviceFacility.address.postalCode', 'ZIP_NOT_9_DIGITS', 'the service facility address needs its ZIP+4', 'a 9-digit ZIP code', sf.address.postalCode);
-  }
-
-  // Frequency
+  // The checks run in the order the report lists a claim's problems.
+  checkProviders(claim, reject);
+  checkServiceFacility(claim, reject);
   if (claim.frequency !== '1' && !claim.payerClaimNumber) {
     reject('payerClaimNumber', 'PAYER_CLAIM_NUMBER_MISSING', `frequency ${claim.frequency} needs the payer's claim number (REF*F8)`, "the payer's claim number from the 835 (CLP07)", '(missing)');
   }
-
-  // Coverages
-  const seenPayers = new Set<string>();
-  claim.coverages.forEach((c, i) => {
-    if (seenPayers.has(c.payerId)) reject(`coverages[${i}].payerId`, 'COVERAGE_DUPLICATE_PAYER', 'the same payer appears twice in the coverages', 'each payer once', c.payerId);
-    seenPayers.add(c.payerId);
-    if (c.relationship !== 'self' && !c.subscriber) reject(`coverages[${i}].subscriber`, 'SUBSCRIBER_MISSING', 'the patient is not the subscriber but no subscriber is given', 'the subscriber (name, birth date, sex, address)', '(missing)');
-    if (c.relationship === 'self' && c.patientMemberId) reject(`coverages[${i}].patientMemberId`, 'PATIENT_MEMBER_ID_FOR_SELF', 'patientMemberId is for dependents only', 'no patientMemberId when the patient is the subscriber', c.patientMemberId);
-  });
-
-  // Diagnoses
-  const diagnoses: string[] = [];
-  const diagnosesMax = professional ? LIMITS.diagnosesMaxProfessional : LIMITS.diagnosesMaxInstitutional;
-  if (claim.diagnoses.length > diagnosesMax) reject('diagnoses', 'DIAGNOSES_TOO_MANY', `${claim.diagnoses.length} diagnosis codes`, `at most ${diagnosesMax}`, String(claim.diagnoses.length));
-  claim.diagnoses.forEach((d, i) => {
-    const code = normalizeIcd10(d);
-    if (code === null) reject(`diagnoses[${i}]`, 'ICD10_INVALID', 'not an ICD-10-CM code', 'ICD-10-CM: a letter, a digit, then 1 to 5 letters or digits (dot after the 3rd allowed)', d);
-    else diagnoses.push(code);
-  });
-  const poa = claim.institutional?.presentOnAdmission;
-  if (poa !== undefined && poa.length !== claim.diagnoses.length) {
-    reject('institutional.presentOnAdmission', 'POA_COUNT', 'one present-on-admission indicator is needed per diagnosis, in the same order', `${claim.diagnoses.length} indicators`, `${poa.length}`);
-  }
-  if (poa !== undefined && professional) reject('institutional.presentOnAdmission', 'POA_PROFESSIONAL', 'present-on-admission indicators are for institutional claims', 'no indicators on a professional claim', poa.join(','));
-  if (claim.institutional?.admittingDiagnosis !== undefined && normalizeIcd10(claim.institutional.admittingDiagnosis) === null) {
-    reject('institutional.admittingDiagnosis', 'ICD10_INVALID', 'not an ICD-10-CM code', 'ICD-10-CM code', claim.institutional.admittingDiagnosis);
-  }
-
-  // Institutional block
-  const inst = claim.institutional;
-  if (!professional) {
-    if (!inst) reject('institutional', 'INSTITUTIONAL_MISSING', 'an institutional claim needs statement dates and CL1 codes', 'institutional {statementFrom, statementTo, admissionType, patientStatus}', '(missing)');
-    else {
-      if (inst.statementFrom > inst.statementTo) reject('institutional.statementTo', 'STATEMENT_PERIOD_REVERSED', 'statement period ends before it starts', `a date on or after ${inst.statementFrom}`, inst.statementTo);
-      inst.occurrenceSpans?.forEach((s, k) => {
-        if (s.from > s.to) reject(`institutional.occurrenceSpans[${k}].to`, 'OCCURRENCE_SPAN_REVERSED', 'occurrence span ends before it starts', `a date on or after ${s.from}`, s.to);
-      });
-      if (INPATIENT_FACILITY_TYPES.has(claim.placeOfService) && inst.admissionDate === undefined) {
-        reject('institutional.admissionDate', 'ADMISSION_DATE_MISSING', `an inpatient bill type (${claim.placeOfService}x) needs the admission date (DTP*435)`, 'the admission date, YYYY-MM-DD', '(missing)');
-      }
-    }
-  } else if (inst) {
-    reject('institutional', 'INSTITUTIONAL_ON_PROFESSIONAL', 'a professional claim has an institutional block', 'no institutional block on a professional claim', 'present');
-  }
-
-  // Lines
-  const linesMax = professional ? LIMITS.linesMaxProfessional : LIMITS.linesMaxInstitutional;
-  if (claim.lines.length > linesMax) reject('lines', 'LINES_TOO_MANY', `${claim.lines.length} service lines`, `at most ${linesMax}`, String(claim.lines.length));
-  const lines: ValidLine[] = [];
-  const seenLineIds = new Set<string>();
-  claim.lines.forEach((l, i) => {
-    const at = `lines[${i}]`;
-    if (seenLineIds.has(l.lineControlNumber)) reject(`${at}.lineControlNumber`, 'LINE_CONTROL_NUMBER_DUPLICATE', 'line control number repeats within the claim', 'a line control number unique within the claim', l.lineControlNumber);
-    seenLineIds.add(l.lineControlNumber);
-    if (procedureCodeKind(l.procedureCode) === null) reject(`${at}.procedureCode`, 'PROCEDURE_CODE_INVALID', 'not a CPT or HCPCS code', 'CPT 99213, 1234F, 0042T or HCPCS J1234', l.procedureCode);
-    l.modifiers.forEach((m, j) => {
-      if (!isModifier(m)) reject(`${at}.modifiers[${j}]`, 'MODIFIER_INVALID', 'not a procedure modifier', '2 letters or digits', m);
-    });
-    if (l.serviceDate > today) reject(`${at}.serviceDate`, 'SERVICE_DATE_FUTURE', 'date of service is in the future', `on or before ${today}`, l.serviceDate);
-    if (l.serviceDate < claim.patient.birthDate) reject(`${at}.serviceDate`, 'SERVICE_DATE_BEFORE_BIRTH', 'date of service is before the patient was born', `on or after ${claim.patient.birthDate}`, l.serviceDate);
-    if (professional) {
-      if (l.diagnosisPointers.length === 0) reject(`${at}.diagnosisPointers`, 'DIAGNOSIS_POINTER_MISSING', 'a professional line needs at least one diagnosis pointer', '1 to 4 pointers into diagnoses', '[]');
-      if (l.revenueCode !== undefined) reject(`${at}.revenueCode`, 'REVENUE_CODE_ON_PROFESSIONAL', 'revenue codes belong on institutional claims', 'no revenueCode', l.revenueCode);
-    } else {
-      if (l.revenueCode === undefined) reject(`${at}.revenueCode`, 'REVENUE_CODE_MISSING', 'an institutional line needs a revenue code', 'a 4-digit revenue code', '(missing)');
-      if (inst && (l.serviceDate < inst.statementFrom || l.serviceDate > inst.statementTo)) {
-        reject(`${at}.serviceDate`, 'SERVICE_DATE_OUTSIDE_STATEMENT', 'date of service is outside the statement period', `${inst.statementFrom} to ${inst.statementTo}`, l.serviceDate);
-      }
-    }
-    const seenPointers = new Set<number>();
-    l.diagnosisPointers.forEach((p, j) => {
-      if (p < 1 || p > Math.min(claim.diagnoses.length, 12)) reject(`${at}.diagnosisPointers[${j}]`, 'DIAGNOSIS_POINTER_OUT_OF_RANGE', 'diagnosis pointer does not point into the diagnosis list', `1 to ${Math.min(claim.diagnoses.length, 12)}`, String(p));
-      if (seenPointers.has(p)) reject(`${at}.diagnosisPointers[${j}]`, 'DIAGNOSIS_POINTER_DUPLICATE', 'diagnosis pointer repeats on the line', 'each pointer once', String(p));
-      seenPointers.add(p);
-    });
-    lines.push({
-      lineControlNumber: l.lineControlNumber,
-      procedureCode: l.procedureCode,
-      modifiers: l.modifiers,
-      units: l.units,
-      chargeCents: parseCents(l.charge),
-      serviceDate: l.serviceDate,
-      diagnosisPointers: l.diagnosisPointers,
-      revenueCode: l.revenueCode,
-    });
-  });
+  checkCoverages(claim, reject);
+  const diagnoses = checkDiagnoses(claim, professional, reject);
+  checkInstitutional(claim, professional, reject);
+  const lines = checkLines(claim, professional, today, reject);
 
   const totalChargeCents = parseCents(claim.totalCharge);
   let linesCents = 0n;
@@ -241,6 +140,135 @@ export function validateClaim(input: unknown, record: number, today: string): Va
 
   if (rejections.length > 0) return { ok: false, rejections };
   return { ok: true, claim: { record: claim, sortedKeys, totalChargeCents, diagnoses, lines, firstServiceDate, lastServiceDate } };
+}
+
+function checkProviders(claim: ClaimRecord, reject: Reject): void {
+  const bp = claim.billingProvider;
+  if (!isValidNpi(bp.npi)) reject('billingProvider.npi', 'NPI_CHECK_DIGIT', 'billing provider NPI fails its check digit', 'an NPI whose 10th digit is the Luhn check digit over 80840 + the first nine', bp.npi);
+  if (claim.renderingProvider && !isValidNpi(claim.renderingProvider.npi)) {
+    reject('renderingProvider.npi', 'NPI_CHECK_DIGIT', 'rendering provider NPI fails its check digit', 'an NPI whose 10th digit is the Luhn check digit over 80840 + the first nine', claim.renderingProvider.npi);
+  }
+  if (!bp.organizationName && !bp.lastName) reject('billingProvider.organizationName', 'BILLING_PROVIDER_NAME_MISSING', 'billing provider has no name', 'organizationName, or lastName and firstName', '(missing)');
+  for (const key of ['line1', 'line2'] as const) {
+    const text = bp.address[key];
+    if (text && PO_BOX.test(text)) reject(`billingProvider.address.${key}`, 'BILLING_PROVIDER_PO_BOX', 'the billing provider address must be a street address', 'a street address (no PO box)', text);
+  }
+  // Both 5010 guides (837P and 837I, loop 2010AA N403) require the full nine-digit ZIP for the billing provider.
+  if (bp.address.postalCode.length !== 9) {
+    reject('billingProvider.address.postalCode', 'ZIP_NOT_9_DIGITS', 'the billing provider address needs its ZIP+4', 'a 9-digit ZIP code', bp.address.postalCode);
+  }
+}
+
+/** 2310C/2310E: a physical place, ZIP+4, a valid NPI when given. */
+function checkServiceFacility(claim: ClaimRecord, reject: Reject): void {
+  const sf = claim.serviceFacility;
+  if (!sf) return;
+  if (sf.npi !== undefined && !isValidNpi(sf.npi)) reject('serviceFacility.npi', 'NPI_CHECK_DIGIT', 'service facility NPI fails its check digit', 'an NPI whose 10th digit is the Luhn check digit over 80840 + the first nine', sf.npi);
+  for (const key of ['line1', 'line2'] as const) {
+    const text = sf.address[key];
+    if (text && PO_BOX.test(text)) reject(`serviceFacility.address.${key}`, 'SERVICE_FACILITY_PO_BOX', 'the service facility is where the service was given: a street address', 'a street address (no PO box)', text);
+  }
+  if (sf.address.postalCode.length !== 9) reject('serviceFacility.address.postalCode', 'ZIP_NOT_9_DIGITS', 'the service facility address needs its ZIP+4', 'a 9-digit ZIP code', sf.address.postalCode);
+}
+
+function checkCoverages(claim: ClaimRecord, reject: Reject): void {
+  const seenPayers = new Set<string>();
+  claim.coverages.forEach((c, i) => {
+    if (seenPayers.has(c.payerId)) reject(`coverages[${i}].payerId`, 'COVERAGE_DUPLICATE_PAYER', 'the same payer appears twice in the coverages', 'each payer once', c.payerId);
+    seenPayers.add(c.payerId);
+    if (c.relationship !== 'self' && !c.subscriber) reject(`coverages[${i}].subscriber`, 'SUBSCRIBER_MISSING', 'the patient is not the subscriber but no subscriber is given', 'the subscriber (name, birth date, sex, address)', '(missing)');
+    if (c.relationship === 'self' && c.patientMemberId) reject(`coverages[${i}].patientMemberId`, 'PATIENT_MEMBER_ID_FOR_SELF', 'patientMemberId is for dependents only', 'no patientMemberId when the patient is the subscriber', c.patientMemberId);
+  });
+}
+
+/** The diagnosis codes without dots (the valid ones), after checking them and their POA indicators. */
+function checkDiagnoses(claim: ClaimRecord, professional: boolean, reject: Reject): string[] {
+  const diagnoses: string[] = [];
+  const diagnosesMax = professional ? LIMITS.diagnosesMaxProfessional : LIMITS.diagnosesMaxInstitutional;
+  if (claim.diagnoses.length > diagnosesMax) reject('diagnoses', 'DIAGNOSES_TOO_MANY', `${claim.diagnoses.length} diagnosis codes`, `at most ${diagnosesMax}`, String(claim.diagnoses.length));
+  claim.diagnoses.forEach((d, i) => {
+    const code = normalizeIcd10(d);
+    if (code === null) reject(`diagnoses[${i}]`, 'ICD10_INVALID', 'not an ICD-10-CM code', 'ICD-10-CM: a letter, a digit, then 1 to 5 letters or digits (dot after the 3rd allowed)', d);
+    else diagnoses.push(code);
+  });
+  const poa = claim.institutional?.presentOnAdmission;
+  if (poa !== undefined && poa.length !== claim.diagnoses.length) {
+    reject('institutional.presentOnAdmission', 'POA_COUNT', 'one present-on-admission indicator is needed per diagnosis, in the same order', `${claim.diagnoses.length} indicators`, `${poa.length}`);
+  }
+  if (poa !== undefined && professional) reject('institutional.presentOnAdmission', 'POA_PROFESSIONAL', 'present-on-admission indicators are for institutional claims', 'no indicators on a professional claim', poa.join(','));
+  if (claim.institutional?.admittingDiagnosis !== undefined && normalizeIcd10(claim.institutional.admittingDiagnosis) === null) {
+    reject('institutional.admittingDiagnosis', 'ICD10_INVALID', 'not an ICD-10-CM code', 'ICD-10-CM code', claim.institutional.admittingDiagnosis);
+  }
+  return diagnoses;
+}
+
+function checkInstitutional(claim: ClaimRecord, professional: boolean, reject: Reject): void {
+  const inst = claim.institutional;
+  if (!professional) {
+    if (!inst) reject('institutional', 'INSTITUTIONAL_MISSING', 'an institutional claim needs statement dates and CL1 codes', 'institutional {statementFrom, statementTo, admissionType, patientStatus}', '(missing)');
+    else {
+      if (inst.statementFrom > inst.statementTo) reject('institutional.statementTo', 'STATEMENT_PERIOD_REVERSED', 'statement period ends before it starts', `a date on or after ${inst.statementFrom}`, inst.statementTo);
+      inst.occurrenceSpans?.forEach((s, k) => {
+        if (s.from > s.to) reject(`institutional.occurrenceSpans[${k}].to`, 'OCCURRENCE_SPAN_REVERSED', 'occurrence span ends before it starts', `a date on or after ${s.from}`, s.to);
+      });
+      if (INPATIENT_FACILITY_TYPES.has(claim.placeOfService) && inst.admissionDate === undefined) {
+        reject('institutional.admissionDate', 'ADMISSION_DATE_MISSING', `an inpatient bill type (${claim.placeOfService}x) needs the admission date (DTP*435)`, 'the admission date, YYYY-MM-DD', '(missing)');
+      }
+    }
+  } else if (inst) {
+    reject('institutional', 'INSTITUTIONAL_ON_PROFESSIONAL', 'a professional claim has an institutional block', 'no institutional block on a professional claim', 'present');
+  }
+}
+
+/** Every line checked and in cents, rejected or not: the totals are checked against all of them. */
+function checkLines(claim: ClaimRecord, professional: boolean, today: string, reject: Reject): ValidLine[] {
+  const linesMax = professional ? LIMITS.linesMaxProfessional : LIMITS.linesMaxInstitutional;
+  if (claim.lines.length > linesMax) reject('lines', 'LINES_TOO_MANY', `${claim.lines.length} service lines`, `at most ${linesMax}`, String(claim.lines.length));
+  const lines: ValidLine[] = [];
+  const seenLineIds = new Set<string>();
+  claim.lines.forEach((l, i) => {
+    const at = `lines[${i}]`;
+    if (seenLineIds.has(l.lineControlNumber)) reject(`${at}.lineControlNumber`, 'LINE_CONTROL_NUMBER_DUPLICATE', 'line control number repeats within the claim', 'a line control number unique within the claim', l.lineControlNumber);
+    seenLineIds.add(l.lineControlNumber);
+    lines.push(checkLine(claim, l, at, professional, today, reject));
+  });
+  return lines;
+}
+
+/** One service line (`at`: its path, `lines[i]`). */
+function checkLine(claim: ClaimRecord, l: ClaimLineRecord, at: string, professional: boolean, today: string, reject: Reject): ValidLine {
+  const inst = claim.institutional;
+  if (procedureCodeKind(l.procedureCode) === null) reject(`${at}.procedureCode`, 'PROCEDURE_CODE_INVALID', 'not a CPT or HCPCS code', 'CPT 99213, 1234F, 0042T or HCPCS J1234', l.procedureCode);
+  l.modifiers.forEach((m, j) => {
+    if (!isModifier(m)) reject(`${at}.modifiers[${j}]`, 'MODIFIER_INVALID', 'not a procedure modifier', '2 letters or digits', m);
+  });
+  if (l.serviceDate > today) reject(`${at}.serviceDate`, 'SERVICE_DATE_FUTURE', 'date of service is in the future', `on or before ${today}`, l.serviceDate);
+  if (l.serviceDate < claim.patient.birthDate) reject(`${at}.serviceDate`, 'SERVICE_DATE_BEFORE_BIRTH', 'date of service is before the patient was born', `on or after ${claim.patient.birthDate}`, l.serviceDate);
+  if (professional) {
+    if (l.diagnosisPointers.length === 0) reject(`${at}.diagnosisPointers`, 'DIAGNOSIS_POINTER_MISSING', 'a professional line needs at least one diagnosis pointer', '1 to 4 pointers into diagnoses', '[]');
+    if (l.revenueCode !== undefined) reject(`${at}.revenueCode`, 'REVENUE_CODE_ON_PROFESSIONAL', 'revenue codes belong on institutional claims', 'no revenueCode', l.revenueCode);
+  } else {
+    if (l.revenueCode === undefined) reject(`${at}.revenueCode`, 'REVENUE_CODE_MISSING', 'an institutional line needs a revenue code', 'a 4-digit revenue code', '(missing)');
+    if (inst && (l.serviceDate < inst.statementFrom || l.serviceDate > inst.statementTo)) {
+      reject(`${at}.serviceDate`, 'SERVICE_DATE_OUTSIDE_STATEMENT', 'date of service is outside the statement period', `${inst.statementFrom} to ${inst.statementTo}`, l.serviceDate);
+    }
+  }
+  const seenPointers = new Set<number>();
+  l.diagnosisPointers.forEach((p, j) => {
+    if (p < 1 || p > Math.min(claim.diagnoses.length, 12)) reject(`${at}.diagnosisPointers[${j}]`, 'DIAGNOSIS_POINTER_OUT_OF_RANGE', 'diagnosis pointer does not point into the diagnosis list', `1 to ${Math.min(claim.diagnoses.length, 12)}`, String(p));
+    if (seenPointers.has(p)) reject(`${at}.diagnosisPointers[${j}]`, 'DIAGNOSIS_POINTER_DUPLICATE', 'diagnosis pointer repeats on the line', 'each pointer once', String(p));
+    seenPointers.add(p);
+  });
+  return {
+    lineControlNumber: l.lineControlNumber,
+    procedureCode: l.procedureCode,
+    modifiers: l.modifiers,
+    units: l.units,
+    chargeCents: parseCents(l.charge),
+    serviceDate: l.serviceDate,
+    diagnosisPointers: l.diagnosisPointers,
+    revenueCode: l.revenueCode,
+  };
 }
 
 function formatPlain(cents: Cents): string {

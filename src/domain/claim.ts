@@ -3,15 +3,7 @@
 // codes, dates, amounts); rules across fields (CLM02 = sum of lines, pointers within the diagnosis list,
 // NPI check digit) live in src/domain/claim-validate.ts so that every problem is reported with its field.
 import { z } from 'zod';
-
-/** A calendar date, YYYY-MM-DD, checked to exist (no 2024-02-30). */
-export const IsoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
-  .refine((s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }, 'not a calendar date');
+import { IsoDate } from '../common/dates.ts';
 
 /** Money as decimal text (never a JSON number, so it never passes through a float): `125`, `125.5`, `125.50`. */
 export const Amount = z.string().regex(/^\d{1,8}(\.\d{1,2})?$/, 'expected a non-negative amount with at most 2 decimals, as a string');

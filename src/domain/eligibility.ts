@@ -2,6 +2,7 @@
 // benefit types, dates (D8 / RD8), EB08 percent as an exact fraction. DOMAIN.md, "271 eligibility response".
 // Element text is kept as received; interpretation (active or not, on which date) happens here and in
 // src/eligibility/coverage.ts, never in the readers.
+import { isoFromD8 } from '../common/dates.ts';
 import type { Cents } from '../common/money.ts';
 
 /** Where a record came from: file and control numbers, and the 0-based segment index in the file. */
@@ -173,27 +174,15 @@ export const AAA_FOLLOW_UPS: Readonly<Record<string, string>> = {
   Y: 'do not resubmit; we will hand over your request',
 };
 
-const D8 = /^(\d{4})(\d{2})(\d{2})$/;
-
-/** CCYYMMDD -> YYYY-MM-DD, or null when the text is not a calendar date. */
-export function parseD8(text: string): string | null {
-  const m = D8.exec(text);
-  if (!m) return null;
-  const [, y, mo, d] = m as unknown as [string, string, string, string];
-  const iso = `${y}-${mo}-${d}`;
-  const t = new Date(`${iso}T00:00:00Z`);
-  return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === iso ? iso : null;
-}
-
 /** A DTP's date or range: D8 gives one day, RD8 `CCYYMMDD-CCYYMMDD` a range; anything else stays raw. */
 export function parseDtp(qualifier: string, format: string, raw: string): EligibilityDate {
   if (format === 'D8') {
-    const d = parseD8(raw);
+    const d = isoFromD8(raw);
     return { qualifier, format, raw, begin: d, end: d };
   }
   if (format === 'RD8') {
     const [a = '', b = ''] = raw.split('-');
-    return { qualifier, format, raw, begin: parseD8(a), end: parseD8(b) };
+    return { qualifier, format, raw, begin: isoFromD8(a), end: isoFromD8(b) };
   }
   return { qualifier, format, raw, begin: null, end: null };
 }

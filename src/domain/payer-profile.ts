@@ -3,7 +3,7 @@
 // schemas/payer-profile.schema.json is generated from this zod source. Differences from the guides that a
 // payer's companion guide asks for belong here, not in code (DOMAIN.md).
 import { z } from 'zod';
-import { IsoDate } from './claim.ts';
+import { IsoDate } from '../common/dates.ts';
 
 const Modifier = z.string().regex(/^[A-Z0-9]{2}$/, 'expected a 2-character modifier');
 /** ISA06/ISA08 are 15 characters padded; GS02/GS03 up to 15. */

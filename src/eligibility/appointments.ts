@@ -1,7 +1,7 @@
 // Upcoming appointments (NDJSON, one visit a line) -> 270 requests, and the plan of 270 interchanges per
 // payer. Pure: validation with zod, grouping, and the interchange spec; control numbers are handed in.
 import { z } from 'zod';
-import { IsoDate } from '../domain/claim.ts';
+import { IsoDate } from '../common/dates.ts';
 import type { PayerProfile } from '../domain/payer-profile.ts';
 import type { InterchangeSpec } from '../x12/writer.ts';
 import { build270Set, planSets, type EligibilityRequest } from '../transactions/eligibility-270.ts';

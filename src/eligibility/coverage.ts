@@ -12,6 +12,7 @@ import {
   type EligibilityDate,
   type EligibilityRejection,
 } from '../domain/eligibility.ts';
+import type { ErrorCode } from '../common/error-codes.ts';
 
 /** What the question needs from a stored snapshot (an EligibilityResponse has all of it). */
 export interface CoverageFacts {
@@ -160,7 +161,7 @@ export type InactiveCoveragePolicy = 'hold' | 'send';
 export interface CoverageDecision {
   action: 'send' | 'hold';
   /** Stable code: COVERAGE_ACTIVE, COVERAGE_UNKNOWN, COVERAGE_INACTIVE_SENT_BY_POLICY, COVERAGE_INACTIVE. */
-  code: string;
+  code: ErrorCode;
   /** For a hold: what an analyst reads on the held-claims report. */
   reason: string;
   /** The first date of service whose answer decided a hold (or null). */

@@ -16,10 +16,11 @@ import { serializeInterchange } from '../x12/writer.ts';
 import { Appointment, groupByPayer, interchangeOf, requestOf, type Planned270 } from './appointments.ts';
 import { ELIGIBILITY_SQL } from './sql.ts';
 import type { WallTime } from '../common/clock.ts';
+import type { ErrorCode } from '../common/error-codes.ts';
 
 export interface AppointmentProblem {
   line: number;
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 
@@ -43,11 +44,6 @@ export interface Written270 {
   sets: number;
   requests: number;
 }
-
-/** Requests recorded for these appointment ids (any file, any run). */
-export const REQUESTS_BY_TRACE_SQL = `
-SELECT trace_number, payer_id, member_id, date_of_service::text AS date_of_service
-FROM eligibility_requests WHERE trace_number = ANY($1::text[])`;
 
 /** Lines read for the first-record test: an appointments file says so on its first line. */
 const FIRST_LINE_BYTES_MAX = 64 * 1024;
@@ -110,7 +106,7 @@ const requestKey = (traceNumber: string, payerId: string, memberId: string, date
 export async function withoutRequestedBefore(pool: pg.Pool, items: readonly PlannedRequest[]): Promise<{ fresh: PlannedRequest[]; requestedBefore: number }> {
   if (items.length === 0) return { fresh: [], requestedBefore: 0 };
   const traces = [...new Set(items.map((i) => i.request.traceNumber))];
-  const rows = (await pool.query<{ trace_number: string; payer_id: string; member_id: string; date_of_service: string }>(REQUESTS_BY_TRACE_SQL, [traces])).rows;
+  const rows = (await pool.query<{ trace_number: string; payer_id: string; member_id: string; date_of_service: string }>(ELIGIBILITY_SQL.requestsByTrace, [traces])).rows;
   const asked = new Set(rows.map((r) => requestKey(r.trace_number, r.payer_id, r.member_id, r.date_of_service)));
   const fresh: PlannedRequest[] = [];
   const seen = new Set<string>();

@@ -159,4 +159,9 @@ export const ELIGIBILITY_SQL = {
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
       trace_number text, payer_id text, provider_npi text, member_id text, date_of_service date,
       service_types text[], file_name text, sender_id text, receiver_id text, isa13 text, gs06 text, st02 text)`,
+
+  /** Requests recorded for these appointment ids (any file, any run). */
+  requestsByTrace: `
+    SELECT trace_number, payer_id, member_id, date_of_service::text AS date_of_service
+    FROM eligibility_requests WHERE trace_number = ANY($1::text[])`,
 } as const;

@@ -2,8 +2,8 @@
 // adds nothing; superseded per person and payer with history kept; matched to patients when exactly one
 // fits), and snapshots back out as the plain facts the coverage question reads. Adapter code: the rules
 // live in src/domain/eligibility.ts and coverage.ts.
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { sha256Hex } from '../common/content-hash.ts';
 import {
   coverageKey,
   type Benefit,
@@ -43,13 +43,13 @@ export function responseContentHash(r: EligibilityResponse): string {
     ...b, rejections: rejections.map(({ segmentIndex: _i, ...j }) => j),
   }));
   const rejections = content.rejections.map(({ segmentIndex: _i, ...j }) => j);
-  return createHash('sha256').update(JSON.stringify({ ...content, benefits, rejections }, jsonReplacer)).digest('hex');
+  return sha256Hex(JSON.stringify({ ...content, benefits, rejections }, jsonReplacer));
 }
 
 function setRejectionHash(r: EligibilitySetRejection): string {
   const { rejection: { segmentIndex: _i, ...rejection }, source } = r;
   const content = { ...r, source: { interchange: source.interchange, set: source.set }, rejection };
-  return createHash('sha256').update(JSON.stringify(content)).digest('hex');
+  return sha256Hex(JSON.stringify(content));
 }
 
 function sourceColumns(origin: FileOrigin, src: EligibilityResponse['source']): Record<string, unknown> {

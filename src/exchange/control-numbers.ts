@@ -3,6 +3,7 @@
 // autocommit, so a long submit never holds the counter row's lock and a crashed run leaves a gap, not a repeat.
 import type { Pool } from 'pg';
 import { ClaimsError } from '../common/errors.ts';
+import { NEXT_CONTROL_NUMBER } from './sql.ts';
 
 export type ControlNumberKind = 'ISA' | 'GS' | 'ST';
 
@@ -12,18 +13,11 @@ export interface ControlNumbers {
 
 const CONTROL_NUMBER_MAX = 999_999_999n;
 
-/** Advance the counter row (creating it at 1) and return the new value, in one statement. */
-export const SQL_NEXT_CONTROL_NUMBER = `
-INSERT INTO control_number_counters AS c (sender_id, receiver_id, kind, last_value)
-VALUES ($1, $2, $3, 1)
-ON CONFLICT (sender_id, receiver_id, kind) DO UPDATE SET last_value = c.last_value + 1
-RETURNING last_value::text AS value`;
-
 export function postgresControlNumbers(pool: Pool): ControlNumbers {
   return {
     async next(senderId, receiverId, kind) {
       try {
-        const { rows } = await pool.query<{ value: string }>(SQL_NEXT_CONTROL_NUMBER, [senderId, receiverId, kind]);
+        const { rows } = await pool.query<{ value: string }>(NEXT_CONTROL_NUMBER, [senderId, receiverId, kind]);
         return BigInt(rows[0]!.value);
       } catch (err) {
         // The CHECK on last_value refuses the billionth number: say so instead of wrapping around.

@@ -7,8 +7,6 @@
 // one being read and at most two settling (a set may settle while the one before it still does, when its
 // handler says they are independent); for a handler that reads while the set streams (openSet: the
 // 835's), by that handler's record of each, never by the sets' segments.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PoolClient } from 'pg';
@@ -16,8 +14,9 @@ import { ClaimsError, toClaimsError } from '../common/errors.ts';
 import { withTransaction } from '../runtime/database.ts';
 import { envelopeEventBatches } from './x12-sets.ts';
 import { recordInterchange, type ReceivedResult } from './received.ts';
-import type { GroupInfo, InterchangeInfo, InterchangeSummary, SetInfo, SetSummary } from '../x12/envelope-types.ts';
-import { moveIntoFolder, writeOwnerOnly, OWNER_ONLY_DIR } from '../common/files.ts';
+import type { EnvelopeEvent, GroupInfo, InterchangeInfo, InterchangeSummary, SetInfo, SetSummary } from '../x12/envelope-types.ts';
+import { moveIntoFolder, sha256File, writeOwnerOnly, OWNER_ONLY_DIR } from '../common/files.ts';
+import { jsonText } from '../common/json-text.ts';
 import type { Segment } from '../x12/segment.ts';
 import { handlerFor, type IngestContext, type SetHandler, type SetOutcome, type StreamingSet, type X12Set, type X12SetHeader } from './set-handler.ts';
 import { ackProblems, writeAcks, type AckOptions, type ReaderProblems } from './acks.ts';
@@ -52,12 +51,6 @@ export interface IngestFileOptions extends Omit<IngestContext, 'file' | 'fileNam
   acks?: AckOptions;
   /** Called after each set is settled (progress). */
   onSet?(outcome: SetOutcome): void | Promise<void>;
-}
-
-async function sha256Of(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /**
@@ -99,8 +92,7 @@ function x12Set(s: ReadSet): X12Set {
   return { ...setHeader(s), segments: s.segments };
 }
 
-/** Why the set cannot go to a handler, beyond the envelope checks: no handler, or one that does not read this version. */
-/** Why a set will not go to a handler (computed once, when it is complete). */
+/** Why a set will not go to a handler, beyond the envelope checks: no handler, or one that does not read its version (computed once, when the set is complete). */
 function refusalsOf(handlers: readonly SetHandler[], s: Pick<ReadSet, 'interchange' | 'group' | 'info'>, summary: SetSummary, envelopeErrors: ClaimsError[], fileName: string): Pick<ReadSet, 'refused' | 'refusal'> {
   const refused = [...summary.problems.filter((p) => p.severity === 'error'), ...envelopeErrors];
   return { refused, refusal: refused.length > 0 ? null : unsupported(handlers, s, fileName) };
@@ -126,7 +118,7 @@ export async function quarantineCopy(file: string, quarantineDir: string, report
   await fs.copyFile(file, tmp);
   const moved = await moveIntoFolder(tmp, quarantineDir, { ownerOnly: true, name: path.basename(file) });
   const reportPath = `${moved.path}.error.json`;
-  await writeOwnerOnly(reportPath, JSON.stringify(report, null, 2) + '\n', { replace: true });
+  await writeOwnerOnly(reportPath, jsonText(report, 2) + '\n', { replace: true });
   return { path: moved.path, reportPath };
 }
 
@@ -159,13 +151,123 @@ function receivedWarning(r: ReceivedResult, i: InterchangeInfo, fileName: string
 }
 
 export async function receiveFile(file: string, opts: IngestFileOptions): Promise<FileOutcome> {
-  const fileName = path.basename(file);
-  const fileSha256 = await sha256Of(file);
-  const reasons: ClaimsError[] = [];
-  const sets: SetOutcome[] = [];
-  const acks: string[] = [];
-  const readerProblems: ReaderProblems = new Map();
-  const receivedAt = new Date();
+  const receipt = new FileReceipt(file, path.basename(file), await sha256File(file), opts);
+  await receipt.read();
+  return receipt.outcome();
+}
+
+/** A set between its ST and its SE: what the envelope checks say about it comes with the SE. */
+type OpenSet = Omit<ReadSet, 'summary' | 'envelopeErrors' | 'refused' | 'refusal'>;
+
+/** A handler that reads while the set streams gets each segment as it comes; none is kept. */
+function openSet(handlers: readonly SetHandler[], e: Extract<EnvelopeEvent, { kind: 'setStart' }>, fileName: string): OpenSet {
+  const head = { interchange: e.interchange, group: e.group, info: e.set };
+  const streaming = handlerFor(handlers, e.set.id)?.openSet?.(setHeader(head), fileName) ?? null;
+  const open = { ...head, segments: streaming ? [] : [e.segment], streaming, segmentCount: 1 };
+  streaming?.push(e.segment);
+  return open;
+}
+
+/** One file being received: its sets read in order, settled (at most two at once), and what came of them. */
+class FileReceipt {
+  private readonly reasons: ClaimsError[] = [];
+  private readonly sets: SetOutcome[] = [];
+  private readonly acks: string[] = [];
+  private readonly readerProblems: ReaderProblems = new Map();
+  private readonly receivedAt = new Date();
+  // A complete set settles while the next one is read: the reading (tokenizer, envelope checks, the
+  // handler's reader) runs while the settling set waits on the database. At most two sets settle at once:
+  // the newest starts when the one before the previous has settled, and overlaps the previous only when
+  // its handler says they touch nothing in common (a set may depend on what the previous one posted: a
+  // reversal of a claim paid just before); outcomes are reported and committed in file order.
+  private inFlight: InFlight | null = null;
+  private before: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly file: string,
+    private readonly fileName: string,
+    private readonly fileSha256: string,
+    private readonly opts: IngestFileOptions,
+  ) {}
+
+  /** Read the file's events and settle its sets; a problem that stops the reading becomes one of the file's reasons. */
+  async read(): Promise<void> {
+    const { opts, fileName } = this;
+    // Locals, not fields: the segment case runs for every segment of the file.
+    let open: OpenSet | null = null;
+    let pending: ReadSet | null = null;
+    try {
+      for await (const batch of envelopeEventBatches(this.file, { file: fileName, hashContent: true })) {
+        for (const e of batch) {
+          switch (e.kind) {
+            case 'setStart':
+              if (pending) {
+                await this.settleInBackground(pending);
+                pending = null;
+              }
+              open = openSet(opts.handlers, e, fileName);
+              break;
+            case 'segment': {
+              if (!open) break;
+              const max = open.streaming ? STREAMED_SET_SEGMENTS_MAX : SET_SEGMENTS_MAX;
+              if (open.segmentCount >= max) {
+                throw new ClaimsError({ code: 'X12_SET_TOO_LARGE', message: `set ST02 ${open.info.controlNumber} has more than ${max} segments`, location: { file: fileName, interchange: open.interchange.controlNumber, set: open.info.controlNumber, segmentIndex: e.segment.index, byteOffset: e.segment.byteOffset } });
+              }
+              open.segmentCount++;
+              if (open.streaming) open.streaming.push(e.segment);
+              else open.segments.push(e.segment);
+              break;
+            }
+            case 'setEnd':
+              if (!open) break;
+              if (e.segment) {
+                if (open.streaming) open.streaming.push(e.segment);
+                else open.segments.push(e.segment);
+              }
+              pending = { ...open, summary: e.summary, envelopeErrors: e.envelopeErrors, ...refusalsOf(opts.handlers, open, e.summary, e.envelopeErrors, fileName) };
+              open = null;
+              break;
+            case 'interchangeEnd':
+              await this.settled();
+              await this.closeInterchange(pending, e.summary);
+              pending = null;
+              break;
+            case 'problem':
+              // Problems inside a set travel with its summary; the rest belong to the file.
+              if (e.problem.location.set === undefined || e.fatal) this.reasons.push(e.problem);
+              break;
+            default:
+          }
+        }
+      }
+      await this.settled();
+      if (pending) await this.settle(pending, null);
+    } catch (err) {
+      // A set still settling finishes (or fails) before the file's outcome is decided.
+      await this.settled();
+      const e = toClaimsError(err, { file: fileName });
+      if (!(err instanceof ClaimsError) || e.code === 'INTERNAL' || e.code.startsWith('DATABASE') || e.code.startsWith('LEDGER')) throw err;
+      this.reasons.push(e);
+    }
+  }
+
+  /** The file's status from its sets, and a quarantine copy when it is not all done. */
+  async outcome(): Promise<FileOutcome> {
+    const { file, fileName, fileSha256, sets, reasons, acks, opts } = this;
+    if (sets.length === 0 && !reasons.some((r) => r.severity === 'error')) {
+      reasons.push(new ClaimsError({ code: 'X12_NO_SETS', message: 'no transaction set found', location: { file: fileName } }));
+    }
+    const status = fileStatus(sets, reasons);
+    const outcome: FileOutcome = { file, fileSha256, status, sets, reasons, ...(acks.length > 0 && { acks }) };
+    if ((status === 'partial' || status === 'quarantined') && opts.quarantineCopy !== false) {
+      outcome.quarantined = await quarantineCopy(file, opts.quarantineDir, {
+        file: fileName, sha256: fileSha256, status,
+        errors: fileErrors(outcome).map((r) => r.toJSON()),
+        sets: sets.map((s) => ({ set: s.set, transactionSet: s.transactionSet, status: s.status, ...(s.detail && { detail: s.detail }) })),
+      });
+    }
+    return outcome;
+  }
 
   /**
    * Handle one complete set; `last` is its interchange's summary when it is the interchange's last set.
@@ -173,14 +275,15 @@ export async function receiveFile(file: string, opts: IngestFileOptions): Promis
    * handler says nothing it reads can be changed by the earlier one (StreamingSet.mayOverlap), else it
    * waits for it. Either way its outcome is reported after the earlier one's, in file order.
    */
-  const settle = async (s: ReadSet, last: InterchangeSummary | null, earlier: InFlight | null = null): Promise<boolean> => {
+  private async settle(s: ReadSet, last: InterchangeSummary | null, earlier: InFlight | null = null): Promise<boolean> {
+    const { opts, file, fileName, fileSha256, receivedAt } = this;
     let recorded = false;
     const record = async (client: PoolClient): Promise<void> => {
       if (last === null || recorded) return;
       const r = await recordInterchange(client, last, { fileName, fileSha256, receivedAt });
       recorded = true;
       const w = receivedWarning(r, last.interchange, fileName);
-      if (w) reasons.push(w);
+      if (w) this.reasons.push(w);
     };
     const warnings = s.summary.problems.filter((p) => p.severity !== 'error');
     const { refused, refusal } = s;
@@ -206,133 +309,54 @@ export async function receiveFile(file: string, opts: IngestFileOptions): Promis
     }
     if (overlaps) await earlier.done;
     if (located.length > 0) {
-      const group = readerProblems.get(s.group.controlNumber) ?? new Map<string, ClaimsError[]>();
+      const group = this.readerProblems.get(s.group.controlNumber) ?? new Map<string, ClaimsError[]>();
       group.set(s.info.controlNumber, [...(group.get(s.info.controlNumber) ?? []), ...located]);
-      readerProblems.set(s.group.controlNumber, group);
+      this.readerProblems.set(s.group.controlNumber, group);
     }
-    sets.push(outcome);
+    this.sets.push(outcome);
     opts.logger.info({ file: fileName, interchange: s.interchange.controlNumber, set: outcome.set, status: outcome.status, codes: outcome.reasons.map((r) => r.code) }, 'transaction set settled');
     await opts.onSet?.(outcome);
     await opts.failpoint('ingest.between-sets');
     return recorded;
-  };
+  }
 
   /** An interchange ended: its last set (if any) settles with the interchange recorded, then its acks. */
-  const closeInterchange = async (pending: ReadSet | null, summary: InterchangeSummary): Promise<void> => {
+  private async closeInterchange(pending: ReadSet | null, summary: InterchangeSummary): Promise<void> {
+    const { opts, fileName, fileSha256, receivedAt } = this;
     const canRecord = summary.contentHash !== undefined && summary.interchange.senderId !== '' && summary.interchange.controlNumber !== '';
     let recorded = false;
-    if (pending) recorded = await settle(pending, canRecord ? summary : null);
+    if (pending) recorded = await this.settle(pending, canRecord ? summary : null);
     if (canRecord && !recorded) {
       const r = await withTransaction(opts.pool, (client) => recordInterchange(client, summary, { fileName, fileSha256, receivedAt }));
       const w = receivedWarning(r, summary.interchange, fileName);
-      if (w) reasons.push(w);
+      if (w) this.reasons.push(w);
     }
     if (opts.acks) {
-      const written = await writeAcks(opts.pool, summary, readerProblems, opts.acks);
-      if (written) acks.push(written);
+      const written = await writeAcks(opts.pool, summary, this.readerProblems, opts.acks);
+      if (written) this.acks.push(written);
     }
-    readerProblems.clear();
-  };
+    this.readerProblems.clear();
+  }
 
-  // A complete set settles while the next one is read: the reading (tokenizer, envelope checks, the
-  // handler's reader) runs while the settling set waits on the database. At most two sets settle at once:
-  // the newest starts when the one before the previous has settled, and overlaps the previous only when
-  // its handler says they touch nothing in common (a set may depend on what the previous one posted: a
-  // reversal of a claim paid just before); outcomes are reported and committed in file order.
-  let inFlight: InFlight | null = null;
-  let before: Promise<unknown> | null = null;
   /** Every set still settling, settled; the first failure (in file order) is thrown after all are done. */
-  const settled = async (): Promise<void> => {
-    const all = [before, inFlight?.done].filter((p): p is Promise<unknown> => p != null);
-    before = null;
-    inFlight = null;
+  private async settled(): Promise<void> {
+    const all = [this.before, this.inFlight?.done].filter((p): p is Promise<unknown> => p != null);
+    this.before = null;
+    this.inFlight = null;
     for (const r of await Promise.allSettled(all)) if (r.status === 'rejected') throw r.reason;
-  };
-  const settleInBackground = async (s: ReadSet): Promise<void> => {
-    if (before) {
-      const b = before;
-      before = null;
+  }
+
+  private async settleInBackground(s: ReadSet): Promise<void> {
+    if (this.before) {
+      const b = this.before;
+      this.before = null;
       await b;
     }
-    const earlier = inFlight;
-    const done = settle(s, null, earlier);
+    const earlier = this.inFlight;
+    const done = this.settle(s, null, earlier);
     // Awaited by a later `settled()` or by the next set; until then a rejection is held, not reported as unhandled.
     done.catch(() => undefined);
-    before = earlier?.done ?? null;
-    inFlight = { set: s, done };
-  };
-
-  let open: Omit<ReadSet, 'summary' | 'envelopeErrors' | 'refused' | 'refusal'> | null = null;
-  let pending: ReadSet | null = null;
-  try {
-    for await (const batch of envelopeEventBatches(file, { file: fileName, hashContent: true })) {
-      for (const e of batch) {
-        switch (e.kind) {
-          case 'setStart': {
-            if (pending) {
-              await settleInBackground(pending);
-              pending = null;
-            }
-            // A handler that reads while the set streams gets each segment as it comes; none is kept.
-            const head = { interchange: e.interchange, group: e.group, info: e.set };
-            const streaming = handlerFor(opts.handlers, e.set.id)?.openSet?.(setHeader(head), fileName) ?? null;
-            open = { ...head, segments: streaming ? [] : [e.segment], streaming, segmentCount: 1 };
-            streaming?.push(e.segment);
-            break;
-          }
-          case 'segment': {
-            if (!open) break;
-            const max = open.streaming ? STREAMED_SET_SEGMENTS_MAX : SET_SEGMENTS_MAX;
-            if (open.segmentCount >= max) {
-              throw new ClaimsError({ code: 'X12_SET_TOO_LARGE', message: `set ST02 ${open.info.controlNumber} has more than ${max} segments`, location: { file: fileName, interchange: open.interchange.controlNumber, set: open.info.controlNumber, segmentIndex: e.segment.index, byteOffset: e.segment.byteOffset } });
-            }
-            open.segmentCount++;
-            if (open.streaming) open.streaming.push(e.segment);
-            else open.segments.push(e.segment);
-            break;
-          }
-          case 'setEnd':
-            if (!open) break;
-            if (e.segment) {
-              if (open.streaming) open.streaming.push(e.segment);
-              else open.segments.push(e.segment);
-            }
-            pending = { ...open, summary: e.summary, envelopeErrors: e.envelopeErrors, ...refusalsOf(opts.handlers, open, e.summary, e.envelopeErrors, fileName) };
-            open = null;
-            break;
-          case 'interchangeEnd':
-            await settled();
-            await closeInterchange(pending, e.summary);
-            pending = null;
-            break;
-          case 'problem':
-            // Problems inside a set travel with its summary; the rest belong to the file.
-            if (e.problem.location.set === undefined || e.fatal) reasons.push(e.problem);
-            break;
-          default:
-        }
-      }
-    }
-    await settled();
-    if (pending) await settle(pending, null);
-  } catch (err) {
-    // A set still settling finishes (or fails) before the file's outcome is decided.
-    await settled();
-    const e = toClaimsError(err, { file: fileName });
-    if (!(err instanceof ClaimsError) || e.code === 'INTERNAL' || e.code.startsWith('DATABASE') || e.code.startsWith('LEDGER')) throw err;
-    reasons.push(e);
+    this.before = earlier?.done ?? null;
+    this.inFlight = { set: s, done };
   }
-  if (sets.length === 0 && !reasons.some((r) => r.severity === 'error')) {
-    reasons.push(new ClaimsError({ code: 'X12_NO_SETS', message: 'no transaction set found', location: { file: fileName } }));
-  }
-  const status = fileStatus(sets, reasons);
-  const outcome: FileOutcome = { file, fileSha256, status, sets, reasons, ...(acks.length > 0 && { acks }) };
-  if ((status === 'partial' || status === 'quarantined') && opts.quarantineCopy !== false) {
-    outcome.quarantined = await quarantineCopy(file, opts.quarantineDir, {
-      file: fileName, sha256: fileSha256, status,
-      errors: fileErrors(outcome).map((r) => r.toJSON()),
-      sets: sets.map((s) => ({ set: s.set, transactionSet: s.transactionSet, status: s.status, ...(s.detail && { detail: s.detail }) })),
-    });
-  }
-  return outcome;
 }

@@ -3,24 +3,7 @@
 import type pg from 'pg';
 import { ClaimsError } from '../common/errors.ts';
 import type { InterchangeSummary } from '../x12/envelope-types.ts';
-
-export const INSERT_INTERCHANGE = `
-INSERT INTO x12_interchanges (
-  sender_qualifier, sender_id, receiver_qualifier, receiver_id, control_number, content_sha256,
-  file_sha256, file_name, segment_index, byte_offset, interchange_date, interchange_time, usage_indicator,
-  group_count, set_count, status, received_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-  CASE WHEN EXISTS (SELECT 1 FROM x12_interchanges
-                     WHERE sender_qualifier = $1 AND sender_id = $2 AND control_number = $5 AND content_sha256 <> $6)
-       THEN 'control_number_reused' ELSE 'received' END,
-  $16)
-ON CONFLICT (sender_qualifier, sender_id, control_number, content_sha256) DO NOTHING
-RETURNING id, status`;
-
-export const FIND_INTERCHANGE = `
-SELECT id, file_name, file_sha256, received_at
-  FROM x12_interchanges
- WHERE sender_qualifier = $1 AND sender_id = $2 AND control_number = $3 AND content_sha256 = $4`;
+import { FIND_INTERCHANGE, INSERT_INTERCHANGE } from './sql.ts';
 
 export type ReceivedStatus = 'new' | 'control_number_reused' | 'redelivery';
 

@@ -4,7 +4,7 @@
 //  - streamTransactionSets: one object per set whose segments are themselves streamed, for a set of
 //    a million lines. A fatal tokenizer error (no ISA, broken ISA, UTF-16) ends the input with a
 //    located ClaimsError in `problem` events; readTransactionSets and streamTransactionSets throw it.
-import { createHash } from 'node:crypto';
+import { sha256Hasher as commonSha256Hasher } from '../common/content-hash.ts';
 import { ClaimsError, toClaimsError } from '../common/errors.ts';
 import type { Segment } from '../x12/segment.ts';
 import type { TokenizerOptions } from '../x12/tokenizer.ts';
@@ -22,11 +22,11 @@ export interface ReadOptions extends TokenizerOptions, Omit<EnvelopeOptions, 'fi
 
 /** A sha256 hasher over latin1 text (one char per byte, as the tokenizer sees the input). */
 export function sha256Hasher(): ContentHasher {
-  const hash = createHash('sha256');
+  const hash = commonSha256Hasher();
   return {
-    update: (text) => void hash.update(text, 'latin1'),
-    updateBytes: (bytes) => void hash.update(bytes),
-    digest: () => hash.digest('hex'),
+    update: (text) => hash.update(text, 'latin1'),
+    updateBytes: (bytes) => hash.update(bytes),
+    digest: () => hash.hex(),
   };
 }
 

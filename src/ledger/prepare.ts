@@ -3,7 +3,9 @@
 // field instead of quoting a trigger), numbers the distinct accounts, and emits the batch's canonical
 // text for the content hash. It runs once per line of million-line batches, so the hot loop builds no
 // strings unless a check fails.
+import { isIsoDate } from '../common/dates.ts';
 import { ClaimsError } from '../common/errors.ts';
+import type { ErrorCode } from '../common/error-codes.ts';
 import { ACCOUNT_KINDS, type AccountRef, type Entry, type EntryLine, type PostingBatch, type PreparedBatch } from './types.ts';
 import { CANONICAL_HEADER, canonicalAccountRow, canonicalEntryRow, canonicalLineRow } from './canonical.ts';
 
@@ -19,7 +21,6 @@ export const LEDGER_LIMITS = {
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const KINDS: ReadonlySet<string> = new Set(ACCOUNT_KINDS);
 
@@ -28,17 +29,7 @@ export function accountRefKey(ref: AccountRef): string {
   return `${ref.kind}\u0001${ref.payerId ?? ''}\u0001${ref.patientId ?? ''}`;
 }
 
-/** True for a real calendar date written YYYY-MM-DD. */
-export function isIsoDate(text: string): boolean {
-  const m = DATE.exec(text);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(0);
-  date.setUTCFullYear(y, mo - 1, d); // Date.UTC would read years below 100 as 19xx
-  return y >= 1 && date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
-}
-
-function fail(code: string, message: string, field: string, expected?: string, found?: string): never {
+function fail(code: ErrorCode, message: string, field: string, expected?: string, found?: string): never {
   throw new ClaimsError({
     code,
     message,

@@ -2,7 +2,7 @@
 // Postgres as text and become bigint cents here: never a float on the way.
 import type pg from 'pg';
 import { ClaimsError } from '../common/errors.ts';
-import { isIsoDate } from './prepare.ts';
+import { isIsoDate } from '../common/dates.ts';
 import type { PoolSource } from './post.ts';
 import { ACCOUNT_BALANCE, CLAIM_BALANCES, TRIAL_BALANCE } from './sql.ts';
 import type { AccountKind, AccountRef } from './types.ts';

@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import { ClaimsError } from '../common/errors.ts';
 import type { IsoDate } from '../common/dates.ts';
+import { ACCOUNT_EXISTS, HOLDS_OF, OPEN_HOLD, OPEN_HOLD_OF, RESOLVE_HOLDS } from './sql.ts';
 
 /**
  * Holds freeze the statement cycle and referrals while open. `bankruptcy` comes from the account's
@@ -20,34 +21,6 @@ export interface Hold {
 }
 
 type Db = Pick<pg.ClientBase, 'query'>;
-
-// Holds opened by command or file, and the bankruptcy flag read as a hold of its own kind.
-const HOLDS_OF = `
-SELECT account_number, kind, opened_on::text AS opened_on, resolved_on::text AS resolved_on, reason, 0 AS source_order, id
-FROM account_holds
-WHERE account_number = ANY($1::text[]) AND opened_on <= $2
-UNION ALL
-SELECT account_number, 'bankruptcy', set_on::text, cleared_on::text, coalesce(note, 'bankruptcy flag'), 1, 0
-FROM account_flags
-WHERE flag = 'bankruptcy' AND account_number = ANY($1::text[]) AND set_on <= $2
-ORDER BY account_number, opened_on, source_order, id`;
-
-const OPEN_HOLD = `
-INSERT INTO account_holds (account_number, kind, opened_on, reason, source)
-VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (account_number, kind) WHERE resolved_on IS NULL DO NOTHING
-RETURNING id::text AS id`;
-
-const OPEN_HOLD_OF = `
-SELECT id::text AS id, opened_on::text AS opened_on, reason FROM account_holds
-WHERE account_number = $1 AND kind = $2 AND resolved_on IS NULL`;
-
-const RESOLVE_HOLDS = `
-UPDATE account_holds SET resolved_on = $3, resolution = $4
-WHERE account_number = $1 AND resolved_on IS NULL AND ($2::text IS NULL OR kind = $2) AND opened_on <= $3
-RETURNING id::text AS id, kind`;
-
-const ACCOUNT_EXISTS = `SELECT 1 FROM guarantor_accounts WHERE account_number = $1`;
 
 /**
  * Holds (open or resolved) of each account opened on or before `asOf`: for the statement cycle they are

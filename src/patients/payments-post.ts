@@ -2,17 +2,18 @@
 // own transaction that first claims the reference in patient_payments and then posts the ledger entry with
 // the receivable/credit split of that moment. Same reference and content again: a duplicate; different
 // content: rejected. Unknown accounts and bad rows are rejected one by one with their line.
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import { ClaimsError, toClaimsError } from '../common/errors.ts';
+import { sha256File } from '../common/files.ts';
 import { withTransaction } from '../runtime/database.ts';
 import { postBatchInTransaction } from '../ledger/post.ts';
 import { accountBalance } from '../ledger/queries.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { guarantorAccount, patientPaymentEntry } from './posting-rules.ts';
 import { detectPaymentsFormat, PaymentsFileParser, type PatientPayment } from './payments-file.ts';
+import { ACCOUNT_EXISTS, INSERT_PAYMENT, LOCK_ACCOUNT, PAYMENT_BY_REFERENCE } from './sql.ts';
 
 /** One row settled: posted, a duplicate of an earlier posting, or rejected with its reason. */
 export type PaymentRowOutcome =
@@ -32,22 +33,6 @@ export interface PaymentsIngestResult {
   rejected: ClaimsError[];
   postedCents: bigint;
   creditCents: bigint;
-}
-
-const EXISTING = `SELECT account_number, amount_cents::text AS amount_cents, paid_on::text AS paid_on, method FROM patient_payments WHERE reference = $1`;
-const ACCOUNT_EXISTS = `SELECT 1 FROM guarantor_accounts WHERE account_number = $1`;
-const LOCK_ACCOUNT = `SELECT pg_advisory_xact_lock(hashtext('patient-account:' || $1))`;
-const INSERT_PAYMENT = `
-INSERT INTO patient_payments (reference, account_number, amount_cents, paid_on, method, applied_cents, credit_cents, entry_key,
-                              source_file_sha256, source_file_name, source_line)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-ON CONFLICT (reference) DO NOTHING
-RETURNING id`;
-
-async function sha256Of(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /** Is this file a payments file? Reads only its first line. */
@@ -74,7 +59,7 @@ async function postPayment(client: pg.PoolClient, p: PatientPayment, sha: string
     p.reference, p.accountNumber, p.amountCents.toString(), p.date, p.method, (p.amountCents - credit).toString(), credit.toString(), entry.key, sha, fileName, p.line,
   ]);
   if (inserted.rowCount === 0) {
-    const prior = (await client.query<{ account_number: string; amount_cents: string; paid_on: string; method: string }>(EXISTING, [p.reference])).rows[0];
+    const prior = (await client.query<{ account_number: string; amount_cents: string; paid_on: string; method: string }>(PAYMENT_BY_REFERENCE, [p.reference])).rows[0];
     const same = prior && prior.account_number === p.accountNumber && BigInt(prior.amount_cents) === p.amountCents && prior.paid_on === p.date && prior.method === p.method;
     if (same) return { outcome: 'duplicate', creditCents: 0n };
     throw new ClaimsError({
@@ -91,7 +76,7 @@ async function postPayment(client: pg.PoolClient, p: PatientPayment, sha: string
 
 export async function ingestPaymentsFile(pool: pg.Pool, file: string, logger: Logger, opts: PaymentsIngestOptions = {}): Promise<PaymentsIngestResult> {
   const fileName = path.basename(file);
-  const fileSha256 = await sha256Of(file);
+  const fileSha256 = await sha256File(file);
   const result: PaymentsIngestResult = { file, fileSha256, posted: 0, duplicates: 0, rejected: [], postedCents: 0n, creditCents: 0n };
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 });
   let parser: PaymentsFileParser | null = null;

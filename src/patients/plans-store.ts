@@ -1,13 +1,14 @@
 // Payment plans in the database: created from a plans file (CSV or NDJSON with account, amount,
 // installments, start, frequency) or from `claims plans add`. Creating is idempotent on a plan key (the
 // file's sha256 and line, or the command's fields), so a file dropped twice makes each plan once.
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { sha256Hex } from '../common/content-hash.ts';
 import { ClaimsError, toClaimsError, type Location } from '../common/errors.ts';
 import { parseCents } from '../common/money.ts';
 import { isIsoDate } from '../common/dates.ts';
 import { CsvReader } from '../common/csv-reader.ts';
 import { PLAN_FREQUENCIES, type PlanFrequency } from './plans.ts';
+import { CANCEL_PLAN, INSERT_PLAN, LATEST_PLAN, PLAN_BY_KEY } from './sql.ts';
 
 export interface PlanRequest {
   accountNumber: string;
@@ -21,15 +22,6 @@ export interface PlanRequest {
   source?: { fileSha256: string; fileName: string; line: number };
 }
 
-const INSERT_PLAN = `
-INSERT INTO payment_plans (plan_key, account_number, total_cents, installments, start_on, frequency, created_on,
-                           source_file_sha256, source_file_name, source_line)
-SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
-WHERE EXISTS (SELECT 1 FROM guarantor_accounts WHERE account_number = $2)
-ON CONFLICT (plan_key) DO NOTHING
-RETURNING id::text AS id`;
-const PLAN_BY_KEY = `SELECT id::text AS id FROM payment_plans WHERE plan_key = $1`;
-
 /** 'created' or 'duplicate'; throws PLAN_ACCOUNT_UNKNOWN for an account that does not exist. */
 export async function createPlan(db: Pick<pg.ClientBase, 'query'>, p: PlanRequest): Promise<{ outcome: 'created' | 'duplicate'; planId: string }> {
   const r = await db.query<{ id: string }>(INSERT_PLAN, [
@@ -41,16 +33,6 @@ export async function createPlan(db: Pick<pg.ClientBase, 'query'>, p: PlanReques
   if (existing) return { outcome: 'duplicate', planId: existing.id };
   throw new ClaimsError({ code: 'PLAN_ACCOUNT_UNKNOWN', message: `no guarantor account ${p.accountNumber}`, found: p.accountNumber });
 }
-
-// The account's latest plan agreed on or before the date, if still open: it is cancelled from that date.
-const CANCEL_PLAN = `
-UPDATE payment_plans SET cancelled_on = $2
-WHERE id = (SELECT id FROM payment_plans WHERE account_number = $1 AND created_on <= $2 ORDER BY created_on DESC, id DESC LIMIT 1)
-  AND cancelled_on IS NULL
-RETURNING id::text AS id`;
-const LATEST_PLAN = `
-SELECT id::text AS id, cancelled_on::text AS cancelled_on FROM payment_plans
-WHERE account_number = $1 AND created_on <= $2 ORDER BY created_on DESC, id DESC LIMIT 1`;
 
 /**
  * Cancel the account's current plan from a date (the patient asked, or the office ended it): from then the
@@ -120,7 +102,7 @@ export interface PlansImportResult {
  * `today` is the created_on of rows that do not name one.
  */
 export async function importPlansText(db: Pick<pg.ClientBase, 'query'>, text: string, fileName: string, today: string): Promise<PlansImportResult> {
-  const fileSha256 = createHash('sha256').update(text).digest('hex');
+  const fileSha256 = sha256Hex(text);
   const result: PlansImportResult = { fileSha256, created: 0, duplicate: 0, rejected: [] };
   for (const row of plansFileRows(text)) {
     const where = { file: fileName, line: row.line };

@@ -10,6 +10,7 @@ import { accountBalance } from '../ledger/queries.ts';
 import type { PostingOutcome } from '../ledger/types.ts';
 import type { IsoDate } from '../common/dates.ts';
 import { guarantorAccount, refundEntry } from './posting-rules.ts';
+import { ACCOUNT_EXISTS, ENTRY_EXISTS, LOCK_ACCOUNT } from './sql.ts';
 
 export interface RefundRequest {
   accountNumber: string;
@@ -26,10 +27,6 @@ export interface RefundResult {
   /** The account's credit after the refund (as a positive amount). */
   creditLeftCents: bigint;
 }
-
-const ACCOUNT_EXISTS = `SELECT 1 FROM guarantor_accounts WHERE account_number = $1`;
-const LOCK_ACCOUNT = `SELECT pg_advisory_xact_lock(hashtext('patient-account:' || $1))`;
-const ENTRY_EXISTS = `SELECT 1 FROM entries WHERE key = $1`;
 
 export async function recordRefund(pool: pg.Pool, r: RefundRequest): Promise<RefundResult> {
   if (r.amountCents <= 0n) {

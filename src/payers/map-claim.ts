@@ -4,6 +4,7 @@
 import type { PayerProfile } from '../domain/payer-profile.ts';
 import { mapLineCodes } from './crosswalk.ts';
 import { ClaimsError } from '../common/errors.ts';
+import type { ErrorCode } from '../common/error-codes.ts';
 import { canonicalJson, contentHash, sha256Hex } from '../common/content-hash.ts';
 import type { Rejection, ValidClaim } from '../domain/claim-validate.ts';
 import type { CrosswalkVersion, MappedClaim, MappedLine, PayerDirectory } from '../domain/mapped-claim.ts';
@@ -28,7 +29,7 @@ export const claimKey = (billingNpi: string, patientControlNumber: string, frequ
 export function mapClaim(claim: ValidClaim, record: number, payers: PayerDirectory): MappingResult {
   const rec = claim.record;
   const rejections: Rejection[] = [];
-  const reject = (field: string, code: string, message: string, expected: string, found: string): void => {
+  const reject = (field: string, code: ErrorCode, message: string, expected: string, found: string): void => {
     rejections.push({ claimId: rec.claimId, patientControlNumber: rec.patientControlNumber, record, field, code, message, expected, found });
   };
   const profiles: PayerProfile[] = [];

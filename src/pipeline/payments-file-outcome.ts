@@ -4,7 +4,6 @@
 // The rows that posted stay posted; a rerun of the file posts only what is new (each reference once).
 import path from 'node:path';
 import { toClaimsError, type ClaimsError } from '../common/errors.ts';
-import { formatDecimal } from '../common/money.ts';
 import type { FileOutcome, FileStatus, IngestFileOptions } from '../exchange/receive-file.ts';
 import { quarantineCopy } from '../exchange/receive-file.ts';
 import { sha256File } from '../common/files.ts';
@@ -65,7 +64,7 @@ export async function ingestPaymentsFileOutcome(file: string, opts: PaymentsFile
         posted: sets.filter((s) => s.status === 'posted').length,
         duplicate: sets.filter((s) => s.status === 'duplicate').length,
         rejected: rejected.length,
-        postedAmount: formatDecimal(BigInt(sets.reduce((t, s) => t + (s.status === 'posted' ? (s.counts?.amountCents ?? 0) : 0), 0))),
+        postedAmountCents: sets.reduce((t, s) => t + (s.status === 'posted' ? (s.counts?.amountCents ?? 0) : 0), 0),
       },
     });
   }

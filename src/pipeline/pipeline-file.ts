@@ -3,20 +3,14 @@
 // the file's text into a Pipeline or into every problem at once, each with its JSON path.
 // Pure: no file system here (pipeline-load.ts resolves folders against the file's location).
 import { z } from 'zod';
+import { isoDateSchema } from '../common/dates.ts';
 import { ClaimsError } from '../common/errors.ts';
 import { firstJsonErrorOffset, positionOf } from './json-position.ts';
 import type { Stage } from './stage.ts';
 
 const PIPELINE_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
-/** A calendar date, YYYY-MM-DD, that exists (2024-02-30 does not). */
-export const IsoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine((s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }, 'not a calendar date');
+const IsoDate = isoDateSchema('expected a date as YYYY-MM-DD');
 
 const FolderPath = z
   .string()

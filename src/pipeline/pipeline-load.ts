@@ -3,9 +3,9 @@
 // A folder written `$CLAIMS_HOME/...` resolves against the CLAIMS_HOME folder instead (the caller passes it in:
 // this module reads no environment), so a demo's work folders follow the database's home, e.g. into a test's
 // temporary folder.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { sha256Hex } from '../common/content-hash.ts';
 import { ClaimsError } from '../common/errors.ts';
 import { parsePipelineText, PipelineInvalidError, type PipelineDefinition, type PipelineProblem } from './pipeline-file.ts';
 import type { Folders, Stage } from './stage.ts';
@@ -93,6 +93,6 @@ export async function loadPipeline(file: string, stages: readonly Stage[], opts:
     problems.push(...dated.filter((p) => p.path.startsWith('$.schedule')));
   });
   if (problems.length > 0) throw new PipelineInvalidError(file, problems);
-  const sha256 = createHash('sha256').update(text).digest('hex');
+  const sha256 = sha256Hex(text);
   return { file: absolute, sha256, definition, folders, pickup, schedule };
 }

@@ -7,39 +7,15 @@ import { ClaimsError } from '../common/errors.ts';
 import type { InputRecord, NewRun, RunStatus, RunStore, StageRecord } from './run-record.ts';
 import type { ReasonJson } from './stage.ts';
 import { jsonText } from '../common/json-text.ts';
+import {
+  ABANDON_RUNS_SQL, FINISH_RUN_SQL, FINISH_STAGE_SQL, INSERT_INPUT_SQL, INSERT_PICKUP_SQL, INSERT_RUN_SQL, INSERT_STAGE_SQL, PICKED_UP_SQL,
+  RELAXED_COMMIT_SQL, RELEASE_RUN_LOCK_SQL, RESET_COMMIT_SQL, STRICT_COMMIT_SQL, TRY_RUN_LOCK_SQL,
+} from './sql.ts';
 
 /** First key of the two-key advisory lock: this namespace is "pipeline runs" ('runs' in ASCII). */
 const RUN_LOCK_NAMESPACE = 0x72756e73;
 
-export const RELAXED_COMMIT_SQL = 'SET synchronous_commit = off';
-export const STRICT_COMMIT_SQL = 'SET synchronous_commit = on';
-export const RESET_COMMIT_SQL = 'RESET synchronous_commit';
-export const TRY_RUN_LOCK_SQL = 'SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS locked';
-export const RELEASE_RUN_LOCK_SQL = 'SELECT pg_advisory_unlock($1::int, hashtext($2))';
-export const ABANDON_RUNS_SQL = `
-UPDATE runs SET status = 'abandoned', finished_at = clock_timestamp(),
-  error = jsonb_build_object('code', 'RUN_ABANDONED', 'message', 'the process running it stopped before it finished')
-WHERE pipeline_name = $1 AND status = 'running'
-RETURNING id::text`;
-export const INSERT_RUN_SQL = `
-INSERT INTO runs (pipeline_name, pipeline_file, pipeline_sha256, as_of)
-VALUES ($1, $2, $3, $4::date) RETURNING id::text`;
-export const INSERT_STAGE_SQL = `
-INSERT INTO run_stages (run_id, stage_index, stage_name, settings) VALUES ($1, $2, $3, $4::jsonb)`;
-export const INSERT_INPUT_SQL = `
-INSERT INTO run_inputs (run_id, stage_index, seq, input, status, file_sha256, moved_to, reasons, counts, detail)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10::jsonb)`;
-export const FINISH_STAGE_SQL = `
-UPDATE run_stages SET status = $3, finished_at = clock_timestamp(), outcomes = $4::jsonb, counts = $5::jsonb, error = $6::jsonb
-WHERE run_id = $1 AND stage_index = $2`;
-export const FINISH_RUN_SQL = `
-UPDATE runs SET status = $2, finished_at = clock_timestamp(), totals = $3::jsonb, error = $4::jsonb WHERE id = $1`;
-export const PICKED_UP_SQL = 'SELECT 1 FROM run_pickups WHERE pipeline_name = $1 AND file_sha256 = $2';
-export const INSERT_PICKUP_SQL = `
-INSERT INTO run_pickups (pipeline_name, file_sha256, source_path, inbox_name, run_id)
-VALUES ($1, $2, $3, $4, $5) ON CONFLICT (pipeline_name, file_sha256) DO NOTHING`;
-
-/** Stages report cents as bigint; JSON has no bigint, so run records keep them as decimal strings. */
+/** Stages report cents as bigint: run records hold them as integer JSON numbers (jsonText refuses any past 2^53). */
 function json(value: unknown): string | null {
   return value === undefined ? null : jsonText(value);
 }

@@ -1,31 +1,33 @@
 // The 835 handler for the ingest dispatcher: a set's segments -> Remittance -> balanced, matched, posted
 // once. The dispatcher uses the streaming form (openSet): segments are read as they come and not kept. Problems in the set become a quarantined outcome with located reasons; nothing here throws for
 // bad input (database failures do throw: the file stays in the inbox and is retried).
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../common/content-hash.ts';
 import { ClaimsError, toClaimsError } from '../common/errors.ts';
+import type { ErrorCode } from '../common/error-codes.ts';
 import { postBatchInTransaction } from '../ledger/post.ts';
 import { readRemittance, RemittanceReader } from '../transactions/remittance-835.ts';
-import { formatX12Amount } from '../common/money.ts';
 import type { SetHandler, SetOutcome, StreamingSet, X12Set, X12SetHeader, IngestContext } from '../exchange/set-handler.ts';
 import type { Segment } from '../x12/segment.ts';
 import { payeeKey, payerKey, type Remittance } from '../domain/remittance.ts';
 import { canonicalRemittance } from './canonical.ts';
-import { ingestRemittance, RemittanceProgress, type RemittanceDeps, type RemittanceOutcome } from './post-remittance.ts';
+import { ingestRemittance, type RemittanceDeps, type RemittanceOutcome } from './post-remittance.ts';
+import { RemittanceProgress } from './progress.ts';
 import type { PostingFlag } from './posting-rules.ts';
 
 /** Content of a remittance for exactly-once: the sha256 of its canonical text (canonical.ts, decision 0050). */
 export function remittanceContentSha256(r: Remittance): string {
-  return createHash('sha256').update(canonicalRemittance(r)).digest('hex');
+  return sha256Hex(canonicalRemittance(r));
 }
 
 /** Located warnings kept per flag per remittance; the rest are counted in one summary warning. */
 export const CLAIM_WARNINGS_PER_FLAG_MAX = 20;
 
-const WARNED: Partial<Record<PostingFlag, string>> = {
-  claim_unmatched: 'claim was not submitted by this system: posted under a provisional patient',
-  line_ambiguous: 'a service line did not match one submitted line: posted at claim level',
-  reversal_original_missing: 'reversal without a posted original: posted from its own amounts',
-  next_payer_unknown: 'forwarded to a next payer (CLP02 19/20/21) that is not on file: PR held on the next-payer-unknown receivable',
+// Each code is REMIT_ and the flag in capitals; written out so the code list can check them.
+const WARNED: Partial<Record<PostingFlag, { code: ErrorCode; message: string }>> = {
+  claim_unmatched: { code: 'REMIT_CLAIM_UNMATCHED', message: 'claim was not submitted by this system: posted under a provisional patient' },
+  line_ambiguous: { code: 'REMIT_LINE_AMBIGUOUS', message: 'a service line did not match one submitted line: posted at claim level' },
+  reversal_original_missing: { code: 'REMIT_REVERSAL_ORIGINAL_MISSING', message: 'reversal without a posted original: posted from its own amounts' },
+  next_payer_unknown: { code: 'REMIT_NEXT_PAYER_UNKNOWN', message: 'forwarded to a next payer (CLP02 19/20/21) that is not on file: PR held on the next-payer-unknown receivable' },
 };
 
 /**
@@ -37,21 +39,22 @@ export function claimWarnings(flags: RemittanceOutcome['flags'], file: string, s
   const out: ClaimsError[] = [];
   const counted = new Map<PostingFlag, number>();
   for (const f of flags) {
-    const message = WARNED[f.flag];
-    if (message === undefined) continue;
+    const warned = WARNED[f.flag];
+    if (warned === undefined) continue;
     const n = (counted.get(f.flag) ?? 0) + 1;
     counted.set(f.flag, n);
     if (n > CLAIM_WARNINGS_PER_FLAG_MAX) continue;
     out.push(new ClaimsError({
-      code: `REMIT_${f.flag.toUpperCase()}`, severity: 'warning', message,
+      code: warned.code, severity: 'warning', message: warned.message,
       location: { file, interchange: set.interchange, group: set.group, set: set.set, claim: f.claim },
     }));
   }
   for (const [flag, n] of counted) {
     if (n <= CLAIM_WARNINGS_PER_FLAG_MAX) continue;
+    const warned = WARNED[flag]!; // only warned flags are counted
     out.push(new ClaimsError({
-      code: `REMIT_${flag.toUpperCase()}`, severity: 'warning',
-      message: `${n - CLAIM_WARNINGS_PER_FLAG_MAX} more claims of this remittance (${n} in all): ${WARNED[flag]}; \`claims report unmatched\` lists them`,
+      code: warned.code, severity: 'warning',
+      message: `${n - CLAIM_WARNINGS_PER_FLAG_MAX} more claims of this remittance (${n} in all): ${warned.message}; \`claims report unmatched\` lists them`,
       location: { file, interchange: set.interchange, group: set.group, set: set.set },
     }));
   }
@@ -70,7 +73,7 @@ async function settleRemittance(
   return {
     set: set.set, transactionSet: '835', status: outcome.status, reasons,
     counts: { claims: outcome.counts.claims, matchedClaims: outcome.counts.matchedClaims, unmatchedClaims: outcome.counts.unmatchedClaims, entries: outcome.counts.entries, entryLines: outcome.counts.entryLines },
-    detail: { traceNumber: outcome.traceNumber, payment: formatX12Amount(outcome.counts.paymentCents) },
+    detail: { traceNumber: outcome.traceNumber, paymentCents: outcome.counts.paymentCents },
   };
 }
 

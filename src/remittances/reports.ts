@@ -1,31 +1,9 @@
 // Remittance reports for analysts: per remittance (deposit, claim payments, PLB, balanced, matched,
-// posting status) and the claims posted under provisional patients. Queries are named constants; the
+// posting status) and the claims posted under provisional patients. Queries are in sql.ts (REPORT_SQL); the
 // formatting is pure so the CLI and tests share it. Amounts stay bigint cents until printed.
 import type { Pool } from 'pg';
 import { formatDecimal } from '../common/money.ts';
-
-export const REPORT_SQL = {
-  remittances: `
-    SELECT 'posted' AS status, NULL::text AS reason_code, r.payer_key, r.payee_key, r.trace_number, r.payment_date::text AS payment_date,
-      r.payment_cents, r.claim_payments_cents, r.provider_adjustments_cents, true AS balanced, r.claim_count,
-      r.matched_claim_count, r.unmatched_claim_count, r.source_file_name, r.source_st02, r.created_at
-    FROM remittances r
-    WHERE ($1::date IS NULL OR r.payment_date >= $1::date) AND ($2::date IS NULL OR r.payment_date <= $2::date)
-    UNION ALL
-    SELECT 'quarantined', j.reason_code, j.payer_key, j.payee_key, j.trace_number, NULL, j.payment_cents, j.claim_payments_cents,
-      j.provider_adjustments_cents, j.reason_code <> 'REMIT_UNBALANCED', j.claim_count, NULL, NULL, j.source_file_name, j.source_st02, j.created_at
-    FROM remittance_rejections j
-    WHERE $1::date IS NULL AND $2::date IS NULL OR j.created_at::date BETWEEN coalesce($1::date, '-infinity') AND coalesce($2::date, 'infinity')
-    ORDER BY created_at, source_file_name, source_st02`,
-  unmatched: `
-    SELECT c.patient_control_number, c.payer_claim_number, c.status, c.charge_cents, c.paid_cents, c.payer_id, c.flags,
-      p.id AS provisional_patient_id, p.state, r.trace_number, r.payment_date::text AS payment_date, r.source_file_name
-    FROM remittance_claims c
-    LEFT JOIN provisional_patients p ON p.id = c.provisional_patient_id
-    JOIN remittances r ON r.id = c.remittance_id
-    WHERE p.state = 'provisional' OR 'next_payer_unknown' = ANY(c.flags)
-    ORDER BY r.payment_date, r.id, c.claim_index`,
-} as const;
+import { REPORT_SQL } from './sql.ts';
 
 export interface RemittanceReportRow {
   status: 'posted' | 'quarantined';
@@ -107,9 +85,4 @@ export function unmatchedTable(rows: UnmatchedClaimRow[]): string {
     ['CLP01', 'CLP07', 'CLP02', 'CHARGE', 'PAID', 'PAYER', 'PROVISIONAL PATIENT', 'WHY', 'TRN02', 'DATE', 'FILE'],
     ...rows.map((r) => [r.patientControlNumber, r.payerClaimNumber, r.status, money(r.chargeCents), money(r.paidCents), r.payerId, r.provisionalPatientId ?? '', r.flags.join(','), r.traceNumber, r.paymentDate, r.file]),
   ]);
-}
-
-/** JSON with bigint cents as strings (exact), for --json output. */
-export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n';
 }

@@ -83,6 +83,30 @@ export const SQL = {
     ON CONFLICT (source_file_sha256, source_segment_index, reason_code) DO NOTHING`,
 } as const;
 
+/** The analysts' reports (reports.ts): every remittance posted or quarantined, and claims still provisional. */
+export const REPORT_SQL = {
+  remittances: `
+    SELECT 'posted' AS status, NULL::text AS reason_code, r.payer_key, r.payee_key, r.trace_number, r.payment_date::text AS payment_date,
+      r.payment_cents, r.claim_payments_cents, r.provider_adjustments_cents, true AS balanced, r.claim_count,
+      r.matched_claim_count, r.unmatched_claim_count, r.source_file_name, r.source_st02, r.created_at
+    FROM remittances r
+    WHERE ($1::date IS NULL OR r.payment_date >= $1::date) AND ($2::date IS NULL OR r.payment_date <= $2::date)
+    UNION ALL
+    SELECT 'quarantined', j.reason_code, j.payer_key, j.payee_key, j.trace_number, NULL, j.payment_cents, j.claim_payments_cents,
+      j.provider_adjustments_cents, j.reason_code <> 'REMIT_UNBALANCED', j.claim_count, NULL, NULL, j.source_file_name, j.source_st02, j.created_at
+    FROM remittance_rejections j
+    WHERE $1::date IS NULL AND $2::date IS NULL OR j.created_at::date BETWEEN coalesce($1::date, '-infinity') AND coalesce($2::date, 'infinity')
+    ORDER BY created_at, source_file_name, source_st02`,
+  unmatched: `
+    SELECT c.patient_control_number, c.payer_claim_number, c.status, c.charge_cents, c.paid_cents, c.payer_id, c.flags,
+      p.id AS provisional_patient_id, p.state, r.trace_number, r.payment_date::text AS payment_date, r.source_file_name
+    FROM remittance_claims c
+    LEFT JOIN provisional_patients p ON p.id = c.provisional_patient_id
+    JOIN remittances r ON r.id = c.remittance_id
+    WHERE p.state = 'provisional' OR 'next_payer_unknown' = ANY(c.flags)
+    ORDER BY r.payment_date, r.id, c.claim_index`,
+} as const;
+
 export interface SubmittedClaim {
   id: string;
   patientControlNumber: string;

@@ -2,6 +2,7 @@
 // is reported at once. Defaults live here, in one place.
 import path from 'node:path';
 import { z } from 'zod';
+import { isIsoDate } from '../common/dates.ts';
 import { ClaimsError } from '../common/errors.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -11,9 +12,7 @@ const NOW_FORMAT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}
 
 /** `new Date` rolls 2024-02-30 over to March 1st; a clock set to it is a typo, not a date. */
 function isRealTime(text: string): boolean {
-  const [y, m, d] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const day = new Date(Date.UTC(y, m - 1, d));
-  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return false;
+  if (!isIsoDate(text.slice(0, 10))) return false;
   const hh = Number(text.slice(11, 13) || 0);
   const mm = Number(text.slice(14, 16) || 0);
   const ss = Number(text.slice(17, 19) || 0);

@@ -6,6 +6,7 @@ import { ClaimsError } from '../common/errors.ts';
 import { logger as rootLogger, type Logger } from './logger.ts';
 import { acquireEmbeddedServer, type EmbeddedServer } from './embedded-server.ts';
 import { migrate } from './migrations.ts';
+import { DATABASE_SQL as SQL, TRANSACTION_SQL, createDatabaseSql } from './sql.ts';
 
 // bigint columns (money in cents, ids) come back as strings by default; keep them exact as bigint.
 pg.types.setTypeParser(pg.types.builtins.INT8, (text: string) => BigInt(text));
@@ -39,10 +40,6 @@ export interface OpenDatabaseOptions {
   poolMax?: number;
 }
 
-const SQL = {
-  databaseExists: 'SELECT 1 FROM pg_database WHERE datname = $1',
-} as const;
-
 /** The same server, another database: used to reach the maintenance database `postgres`. */
 export function withDatabaseName(connectionString: string, database: string): string {
   const url = new URL(connectionString);
@@ -75,7 +72,7 @@ export async function ensureDatabase(connectionString: string, database: string)
     if (found.rowCount) return false;
     try {
       // Identifiers cannot be bound parameters; the name is quoted, and comes from config, not input.
-      await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(database)}`);
+      await admin.query(createDatabaseSql(admin.escapeIdentifier(database)));
       return true;
     } catch (err) {
       const code = (err as { code?: string }).code;
@@ -186,18 +183,36 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
   return db;
 }
 
-/** Run `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws; the client is always released. */
-export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export interface TransactionOptions<T> {
+  /**
+   * Roll back instead of committing when the result says the transaction wrote nothing worth keeping (the
+   * ledger's replay of a batch already posted); the result is still returned.
+   */
+  rollbackWhen?: (result: T) => boolean;
+  /** Runs after `fn` resolved, right before COMMIT and not before a rollback: where crash tests stop a posting. */
+  beforeCommit?: () => void | Promise<void>;
+}
+
+/**
+ * Run `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws (or when `rollbackWhen`
+ * says so); the client is always released, and discarded when even ROLLBACK failed.
+ */
+export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, opts: TransactionOptions<T> = {}): Promise<T> {
   const client = await pool.connect();
   let discard = false;
   try {
-    await client.query('BEGIN');
+    await client.query(TRANSACTION_SQL.begin);
     const result = await fn(client);
-    await client.query('COMMIT');
+    if (opts.rollbackWhen?.(result)) {
+      await client.query(TRANSACTION_SQL.rollback);
+      return result;
+    }
+    if (opts.beforeCommit) await opts.beforeCommit();
+    await client.query(TRANSACTION_SQL.commit);
     return result;
   } catch (err) {
     try {
-      await client.query('ROLLBACK');
+      await client.query(TRANSACTION_SQL.rollback);
     } catch {
       discard = true; // the connection is in an unknown state: do not hand it to anyone else
     }

@@ -3,12 +3,12 @@
 // the `postgres` user, which must be able to enter every folder above the binaries and the data; when it
 // cannot (a checkout under a 0700 folder), both move to a reachable place under the system temp folder.
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { sha256Hex } from '../common/content-hash.ts';
 import { ClaimsError } from '../common/errors.ts';
 import type { Logger } from './logger.ts';
 
@@ -69,7 +69,7 @@ export async function firstBlockedAncestor(dir: string, user: { uid: number; gid
 
 /** A short stable tag for a path, so a fallback location is the same for every process of one home. */
 export function pathTag(p: string): string {
-  return createHash('sha256').update(path.resolve(p)).digest('hex').slice(0, 12);
+  return sha256Hex(path.resolve(p)).slice(0, 12);
 }
 
 /** Resolve the server account: ourselves when not root; `postgres` (created if missing) when root. */

@@ -11,6 +11,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { ClaimsError } from '../common/errors.ts';
 import type { Logger } from './logger.ts';
+import { DATABASE_SQL } from './sql.ts';
 import { type ClusterLayout, type ServerUser, reachableBinaries, resolveLayout, resolveServerUser } from './embedded-layout.ts';
 import { acquireStartLock, commandOf, isAlive, pruneLeases, removeLease, tryStartLockSync, writeLease } from './embedded-lock.ts';
 
@@ -79,7 +80,7 @@ async function answers(port: number, password: string, dataDir: string): Promise
   client.on('error', () => undefined);
   try {
     await client.connect();
-    const r = await client.query<{ dir: string }>("SELECT current_setting('data_directory') AS dir");
+    const r = await client.query<{ dir: string }>(DATABASE_SQL.dataDirectory);
     const dir = r.rows[0]?.dir;
     return dir !== undefined && (await fs.realpath(dir).catch(() => dir)) === (await fs.realpath(dataDir).catch(() => dataDir));
   } catch {

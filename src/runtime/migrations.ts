@@ -1,32 +1,19 @@
 // The migrations runner: numbered SQL files in schemas/db (NNNN_name.sql), each applied in its own
 // transaction and recorded with its checksum in claims_migrations. A session advisory lock serialises
 // concurrent runners; an applied file whose bytes changed, or that disappeared, stops the run by name.
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { sha256Hex } from '../common/content-hash.ts';
 import { ClaimsError } from '../common/errors.ts';
 import type { Logger } from './logger.ts';
+import { MIGRATIONS_SQL as SQL, TRANSACTION_SQL } from './sql.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../schemas/db/', import.meta.url));
 
 /** Arbitrary constant naming "the migrations runner" among advisory locks. */
 const MIGRATION_LOCK_KEY = '7243419038104150001';
-
-const SQL = {
-  lock: 'SELECT pg_advisory_lock($1::bigint)',
-  unlock: 'SELECT pg_advisory_unlock($1::bigint)',
-  tableExists: "SELECT to_regclass('public.claims_migrations') IS NOT NULL AS present",
-  createTable: `CREATE TABLE IF NOT EXISTS public.claims_migrations (
-    id integer PRIMARY KEY,
-    name text NOT NULL,
-    checksum text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now()
-  )`,
-  applied: 'SELECT id, name, checksum, applied_at FROM public.claims_migrations ORDER BY id',
-  record: 'INSERT INTO public.claims_migrations (id, name, checksum) VALUES ($1, $2, $3)',
-} as const;
 
 export interface MigrationFile {
   id: number;
@@ -64,7 +51,7 @@ export function parseMigrationFileName(fileName: string): { id: number; name: st
 }
 
 export function checksumOf(sql: string | Uint8Array): string {
-  return createHash('sha256').update(sql).digest('hex');
+  return sha256Hex(sql);
 }
 
 /** Compare the files with what the database recorded. Pure. */
@@ -166,12 +153,12 @@ export async function migrate(pool: pg.Pool, opts: { dir?: string; logger?: Logg
       for (const file of before.pending) {
         const started = Date.now();
         try {
-          await client.query('BEGIN');
+          await client.query(TRANSACTION_SQL.begin);
           await client.query(file.sql);
           await client.query(SQL.record, [file.id, file.name, file.checksum]);
-          await client.query('COMMIT');
+          await client.query(TRANSACTION_SQL.commit);
         } catch (err) {
-          await client.query('ROLLBACK').catch(() => {
+          await client.query(TRANSACTION_SQL.rollback).catch(() => {
             broken = true;
           });
           const e = err as Error & { position?: string };

@@ -36,26 +36,23 @@ export async function loadAccountView(pool: pg.Pool, accountNumber: string, asOf
   };
 }
 
-/** JSON-safe form (bigint cents as decimal text). */
-export function accountViewJson(v: AccountView): string {
+/** The view as the JSON document `claims account --json` prints (its bigint cents go out through jsonText). */
+export function accountViewDocument(v: AccountView): Record<string, unknown> {
   const { snapshot, assessment } = v;
-  return JSON.stringify(
-    {
-      accountNumber: v.accountNumber,
-      asOf: v.asOf,
-      receivableCents: assessment.receivableCents,
-      creditCents: assessment.creditCents,
-      claims: assessment.claimStates.map((s) => ({ claimId: s.claimId, patientControlNumber: s.patientControlNumber, state: s.state, description: describeClaimState(s.state) })),
-      nextStatement: assessment.decision,
-      pendingActions: assessment.balanceActions,
-      pendingTimeouts: assessment.timeoutMoves,
-      plan: assessment.plan,
-      payments: snapshot.payments,
-      statements: v.statements,
-      ledger: v.ledger,
-    },
-    (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x),
-  ) + '\n';
+  return {
+    accountNumber: v.accountNumber,
+    asOf: v.asOf,
+    receivableCents: assessment.receivableCents,
+    creditCents: assessment.creditCents,
+    claims: assessment.claimStates.map((s) => ({ claimId: s.claimId, patientControlNumber: s.patientControlNumber, state: s.state, description: describeClaimState(s.state) })),
+    nextStatement: assessment.decision,
+    pendingActions: assessment.balanceActions,
+    pendingTimeouts: assessment.timeoutMoves,
+    plan: assessment.plan,
+    payments: snapshot.payments,
+    statements: v.statements,
+    ledger: v.ledger,
+  };
 }
 
 export function accountViewText(v: AccountView): string {

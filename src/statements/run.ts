@@ -8,15 +8,16 @@ import type { Logger } from '../runtime/logger.ts';
 import { withTransaction } from '../runtime/database.ts';
 import { postBatch } from '../ledger/post.ts';
 import type { Entry } from '../ledger/types.ts';
-import { createHash } from 'node:crypto';
 import { creditAppliedEntry, nextPayerTimeoutEntry, PATIENT_REASONS, smallBalanceEntry } from '../patients/posting-rules.ts';
 import { assessAccount, statementFor, type AccountAssessment, type AccountSnapshot } from './account.ts';
 import { accountPage, accountsByNumber, loadSnapshots, type GuarantorRow } from './load.ts';
 import type { Statement } from './model.ts';
 import { StatementOutput } from './output.ts';
 import type { StatementSettings } from './settings.ts';
-import { INSERT_STATEMENTS, PROVISIONAL_BALANCES } from './sql.ts';
+import { HELD_ON, INSERT_STATEMENTS, MARK_WRITTEN, PROVISIONAL_BALANCES, RECORDED_ON, UNWRITTEN } from './sql.ts';
 import { formatDecimal } from '../common/money.ts';
+import { sha256Hex } from '../common/content-hash.ts';
+import { csvText } from '../common/csv-writer.ts';
 
 export interface StatementRunOptions {
   asOf: string;
@@ -117,7 +118,7 @@ async function runPage(pool: pg.Pool, page: GuarantorRow[], opts: StatementRunOp
     moves.push(...entries);
   }
   if (moves.length > 0) {
-    const key = `statement-moves:${asOf}:${createHash('sha256').update(moves.map((e) => e.key).join('\n')).digest('hex').slice(0, 32)}`;
+    const key = `statement-moves:${asOf}:${sha256Hex(moves.map((e) => e.key).join('\n')).slice(0, 32)}`;
     if ((await postBatch(pool, { key, entries: moves })) === 'posted') {
       for (const entry of moves) {
         if (entry.reason === PATIENT_REASONS.nextPayerTimeout) result.ledger.timeouts += 1;
@@ -176,16 +177,6 @@ async function runPage(pool: pg.Pool, page: GuarantorRow[], opts: StatementRunOp
   await markWritten(pool, asOf, written);
 }
 
-const MARK_WRITTEN = `
-UPDATE statements s SET pdf_file = w.pdf
-FROM unnest($2::text[], $3::text[]) AS w(account_number, pdf)
-WHERE s.account_number = w.account_number AND s.statement_date = $1 AND s.pdf_file IS NULL`;
-
-const UNWRITTEN = `
-SELECT account_number, model FROM statements
-WHERE statement_date = $1 AND status = 'issued' AND pdf_file IS NULL
-ORDER BY account_number`;
-
 async function markWritten(pool: pg.Pool, asOf: string, written: { account: string; pdf: string }[]): Promise<void> {
   if (written.length === 0) return;
   await pool.query(MARK_WRITTEN, [asOf, written.map((w) => w.account), written.map((w) => w.pdf)]);
@@ -206,14 +197,8 @@ async function renderUnwritten(pool: pg.Pool, asOf: string, output: StatementOut
 
 /** A refund report as CSV text (for analysts: who is owed what, since when). */
 export function refundReportCsv(rows: StatementRunResult['refundsDue']): string {
-  return ['account_number,credit,credit_since,days', ...rows.map((r) => `${r.accountNumber},${formatDecimal(r.amountCents)},${r.creditSince},${r.days}`)].join('\r\n') + '\r\n';
+  return csvText([['account_number', 'credit', 'credit_since', 'days'], ...rows.map((r) => [r.accountNumber, formatDecimal(r.amountCents), r.creditSince, r.days])]);
 }
-
-const RECORDED_ON = `SELECT count(*)::int AS n FROM statements WHERE statement_date = $1`;
-const HELD_ON = `
-SELECT account_number, held_reason, amount_due_cents::text AS amount_due_cents FROM statements
-WHERE statement_date = $1 AND status = 'held'
-ORDER BY account_number`;
 
 /** How many statements (issued or held) are recorded for a date: a rerun of that date finds them. */
 export async function statementsRecordedOn(pool: pg.Pool, asOf: string): Promise<number> {
@@ -228,9 +213,9 @@ export async function heldStatementsOn(pool: pg.Pool, asOf: string): Promise<Sta
 
 /** The held report as CSV: statements not mailed and why, then balances under provisional patients. */
 export function heldReportCsv(held: StatementRunResult['held'], provisional: StatementRunResult['provisional']): string {
-  const rows = [
-    ...held.map((h) => `${h.accountNumber},${h.reason},${formatDecimal(h.amountDueCents)}`),
-    ...provisional.map((p) => `${p.patientId},provisional_patient,${formatDecimal(p.amountCents)}`),
-  ];
-  return ['account_number,reason,amount', ...rows].join('\r\n') + '\r\n';
+  return csvText([
+    ['account_number', 'reason', 'amount'],
+    ...held.map((h) => [h.accountNumber, h.reason, formatDecimal(h.amountDueCents)]),
+    ...provisional.map((p) => [p.patientId, 'provisional_patient', formatDecimal(p.amountCents)]),
+  ]);
 }

@@ -121,6 +121,25 @@ GROUP BY a.patient_id
 HAVING sum(l.amount_cents) <> 0
 ORDER BY a.patient_id`;
 
+/** The files written for statements of date $1; a statement already given its file keeps it. */
+export const MARK_WRITTEN = `
+UPDATE statements s SET pdf_file = w.pdf
+FROM unnest($2::text[], $3::text[]) AS w(account_number, pdf)
+WHERE s.account_number = w.account_number AND s.statement_date = $1 AND s.pdf_file IS NULL`;
+
+/** Statements recorded by a run that stopped before writing their files: the next run of the date renders them. */
+export const UNWRITTEN = `
+SELECT account_number, model FROM statements
+WHERE statement_date = $1 AND status = 'issued' AND pdf_file IS NULL
+ORDER BY account_number`;
+
+export const RECORDED_ON = `SELECT count(*)::int AS n FROM statements WHERE statement_date = $1`;
+
+export const HELD_ON = `
+SELECT account_number, held_reason, amount_due_cents::text AS amount_due_cents FROM statements
+WHERE statement_date = $1 AND status = 'held'
+ORDER BY account_number`;
+
 export const STATEMENTS_OF_ACCOUNT = `
 SELECT statement_date::text AS date, kind, sequence, status, held_reason, rule, balance_cents::text AS balance_cents,
        amount_due_cents::text AS amount_due_cents, due_on::text AS due_on, pdf_file

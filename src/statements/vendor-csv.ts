@@ -1,5 +1,7 @@
 // The print-vendor file: one CSV row per statement with the same figures the PDF shows (RFC 4180
-// quoting, CRLF, amounts as plain decimals). Pure: statements in, text out.
+// quoting, CRLF, amounts as plain decimals). Pure: statements in, text out, one line at a time so the
+// output streams it.
+import { csvHeader, csvLine } from '../common/csv-writer.ts';
 import { formatDecimal } from '../common/money.ts';
 import type { Statement } from './model.ts';
 
@@ -10,14 +12,8 @@ export const VENDOR_CSV_COLUMNS = [
   'amount_due', 'due_date', 'plan_remaining', 'pdf_file',
 ] as const;
 
-/** Quote a field when it holds a comma, quote, CR or LF; a leading =+-@ is prefixed so spreadsheets do not run it. */
-export function csvField(value: string): string {
-  const safe = /^[=+\-@]/.test(value) && !/^-?\d+(\.\d+)?$/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 export function vendorCsvHeader(): string {
-  return VENDOR_CSV_COLUMNS.join(',') + '\r\n';
+  return csvHeader(VENDOR_CSV_COLUMNS);
 }
 
 export function vendorCsvRow(s: Statement, pdfFile: string): string {
@@ -31,5 +27,5 @@ export function vendorCsvRow(s: Statement, pdfFile: string): string {
     formatDecimal(t.balanceCents), formatDecimal(t.amountDueCents), s.dueDate,
     s.plan ? formatDecimal(s.plan.remainingCents) : '', pdfFile,
   ];
-  return values.map(csvField).join(',') + '\r\n';
+  return csvLine(values);
 }

@@ -2,7 +2,7 @@
 // per claim: payer, subscriber, CLM, HI, lines with REF*6R. Used to prove that what we write reads back as
 // the claims we meant to send, and by anyone who must look inside a sent file. Pure.
 import type { Segment } from '../x12/segment.ts';
-import { components, element } from '../x12/access.ts';
+import { components, element, elementCount } from '../x12/access.ts';
 import { parseCents, type Cents } from '../common/money.ts';
 
 export interface Read837Line {
@@ -94,7 +94,7 @@ export function read837Claims(segments: Iterable<Segment>): Read837Claim[] {
         break;
       case 'HI':
         if (claim) {
-          for (let n = 1; n < s.elements.length; n++) {
+          for (let n = 1; n <= elementCount(s); n++) {
             const [qualifier = '', code = ''] = components(s, n);
             claim.diagnoses.push({ qualifier, code });
           }

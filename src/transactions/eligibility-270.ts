@@ -6,8 +6,11 @@
 // Loops: 2000A/2100A payer (NM1*PR), 2000B/2100B provider (NM1*1P), 2000C/2100C subscriber (NM1*IL,
 // DMG, DTP*291), 2110C EQ; 2000D/2100D dependent (NM1*03) with its own 2110D EQ.
 import type { Segment } from '../x12/segment.ts';
+import { element, repetitions } from '../x12/access.ts';
+import { isoFromD8 } from '../common/dates.ts';
 import { ClaimsError, type Location } from '../common/errors.ts';
-import { parseD8, type EligibilityEntity } from '../domain/eligibility.ts';
+import type { ErrorCode } from '../common/error-codes.ts';
+import type { EligibilityEntity } from '../domain/eligibility.ts';
 import type { WallTime } from '../common/clock.ts';
 
 export interface EligibilityPerson {
@@ -130,14 +133,11 @@ export interface ReadEligibilityRequest {
   segmentIndex: number;
 }
 
-function el(s: Segment, n: number): string {
-  return s.elements[n] ?? '';
-}
 function entityOf(s: Segment): EligibilityEntity {
-  const e: EligibilityEntity = { entityCode: el(s, 1), entityType: el(s, 2), lastName: el(s, 3) };
-  if (el(s, 4)) e.firstName = el(s, 4);
-  if (el(s, 8)) e.idQualifier = el(s, 8);
-  if (el(s, 9)) e.id = el(s, 9);
+  const e: EligibilityEntity = { entityCode: element(s, 1), entityType: element(s, 2), lastName: element(s, 3) };
+  if (element(s, 4)) e.firstName = element(s, 4);
+  if (element(s, 8)) e.idQualifier = element(s, 8);
+  if (element(s, 9)) e.id = element(s, 9);
   return e;
 }
 
@@ -150,7 +150,7 @@ export function read270(segments: Iterable<Segment>, location: Location = {}): R
   let level = '';
   let current: (ReadEligibilityRequest & { header: boolean }) | null = null;
   let first = true;
-  const fail = (code: string, message: string, s: Segment, element?: number): never => {
+  const fail = (code: ErrorCode, message: string, s: Segment, element?: number): never => {
     throw new ClaimsError({ code, message, location: { ...location, segmentIndex: s.index, segmentTag: s.tag, byteOffset: s.byteOffset, ...(element !== undefined && { element }) } });
   };
   const close = (): void => {
@@ -162,21 +162,21 @@ export function read270(segments: Iterable<Segment>, location: Location = {}): R
   };
   for (const s of segments) {
     if (first) {
-      if (s.tag !== 'ST' || el(s, 1) !== '270') fail('ELIGIBILITY_NOT_270', `expected ST*270, found ${s.tag}*${el(s, 1)}`, s, 1);
+      if (s.tag !== 'ST' || element(s, 1) !== '270') fail('ELIGIBILITY_NOT_270', `expected ST*270, found ${s.tag}*${element(s, 1)}`, s, 1);
       first = false;
       continue;
     }
     switch (s.tag) {
       case 'HL':
         close();
-        level = el(s, 3);
+        level = element(s, 3);
         if (level === '22' || level === '23') {
           if (!payer || !provider) fail('ELIGIBILITY_HL_ORDER', `HL ${level} before the payer and provider loops`, s, 3);
           if (level === '23' && !subscriber) fail('ELIGIBILITY_HL_ORDER', 'HL 23 before a subscriber', s, 3);
           current = {
             payer: payer!, provider: provider!, subscriber: subscriber ?? { entityCode: '', entityType: '', lastName: '' },
             birthDate: null, traceNumber: null, dateOfService: null, serviceTypes: [], segmentIndex: s.index,
-            header: level === '22' && el(s, 4) === '1',
+            header: level === '22' && element(s, 4) === '1',
           };
         } else if (level !== '20' && level !== '21') {
           fail('ELIGIBILITY_HL_LEVEL', `unknown HL level code ${level}`, s, 3);
@@ -194,20 +194,20 @@ export function read270(segments: Iterable<Segment>, location: Location = {}): R
         break;
       }
       case 'TRN':
-        if (current) current.traceNumber = el(s, 2);
+        if (current) current.traceNumber = element(s, 2);
         break;
       case 'DMG':
         if (current) {
-          current.birthDate = parseD8(el(s, 2));
-          if (current.birthDate === null) fail('ELIGIBILITY_DATE_INVALID', `DMG02 ${el(s, 2)} is not a CCYYMMDD date`, s, 2);
+          current.birthDate = isoFromD8(element(s, 2));
+          if (current.birthDate === null) fail('ELIGIBILITY_DATE_INVALID', `DMG02 ${element(s, 2)} is not a CCYYMMDD date`, s, 2);
         }
         break;
       case 'DTP':
-        if (current && el(s, 1) === '291') current.dateOfService = el(s, 3);
+        if (current && element(s, 1) === '291') current.dateOfService = element(s, 3);
         break;
       case 'EQ':
         if (!current) fail('ELIGIBILITY_SEGMENT_OUT_OF_PLACE', 'EQ outside a subscriber or dependent loop', s);
-        if (el(s, 1)) current!.serviceTypes.push(...(s.delimiters.repetition ? el(s, 1).split(s.delimiters.repetition) : [el(s, 1)]));
+        current!.serviceTypes.push(...repetitions(s, 1));
         break;
       case 'SE':
         close();

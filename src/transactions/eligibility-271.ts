@@ -4,10 +4,11 @@
 // hundred thousand subscribers never sits in memory whole. Loop structure after the X279A1 guide
 // (2000A/2100A source, 2000B/2100B receiver, 2000C/2100C/2110C subscriber, 2000D/2100D/2110D dependent).
 import type { Segment } from '../x12/segment.ts';
+import { element } from '../x12/access.ts';
+import { isoFromD8 } from '../common/dates.ts';
 import { ClaimsError, type Location } from '../common/errors.ts';
-import { parseCents } from '../common/money.ts';
+import type { ErrorCode } from '../common/error-codes.ts';
 import {
-  parseD8,
   parseDtp,
   type Benefit,
   type EligibilityEntity,
@@ -16,6 +17,7 @@ import {
   type EligibilitySetRejection,
   type EligibilitySource,
 } from '../domain/eligibility.ts';
+import { eb03OnComponent, readBenefit, type SegmentSite } from './eligibility-271-benefit.ts';
 
 /** Versions this reader accepts in ST03 (the guide without the A1 addenda has the same loops). */
 export const ELIGIBILITY_VERSIONS: ReadonlySet<string> = new Set(['005010X279A1', '005010X279']);
@@ -28,24 +30,18 @@ export type Eligibility271Event =
 /** Envelope facts the set sits in (the envelope reader knows them). */
 export type Eligibility271Context = Omit<EligibilitySource, 'segmentIndex'>;
 
-const PERCENT = /^\d*(?:\.\d*)?$/;
-
-function el(s: Segment, n: number): string {
-  return s.elements[n] ?? '';
-}
-
 function entityOf(s: Segment): EligibilityEntity {
-  const e: EligibilityEntity = { entityCode: el(s, 1), entityType: el(s, 2), lastName: el(s, 3) };
-  if (el(s, 4)) e.firstName = el(s, 4);
-  if (el(s, 5)) e.middleName = el(s, 5);
-  if (el(s, 7)) e.suffix = el(s, 7);
-  if (el(s, 8)) e.idQualifier = el(s, 8);
-  if (el(s, 9)) e.id = el(s, 9);
+  const e: EligibilityEntity = { entityCode: element(s, 1), entityType: element(s, 2), lastName: element(s, 3) };
+  if (element(s, 4)) e.firstName = element(s, 4);
+  if (element(s, 5)) e.middleName = element(s, 5);
+  if (element(s, 7)) e.suffix = element(s, 7);
+  if (element(s, 8)) e.idQualifier = element(s, 8);
+  if (element(s, 9)) e.id = element(s, 9);
   return e;
 }
 
 function bhtTimestamp(date: string, time: string): string | null {
-  const d = parseD8(date);
+  const d = isoFromD8(date);
   if (!d) return null;
   const t = /^(\d{2})(\d{2})(\d{2})?/.exec(time);
   return t ? `${d}T${t[1]}:${t[2]}:${t[3] ?? '00'}Z` : `${d}T00:00:00Z`;
@@ -65,7 +61,7 @@ interface PersonState {
  * Incremental reader for one 271 set. Feed every segment from ST to SE with `push`, then call `end`;
  * each returns the events completed by that segment.
  */
-export class Eligibility271Reader {
+export class Eligibility271Reader implements SegmentSite {
   private readonly ctx: Eligibility271Context;
   private started = false;
   private reference = '';
@@ -81,7 +77,8 @@ export class Eligibility271Reader {
     this.ctx = ctx;
   }
 
-  private loc(s: Segment, element?: number): Location {
+  /** Where segment `s` sits (public for the EB reading in eligibility-271-benefit.ts, like `fail`). */
+  loc(s: Segment, elementNo?: number): Location {
     return {
       ...(this.ctx.fileName !== undefined && { file: this.ctx.fileName }),
       ...(this.ctx.interchange !== undefined && { interchange: this.ctx.interchange }),
@@ -90,17 +87,17 @@ export class Eligibility271Reader {
       segmentIndex: s.index,
       segmentTag: s.tag,
       byteOffset: s.byteOffset,
-      ...(element !== undefined && { element }),
+      ...(elementNo !== undefined && { element: elementNo }),
     };
   }
 
-  private fail(code: string, message: string, s: Segment, element?: number, expected?: string): never {
+  fail(code: ErrorCode, message: string, s: Segment, elementNo?: number, expected?: string): never {
     throw new ClaimsError({
       code,
       message,
-      location: this.loc(s, element),
+      location: this.loc(s, elementNo),
       ...(expected !== undefined && { expected }),
-      found: element !== undefined ? el(s, element) : s.tag,
+      found: elementNo !== undefined ? element(s, elementNo) : s.tag,
     });
   }
 
@@ -121,10 +118,10 @@ export class Eligibility271Reader {
   push(s: Segment): Eligibility271Event[] {
     const out: Eligibility271Event[] = [];
     if (!this.started) {
-      if (s.tag !== 'ST' || el(s, 1) !== '271') {
-        this.fail('ELIGIBILITY_NOT_271', `expected ST*271 to open the set, found ${s.tag}*${el(s, 1)}`, s, 1, 'ST01 271');
+      if (s.tag !== 'ST' || element(s, 1) !== '271') {
+        this.fail('ELIGIBILITY_NOT_271', `expected ST*271 to open the set, found ${s.tag}*${element(s, 1)}`, s, 1, 'ST01 271');
       }
-      const version = el(s, 3);
+      const version = element(s, 3);
       if (version && !ELIGIBILITY_VERSIONS.has(version)) {
         this.fail('ELIGIBILITY_VERSION_UNSUPPORTED', `271 version ${version} is not supported`, s, 3, '005010X279A1');
       }
@@ -139,8 +136,8 @@ export class Eligibility271Reader {
     }
     switch (s.tag) {
       case 'BHT':
-        this.reference = el(s, 3);
-        this.responseAt = bhtTimestamp(el(s, 4), el(s, 5));
+        this.reference = element(s, 3);
+        this.responseAt = bhtTimestamp(element(s, 4), element(s, 5));
         break;
       case 'HL':
         this.closePerson(out);
@@ -154,20 +151,20 @@ export class Eligibility271Reader {
         break;
       case 'TRN':
         if (!this.person) this.fail('ELIGIBILITY_SEGMENT_OUT_OF_PLACE', 'TRN outside a subscriber or dependent loop', s);
-        this.person.response.traces.push({ type: el(s, 1), number: el(s, 2), originator: el(s, 3) });
+        this.person.response.traces.push({ type: element(s, 1), number: element(s, 2), originator: element(s, 3) });
         break;
       case 'DMG':
         if (this.person && !this.person.benefit) {
-          this.person.response.birthDate = el(s, 1) === 'D8' ? parseD8(el(s, 2)) : null;
-          if (el(s, 2) && this.person.response.birthDate === null) {
-            this.fail('ELIGIBILITY_DATE_INVALID', `DMG02 ${el(s, 2)} is not a CCYYMMDD date`, s, 2, 'CCYYMMDD');
+          this.person.response.birthDate = element(s, 1) === 'D8' ? isoFromD8(element(s, 2)) : null;
+          if (element(s, 2) && this.person.response.birthDate === null) {
+            this.fail('ELIGIBILITY_DATE_INVALID', `DMG02 ${element(s, 2)} is not a CCYYMMDD date`, s, 2, 'CCYYMMDD');
           }
-          this.person.response.gender = el(s, 3);
+          this.person.response.gender = element(s, 3);
           if (this.person.response.subject === 'subscriber') this.subscriberBirthDate = this.person.response.birthDate;
         }
         break;
       case 'INS':
-        if (this.person && !this.person.benefit) this.person.response.relationship = el(s, 2) || this.person.response.relationship;
+        if (this.person && !this.person.benefit) this.person.response.relationship = element(s, 2) || this.person.response.relationship;
         break;
       case 'DTP':
         this.date(s);
@@ -179,7 +176,7 @@ export class Eligibility271Reader {
         this.benefit(s, out);
         break;
       case 'MSG':
-        if (this.person?.benefit) this.person.benefit.messages.push(el(s, 1));
+        if (this.person?.benefit) this.person.benefit.messages.push(element(s, 1));
         break;
       case 'LS':
         if (this.person?.benefit) this.person.inRelatedLoop = true;
@@ -205,7 +202,7 @@ export class Eligibility271Reader {
   }
 
   private openLevel(s: Segment): void {
-    const code = el(s, 3);
+    const code = element(s, 3);
     switch (code) {
       case '20':
         this.payer = null;
@@ -228,7 +225,7 @@ export class Eligibility271Reader {
         }
         const placeholder: EligibilityEntity = { entityCode: '', entityType: '', lastName: '' };
         this.person = {
-          hasChildren: el(s, 4) === '1',
+          hasChildren: element(s, 4) === '1',
           benefit: null,
           inRelatedLoop: false,
           response: {
@@ -297,7 +294,7 @@ export class Eligibility271Reader {
   private rejection(s: Segment, out: Eligibility271Event[]): void {
     const loop = this.loopName() || '2000A';
     const rejection: EligibilityRejection = {
-      loop, validRequest: el(s, 1), reason: el(s, 3), followUp: el(s, 4), segmentIndex: s.index,
+      loop, validRequest: element(s, 1), reason: element(s, 3), followUp: element(s, 4), segmentIndex: s.index,
     };
     if (this.person) {
       this.person.response.rejections.push(rejection);
@@ -312,7 +309,7 @@ export class Eligibility271Reader {
 
   private date(s: Segment): void {
     if (!this.person || this.person.inRelatedLoop) return;
-    const d = parseDtp(el(s, 1), el(s, 2), el(s, 3));
+    const d = parseDtp(element(s, 1), element(s, 2), element(s, 3));
     if ((d.format === 'D8' || d.format === 'RD8') && (d.begin === null || d.end === null)) {
       this.fail('ELIGIBILITY_DATE_INVALID', `DTP03 ${d.raw} is not a valid ${d.format} date`, s, 3, d.format === 'D8' ? 'CCYYMMDD' : 'CCYYMMDD-CCYYMMDD');
     }
@@ -322,55 +319,24 @@ export class Eligibility271Reader {
 
   private reference2(s: Segment): void {
     if (!this.person || this.person.inRelatedLoop) return;
-    const ref = { qualifier: el(s, 1), value: el(s, 2), ...(el(s, 3) && { description: el(s, 3) }) };
+    const ref = { qualifier: element(s, 1), value: element(s, 2), ...(element(s, 3) && { description: element(s, 3) }) };
     if (this.person.benefit) this.person.benefit.references.push(ref);
     else this.person.response.references.push(ref);
   }
 
   private benefit(s: Segment, out: Eligibility271Event[]): void {
     if (!this.person) this.fail('ELIGIBILITY_SEGMENT_OUT_OF_PLACE', 'EB outside a subscriber or dependent loop', s);
-    if (!el(s, 1)) this.fail('ELIGIBILITY_EB01_MISSING', 'EB01 (benefit type) is required', s, 1, 'a benefit type code');
-    const rep = s.delimiters.repetition;
-    const eb03 = el(s, 3);
-    const amount = el(s, 7);
-    const percent = el(s, 8);
-    if (percent && !PERCENT.test(percent)) {
-      this.fail('ELIGIBILITY_PERCENT_INVALID', `EB08 ${percent} is not a decimal fraction`, s, 8, 'a fraction such as 0.2');
-    }
-    let serviceTypes = eb03 === '' ? [] : rep ? eb03.split(rep) : [eb03];
-    if (!rep && eb03.includes(s.delimiters.component)) {
-      // No usable repetition separator (ISA11 equal to ISA16, or 'U'): EB03 is a simple element and can
-      // never hold a composite, so the separator found in it can only have been meant as a repetition.
-      serviceTypes = eb03.split(s.delimiters.component);
+    const benefit = readBenefit(s, this);
+    if (eb03OnComponent(s)) {
       out.push({ kind: 'warning', warning: new ClaimsError({
         code: 'ELIGIBILITY_EB03_SPLIT_ON_COMPONENT', severity: 'warning',
-        message: `EB03 ${eb03} split on the component separator: the interchange has no distinct repetition separator`,
+        message: `EB03 ${element(s, 3)} split on the component separator: the interchange has no distinct repetition separator`,
         location: this.loc(s, 3),
       }) });
     }
     this.person.inRelatedLoop = false;
-    this.person.benefit = {
-      type: el(s, 1),
-      coverageLevel: el(s, 2),
-      serviceTypes,
-      insuranceType: el(s, 4),
-      planDescription: el(s, 5),
-      period: el(s, 6),
-      amountCents: amount === '' ? null : parseCents(amount, this.loc(s, 7)),
-      percent: percent === '' ? null : percent,
-      quantityQualifier: el(s, 9),
-      quantity: el(s, 10) === '' ? null : el(s, 10),
-      authorizationRequired: el(s, 11),
-      network: el(s, 12),
-      procedure: el(s, 13),
-      dates: [],
-      messages: [],
-      references: [],
-      rejections: [],
-      relatedEntities: [],
-      segmentIndex: s.index,
-    };
-    this.person.response.benefits.push(this.person.benefit);
+    this.person.benefit = benefit;
+    this.person.response.benefits.push(benefit);
   }
 
   private closePerson(out: Eligibility271Event[]): void {

@@ -2,9 +2,12 @@
 // segments of a set one at a time and the record comes out at SE, so the caller decides how much of a
 // file is ever held (one set at most). Every problem is a ClaimsError located at the segment, element
 // and component it concerns; loop structure is tracked only as far as the mapping needs it.
+import { isoFromD8 } from '../common/dates.ts';
 import { ClaimsError, type Location } from '../common/errors.ts';
+import type { ErrorCode } from '../common/error-codes.ts';
 import { parseCents } from '../common/money.ts';
 import type { Segment } from '../x12/segment.ts';
+import { element, elementCount, elementsFrom } from '../x12/access.ts';
 import {
   ADJUSTMENT_GROUPS,
   type Adjustment,
@@ -31,10 +34,6 @@ export interface SetEnvelope {
 const CAS_TRIPLETS_MAX = 6;
 /** PLB has six reason/amount pairs: PLB03-04 ... PLB13-14. */
 const PLB_PAIRS_MAX = 6;
-
-function element(s: Segment, n: number): string {
-  return s.elements[n] ?? '';
-}
 
 /**
  * Split a composite. Some senders use a component separator other than ISA16 (`SVC*HC>55669` under
@@ -84,7 +83,7 @@ export class RemittanceReader {
     return l;
   }
 
-  private fail(code: string, message: string, s: Segment, elementNo?: number, extra: { expected?: string; found?: string; ik304?: string; ik403?: string; ik5?: string } = {}): never {
+  private fail(code: ErrorCode, message: string, s: Segment, elementNo?: number, extra: { expected?: string; found?: string; ik304?: string; ik403?: string; ik5?: string } = {}): never {
     const ack: { ik304?: string; ik403?: string; ik5?: string } = {};
     if (extra.ik304) ack.ik304 = extra.ik304;
     if (extra.ik403) ack.ik403 = extra.ik403;
@@ -116,10 +115,8 @@ export class RemittanceReader {
 
   private date(s: Segment, n: number, what: string): string {
     const v = this.required(s, n, what);
-    const m = /^(\d{4})(\d{2})(\d{2})$/.exec(v);
-    const iso = m ? `${m[1]}-${m[2]}-${m[3]}` : '';
-    const d = new Date(`${iso}T00:00:00Z`);
-    if (!m || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== iso) {
+    const iso = isoFromD8(v);
+    if (iso === null) {
       this.fail('REMIT_DATE_INVALID', `${s.tag}${String(n).padStart(2, '0')} (${what}) is not a CCYYMMDD date`, s, n, { expected: 'CCYYMMDD', found: v, ik403: '8' });
     }
     return iso;
@@ -159,17 +156,7 @@ export class RemittanceReader {
   /** Feed one segment of the set. Returns the record when the segment is SE, else null. */
   push(s: Segment): Remittance | null {
     this.segmentCount++;
-    if (this.remittance === null) {
-      if (s.tag !== 'ST') this.fail('REMIT_ST_EXPECTED', 'a transaction set must start with ST', s, undefined, { expected: 'ST', found: s.tag, ik304: '2' });
-      if (element(s, 1) !== '835') this.fail('REMIT_NOT_835', 'ST01 must be 835', s, 1, { expected: '835', found: element(s, 1), ik403: '7' });
-      this.remittance = {
-        interchange: this.env.interchange, group: this.env.group, set: this.required(s, 2, 'transaction set control number'), version: this.env.version,
-        transactionHandling: '', paymentCents: 0n, creditDebit: 'C', paymentMethod: '', paymentDate: '', traceNumber: '', traceOriginator: '', productionDate: null,
-        payer: { name: '', idQualifier: '', id: '', refs: {} }, payee: { name: '', idQualifier: '', id: '', refs: {} },
-        claims: [], providerAdjustments: [], segmentIndex: s.index, endSegmentIndex: -1,
-      };
-      return null;
-    }
+    if (this.remittance === null) return this.start(s);
     const r = this.remittance;
     // Loop starts (005010X221A1): N1*PR 1000A, N1*PE 1000B, LX 2000, CLP 2100, SVC 2110; PLB is the summary.
     if (s.tag === 'N1') this.loop = element(s, 1) === 'PR' ? '1000A' : element(s, 1) === 'PE' ? '1000B' : this.loop;
@@ -189,7 +176,7 @@ export class RemittanceReader {
         if (element(s, 16) === '') {
           // Some senders drop an element and the date lands in BPR15; the guide requires BPR16, so say exactly that.
           const shifted = /^\d{8}$/.test(element(s, 15)) ? `; BPR15 holds a date (${element(s, 15)}): an element before it is missing` : '';
-          this.fail('REMIT_ELEMENT_MISSING', `BPR16 (payment effective date) is required by 005010X221A1; this BPR has ${s.elements.length - 1} elements${shifted}`, s, 16, { expected: 'CCYYMMDD in BPR16', found: '', ik403: '1' });
+          this.fail('REMIT_ELEMENT_MISSING', `BPR16 (payment effective date) is required by 005010X221A1; this BPR has ${elementCount(s)} elements${shifted}`, s, 16, { expected: 'CCYYMMDD in BPR16', found: '', ik403: '1' });
         }
         r.paymentDate = this.date(s, 16, 'payment effective date');
         break;
@@ -242,14 +229,14 @@ export class RemittanceReader {
         break;
       case 'MIA':
         if (this.claim) {
-          this.claim.inpatient = s.elements.slice(1);
+          this.claim.inpatient = elementsFrom(s, 1);
           // MIA05 and MIA20-23 are remark codes; MIA24 is the PPS-capital exception amount.
           for (const n of [5, 20, 21, 22, 23]) if (element(s, n) !== '') this.claim.remarkCodes.push(element(s, n));
         }
         break;
       case 'MOA':
         if (this.claim) {
-          this.claim.outpatient = s.elements.slice(1);
+          this.claim.outpatient = elementsFrom(s, 1);
           for (const n of [3, 4, 5, 6, 7]) if (element(s, n) !== '') this.claim.remarkCodes.push(element(s, n));
         }
         break;
@@ -280,6 +267,19 @@ export class RemittanceReader {
         // TS3, TS2, QTY, PER, N3, N4, RDM, CUR, ...: not needed for balancing or posting.
         if (this.sawPlb && s.tag !== 'PLB') this.fail('REMIT_SEGMENT_OUT_OF_PLACE', `${s.tag} after PLB`, s, undefined, { ik304: '2' });
     }
+    return null;
+  }
+
+  /** ST opens the set and completes nothing. Once per set, so it stays out of the per-segment path above. */
+  private start(s: Segment): null {
+    if (s.tag !== 'ST') this.fail('REMIT_ST_EXPECTED', 'a transaction set must start with ST', s, undefined, { expected: 'ST', found: s.tag, ik304: '2' });
+    if (element(s, 1) !== '835') this.fail('REMIT_NOT_835', 'ST01 must be 835', s, 1, { expected: '835', found: element(s, 1), ik403: '7' });
+    this.remittance = {
+      interchange: this.env.interchange, group: this.env.group, set: this.required(s, 2, 'transaction set control number'), version: this.env.version,
+      transactionHandling: '', paymentCents: 0n, creditDebit: 'C', paymentMethod: '', paymentDate: '', traceNumber: '', traceOriginator: '', productionDate: null,
+      payer: { name: '', idQualifier: '', id: '', refs: {} }, payee: { name: '', idQualifier: '', id: '', refs: {} },
+      claims: [], providerAdjustments: [], segmentIndex: s.index, endSegmentIndex: -1,
+    };
     return null;
   }
 

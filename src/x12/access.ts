@@ -8,6 +8,14 @@ export function element(segment: Segment, n: number): string {
   return segment.elements[n] ?? '';
 }
 
+/**
+ * Element `n` without the trailing spaces that pad fixed-width fields (ISA06 `SENDER         `), '' when
+ * absent. Only the right is trimmed: that is where the guides pad, so a leading space stays visible.
+ */
+export function trimmedElement(segment: Segment, n: number): string {
+  return (segment.elements[n] ?? '').trimEnd();
+}
+
 /** Components of element `n`, split on the interchange's component separator. */
 export function components(segment: Segment, n: number): string[] {
   const value = segment.elements[n];
@@ -33,6 +41,11 @@ export function repetitions(segment: Segment, n: number): string[] {
   if (value === undefined || value === '') return [];
   const sep = segment.delimiters.repetition;
   return sep === null ? [value] : value.split(sep);
+}
+
+/** Elements `n` to the last one sent, as raw text (e.g. elementsFrom(mia, 1) is MIA01 onwards). */
+export function elementsFrom(segment: Segment, n: number): string[] {
+  return segment.elements.slice(n);
 }
 
 /** Number of elements after the tag (trailing empties were dropped by the sender, so this is what was sent). */

@@ -1,7 +1,10 @@
 // Field checks of the envelope headers (ISA, GS, ST), as pure functions that return problems. The
 // state machine in envelope.ts decides when to run them; TA1 note and 999 codes are attached here.
+import { isoFromD8 } from '../common/dates.ts';
 import { ClaimsError, type AckCodes, type Location } from '../common/errors.ts';
+import type { ErrorCode } from '../common/error-codes.ts';
 import type { Segment } from './segment.ts';
+import { element, elementCount, elementsFrom, trimmedElement } from './access.ts';
 import { excerpt } from './text.ts';
 import { FUNCTIONAL_ID, ISA_VERSION, findGuide, isKnownVersion, versionsFor, type Guide } from './versions.ts';
 
@@ -12,7 +15,7 @@ const ID_QUALIFIERS = new Set(['01', '14', '20', '27', '28', '29', '30', '33', '
 export type LocateFn = (segment: Segment, element?: number) => Location;
 
 export interface ProblemSpec {
-  code: string;
+  code: ErrorCode;
   message: string;
   severity?: 'error' | 'warning';
   element?: number;
@@ -33,14 +36,11 @@ export function problemAt(locate: LocateFn, segment: Segment, spec: ProblemSpec)
   });
 }
 
-function validDate(yymmdd: string, century: boolean): boolean {
-  const m = (century ? /^(\d{4})(\d{2})(\d{2})$/ : /^(\d{2})(\d{2})(\d{2})$/).exec(yymmdd);
-  if (!m) return false;
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  const year = century ? Number(m[1]) : 2000 + Number(m[1]);
-  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
+/**
+ * ISA09 has no century; interchanges are read as dated 20YY. The century only decides Feb 29 of YY=00
+ * (2000 was a leap year, 1900 was not). Six characters in, eight out, so isoFromD8 checks the length too.
+ */
+const validYymmdd = (yymmdd: string): boolean => isoFromD8(`20${yymmdd}`) !== null;
 
 function validTime(text: string): boolean {
   const m = /^(\d{2})(\d{2})(\d{2}(\d{1,2})?)?$/.exec(text);
@@ -50,29 +50,27 @@ function validTime(text: string): boolean {
 /** Problems of an ISA; errors reject the interchange (TA1 R), warnings do not. */
 export function checkIsa(isa: Segment, locate: LocateFn): ClaimsError[] {
   const out: ClaimsError[] = [];
-  const e = isa.elements;
   const at = (spec: ProblemSpec): void => void out.push(problemAt(locate, isa, spec));
-  if (e.length !== 17) {
-    at({ code: 'ISA_ELEMENT_COUNT', message: `ISA has ${e.length - 1} elements`, expected: '16', found: String(e.length - 1), ack: { ta1: '024' } });
+  if (elementCount(isa) !== 16) {
+    at({ code: 'ISA_ELEMENT_COUNT', message: `ISA has ${elementCount(isa)} elements`, expected: '16', found: String(elementCount(isa)), ack: { ta1: '024' } });
     return out;
   }
-  const widths = e.slice(1).map((v) => v.length);
+  const widths = elementsFrom(isa, 1).map((v) => v.length);
   if (widths.some((w, i) => w !== ISA_WIDTHS[i])) {
     const bad = widths.findIndex((w, i) => w !== ISA_WIDTHS[i]) + 1;
     at({ code: 'ISA_NOT_FIXED_WIDTH', severity: 'warning', element: bad,
       message: 'ISA fields are not padded to their fixed widths (read anyway)',
       expected: ISA_WIDTHS.join(','), found: widths.join(',') });
   }
-  const field = (n: number): string => (e[n] as string).trimEnd();
-  if (!['00', '03'].includes(field(1))) at({ code: 'ISA_AUTH_QUALIFIER_INVALID', element: 1, message: 'ISA01 must be 00 or 03', expected: '00 or 03', found: excerpt(field(1)), ack: { ta1: '010' } });
-  if (!['00', '01'].includes(field(3))) at({ code: 'ISA_SECURITY_QUALIFIER_INVALID', element: 3, message: 'ISA03 must be 00 or 01', expected: '00 or 01', found: excerpt(field(3)), ack: { ta1: '012' } });
-  if (!ID_QUALIFIERS.has(field(5))) at({ code: 'ISA_SENDER_QUALIFIER_INVALID', element: 5, message: 'ISA05 is not an interchange id qualifier', expected: [...ID_QUALIFIERS].join(' '), found: excerpt(field(5)), ack: { ta1: '005' } });
-  if (field(6) === '') at({ code: 'ISA_SENDER_MISSING', element: 6, message: 'ISA06 sender id is empty', expected: 'a sender id', found: '""', ack: { ta1: '006' } });
-  if (!ID_QUALIFIERS.has(field(7))) at({ code: 'ISA_RECEIVER_QUALIFIER_INVALID', element: 7, message: 'ISA07 is not an interchange id qualifier', expected: [...ID_QUALIFIERS].join(' '), found: excerpt(field(7)), ack: { ta1: '007' } });
-  if (field(8) === '') at({ code: 'ISA_RECEIVER_MISSING', element: 8, message: 'ISA08 receiver id is empty', expected: 'a receiver id', found: '""', ack: { ta1: '008' } });
-  if (!validDate(field(9), false)) at({ code: 'ISA_DATE_INVALID', element: 9, message: 'ISA09 is not a date', expected: 'YYMMDD', found: excerpt(field(9)), ack: { ta1: '014' } });
-  if (!/^\d{4}$/.test(field(10)) || !validTime(field(10))) at({ code: 'ISA_TIME_INVALID', element: 10, message: 'ISA10 is not a time', expected: 'HHMM', found: excerpt(field(10)), ack: { ta1: '015' } });
-  const version = field(12);
+  if (!['00', '03'].includes(trimmedElement(isa, 1))) at({ code: 'ISA_AUTH_QUALIFIER_INVALID', element: 1, message: 'ISA01 must be 00 or 03', expected: '00 or 03', found: excerpt(trimmedElement(isa, 1)), ack: { ta1: '010' } });
+  if (!['00', '01'].includes(trimmedElement(isa, 3))) at({ code: 'ISA_SECURITY_QUALIFIER_INVALID', element: 3, message: 'ISA03 must be 00 or 01', expected: '00 or 01', found: excerpt(trimmedElement(isa, 3)), ack: { ta1: '012' } });
+  if (!ID_QUALIFIERS.has(trimmedElement(isa, 5))) at({ code: 'ISA_SENDER_QUALIFIER_INVALID', element: 5, message: 'ISA05 is not an interchange id qualifier', expected: [...ID_QUALIFIERS].join(' '), found: excerpt(trimmedElement(isa, 5)), ack: { ta1: '005' } });
+  if (trimmedElement(isa, 6) === '') at({ code: 'ISA_SENDER_MISSING', element: 6, message: 'ISA06 sender id is empty', expected: 'a sender id', found: '""', ack: { ta1: '006' } });
+  if (!ID_QUALIFIERS.has(trimmedElement(isa, 7))) at({ code: 'ISA_RECEIVER_QUALIFIER_INVALID', element: 7, message: 'ISA07 is not an interchange id qualifier', expected: [...ID_QUALIFIERS].join(' '), found: excerpt(trimmedElement(isa, 7)), ack: { ta1: '007' } });
+  if (trimmedElement(isa, 8) === '') at({ code: 'ISA_RECEIVER_MISSING', element: 8, message: 'ISA08 receiver id is empty', expected: 'a receiver id', found: '""', ack: { ta1: '008' } });
+  if (!validYymmdd(trimmedElement(isa, 9))) at({ code: 'ISA_DATE_INVALID', element: 9, message: 'ISA09 is not a date', expected: 'YYMMDD', found: excerpt(trimmedElement(isa, 9)), ack: { ta1: '014' } });
+  if (!/^\d{4}$/.test(trimmedElement(isa, 10)) || !validTime(trimmedElement(isa, 10))) at({ code: 'ISA_TIME_INVALID', element: 10, message: 'ISA10 is not a time', expected: 'HHMM', found: excerpt(trimmedElement(isa, 10)), ack: { ta1: '015' } });
+  const version = trimmedElement(isa, 12);
   if (version !== ISA_VERSION) {
     at({ code: 'ISA_VERSION_UNSUPPORTED', element: 12,
       message: version === '00401' ? 'a 4010 interchange (ISA12 00401) is not supported' : `interchange version ${version} is not supported`,
@@ -80,28 +78,27 @@ export function checkIsa(isa: Segment, locate: LocateFn): ClaimsError[] {
   } else if (isa.delimiters.repetition === null) {
     at({ code: 'ISA_REPETITION_SEPARATOR_UNUSABLE', severity: 'warning', element: 11,
       message: 'ISA11 cannot serve as a repetition separator (it is alphanumeric or equals another delimiter); repetitions are not split',
-      expected: 'a distinct special character', found: excerpt(e[11] as string) });
+      expected: 'a distinct special character', found: excerpt(element(isa, 11)) });
   }
-  if (!/^\d{9}$/.test(e[13] as string)) at({ code: 'ISA_CONTROL_NUMBER_INVALID', element: 13, message: 'ISA13 must be 9 digits', expected: '9 digits', found: excerpt(e[13] as string), ack: { ta1: '018' } });
-  if (!['0', '1'].includes(e[14] as string)) at({ code: 'ISA_ACK_REQUESTED_INVALID', element: 14, message: 'ISA14 must be 0 or 1', expected: '0 or 1', found: excerpt(e[14] as string), ack: { ta1: '019' } });
-  if (!['P', 'T'].includes(e[15] as string)) at({ code: 'ISA_USAGE_INVALID', element: 15, message: 'ISA15 must be P or T', expected: 'P or T', found: excerpt(e[15] as string), ack: { ta1: '020' } });
+  if (!/^\d{9}$/.test(element(isa, 13))) at({ code: 'ISA_CONTROL_NUMBER_INVALID', element: 13, message: 'ISA13 must be 9 digits', expected: '9 digits', found: excerpt(element(isa, 13)), ack: { ta1: '018' } });
+  if (!['0', '1'].includes(element(isa, 14))) at({ code: 'ISA_ACK_REQUESTED_INVALID', element: 14, message: 'ISA14 must be 0 or 1', expected: '0 or 1', found: excerpt(element(isa, 14)), ack: { ta1: '019' } });
+  if (!['P', 'T'].includes(element(isa, 15))) at({ code: 'ISA_USAGE_INVALID', element: 15, message: 'ISA15 must be P or T', expected: 'P or T', found: excerpt(element(isa, 15)), ack: { ta1: '020' } });
   return out;
 }
 
 /** Problems of a GS header: control number syntax, dates, and whether we read its version at all. */
 export function checkGs(gs: Segment, locate: LocateFn): ClaimsError[] {
   const out: ClaimsError[] = [];
-  const e = gs.elements;
   const at = (spec: ProblemSpec): void => void out.push(problemAt(locate, gs, spec));
-  const gs01 = e[1] ?? '';
+  const gs01 = element(gs, 1);
   if (!Object.values(FUNCTIONAL_ID).includes(gs01)) {
     at({ code: 'GS_FUNCTIONAL_ID_UNSUPPORTED', element: 1, message: `functional group ${gs01} is not one we read`,
       expected: Object.values(FUNCTIONAL_ID).join(' '), found: excerpt(gs01), ack: { ik5: '1' } });
   }
-  if (!validDate(e[4] ?? '', true)) at({ code: 'GS_DATE_INVALID', element: 4, message: 'GS04 is not a date', expected: 'CCYYMMDD', found: excerpt(e[4] ?? '') });
-  if (!validTime(e[5] ?? '')) at({ code: 'GS_TIME_INVALID', element: 5, message: 'GS05 is not a time', expected: 'HHMM[SS[D[D]]]', found: excerpt(e[5] ?? '') });
-  if (!/^\d{1,9}$/.test(e[6] ?? '')) at({ code: 'GS_CONTROL_NUMBER_INVALID', element: 6, message: 'GS06 must be 1 to 9 digits', expected: '1 to 9 digits', found: excerpt(e[6] ?? ''), ack: { ik5: '6' } });
-  const version = e[8] ?? '';
+  if (isoFromD8(element(gs, 4)) === null) at({ code: 'GS_DATE_INVALID', element: 4, message: 'GS04 is not a date', expected: 'CCYYMMDD', found: excerpt(element(gs, 4)) });
+  if (!validTime(element(gs, 5))) at({ code: 'GS_TIME_INVALID', element: 5, message: 'GS05 is not a time', expected: 'HHMM[SS[D[D]]]', found: excerpt(element(gs, 5)) });
+  if (!/^\d{1,9}$/.test(element(gs, 6))) at({ code: 'GS_CONTROL_NUMBER_INVALID', element: 6, message: 'GS06 must be 1 to 9 digits', expected: '1 to 9 digits', found: excerpt(element(gs, 6)), ack: { ik5: '6' } });
+  const version = element(gs, 8);
   if (!isKnownVersion(version)) {
     at({ code: 'VERSION_UNSUPPORTED', element: 8,
       message: version.startsWith('004010') ? `4010 guide ${version} is not supported` : `guide ${JSON.stringify(version)} is not one we read`,
@@ -113,20 +110,19 @@ export function checkGs(gs: Segment, locate: LocateFn): ClaimsError[] {
 /** Problems of an ST header within its group, and the guide the set is read with. */
 export function checkSt(st: Segment, gs01: string, gs08: string, locate: LocateFn): { problems: ClaimsError[]; guide: Guide | undefined } {
   const out: ClaimsError[] = [];
-  const e = st.elements;
   const at = (spec: ProblemSpec): void => void out.push(problemAt(locate, st, spec));
-  const id = e[1] ?? '';
+  const id = element(st, 1);
   const expectedGroup = FUNCTIONAL_ID[id];
   if (expectedGroup === undefined) {
     at({ code: 'SET_ID_UNSUPPORTED', element: 1, message: `transaction set ${id} is not one we read`, expected: Object.keys(FUNCTIONAL_ID).join(' '), found: excerpt(id), ack: { ik5: '1', ik403: '7' } });
   } else if (expectedGroup !== gs01) {
     at({ code: 'SET_GROUP_MISMATCH', element: 1, message: `a ${id} set belongs in a GS01 ${expectedGroup} group, not ${gs01}`, expected: expectedGroup, found: excerpt(gs01), ack: { ik5: '6' } });
   }
-  if (!/^[A-Za-z0-9]{4,9}$/.test(e[2] ?? '')) {
-    at({ code: 'ST_CONTROL_NUMBER_INVALID', element: 2, message: 'ST02 must be 4 to 9 characters', expected: '4 to 9 characters', found: excerpt(e[2] ?? ''), ack: { ik5: '7' } });
+  if (!/^[A-Za-z0-9]{4,9}$/.test(element(st, 2))) {
+    at({ code: 'ST_CONTROL_NUMBER_INVALID', element: 2, message: 'ST02 must be 4 to 9 characters', expected: '4 to 9 characters', found: excerpt(element(st, 2)), ack: { ik5: '7' } });
   }
-  const st03 = e[3];
-  if (st03 !== undefined && st03 !== '' && st03 !== gs08) {
+  const st03 = element(st, 3);
+  if (st03 !== '' && st03 !== gs08) {
     at({ code: 'ST03_MISMATCH', element: 3, message: `ST03 ${st03} differs from GS08 ${gs08}`, expected: excerpt(gs08), found: excerpt(st03), ack: { ik5: 'I6', ik403: '7' } });
   }
   const version = st03 !== undefined && st03 !== '' ? st03 : gs08;

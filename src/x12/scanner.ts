@@ -5,6 +5,7 @@
 // ISA. Chunk boundaries are handled once per chunk: the unfinished tail of a chunk is kept at the front
 // of a reused work buffer and the next chunk is copied in after it. Pure: no node:* imports.
 import { ClaimsError } from '../common/errors.ts';
+import type { ErrorCode } from '../common/error-codes.ts';
 import type { Delimiters } from './segment.ts';
 import { ENVELOPE_TAG, ScanBatch, TAG_GE, TAG_GS, TAG_IEA, TAG_ISA, TAG_SE, TAG_ST } from './scan-batch.ts';
 import { excerpt, latin1 } from './text.ts';
@@ -138,6 +139,7 @@ export class SegmentScanner {
     this.#carryStart = 0;
   }
 
+  // eslint-disable-next-line max-lines-per-function -- the scanner's hot loop: one function keeps V8's locals in registers (docs/decisions/0090-layers-and-the-dependency-rule.md)
   #scan(bytes: Uint8Array, words: Int32Array, length: number, final: boolean): void {
     const batch = this.batch;
     const segmentBytesMax = this.#segmentBytesMax;
@@ -324,7 +326,7 @@ export class SegmentScanner {
     };
   }
 
-  #isaError(code: string, p: number, expected: string, found: string): ClaimsError {
+  #isaError(code: ErrorCode, p: number, expected: string, found: string): ClaimsError {
     return new ClaimsError({
       code,
       message: `cannot read the interchange header: expected ${expected}, found ${found}`,

@@ -2,6 +2,7 @@
 // (ISA padding, control numbers, SE/GE/IEA counts) so callers only supply the content segments.
 // Pure: every method returns text; adapters write it to a stream with backpressure.
 import { ClaimsError } from '../common/errors.ts';
+import type { ErrorCode } from '../common/error-codes.ts';
 import type { Delimiters, Segment } from './segment.ts';
 
 /** A component list (string[]) is joined with the component separator. */
@@ -21,7 +22,7 @@ export interface SerializeOptions {
   trim?: boolean;
 }
 
-function writerError(code: string, message: string, tag: string, element?: number, found?: string): ClaimsError {
+function writerError(code: ErrorCode, message: string, tag: string, element?: number, found?: string): ClaimsError {
   return new ClaimsError({
     code, message,
     location: { segmentTag: tag, ...(element !== undefined && { element }) },

@@ -237,7 +237,7 @@ describe('claims account --json', () => {
     const r = await runCli(['account', 'G-2', '--json', '--as-of', '2025-06-10'], { env: { DATABASE_URL: db.url } });
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.referral.decision).toMatchObject({ refer: false, rule: 'BELOW_MINIMUM', balanceCents: '2000', firstStatementOn: '2025-02-10', finalNoticeOn: '2025-05-11', eligibleOn: '2025-06-10' });
+    expect(j.referral.decision).toMatchObject({ refer: false, rule: 'BELOW_MINIMUM', balanceCents: 2000, firstStatementOn: '2025-02-10', finalNoticeOn: '2025-05-11', eligibleOn: '2025-06-10' });
   });
 });
 

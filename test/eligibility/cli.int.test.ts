@@ -31,12 +31,12 @@ describe('eligibility through the CLI', () => {
   it('ingests a 271 once; the second time adds nothing', async () => {
     const first = await runCli(['ingest', '--json', sample], { env });
     expect(first.code, first.stderr).toBe(0);
-    const sets = JSON.parse(first.stdout).sets as Array<{ set: string; status: string; counts: Record<string, number>; reasons: Array<{ code: string }> }>;
+    const sets = JSON.parse(first.stdout).files[0].sets as Array<{ set: string; status: string; counts: Record<string, number>; reasons: Array<{ code: string }> }>;
     expect(sets.map((s) => [s.set, s.status, s.counts.responsesInserted, s.counts.unmatched])).toEqual([['0001', 'posted', 1, 0], ['0002', 'posted', 1, 1], ['0003', 'posted', 1, 1]]);
     expect(sets[1]!.reasons.map((r) => r.code)).toEqual(['ELIGIBILITY_UNMATCHED']);
     const again = await runCli(['ingest', '--json', sample], { env });
     expect(again.code, again.stderr).toBe(0);
-    expect((JSON.parse(again.stdout).sets as Array<{ status: string }>).map((s) => s.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    expect((JSON.parse(again.stdout).files[0].sets as Array<{ status: string }>).map((s) => s.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
     const n = await db.pool.query('SELECT (SELECT count(*) FROM eligibility_responses)::int AS r, (SELECT count(*) FROM eligibility_benefits)::int AS b');
     expect(n.rows[0]).toEqual({ r: 3, b: 11 });
   });
@@ -47,7 +47,8 @@ describe('eligibility through the CLI', () => {
     const j = JSON.parse(res.stdout);
     expect([j.memberId, j.payerId, j.active, j.reason, j.planBegin, j.planEnd, j.person.patientId]).toEqual(['W100200300', '99001', true, 'ACTIVE', '2024-01-01', '2024-12-31', 'P-JANE']);
     const copay = j.benefits.filter((b: { type: string }) => b.type === 'B');
-    expect(copay.map((b: { amountCents: string; network: string; period: string }) => [b.amountCents, b.network, b.period])).toEqual([['2500', 'Y', '27'], ['5000', 'N', '27']]);
+    expect(copay.map((b: { amountCents: number; network: string; period: string }) => [b.amountCents, b.network, b.period])).toEqual([[2500, 'Y', '27'], [5000, 'N', '27']]);
+    expect(copay[0]).not.toHaveProperty('amount');
     const coinsurance = j.benefits.find((b: { type: string; network: string }) => b.type === 'A' && b.network === 'Y');
     expect([coinsurance.percent, coinsurance.percentage]).toEqual(['0.2', '20']);
     expect(j.rejections).toEqual([]);
@@ -80,7 +81,7 @@ describe('eligibility through the CLI', () => {
     const outcomes: Record<string, string> = {};
     for (const f of readdirSync(dir).sort()) {
       const res = await runCli(['ingest', '--json', path.join(dir, f)], { env });
-      const o = JSON.parse(res.stdout);
+      const o = JSON.parse(res.stdout).files[0];
       const codes = [...o.reasons, ...o.sets.flatMap((s: { reasons: unknown[] }) => s.reasons)].map((r: { code: string; severity: string }) => `${r.severity === 'warning' ? '~' : ''}${r.code}`);
       outcomes[f] = `${res.code} ${o.status} ${[...new Set(codes)].join(' ')}`.trim();
     }
@@ -119,7 +120,7 @@ describe('eligibility through the CLI', () => {
     const before = await db.pool.query('SELECT count(*)::int AS n FROM eligibility_responses');
     const res = await runCli(['ingest', '--json', '--quarantine', path.join(scratch, 'quarantine'), file], { env });
     expect(res.code, res.stderr).toBe(3);
-    const o = JSON.parse(res.stdout);
+    const o = JSON.parse(res.stdout).files[0];
     const set1 = o.sets.find((s: { set: string }) => s.set === '0001');
     expect(set1.status).toBe('quarantined');
     // Line 23 of the file, segment index 22 (ISA = 0), is the deductible EB; EB07 is the amount.

@@ -33,7 +33,8 @@ afterAll(() => {
   for (const d of scratchDirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-describe('the dependency rule', () => {
+// Each check spawns dependency-cruiser over the whole tree (about 2 s alone, much more on a busy machine).
+describe('the dependency rule', { timeout: 120_000 }, () => {
   it('passes on the tree as it is', () => {
     const r = cruise(ROOT);
     expect(r.out).toContain('no dependency violations');

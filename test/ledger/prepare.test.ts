@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ClaimsError } from '../../src/common/errors.ts';
-import { isIsoDate, prepareBatch } from '../../src/ledger/prepare.ts';
+import { prepareBatch } from '../../src/ledger/prepare.ts';
 import { batchContentHash } from '../../src/ledger/post.ts';
 import type { Entry, PostingBatch } from '../../src/ledger/types.ts';
 
@@ -178,12 +178,5 @@ describe('prepareBatch', () => {
     over.lines[0]!.amountCents = max + 1n;
     over.lines[1]!.amountCents = -(max + 1n);
     expect(errorOf(() => prepareBatch({ key: 'b', entries: [over] }, () => {})).code).toBe('LEDGER_AMOUNT_INVALID');
-  });
-});
-
-describe('isIsoDate', () => {
-  it('knows the calendar', () => {
-    expect(['2024-02-29', '2025-12-31', '0001-01-01'].map(isIsoDate)).toEqual([true, true, true]);
-    expect(['2025-02-29', '2025-13-01', '2025-1-01', '20250101', '2025-04-31'].map(isIsoDate)).toEqual([false, false, false, false, false]);
   });
 });

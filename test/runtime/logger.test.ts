@@ -29,7 +29,7 @@ describe('logger redaction', () => {
     log.info({ claim: { id: 'CLM-0002', subscriber: PATIENT, patient: PATIENT } }, 'nested objects');
     log.info({ remittance: { claims: [{ patientName: 'Quasarfield, Wilhelmina', dob: '1961-07-04', subscriberId: 'XQZ90817263' }] } }, 'in arrays');
     log.warn({ segment: 'NM1*IL*1*QUASARFIELD*WILHELMINA****MI*XQZ90817263', segmentIndex: 14 }, 'raw segment');
-    const err = new ClaimsError({ code: 'MEMBER_UNKNOWN', message: 'member id not on file', found: 'XQZ90817263', location: { segmentIndex: 9 } });
+    const err = new ClaimsError({ code: 'ELIGIBILITY_UNMATCHED', message: 'member id not on file', found: 'XQZ90817263', location: { segmentIndex: 9 } });
     log.error({ err }, 'an error quoting its input');
 
     const text = out.text();
@@ -42,7 +42,7 @@ describe('logger redaction', () => {
     expect(nested).toMatchObject({ claim: { id: 'CLM-0002', subscriber: '[redacted]', patient: '[redacted]' } });
     expect(arrays).toMatchObject({ remittance: { claims: [{ patientName: '[redacted]', dob: '[redacted]', subscriberId: '[redacted]' }] } });
     expect(raw).toMatchObject({ segment: '[redacted]', segmentIndex: 14 });
-    expect(error).toMatchObject({ err: { code: 'MEMBER_UNKNOWN', found: '[redacted]', message: 'member id not on file', location: { segmentIndex: 9 } } });
+    expect(error).toMatchObject({ err: { code: 'ELIGIBILITY_UNMATCHED', found: '[redacted]', message: 'member id not on file', location: { segmentIndex: 9 } } });
   });
 
   it('redacts fields four levels down', () => {

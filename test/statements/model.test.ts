@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildStatement, allocateReductions } from '../../src/statements/model.ts';
 import { parseStatementSettings } from '../../src/statements/settings.ts';
-import { vendorCsvHeader, vendorCsvRow, csvField } from '../../src/statements/vendor-csv.ts';
+import { vendorCsvHeader, vendorCsvRow } from '../../src/statements/vendor-csv.ts';
 import type { PlanStanding } from '../../src/patients/plans.ts';
 import { accountInput, claim } from './fixtures.ts';
 
@@ -109,8 +109,9 @@ describe('print-vendor CSV', () => {
     );
   });
   it('quotes and defuses fields', () => {
-    expect(csvField('Quill, "Mo"')).toBe('"Quill, ""Mo"""');
-    expect(csvField('=HYPERLINK(1)')).toBe("'=HYPERLINK(1)");
-    expect(csvField('-12.50')).toBe('-12.50');
+    const s = buildStatement(threeClaims, settings);
+    const odd = { ...s, guarantor: { name: 'Quill, "Mo"', address: { ...s.guarantor.address!, line1: '=HYPERLINK(1)' } } };
+    expect(vendorCsvRow(odd, 'x.pdf')).toContain(',"Quill, ""Mo""",\'=HYPERLINK(1),');
+    expect(vendorCsvRow({ ...s, totals: { ...s.totals, balanceCents: -1250n } }, 'x.pdf')).toContain(',-12.50,');
   });
 });

@@ -92,7 +92,7 @@ describe('statements from 835 postings', () => {
     expect([again.status, again.sets.map((x) => [x.set, x.status])]).toEqual(['partial', [['line 2', 'duplicate'], ['line 3', 'duplicate'], ['line 4', 'quarantined']]]);
     const report = JSON.parse(await readFile(again.quarantined?.reportPath as string, 'utf8')) as { errors: { code: string; location: { line: number } }[]; rows: unknown };
     expect(report.errors.map((e) => [e.code, e.location.line])).toEqual([['PAYMENT_ACCOUNT_UNKNOWN', 4]]);
-    expect(report.rows).toEqual({ posted: 0, duplicate: 2, rejected: 1, postedAmount: '0.00' });
+    expect(report.rows).toEqual({ posted: 0, duplicate: 2, rejected: 1, postedAmountCents: 0 });
     const b = await ledgerBalances(db.pool);
     expect(b['patient_receivable::G-1']).toBeUndefined();
     expect(b['patient_credit::G-1']).toBe(-1000n);

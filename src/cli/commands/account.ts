@@ -13,10 +13,11 @@ import { config } from '../../runtime/config.ts';
 import { openDatabase } from '../../runtime/database.ts';
 import { ClaimsError, ExitCode } from '../../common/errors.ts';
 import { isIsoDate } from '../../common/dates.ts';
-import { accountViewJson, accountViewText, loadAccountView } from '../../statements/account-history.ts';
+import { accountViewDocument, accountViewText, loadAccountView } from '../../statements/account-history.ts';
 import { loadSettingsFile } from './statements.ts';
 import { recordRefund } from '../../patients/refunds.ts';
 import { formatUsd, parseCents } from '../../common/money.ts';
+import { JSON_OPTION, jsonHelpLine, writeJson } from '../json-output.ts';
 
 export interface AccountSubcommand {
   name: string;
@@ -24,7 +25,7 @@ export interface AccountSubcommand {
   run(accountNumber: string, args: string[], ctx: CommandContext): Promise<number>;
 }
 
-const REFUND_HELP = `Usage: claims account ACCOUNT refund --amount AMOUNT --reference REF [--date DATE]
+const REFUND_HELP = `Usage: claims account ACCOUNT refund --amount AMOUNT --reference REF [--date DATE] [--json]
 
   Records a refund paid out of the account's credit (the refund report lists credits due back): the
   amount leaves the patient credit and cash, once per REF (the check number or card-refund id). The same
@@ -35,12 +36,13 @@ Options:
   --amount AMOUNT   Refunded amount (e.g. 10.00).
   --reference REF   Check number or card-refund id.
   --date DATE       Day the refund was paid (default: today, or CLAIMS_NOW).
+${jsonHelpLine(18)}
 `;
 
 async function refund(accountNumber: string, args: string[], ctx: CommandContext): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { amount: { type: 'string' }, reference: { type: 'string' }, date: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+    parsed = parseArgs({ args, options: { amount: { type: 'string' }, reference: { type: 'string' }, date: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...JSON_OPTION }, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -58,7 +60,8 @@ async function refund(accountNumber: string, args: string[], ctx: CommandContext
   try {
     const r = await recordRefund(db.pool, { accountNumber, amountCents, date, reference });
     const what = r.outcome === 'posted' ? 'recorded' : 'already recorded';
-    ctx.stdout.write(`refund ${reference} ${what}: ${formatUsd(amountCents)} from account ${accountNumber} on ${date}; credit left ${formatUsd(r.creditLeftCents)}\n`);
+    if (parsed.values.json) writeJson(ctx, { accountNumber, reference, date, amountCents, outcome: r.outcome, creditLeftCents: r.creditLeftCents });
+    else ctx.stdout.write(`refund ${reference} ${what}: ${formatUsd(amountCents)} from account ${accountNumber} on ${date}; credit left ${formatUsd(r.creditLeftCents)}\n`);
   } finally {
     await db.close();
   }
@@ -102,7 +105,7 @@ Options:
                     thresholds, referral minimum and days, agencies), as its runs do.
   --settings FILE   Statement settings (cycle, thresholds), as for \`claims statements\`; referrals use
                     their defaults.
-  --json            Print JSON (amounts as decimal cents text).
+${jsonHelpLine(18)}
   -h, --help
 
 Examples:
@@ -115,7 +118,7 @@ Examples:
 async function show(accountNumber: string, args: string[], ctx: CommandContext): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { 'as-of': { type: 'string' }, settings: { type: 'string' }, pipeline: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
+    parsed = parseArgs({ args, options: { 'as-of': { type: 'string' }, settings: { type: 'string' }, pipeline: { type: 'string' }, ...JSON_OPTION }, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -135,9 +138,9 @@ async function show(accountNumber: string, args: string[], ctx: CommandContext):
       if (value) sections.push([section, value]);
     }
     if (parsed.values.json) {
-      const json = JSON.parse(accountViewJson(view)) as Record<string, unknown>;
+      const json = accountViewDocument(view);
       for (const [section, value] of sections) json[section.name] = value.json;
-      ctx.stdout.write(JSON.stringify(json, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) + '\n');
+      writeJson(ctx, json);
     } else {
       ctx.stdout.write(accountViewText(view) + sections.map(([section, value]) => `\n${section.title}:\n${value.text.join('\n')}\n`).join(''));
     }

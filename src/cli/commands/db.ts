@@ -4,6 +4,7 @@ import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { openDatabase, redactUrl } from '../../runtime/database.ts';
 import { ExitCode } from '../../common/errors.ts';
 import { type MigrationStatus, migrate, migrationStatus } from '../../runtime/migrations.ts';
+import { JSON_OPTION, jsonHelpLine, writeJson } from '../json-output.ts';
 
 const HELP = `Usage: claims db migrate [--json]
        claims db status [--json]
@@ -13,7 +14,7 @@ const HELP = `Usage: claims db migrate [--json]
   status    List applied and pending migrations. Exits 1 if an applied file was edited or removed.
 
 Options:
-  --json    Print a JSON object instead of a table.
+${jsonHelpLine(10)}
   -h, --help
 
 The server is DATABASE_URL, or the embedded one under CLAIMS_HOME (started and stopped for the command,
@@ -49,7 +50,7 @@ function statusTable(status: MigrationStatus): string {
 async function run(args: string[], ctx: CommandContext): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: { ...JSON_OPTION }, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -65,7 +66,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
     if (verb === 'migrate') {
       const result = await migrate(db.pool, { logger: ctx.logger });
       if (json) {
-        ctx.stdout.write(JSON.stringify({ appliedNow: result.applied.map((f) => f.fileName), ...statusJson(result.status) }, null, 2) + '\n');
+        writeJson(ctx, { appliedNow: result.applied.map((f) => f.fileName), ...statusJson(result.status) });
       } else {
         const names = result.applied.map((f) => `  ${f.fileName}\n`).join('');
         ctx.stdout.write(result.applied.length === 0
@@ -75,7 +76,8 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
       return ExitCode.ok;
     }
     const status = await migrationStatus(db.pool);
-    ctx.stdout.write(json ? JSON.stringify(statusJson(status), null, 2) + '\n' : statusTable(status));
+    if (json) writeJson(ctx, statusJson(status));
+    else ctx.stdout.write(statusTable(status));
     return status.changed.length > 0 || status.missing.length > 0 ? ExitCode.failed : ExitCode.ok;
   } finally {
     await db.close();

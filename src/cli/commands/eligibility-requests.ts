@@ -9,6 +9,7 @@ import { openDatabase } from '../../runtime/database.ts';
 import { ClaimsError, ExitCode } from '../../common/errors.ts';
 import { loadPayerProfiles } from '../../runtime/payer-profiles.ts';
 import { readAppointments, writeEligibilityRequests, type Written270 } from '../../eligibility/requests.ts';
+import { JSON_OPTION, jsonHelpLine, writeJson } from '../json-output.ts';
 
 const HELP = `Usage: claims eligibility-requests APPOINTMENTS.ndjson [--out DIR] [--payers DIR] [--json]
 
@@ -23,7 +24,7 @@ Each line: {"appointmentId", "date": "YYYY-MM-DD", "payerId" (a payer profile), 
 Options:
   --out DIR       Where the files go (default: outbox).
   --payers DIR    Payer profiles (default: samples/payers).
-  --json          Print a JSON summary.
+${jsonHelpLine(16)}
   -h, --help
 
 Example:
@@ -33,7 +34,7 @@ Example:
 async function run(args: string[], ctx: CommandContext): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { out: { type: 'string' }, payers: { type: 'string' }, json: { type: 'boolean', default: false } } });
+    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { out: { type: 'string' }, payers: { type: 'string' }, ...JSON_OPTION } });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -57,7 +58,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
     }
   }
   const summary = { files: written, requests: items.length, skippedPast: past, rejected: problems };
-  if (parsed.values.json) ctx.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+  if (parsed.values.json) writeJson(ctx, summary);
   else {
     for (const w of written) ctx.stdout.write(`${w.file}: ${w.requests} request(s) in ${w.sets} set(s), ISA13 ${w.isa13}\n`);
     ctx.stdout.write(`${items.length} request(s) written, ${past} past visit(s) skipped, ${problems.length} line(s) rejected\n`);

@@ -5,9 +5,11 @@ import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { openDatabase } from '../../runtime/database.ts';
 import { ExitCode } from '../../common/errors.ts';
 import { formatDecimal } from '../../common/money.ts';
-import { AAA_FOLLOW_UPS, AAA_REASONS, parseD8, percentOf, type Benefit } from '../../domain/eligibility.ts';
+import { isIsoDate } from '../../common/dates.ts';
+import { AAA_FOLLOW_UPS, AAA_REASONS, percentOf, type Benefit } from '../../domain/eligibility.ts';
 import { answerCoverage, type CoverageAnswer } from '../../eligibility/coverage.ts';
 import { currentSnapshotsForMember, type StoredSnapshot } from '../../eligibility/store.ts';
+import { JSON_OPTION, writeJson } from '../json-output.ts';
 
 const HELP = `Usage: claims eligibility MEMBER_ID [--payer PAYER_ID] [--date YYYY-MM-DD] [--service-type CODE]
                          [--dependent FIRST_NAME] [--json]
@@ -21,6 +23,7 @@ Options:
   --service-type CODE     EB03 service type, e.g. 98 office visit, 30 plan coverage (default 30).
   --dependent FIRST_NAME  Answer for this dependent of the member instead of the subscriber.
   --json                  One JSON object: memberId, payerId, active, reason, benefits, rejections, ...
+                          (a benefit's amount as integer cents: "amountCents": 2500 is $25.00)
   -h, --help
 
 Exit codes: 0 an answer was printed (covered or not), 1 failure, 2 usage.
@@ -38,9 +41,8 @@ export interface BenefitJson {
   planDescription: string;
   network: string;
   period: string;
-  /** Exact cents as a string, like every report's JSON (bigint does not fit a JSON number). */
-  amountCents: string | null;
-  amount: string | null;
+  /** EB07; written as an integer JSON number by jsonText, like every amount the product writes. */
+  amountCents: bigint | null;
   /** EB08 as received: a fraction of one. */
   percent: string | null;
   /** The same as a percentage ('0.2' -> '20'). */
@@ -56,8 +58,7 @@ function benefitJson(b: Benefit): BenefitJson {
   return {
     type: b.type, serviceTypes: b.serviceTypes, coverageLevel: b.coverageLevel, insuranceType: b.insuranceType,
     planDescription: b.planDescription, network: b.network, period: b.period,
-    amountCents: b.amountCents === null ? null : b.amountCents.toString(),
-    amount: b.amountCents === null ? null : formatDecimal(b.amountCents),
+    amountCents: b.amountCents,
     percent: b.percent, percentage: b.percent === null ? null : percentOf(b.percent),
     quantityQualifier: b.quantityQualifier, quantity: b.quantity, authorizationRequired: b.authorizationRequired,
     dates: b.dates.map((d) => ({ qualifier: d.qualifier, begin: d.begin, end: d.end })), messages: b.messages,
@@ -88,7 +89,7 @@ function text(j: Record<string, unknown>): string {
   ];
   if (j.planBegin || j.planEnd) lines.push(`plan: ${String(j.planBegin ?? '…')} to ${String(j.planEnd ?? '…')}`);
   for (const b of j.benefits as BenefitJson[]) {
-    const figure = b.amount !== null ? `$${b.amount}` : b.percentage !== null ? `${b.percentage}%` : b.quantity !== null ? `${b.quantity} ${b.quantityQualifier}` : '';
+    const figure = b.amountCents !== null ? `$${formatDecimal(b.amountCents)}` : b.percentage !== null ? `${b.percentage}%` : b.quantity !== null ? `${b.quantity} ${b.quantityQualifier}` : '';
     lines.push(`  EB ${b.type.padEnd(2)} ${b.serviceTypes.join(',').padEnd(12)} ${b.coverageLevel.padEnd(4)} net ${b.network || '-'} period ${b.period || '-'} ${figure} ${b.planDescription}`.trimEnd());
   }
   for (const r of j.rejections as Array<Record<string, string | null>>) {
@@ -104,7 +105,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   try {
     parsed = parseArgs({
       args, allowPositionals: true, strict: true,
-      options: { payer: { type: 'string' }, date: { type: 'string' }, 'service-type': { type: 'string' }, dependent: { type: 'string' }, json: { type: 'boolean', default: false } },
+      options: { payer: { type: 'string' }, date: { type: 'string' }, 'service-type': { type: 'string' }, dependent: { type: 'string' }, ...JSON_OPTION },
     });
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -113,7 +114,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   if (!memberId) throw new UsageError('missing MEMBER_ID');
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   const date = parsed.values.date ?? ctx.clock.today();
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || parseD8(date.replaceAll('-', '')) === null) throw new UsageError(`--date ${date} is not a YYYY-MM-DD date`);
+  if (!isIsoDate(date)) throw new UsageError(`--date ${date} is not a YYYY-MM-DD date`);
   const serviceType = parsed.values['service-type'] ?? '30';
   if (!/^[A-Z0-9]{1,2}$/.test(serviceType)) throw new UsageError(`--service-type ${serviceType} is not a service type code`);
   const payerId = parsed.values.payer ?? null;
@@ -126,7 +127,8 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
     const snapshot = fitting[0] ?? null;
     const answer = answerCoverage(snapshot, date, serviceType);
     const json = answerJson(memberId, payerId, date, serviceType, snapshot, answer, all.filter((s) => s !== snapshot));
-    ctx.stdout.write(parsed.values.json ? JSON.stringify(json, null, 2) + '\n' : text(json));
+    if (parsed.values.json) writeJson(ctx, json);
+    else ctx.stdout.write(text(json));
     return ExitCode.ok;
   } finally {
     await db.close();

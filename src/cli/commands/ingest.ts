@@ -13,6 +13,7 @@ import { defaultClock } from '../../runtime/process-clock.ts';
 import { OWNER_ONLY_DIR } from '../../common/files.ts';
 import type { FileOutcome } from '../../exchange/receive-file.ts';
 import { ingestFile } from '../../pipeline/ingest-input.ts';
+import { JSON_OPTION, writeJson } from '../json-output.ts';
 
 const HELP = `Usage: claims ingest FILE... [--quarantine DIR] [--acks DIR] [--json]
 
@@ -28,7 +29,8 @@ Options:
   --acks DIR        Write acknowledgements there: a 999 per functional group, and a TA1 when the
                     sender asked for one (ISA14 = 1) or the envelope is broken. Written only after
                     what they acknowledge is committed.
-  --json            Print one JSON object per file instead of a summary.
+  --json            Print one JSON document, {"files": [...]}, one entry per file, instead of a summary
+                    (amounts as integer cents in ...Cents fields).
   -h, --help
 
 Exit codes: 0 all posted or duplicates, 1 failed, 2 usage, 3 something was quarantined.
@@ -50,20 +52,20 @@ function summary(o: FileOutcome): string {
   return lines.join('\n') + '\n';
 }
 
-function json(o: FileOutcome): string {
-  return JSON.stringify({
+function fileJson(o: FileOutcome): Record<string, unknown> {
+  return {
     file: o.file, sha256: o.fileSha256, status: o.status,
     sets: o.sets.map((s) => ({ set: s.set, transactionSet: s.transactionSet, status: s.status, counts: s.counts ?? {}, detail: s.detail ?? {}, reasons: s.reasons.map((r) => r.toJSON()) })),
     reasons: o.reasons.map((r) => r.toJSON()),
     ...(o.quarantined && { quarantined: o.quarantined }),
     ...(o.acks && { acks: o.acks }),
-  }) + '\n';
+  };
 }
 
 async function run(args: string[], ctx: CommandContext): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { json: { type: 'boolean', default: false }, quarantine: { type: 'string' }, acks: { type: 'string' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: { ...JSON_OPTION, quarantine: { type: 'string' }, acks: { type: 'string' } }, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -73,6 +75,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   if (acksDir !== undefined) await mkdir(acksDir, { recursive: true, mode: OWNER_ONLY_DIR });
   const db = await openDatabase({ migrate: true, logger: ctx.logger });
   let exit: number = ExitCode.ok;
+  const files: Record<string, unknown>[] = [];
   try {
     for (const file of parsed.positionals) {
       if (ctx.signal.aborted) break;
@@ -80,13 +83,16 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
         pool: db.pool, logger: ctx.logger, failpoint, quarantineDir,
         ...(acksDir !== undefined && { acks: { outbox: acksDir, clock: defaultClock() } }),
       });
-      ctx.stdout.write(parsed.values.json ? json(outcome) : summary(outcome));
+      if (parsed.values.json) files.push(fileJson(outcome));
+      else ctx.stdout.write(summary(outcome));
       if (outcome.status === 'partial' || outcome.status === 'quarantined') exit = ExitCode.rejected;
       failpoint('ingest.between-files');
     }
   } finally {
     await db.close();
   }
+  // After the loop: a file that failed outright throws past this, and stdout then holds no half document.
+  if (parsed.values.json) writeJson(ctx, { files });
   return exit;
 }
 

@@ -4,6 +4,7 @@ import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { ExitCode, toClaimsError } from '../../common/errors.ts';
 import { formatReport, inspectSource, reportJson, type FileReport } from '../../exchange/inspect.ts';
+import { takeJsonFlag, writeJson } from '../json-output.ts';
 
 const HELP = `Usage: claims inspect FILE... [--json]
 
@@ -21,8 +22,7 @@ export const inspectCommand: Command = {
   summary: 'Show the envelope structure of X12 files and every problem found, located',
   help: HELP,
   async run(args, ctx) {
-    const json = args.includes('--json');
-    const files = args.filter((a) => a !== '--json');
+    const { json, rest: files } = takeJsonFlag(args);
     const unknown = files.find((a) => a.startsWith('-'));
     if (unknown) throw new UsageError(`unknown option ${unknown}`);
     if (files.length === 0) throw new UsageError('name at least one file');
@@ -41,7 +41,7 @@ export const inspectCommand: Command = {
         ctx.stderr.write(`claims inspect: ${file}: ${e.message}\n`);
       }
     }
-    if (json) ctx.stdout.write(JSON.stringify({ files: reports.map(reportJson) }, null, 2) + '\n');
+    if (json) writeJson(ctx, { files: reports.map(reportJson) });
     if (internal) return ExitCode.failed;
     return reports.some((r) => r.errorCount > 0) ? ExitCode.rejected : ExitCode.ok;
   },

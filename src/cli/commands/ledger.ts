@@ -7,9 +7,10 @@ import { openDatabase } from '../../runtime/database.ts';
 import { ExitCode } from '../../common/errors.ts';
 import { formatDecimal } from '../../common/money.ts';
 import { parsePostingBatchFile } from '../../ledger/batch-file.ts';
-import { isIsoDate } from '../../ledger/prepare.ts';
+import { isIsoDate } from '../../common/dates.ts';
 import { postBatch } from '../../ledger/post.ts';
 import { balances, type TrialBalance } from '../../ledger/queries.ts';
+import { JSON_OPTION, jsonHelpLine, writeJson } from '../json-output.ts';
 
 const HELP = `Usage: claims ledger balances [--as-of DATE] [--json]
        claims ledger post BATCH.json [--json]
@@ -26,7 +27,7 @@ const HELP = `Usage: claims ledger balances [--as-of DATE] [--json]
 
 Options:
   --as-of DATE  YYYY-MM-DD (balances only).
-  --json        Print JSON; cents are JSON integers.
+${jsonHelpLine(14)}
   -h, --help
 
 Examples:
@@ -57,7 +58,7 @@ export function trialBalanceTable(tb: TrialBalance): string {
 
 function parse(args: string[]) {
   try {
-    return parseArgs({ args, allowPositionals: true, strict: true, options: { 'as-of': { type: 'string' }, json: { type: 'boolean', default: false } } });
+    return parseArgs({ args, allowPositionals: true, strict: true, options: { 'as-of': { type: 'string' }, ...JSON_OPTION } });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -88,7 +89,7 @@ async function runPost(positionals: string[], values: { 'as-of'?: string; json?:
     const outcome = await postBatch(db, batch);
     ctx.logger.info({ batchKey: batch.key, outcome, entries: batch.entries.length, lines }, 'ledger batch file');
     if (values.json) {
-      ctx.stdout.write(JSON.stringify({ key: batch.key, outcome, entries: batch.entries.length, lines }) + '\n');
+      writeJson(ctx, { key: batch.key, outcome, entries: batch.entries.length, lines });
     } else {
       ctx.stdout.write(outcome === 'posted'
         ? `posted batch ${batch.key}: ${batch.entries.length} entries, ${lines} lines\n`

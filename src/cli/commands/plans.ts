@@ -10,10 +10,11 @@ import { ExitCode, formatLocation } from '../../common/errors.ts';
 import { isIsoDate } from '../../common/dates.ts';
 import { cancelPlan, createPlan, importPlansText, planFields } from '../../patients/plans-store.ts';
 import { formatUsd } from '../../common/money.ts';
+import { JSON_OPTION, takeJsonFlag, writeJson } from '../json-output.ts';
 
-const HELP = `Usage: claims plans add ACCOUNT --amount AMOUNT --installments N --start DATE [--frequency F] [--created-on DATE]
-       claims plans import FILE...
-       claims plans cancel ACCOUNT [--date DATE]
+const HELP = `Usage: claims plans add ACCOUNT --amount AMOUNT --installments N --start DATE [--frequency F] [--created-on DATE] [--json]
+       claims plans import FILE... [--json]
+       claims plans cancel ACCOUNT [--date DATE] [--json]
 
   add      Create a payment plan for a guarantor account: AMOUNT split into N installments (the last takes
            the remainder), the first due on DATE, then every week, two weeks or month (default monthly).
@@ -24,6 +25,7 @@ const HELP = `Usage: claims plans add ACCOUNT --amount AMOUNT --installments N -
            as after a default. Cancelling a cancelled plan changes nothing.
 
 A plan in good standing stops the dunning cycle; missed installments (2 by default) default it.
+--json prints one JSON document instead of text (amounts as integer cents: "totalCents": 30000 is $300.00).
 Exit codes: 0 done, 1 failed, 2 usage, 3 some rows were rejected.
 
 Examples:
@@ -36,7 +38,7 @@ async function add(args: string[], ctx: CommandContext): Promise<number> {
   try {
     parsed = parseArgs({
       args,
-      options: { amount: { type: 'string' }, installments: { type: 'string' }, start: { type: 'string' }, frequency: { type: 'string' }, 'created-on': { type: 'string' } },
+      options: { amount: { type: 'string' }, installments: { type: 'string' }, start: { type: 'string' }, frequency: { type: 'string' }, 'created-on': { type: 'string' }, ...JSON_OPTION },
       allowPositionals: true,
       strict: true,
     });
@@ -52,37 +54,47 @@ async function add(args: string[], ctx: CommandContext): Promise<number> {
   const db = await openDatabase({ migrate: true, logger: ctx.logger });
   try {
     const r = await createPlan(db.pool, { ...fields, createdOn, planKey });
-    ctx.stdout.write(`plan ${r.planId} ${r.outcome}: ${fields.accountNumber} ${formatUsd(fields.totalCents)} in ${fields.installments} ${fields.frequency} installments from ${fields.startOn}\n`);
+    if (parsed.values.json) writeJson(ctx, { planId: r.planId, outcome: r.outcome, ...fields, createdOn });
+    else ctx.stdout.write(`plan ${r.planId} ${r.outcome}: ${fields.accountNumber} ${formatUsd(fields.totalCents)} in ${fields.installments} ${fields.frequency} installments from ${fields.startOn}\n`);
   } finally {
     await db.close();
   }
   return ExitCode.ok;
 }
 
-async function importFiles(files: string[], ctx: CommandContext): Promise<number> {
+async function importFiles(args: string[], ctx: CommandContext): Promise<number> {
+  const { json, rest: files } = takeJsonFlag(args);
+  const unknown = files.find((a) => a.startsWith('-'));
+  if (unknown) throw new UsageError(`unknown option ${unknown}`);
   if (files.length === 0) throw new UsageError('name at least one FILE');
   const db = await openDatabase({ migrate: true, logger: ctx.logger });
   let exit: number = ExitCode.ok;
+  const results: Record<string, unknown>[] = [];
   try {
     for (const file of files) {
       const text = await fs.readFile(file, 'utf8');
       const fileName = path.basename(file);
       const r = await importPlansText(db.pool, text, fileName, ctx.clock.today());
       const counts = { created: r.created, duplicate: r.duplicate, rejected: r.rejected.length };
-      for (const e of r.rejected) ctx.stdout.write(`  ${e.code}: ${e.message} (${formatLocation(e.location)})\n`);
       if (r.rejected.length > 0) exit = ExitCode.rejected;
+      if (json) {
+        results.push({ file: fileName, sha256: r.fileSha256, created: r.created, duplicate: r.duplicate, rejected: r.rejected.map((e) => e.toJSON()) });
+        continue;
+      }
+      for (const e of r.rejected) ctx.stdout.write(`  ${e.code}: ${e.message} (${formatLocation(e.location)})\n`);
       ctx.stdout.write(`${fileName}: ${counts.created} created, ${counts.duplicate} duplicate, ${counts.rejected} rejected\n`);
     }
   } finally {
     await db.close();
   }
+  if (json) writeJson(ctx, { files: results });
   return exit;
 }
 
 async function cancel(args: string[], ctx: CommandContext): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { date: { type: 'string' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: { date: { type: 'string' }, ...JSON_OPTION }, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -93,7 +105,8 @@ async function cancel(args: string[], ctx: CommandContext): Promise<number> {
   const db = await openDatabase({ migrate: true, logger: ctx.logger });
   try {
     const r = await cancelPlan(db.pool, account, date);
-    ctx.stdout.write(r.outcome === 'cancelled'
+    if (parsed.values.json) writeJson(ctx, { accountNumber: account, date, ...r });
+    else ctx.stdout.write(r.outcome === 'cancelled'
       ? `plan ${r.planId} of ${account} cancelled from ${date}: the dunning cycle resumes\n`
       : r.outcome === 'already_cancelled' ? `plan ${r.planId} of ${account} was already cancelled (from ${r.cancelledOn}); nothing changed\n`
         : `${account} has no plan agreed on or before ${date}; nothing changed\n`);

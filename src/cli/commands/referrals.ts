@@ -2,7 +2,6 @@
 // recalls for accounts with an agency, new placements, 501(r) notices, the files to each agency. Also
 // `claims referrals recall ACCOUNT` and `claims referrals returns FILE`; and, through the account command's
 // registries, `claims account ACCOUNT dispute|assistance|resolve|flag` and the account view's referral section.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -10,18 +9,21 @@ import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { accountSubcommands, accountViewSections } from './account.ts';
 import { openDatabase } from '../../runtime/database.ts';
 import { config } from '../../runtime/config.ts';
+import { sha256Hex } from '../../common/content-hash.ts';
 import { ClaimsError, ExitCode } from '../../common/errors.ts';
 import { formatUsd } from '../../common/money.ts';
 import { isIsoDate } from '../../common/dates.ts';
 import { explainReferral, explanationText } from '../../collections/explain.ts';
 import { openAccountHold, resolveAccountHolds } from '../../patients/holds.ts';
 import { ingestReturnsText } from '../../collections/returns.ts';
+import { ACCOUNT_FLAGS, clearAccountFlag, setAccountFlag } from '../../collections/flags.ts';
 import { requestRecall, runReferrals, type ReferralRunResult } from '../../collections/run.ts';
 import { referralSettingsOf } from '../../pipeline/stages/referrals.ts';
 import { mergeAgenciesFile, parseReferralSettings, type ReferralSettings } from '../../collections/settings.ts';
+import { JSON_OPTION, jsonHelpLine, writeJson } from '../json-output.ts';
 
 const HELP = `Usage: claims referrals --as-of DATE [--out DIR] [--settings FILE] [--account NUMBER]... [--json]
-       claims referrals recall ACCOUNT --reason TEXT [--date DATE]
+       claims referrals recall ACCOUNT --reason TEXT [--date DATE] [--json]
        claims referrals returns FILE [--json]
 
   Runs collections for DATE. Accounts with an agency first: payments and adjustments posted since placement
@@ -42,15 +44,14 @@ Options:
   --out DIR          Output folder (default: CLAIMS_HOME/referrals).
   --settings FILE    JSON referral settings (days, minimum, nonProfit, agencies or agenciesFile); see src/collections/settings.ts.
   --account NUMBER   Only this guarantor account (repeatable).
-  --json             Print the result as JSON.
+${jsonHelpLine(19)}
+                     Also on recall, returns, and \`claims account ACCOUNT dispute|assistance|insurance|resolve|flag\`.
 
 Examples:
   claims referrals --as-of 2025-06-01 --settings samples/agencies/referrals.json
   claims referrals recall G-1001 --reason "patient called: paying the practice directly"
   claims account G-1001 dispute --reason "No Surprises Act dispute" --date 2025-05-02
 `;
-
-const json = (x: unknown): string => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) + '\n';
 
 export async function loadReferralSettingsFile(file: string | undefined): Promise<ReferralSettings> {
   if (!file) return parseReferralSettings({});
@@ -101,7 +102,7 @@ async function withDb<T>(ctx: CommandContext, fn: (pool: import('pg').Pool) => P
 }
 
 async function recall(args: string[], ctx: CommandContext): Promise<number> {
-  const p = parse(args, { reason: { type: 'string' }, date: { type: 'string' } }, true);
+  const p = parse(args, { reason: { type: 'string' }, date: { type: 'string' }, ...JSON_OPTION }, true);
   const [account] = p.positionals;
   if (!account) throw new UsageError('recall names an ACCOUNT');
   const reason = p.values.reason;
@@ -109,18 +110,19 @@ async function recall(args: string[], ctx: CommandContext): Promise<number> {
   const date = dateOption(p.values.date, ctx, 'date');
   const r = await withDb(ctx, (pool) => requestRecall(pool, account, date, reason));
   if (!r) throw new ClaimsError({ code: 'REFERRAL_NOT_ACTIVE', message: `account ${account} has no active referral (or its recall was asked for already)`, found: account });
-  ctx.stdout.write(`recall of ${account} from ${r.agencyId} (referral ${r.referralId}) recorded for ${date}; the next referrals run writes it\n`);
+  if (p.values.json) writeJson(ctx, { accountNumber: account, date, ...r });
+  else ctx.stdout.write(`recall of ${account} from ${r.agencyId} (referral ${r.referralId}) recorded for ${date}; the next referrals run writes it\n`);
   return ExitCode.ok;
 }
 
 async function returns(args: string[], ctx: CommandContext): Promise<number> {
-  const p = parse(args, { json: { type: 'boolean', default: false } }, true);
+  const p = parse(args, { ...JSON_OPTION }, true);
   const [file] = p.positionals;
   if (!file) throw new UsageError('returns names a FILE');
   const bytes = await fs.readFile(file);
-  const source = { sha256: createHash('sha256').update(bytes).digest('hex'), fileName: path.basename(file) };
+  const source = { sha256: sha256Hex(bytes), fileName: path.basename(file) };
   const r = await withDb(ctx, (pool) => ingestReturnsText(pool, bytes.toString('utf8'), source));
-  if (p.values.json) ctx.stdout.write(json({ ...r, rejected: r.rejected.map((e) => e.toJSON()) }));
+  if (p.values.json) writeJson(ctx, { file: source.fileName, ...r, rejected: r.rejected.map((e) => e.toJSON()) });
   else {
     ctx.stdout.write(`returns ${source.fileName}: ${r.posted} posted, ${r.duplicates} already posted, ${r.rejected.length} rejected; collected ${formatUsd(r.collectedCents)}, written off ${formatUsd(r.writtenOffCents)}\n`);
     for (const e of r.rejected) ctx.stdout.write(`  line ${e.location.line ?? '?'}: ${e.code} ${e.message}\n`);
@@ -131,13 +133,14 @@ async function returns(args: string[], ctx: CommandContext): Promise<number> {
 async function run(args: string[], ctx: CommandContext): Promise<number> {
   if (args[0] === 'recall') return recall(args.slice(1), ctx);
   if (args[0] === 'returns') return returns(args.slice(1), ctx);
-  const p = parse(args, { 'as-of': { type: 'string' }, out: { type: 'string' }, settings: { type: 'string' }, account: { type: 'string', multiple: true }, json: { type: 'boolean', default: false } });
+  const p = parse(args, { 'as-of': { type: 'string' }, out: { type: 'string' }, settings: { type: 'string' }, account: { type: 'string', multiple: true }, ...JSON_OPTION });
   const asOf = dateOption(p.values['as-of'], ctx, 'as-of');
   const settings = await loadReferralSettingsFile(p.values.settings as string | undefined);
   const outDir = path.resolve((p.values.out as string | undefined) ?? path.join(config().home, 'referrals'));
   const accounts = p.values.account as string[] | undefined;
   const result = await withDb(ctx, (pool) => runReferrals(pool, { asOf, outDir, settings, logger: ctx.logger, signal: ctx.signal, ...(accounts && { accounts }) }));
-  ctx.stdout.write(p.values.json ? json(result) : resultText(result));
+  if (p.values.json) writeJson(ctx, result);
+  else ctx.stdout.write(resultText(result));
   return ExitCode.ok;
 }
 
@@ -151,12 +154,13 @@ export const referralsCommand: Command = {
 // `claims account ACCOUNT dispute|assistance|resolve|flag`: holds freeze the statement cycle and referrals.
 function holdCommand(kind: 'dispute' | 'assistance' | 'insurance') {
   return async (accountNumber: string, args: string[], ctx: CommandContext): Promise<number> => {
-    const p = parse(args, { reason: { type: 'string' }, date: { type: 'string' } });
+    const p = parse(args, { reason: { type: 'string' }, date: { type: 'string' }, ...JSON_OPTION });
     const reason = p.values.reason;
     if (typeof reason !== 'string' || reason.trim() === '') throw new UsageError(`${kind} needs --reason`);
     const openedOn = dateOption(p.values.date, ctx, 'date');
     const r = await withDb(ctx, (pool) => openAccountHold(pool, { accountNumber, kind, openedOn, reason, source: 'command' }));
-    ctx.stdout.write(r.status === 'opened'
+    if (p.values.json) writeJson(ctx, { accountNumber, kind, openedOn, ...r });
+    else ctx.stdout.write(r.status === 'opened'
       ? `${kind} opened on ${accountNumber} from ${openedOn}: statements and referrals are frozen; an account with an agency is recalled by the next referrals run\n`
       : `a ${kind} is already open on ${accountNumber} since ${r.openedOn} (${r.reason}); nothing changed\n`);
     return ExitCode.ok;
@@ -164,28 +168,26 @@ function holdCommand(kind: 'dispute' | 'assistance' | 'insurance') {
 }
 
 async function resolve(accountNumber: string, args: string[], ctx: CommandContext): Promise<number> {
-  const p = parse(args, { reason: { type: 'string' }, date: { type: 'string' }, kind: { type: 'string' } });
+  const p = parse(args, { reason: { type: 'string' }, date: { type: 'string' }, kind: { type: 'string' }, ...JSON_OPTION });
   const reason = p.values.reason;
   if (typeof reason !== 'string' || reason.trim() === '') throw new UsageError('resolve needs --reason');
   const kind = p.values.kind;
   if (kind !== undefined && kind !== 'dispute' && kind !== 'assistance' && kind !== 'insurance') throw new UsageError('--kind is dispute, assistance or insurance');
   const resolvedOn = dateOption(p.values.date, ctx, 'date');
   const r = await withDb(ctx, (pool) => resolveAccountHolds(pool, { accountNumber, kind: kind ?? null, resolvedOn, resolution: reason }));
-  ctx.stdout.write(r.length === 0 ? `no open hold on ${accountNumber}; nothing changed\n` : `resolved on ${resolvedOn}: ${r.map((h) => h.kind).join(', ')}; the cycle resumes\n`);
+  if (p.values.json) writeJson(ctx, { accountNumber, resolvedOn, resolved: r });
+  else ctx.stdout.write(r.length === 0 ? `no open hold on ${accountNumber}; nothing changed\n` : `resolved on ${resolvedOn}: ${r.map((h) => h.kind).join(', ')}; the cycle resumes\n`);
   return ExitCode.ok;
 }
 
-const FLAGS = ['deceased', 'bankruptcy', 'attorney', 'workers_comp', 'accident'];
-const SET_FLAG = `INSERT INTO account_flags (account_number, flag, set_on, note) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`;
-const CLEAR_FLAG = `UPDATE account_flags SET cleared_on = $3 WHERE account_number = $1 AND flag = $2 AND cleared_on IS NULL AND set_on <= $3`;
-
 async function flag(accountNumber: string, args: string[], ctx: CommandContext): Promise<number> {
-  const p = parse(args, { date: { type: 'string' }, note: { type: 'string' }, clear: { type: 'boolean', default: false } }, true);
+  const p = parse(args, { date: { type: 'string' }, note: { type: 'string' }, clear: { type: 'boolean', default: false }, ...JSON_OPTION }, true);
   const [name] = p.positionals;
-  if (!name || !FLAGS.includes(name)) throw new UsageError(`flag is one of ${FLAGS.join(', ')}`);
+  if (!name || !ACCOUNT_FLAGS.includes(name)) throw new UsageError(`flag is one of ${ACCOUNT_FLAGS.join(', ')}`);
   const date = dateOption(p.values.date, ctx, 'date');
-  await withDb(ctx, (pool) => (p.values.clear ? pool.query(CLEAR_FLAG, [accountNumber, name, date]) : pool.query(SET_FLAG, [accountNumber, name, date, p.values.note ?? null])));
-  ctx.stdout.write(`${name} ${p.values.clear ? 'cleared' : 'set'} on ${accountNumber} from ${date}\n`);
+  await withDb(ctx, (pool) => (p.values.clear ? clearAccountFlag(pool, accountNumber, name, date) : setAccountFlag(pool, accountNumber, name, date, (p.values.note as string | undefined) ?? null)));
+  if (p.values.json) writeJson(ctx, { accountNumber, flag: name, outcome: p.values.clear ? 'cleared' : 'set', date });
+  else ctx.stdout.write(`${name} ${p.values.clear ? 'cleared' : 'set'} on ${accountNumber} from ${date}\n`);
   return ExitCode.ok;
 }
 

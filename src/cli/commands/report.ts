@@ -4,8 +4,9 @@ import { parseArgs } from 'node:util';
 import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { openDatabase, type Database } from '../../runtime/database.ts';
 import { ExitCode } from '../../common/errors.ts';
-import { remittanceReport, remittanceTable, toJson, unmatchedReport, unmatchedTable } from '../../remittances/reports.ts';
+import { remittanceReport, remittanceTable, unmatchedReport, unmatchedTable } from '../../remittances/reports.ts';
 import { eligibilityReport, eligibilityTable } from '../../eligibility/report.ts';
+import { JSON_OPTION, jsonHelpLine, writeJson } from '../json-output.ts';
 
 export interface ReportOptions {
   json: boolean;
@@ -26,7 +27,8 @@ export const reports: SubReport[] = [
     summary: 'per remittance: BPR02, claim payments, PLB total, balanced, matched/unmatched claims, posted or quarantined',
     async run(db, opts, ctx) {
       const rows = await remittanceReport(db.pool, { ...(opts.from && { from: opts.from }), ...(opts.to && { to: opts.to }) });
-      ctx.stdout.write(opts.json ? toJson(rows) : remittanceTable(rows));
+      if (opts.json) writeJson(ctx, rows);
+      else ctx.stdout.write(remittanceTable(rows));
       return ExitCode.ok;
     },
   },
@@ -35,7 +37,8 @@ export const reports: SubReport[] = [
     summary: 'claims paid on an 835 that this system never submitted, under provisional patients awaiting an analyst',
     async run(db, opts, ctx) {
       const rows = await unmatchedReport(db.pool);
-      ctx.stdout.write(opts.json ? toJson(rows) : unmatchedTable(rows));
+      if (opts.json) writeJson(ctx, rows);
+      else ctx.stdout.write(unmatchedTable(rows));
       return ExitCode.ok;
     },
   },
@@ -44,7 +47,8 @@ export const reports: SubReport[] = [
     summary: 'current 271s needing attention: inactive or ended coverage, AAA rejections (with what to do), unmatched people, and 270s for visits ahead that no 271 has answered',
     async run(db, opts, ctx) {
       const rows = await eligibilityReport(db.pool, ctx.clock.today());
-      ctx.stdout.write(opts.json ? JSON.stringify(rows, null, 2) + '\n' : eligibilityTable(rows));
+      if (opts.json) writeJson(ctx, rows);
+      else ctx.stdout.write(eligibilityTable(rows));
       return ExitCode.ok;
     },
   },
@@ -59,7 +63,7 @@ ${reports.map((r) => `  ${r.name.padEnd(width)}  ${r.summary}`).join('\n')}
 
 Options:
   --from, --to  Limit to payment dates in this range, inclusive (reports that have dates).
-  --json        Print JSON (amounts as exact cents strings) instead of a table.
+${jsonHelpLine(14)}
   -h, --help
 
 Examples:
@@ -73,7 +77,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 async function run(args: string[], ctx: CommandContext): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { json: { type: 'boolean', default: false }, from: { type: 'string' }, to: { type: 'string' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: { ...JSON_OPTION, from: { type: 'string' }, to: { type: 'string' } }, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

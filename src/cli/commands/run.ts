@@ -8,8 +8,8 @@ import { fixedClock, type Clock } from '../../common/clock.ts';
 import { config } from '../../runtime/config.ts';
 import { openDatabase } from '../../runtime/database.ts';
 import { ClaimsError, ExitCode, formatLocation } from '../../common/errors.ts';
-import { IsoDate, PipelineInvalidError } from '../../pipeline/pipeline-file.ts';
-import { jsonText } from '../../common/json-text.ts';
+import { isIsoDate } from '../../common/dates.ts';
+import { PipelineInvalidError } from '../../pipeline/pipeline-file.ts';
 import { loadPipeline, type LoadedPipeline } from '../../pipeline/pipeline-load.ts';
 import { exitCodeOf } from '../../pipeline/run-record.ts';
 import { createPgRunStore } from '../../pipeline/run-store-pg.ts';
@@ -19,6 +19,7 @@ import { runSchedule } from '../../pipeline/schedule.ts';
 import { stages } from '../../pipeline/stages/index.ts';
 import { scheduleSummaryJson, scheduleSummaryText, summaryJson, summaryText } from '../../pipeline/summary.ts';
 import { UsageError, type Command, type CommandContext } from '../command.ts';
+import { JSON_OPTION, writeJson } from '../json-output.ts';
 
 const HELP = [
   'Usage: claims run PIPELINE.json [--as-of YYYY-MM-DD] [--json]',
@@ -34,7 +35,8 @@ const HELP = [
   'Options:',
   '  --as-of DATE  the business date of the run ("today"); overrides CLAIMS_NOW and the pipeline\'s asOf;',
   '                with a schedule, the dates on or before DATE run',
-  '  --json        print the summary as JSON on stdout (logs stay on stderr)',
+  '  --json        print the summary as one JSON document on stdout (logs stay on stderr; amounts as',
+  '                integer cents in ...Cents fields)',
   '',
   `Stages: ${stages.map((s) => s.name).join(', ')}`,
   '',
@@ -62,7 +64,7 @@ function endNote(groups: OutputGroup[], relativeTo: (p: string) => string): stri
 function reportInvalid(err: ClaimsError, json: boolean, ctx: CommandContext): number {
   const problems = err instanceof PipelineInvalidError ? err.problems : [err];
   if (json) {
-    ctx.stdout.write(JSON.stringify({ status: 'invalid', exitCode: ExitCode.usage, errors: problems.map((p) => p.toJSON()) }, null, 2) + '\n');
+    writeJson(ctx, { status: 'invalid', exitCode: ExitCode.usage, errors: problems.map((p) => p.toJSON()) });
   } else {
     ctx.stderr.write(`claims run: ${err.code}: ${err.message.split('\n')[0]}\n`);
     for (const p of problems) ctx.stderr.write(`  ${formatLocation(p.location)}: ${p.message}\n`);
@@ -79,7 +81,7 @@ export const runCommand: Command = {
     try {
       parsed = parseArgs({
         args, allowPositionals: true, strict: true,
-        options: { 'as-of': { type: 'string' }, json: { type: 'boolean', default: false } },
+        options: { 'as-of': { type: 'string' }, ...JSON_OPTION },
       });
     } catch (err) {
       throw new UsageError((err as Error).message);
@@ -88,7 +90,7 @@ export const runCommand: Command = {
     if (file === undefined) throw new UsageError('name the pipeline file to run');
     if (extra.length > 0) throw new UsageError(`one pipeline at a time (also got ${extra.join(' ')})`);
     const asOf = parsed.values['as-of'];
-    if (asOf !== undefined && !IsoDate.safeParse(asOf).success) throw new UsageError(`--as-of expects a date as YYYY-MM-DD, got ${asOf}`);
+    if (asOf !== undefined && !isIsoDate(asOf)) throw new UsageError(`--as-of expects a date as YYYY-MM-DD, got ${asOf}`);
     const json = parsed.values.json === true;
 
     let pipeline: LoadedPipeline;
@@ -114,12 +116,12 @@ export const runCommand: Command = {
           },
         });
         const input = { pipeline: pipeline.definition.name, ...result };
-        if (json) ctx.stdout.write(jsonText(scheduleSummaryJson(input, { relativeTo }), 2) + '\n');
+        if (json) writeJson(ctx, scheduleSummaryJson(input, { relativeTo }));
         else ctx.stdout.write(scheduleSummaryText(input) + endNote(await listOutputs(pipeline.folders), fromHere));
         return result.exitCode;
       }
       const run = await runPipeline({ ...common, clock: runClock(asOf, pipeline, ctx) });
-      if (json) ctx.stdout.write(jsonText(summaryJson(run, { relativeTo }), 2) + '\n');
+      if (json) writeJson(ctx, summaryJson(run, { relativeTo }));
       else ctx.stdout.write(summaryText(run, { relativeTo: fromHere }) + endNote(await listOutputs(pipeline.folders), fromHere));
       return exitCodeOf(run.status);
     } finally {

@@ -12,6 +12,7 @@ import { isIsoDate } from '../../common/dates.ts';
 import { parseStatementSettings, type StatementSettings } from '../../statements/settings.ts';
 import { heldReportCsv, heldStatementsOn, refundReportCsv, runStatements, type StatementRunResult } from '../../statements/run.ts';
 import { OWNER_ONLY_DIR, writeOwnerOnly } from '../../common/files.ts';
+import { JSON_OPTION, jsonHelpLine, writeJson } from '../json-output.ts';
 
 const HELP = `Usage: claims statements --as-of DATE [--out DIR] [--settings FILE] [--account NUMBER]... [--no-single-pdfs | --csv-only] [--json]
 
@@ -30,7 +31,7 @@ Options:
   --account NUMBER   Only this guarantor account (repeatable).
   --no-single-pdfs   Write only the batch PDFs and the CSV, not one PDF per statement.
   --csv-only         Write only the print-vendor CSV (for a vendor that composes its own pages).
-  --json             Print the run result as JSON.
+${jsonHelpLine(19)}
   -h, --help
 
 Examples:
@@ -48,10 +49,6 @@ export async function loadSettingsFile(file: string | undefined): Promise<Statem
     throw new UsageError(`--settings ${file}: not JSON (${(err as Error).message})`);
   }
   return parseStatementSettings(json);
-}
-
-function resultJson(r: StatementRunResult): string {
-  return JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) + '\n';
 }
 
 function resultText(r: StatementRunResult): string {
@@ -73,7 +70,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
       args,
       options: {
         'as-of': { type: 'string' }, out: { type: 'string' }, settings: { type: 'string' },
-        account: { type: 'string', multiple: true }, json: { type: 'boolean', default: false }, 'no-single-pdfs': { type: 'boolean', default: false }, 'csv-only': { type: 'boolean', default: false },
+        account: { type: 'string', multiple: true }, ...JSON_OPTION, 'no-single-pdfs': { type: 'boolean', default: false }, 'csv-only': { type: 'boolean', default: false },
       },
       allowPositionals: false,
       strict: true,
@@ -103,7 +100,8 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
       await writeOwnerOnly(file, heldReportCsv(held, result.provisional), { replace: true });
       result.files.push(file);
     }
-    ctx.stdout.write(parsed.values.json ? resultJson(result) : resultText(result));
+    if (parsed.values.json) writeJson(ctx, result);
+    else ctx.stdout.write(resultText(result));
   } finally {
     await db.close();
   }

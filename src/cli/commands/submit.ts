@@ -14,6 +14,7 @@ import { submitClaims } from '../../claims/submit.ts';
 import { postgresClaimStore } from '../../claims/store.ts';
 import { memoryControlNumbers, postgresControlNumbers } from '../../exchange/control-numbers.ts';
 import { postgresCoverageGate } from '../../claims/coverage-gate.ts';
+import { JSON_OPTION, jsonHelpLine, writeJson } from '../json-output.ts';
 
 const HELP = `Usage: claims submit CLAIMS... [--out DIR] [--payers DIR] [--report DIR] [--resubmit] [--no-eligibility] [--as-of DATE] [--threads N] [--json]
 
@@ -37,7 +38,7 @@ Options:
   --dry-run       No database: validate, map and write files with control numbers from 1 (testing only)
   --threads N     Worker threads that prepare the claims of a large NDJSON export (0: none). Default: one a
                   core (at most 4) with --dry-run; none with the database, which is then the bottleneck
-  --json          Print the summary as JSON
+${jsonHelpLine(16)}
   -h, --help
 
 Exit codes: 0 all claims sent, already sent or held, 3 some claims rejected (see the report), 1 failed.
@@ -61,7 +62,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
         'as-of': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         threads: { type: 'string' },
-        json: { type: 'boolean', default: false },
+        ...JSON_OPTION,
       },
       allowPositionals: true,
       strict: true,
@@ -112,7 +113,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
       signal: ctx.signal,
     });
     if (v.json) {
-      ctx.stdout.write(JSON.stringify({ ...summary, chargeCents: summary.chargeCents.toString() }, null, 2) + '\n');
+      writeJson(ctx, summary);
     } else {
       const lines = [
         `records ${summary.records}: sent ${summary.sent}, sent again ${summary.resent}, already sent ${summary.duplicates}, rejected ${summary.rejectedClaims}, held on coverage ${summary.held}`,

@@ -6,7 +6,7 @@ import path from 'node:path';
 import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { balances, type TrialBalance } from '../../ledger/queries.ts';
-import { ClaimsError } from '../../common/errors.ts';
+import { centsNumber } from '../../common/json-text.ts';
 import { writeOwnerOnly } from '../../common/files.ts';
 import { defineStage } from '../stage.ts';
 
@@ -24,20 +24,12 @@ export interface TrialBalanceSnapshot {
   totalCents: number;
 }
 
-/** Cents as a JSON number: exact up to 2^53 cents (90 trillion dollars); refuse rather than round. */
-function centsToNumber(cents: bigint): number {
-  if (cents > BigInt(Number.MAX_SAFE_INTEGER) || cents < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new ClaimsError({ code: 'AMOUNT_TOO_LARGE', message: `balance ${cents} cents does not fit a JSON number exactly` });
-  }
-  return Number(cents);
-}
-
 /** Pure: the ledger's trial balance as the snapshot document. */
 export function snapshotOf(asOf: string, trial: TrialBalance, includeZeroBalances: boolean): TrialBalanceSnapshot {
   const accounts = trial.accounts
     .filter((a) => includeZeroBalances || a.balanceCents !== 0n)
-    .map((a) => ({ kind: a.kind, payerId: a.payerId, patientId: a.patientId, balanceCents: centsToNumber(a.balanceCents) }));
-  return { asOf, accounts, totalCents: centsToNumber(trial.totalCents) };
+    .map((a) => ({ kind: a.kind, payerId: a.payerId, patientId: a.patientId, balanceCents: centsNumber(a.balanceCents, 'balanceCents') }));
+  return { asOf, accounts, totalCents: centsNumber(trial.totalCents, 'totalCents') };
 }
 
 export const ledgerSnapshot = defineStage({

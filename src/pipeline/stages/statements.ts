@@ -71,10 +71,9 @@ export const statementsStage = defineStage({
       accounts: r.accounts, issued: r.issued.length, held: r.held.length, provisional: r.provisional.length, refundsDue: r.refundsDue.length,
       timeouts: r.ledger.timeouts, timeoutsUndone: r.ledger.timeoutsUndone, creditsApplied: r.ledger.creditsApplied, smallBalances: r.ledger.smallBalances,
     };
-    // Totals as decimal text: run records are JSON, and cents stay exact as strings.
     const detail = {
       asOf,
-      amountDueCents: r.issued.reduce((t, s) => t + s.amountDueCents, 0n).toString(),
+      amountDueCents: r.issued.reduce((t, s) => t + s.amountDueCents, 0n),
       files: files.map((f) => path.relative(ctx.folders.outbox, f)),
     };
     const didSomething = r.issued.length + r.held.length + r.ledger.timeouts + r.ledger.timeoutsUndone + r.ledger.creditsApplied + r.ledger.smallBalances > 0;
