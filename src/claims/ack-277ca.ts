@@ -14,7 +14,7 @@ import { ClaimsError } from '../common/errors.ts';
 import { withTransaction } from '../runtime/database.ts';
 import type { SetHandler, SetOutcome, X12Set } from '../exchange/set-handler.ts';
 import type { Segment } from '../x12/segment.ts';
-import { components, element } from '../x12/access.ts';
+import { components, controlCharacterError, element, nulElement } from '../x12/access.ts';
 import { SQL } from './sql.ts';
 import { moveClaims, nextStatus, type AckVerdict } from './ack-status.ts';
 
@@ -51,6 +51,8 @@ export function read277ca(set: { segments: Segment[]; fileName: string; intercha
     claim = null;
   };
   for (const s of set.segments) {
+    // Control numbers from here are looked up and stored: a NUL refuses the set (the database cannot take it).
+    if (nulElement(s) !== -1) throw controlCharacterError(s, where(s, nulElement(s)));
     if (s.tag === 'HL') {
       close();
       level = element(s, 3);

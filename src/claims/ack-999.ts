@@ -12,7 +12,7 @@ import { ClaimsError } from '../common/errors.ts';
 import { withTransaction } from '../runtime/database.ts';
 import type { SetHandler, SetOutcome, X12Set } from '../exchange/set-handler.ts';
 import type { Segment } from '../x12/segment.ts';
-import { element, elementsFrom } from '../x12/access.ts';
+import { controlCharacterError, element, elementsFrom, nulElement } from '../x12/access.ts';
 import { moveClaims, nextStatus, type AckVerdict } from './ack-status.ts';
 import { SQL } from './sql.ts';
 
@@ -47,6 +47,8 @@ export function read999(set: Pick<X12Set, 'segments'> & { fileName: string; inte
   let group: Ack999Group | null = null;
   let current: Ack999Set | null = null;
   for (const s of set.segments) {
+    // Control numbers from here are looked up and stored: a NUL refuses the set (the database cannot take it).
+    if (nulElement(s) !== -1) throw controlCharacterError(s, where(s, nulElement(s)));
     switch (s.tag) {
       case 'AK1':
         if (group) throw new ClaimsError({ code: 'ACK_999_AK1_REPEATED', message: 'a 999 acknowledges one functional group: a second AK1', location: where(s) });

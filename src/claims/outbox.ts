@@ -13,11 +13,11 @@
 // segment count for SE01.
 // Files carry patient data: owner-only (0600).
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream, type WriteStream } from 'node:fs';
 import { chmod, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
-import { once } from 'node:events';
 import path from 'node:path';
 import type { Clock, WallTime } from '../common/clock.ts';
+import { closeOutput, openOutputStream, writeOutput } from '../common/write-stream.ts';
 import type { PayerProfile } from '../domain/payer-profile.ts';
 import type { MappedClaim } from '../domain/mapped-claim.ts';
 import { headOf, type PreparedClaim } from '../claim-exports/prepare-claim.ts';
@@ -73,6 +73,8 @@ export const READY_FOLDER = '.ready';
  * Finish what a crashed run left in OUT/.ready: a file the database records as sent is renamed into the
  * outbox (its claims are submitted; it must go out); any other is deleted (its claims are still pending and
  * are sent again in a new interchange by the run that resubmits them). Returns the file names of each kind.
+ * Only under the outbox's lock (decision 0045): otherwise a ready file may be a live process's, about to be
+ * recorded sent and published, and deleting it loses its claims.
  */
 export async function recoverReadyFiles(dir: string, statesOf: (fileNames: string[]) => Promise<Map<string, string>>): Promise<{ published: string[]; dropped: string[] }> {
   const readyDir = path.join(dir, READY_FOLDER);
@@ -254,7 +256,7 @@ export class Outbox {
     const joinedPath = path.join(this.partDir, `${fileName}.joined`);
     out = {
       payer, senderId, receiverId, isa13, fileName, groups: new Map(), claimCount: 0,
-      joinedPath, stream: createWriteStream(joinedPath, { mode: OWNER_ONLY }), hash: createHash('sha256'),
+      joinedPath, stream: openOutputStream(joinedPath, { mode: OWNER_ONLY }), hash: createHash('sha256'),
     };
     this.outputs.set(payer.payerId, out);
     await this.writeOut(out, Buffer.from(new InterchangeWriter({ delimiters: this.d, lineBreak: this.lineBreak }).beginInterchange(this.interchangeHeader(out))));
@@ -279,7 +281,7 @@ export class Outbox {
     const spoolPath = direct ? null : path.join(this.partDir, `${out.fileName}.${type}`);
     group = {
       body: new SegmentText(this.d, this.lineBreak), guide, gs06, sets: 0, setClaims: null, hierarchy: new Hierarchy(), st02: '', direct, spoolPath,
-      stream: spoolPath === null ? out.stream : createWriteStream(spoolPath, { mode: OWNER_ONLY }), buffer,
+      stream: spoolPath === null ? out.stream : openOutputStream(spoolPath, { mode: OWNER_ONLY }), buffer,
     };
     out.groups.set(type, group);
     return group;
@@ -310,13 +312,13 @@ export class Outbox {
     if (text.length === 0) return;
     const bytes = Buffer.from(text);
     if (group.direct) await this.writeOut(out, bytes);
-    else if (!group.stream.write(bytes)) await once(group.stream, 'drain');
+    else await writeOutput(group.stream, bytes);
   }
 
   /** Into the interchange file, and its hash. */
   private async writeOut(out: PayerOutput, bytes: Buffer): Promise<void> {
     out.hash.update(bytes);
-    if (!out.stream.write(bytes)) await once(out.stream, 'drain');
+    await writeOutput(out.stream, bytes);
   }
 
   private async complete(out: PayerOutput): Promise<OutboundFile> {
@@ -328,14 +330,12 @@ export class Outbox {
       group.buffer += this.envelope(['GE', String(group.sets), group.gs06]);
       await this.flush(out, group);
       if (group.direct) continue;
-      group.stream.end();
-      await once(group.stream, 'finish');
+      await closeOutput(group.stream);
       for await (const chunk of createReadStream(group.spoolPath!)) await this.writeOut(out, chunk as Buffer);
     }
     // The groups' writers each saw one group: the file's IEA counts them all.
     await this.writeOut(out, Buffer.from(this.envelope(['IEA', String(out.groups.size), out.isa13])));
-    out.stream.end();
-    await once(out.stream, 'finish');
+    await closeOutput(out.stream);
     const fh = await open(hiddenPath, 'r');
     await fh.sync();
     await fh.close();

@@ -6,6 +6,8 @@ import type pg from 'pg';
 import { withTransaction } from '../runtime/database.ts';
 import { postBatchInTransaction } from '../ledger/post.ts';
 import { failpoint } from '../runtime/failpoints.ts';
+import { lockFolder, type FolderLock } from '../runtime/folder-lock.ts';
+import type { Logger } from '../runtime/logger.ts';
 import type { Entry } from '../ledger/types.ts';
 import { canonicalJson, sha256Hex } from '../common/content-hash.ts';
 import type { ExistingClaim } from './decide.ts';
@@ -74,6 +76,8 @@ export interface ClaimStore {
   abandonFiles(fileNames: readonly string[]): Promise<void>;
   /** The recorded state ('writing' | 'sent' | 'abandoned') of these outbound files, by name; unknown names are absent. */
   fileStates(fileNames: readonly string[]): Promise<Map<string, string>>;
+  /** This process alone writes 837s into (and recovers) the outbox `dir` until release: OUTBOX_BUSY after `waitMs`. */
+  lockOutbox(dir: string, opts: { waitMs: number; logger?: Logger; signal?: AbortSignal }): Promise<FolderLock>;
 }
 
 const opt = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
@@ -191,6 +195,10 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
 
     async abandonFiles(fileNames) {
       if (fileNames.length > 0) await pool.query(SQL.abandonFiles, [fileNames]);
+    },
+
+    lockOutbox(dir, opts) {
+      return lockFolder(pool, dir, { purpose: 'claims-outbox', busyCode: 'OUTBOX_BUSY', ...opts });
     },
   };
 }

@@ -14,6 +14,10 @@
 // outbox, so a file a transport can pick up is always one the database knows was sent. A run that dies before
 // that commit leaves pending claims the next run sends again (posting nothing twice); one that dies after it
 // leaves a ready file the next run publishes before anything else.
+//
+// One writer per outbox (decision 0045): with a database, a submit holds the outbox's folder lock for its
+// whole run, recovery included, so the recovery of one process never takes the ready files of another that
+// is publishing them, and two submits into one outbox (two exports, two pipelines) take turns.
 import type { Clock } from '../common/clock.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { ClaimsError } from '../common/errors.ts';
@@ -36,6 +40,7 @@ import type { ClaimStore, DuplicateClaim, HeldClaim, ResentClaim, SentClaim } fr
 import { holdRow, type CoverageGate, type CoverageVerdict } from './coverage-gate.ts';
 import { RejectionReport } from './report.ts';
 import type { Delimiters } from '../x12/segment.ts';
+import type { FolderLock } from '../runtime/folder-lock.ts';
 
 export interface SubmitOptions {
   inputs: readonly string[];
@@ -69,6 +74,8 @@ export interface SubmitOptions {
   lineBreak?: string;
   logger?: Logger;
   signal?: AbortSignal;
+  /** How long to wait while another submit writes into the same outbox, then OUTBOX_BUSY (default 10 min). */
+  outboxWaitMs?: number;
 }
 
 export interface SubmitSummary {
@@ -102,21 +109,29 @@ interface Item {
 }
 
 const THREADS_FROM_BYTES = 16 << 20;
+const OUTBOX_WAIT_MS = 10 * 60_000;
 
 export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> {
-  const run = new SubmitRun(opts);
-  if (opts.store) await finishInterruptedRun(opts.store, opts);
+  const lock = opts.store
+    ? await opts.store.lockOutbox(opts.outDir, { waitMs: opts.outboxWaitMs ?? OUTBOX_WAIT_MS, ...(opts.logger && { logger: opts.logger }), ...(opts.signal && { signal: opts.signal }) })
+    : null;
   try {
-    // Earlier holds first, in the order they were held: a newer 271 may have settled them.
-    if (opts.store && (opts.retryHeld ?? true)) await run.recheckHeld(opts.store);
-    await run.readExports();
-    await run.flush();
-    await run.publish();
-  } catch (err) {
-    await run.abandon();
-    throw err;
+    const run = new SubmitRun(opts, lock);
+    if (opts.store) await finishInterruptedRun(opts.store, opts);
+    try {
+      // Earlier holds first, in the order they were held: a newer 271 may have settled them.
+      if (opts.store && (opts.retryHeld ?? true)) await run.recheckHeld(opts.store);
+      await run.readExports();
+      await run.flush();
+      await run.publish();
+    } catch (err) {
+      await run.abandon();
+      throw err;
+    }
+    return await run.close();
+  } finally {
+    await lock?.release();
   }
-  return run.close();
 }
 
 /** A run that died between recording its files sent and renaming them into the outbox left them ready. */
@@ -155,7 +170,6 @@ class SubmitRun {
   /** The database and the coverage check read the whole claim; the files need only the prepared one. */
   private readonly needMapped: boolean;
   private readonly threads: number;
-  private readonly several: boolean;
   private readonly report: RejectionReport;
   private readonly openedFiles = new Set<string>();
   private readonly outbox: Outbox;
@@ -163,7 +177,7 @@ class SubmitRun {
   /** Held claims of earlier runs refused this time (validation, mapping, a conflict): they stop being held. */
   private rejectedHolds: string[] = [];
 
-  constructor(opts: SubmitOptions) {
+  constructor(opts: SubmitOptions, private readonly lock: FolderLock | null = null) {
     this.opts = opts;
     this.today = opts.clock.today();
     this.at = opts.clock.now();
@@ -173,7 +187,6 @@ class SubmitRun {
     this.ctx = { today: this.today, payers: opts.payers, renderer: new ClaimRenderer(new SegmentText(this.delimiters, this.lineBreak)) };
     this.needMapped = opts.store !== null || (opts.coverage ?? null) !== null;
     this.threads = opts.threads ?? (opts.store === null ? defaultThreads() : 0);
-    this.several = opts.inputs.length > 1;
     this.report = new RejectionReport(opts.reportDir ?? `${opts.outDir}/reports`);
     this.outbox = new Outbox({
       dir: opts.outDir,
@@ -258,7 +271,7 @@ class SubmitRun {
   private async rejectAll(rows: Rejection[], file: string, holdId: string | null): Promise<void> {
     this.summary.rejectedClaims++;
     if (holdId !== null) this.rejectedHolds.push(holdId);
-    for (const r of rows) await this.report.add(this.several || holdId !== null ? { ...r, file } : r);
+    for (const r of rows) await this.report.add({ ...r, file });
   }
 
   private stopIfAborted(): void {
@@ -311,7 +324,7 @@ class SubmitRun {
       out.seen.push(mapped!);
       out.held.push({ mapped: mapped!, file, verdict });
       const row = holdRow(mapped!, verdict);
-      return this.report.add(this.several || holdId !== null ? { ...row, file } : row);
+      return this.report.add({ ...row, file });
     }
     if (verdict?.code === 'COVERAGE_INACTIVE_SENT_BY_POLICY') this.summary.sentOutsideCoverage++;
     if (holdId !== null) this.summary.heldReleased++;
@@ -335,6 +348,10 @@ class SubmitRun {
   /** Complete the files, record them sent, then move them into the outbox (the order crash safety needs). */
   async publish(): Promise<void> {
     this.summary.files = await this.outbox.finish();
+    // Complete and ready, not yet recorded sent: what another process's recovery would drop without the lock.
+    failpoint('claims.files.before-complete');
+    // Recorded sent only while the outbox is still ours: a lost lock means another recovery may act on them.
+    await this.lock?.verify();
     await this.opts.store?.completeFiles(this.summary.files, this.at);
     // Recorded sent, not yet in the outbox: the next run's recoverReadyFiles publishes them.
     failpoint('claims.files.before-publish');

@@ -2,6 +2,7 @@
 import { commands } from './commands/index.ts';
 import { UsageError, type CommandContext } from './command.ts';
 import { ExitCode, formatLocation, toClaimsError } from '../common/errors.ts';
+import { systemFailureOf } from '../common/system-failures.ts';
 import { logger } from '../runtime/logger.ts';
 import { defaultClock } from '../runtime/process-clock.ts';
 import { config } from '../runtime/config.ts';
@@ -26,6 +27,21 @@ function topHelp(): string {
     'Exit codes: 0 done, 1 failed, 2 usage, 3 done but some input was quarantined or rejected.',
     '',
   ].join('\n');
+}
+
+/**
+ * The last resort for a lost database or a full disk that escaped every await (an 'error' event nobody
+ * listened to, a rejection nobody awaited): the command still ends with its code, one line and exit 1,
+ * not node's stack. The run it was in is left running; the next run marks it abandoned. Anything else
+ * ends the process as node would (its stack, exit 1).
+ */
+function lastResort(commandName: string): (err: unknown) => void {
+  return (err) => {
+    const failure = systemFailureOf(err);
+    if (failure) process.stderr.write(`claims ${commandName}: ${failure.code}: ${failure.message}\n`);
+    else process.stderr.write(`${err instanceof Error && err.stack ? err.stack : String(err)}\n`);
+    process.exit(ExitCode.failed);
+  };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -61,6 +77,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('uncaughtException', lastResort(command.name));
   const ctx: CommandContext = {
     stdout: process.stdout,
     stderr: process.stderr,

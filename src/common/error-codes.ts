@@ -9,12 +9,14 @@ export const ERROR_CODES = [
   // Anything unexpected: a bug or an infrastructure failure, never bad input (toClaimsError).
   'INTERNAL',
 
-  // Ground floor: amounts, dates and owner-only file writes shared by every input reader.
+  // Ground floor: amounts, dates and owner-only file writes shared by every input reader; a full disk
+  // (ENOSPC, EDQUOT) under any write.
   'MONEY_INVALID',
   'MONEY_PRECISION',
   'DATE_INVALID',
   'FILE_EXISTS',
   'FOLDER_NAMES_EXHAUSTED',
+  'DISK_FULL',
 
   // X12 bytes before any envelope: encoding, the fixed-width ISA that sets the delimiters, segment size.
   'ENCODING_UNSUPPORTED',
@@ -87,6 +89,8 @@ export const ERROR_CODES = [
   'X12_VERSION_UNSUPPORTED',
   'X12_SET_TOO_LARGE',
   'X12_NO_SETS',
+  // A NUL in an element: X12 forbids control characters and the database cannot store it (999 IK403 6).
+  'X12_ELEMENT_CONTROL_CHARACTER',
   'SET_TOO_LARGE',
   'INTERCHANGE_REDELIVERED',
   'INTERCHANGE_HASH_MISSING',
@@ -96,6 +100,7 @@ export const ERROR_CODES = [
   'EXPORT_NOT_JSON_ARRAY',
   'RECORD_NOT_JSON',
   'CLAIM_FIELD_INVALID',
+  'CLAIM_FIELD_CONTROL_CHARACTER',
   'NPI_CHECK_DIGIT',
   'BILLING_PROVIDER_NAME_MISSING',
   'BILLING_PROVIDER_PO_BOX',
@@ -136,10 +141,12 @@ export const ERROR_CODES = [
   'CROSSWALK_NO_ENTRY',
   'CROSSWALK_TOO_MANY_MODIFIERS',
 
-  // Claims submit: a claim key reused with other content, an interrupted batch, and the eligibility
-  // gate's decision (a held claim reports COVERAGE_INACTIVE; the others say why it was sent).
+  // Claims submit: a claim key reused with other content, an interrupted batch, an outbox another submit
+  // holds, and the eligibility gate's decision (a held claim reports COVERAGE_INACTIVE; the others say why
+  // it was sent).
   'CLAIM_KEY_CONFLICT',
   'SUBMIT_ABORTED',
+  'OUTBOX_BUSY',
   'COVERAGE_ACTIVE',
   'COVERAGE_UNKNOWN',
   'COVERAGE_INACTIVE',
@@ -244,6 +251,7 @@ export const ERROR_CODES = [
   'PAYMENTS_HEADER_UNRECOGNISED',
   'PAYMENT_ROW_INVALID',
   'PAYMENT_FIELD_MISSING',
+  'PAYMENT_FIELD_CONTROL_CHARACTER',
   'PAYMENT_AMOUNT_INVALID',
   'PAYMENT_DATE_INVALID',
   'PAYMENT_METHOD_UNKNOWN',
@@ -279,11 +287,13 @@ export const ERROR_CODES = [
   'HOLD_FIELD_INVALID',
   'HOLD_DATE_IN_FUTURE',
 
-  // Pipeline and its folders: the pipeline file, runs, stages, quarantine reasons, outputs.
+  // Pipeline and its folders: the pipeline file, runs, folders the run cannot write, stages, quarantine
+  // reasons, outputs.
   'PIPELINE_NOT_FOUND',
   'PIPELINE_UNREADABLE',
   'PIPELINE_INVALID',
   'PIPELINE_BUSY',
+  'FOLDER_NOT_WRITABLE',
   'RUN_ABANDONED',
   'STAGE_UNKNOWN',
   'QUARANTINED',

@@ -1,6 +1,8 @@
 // One error type for the whole pipeline: a stable code, a severity, and a location precise enough for an
 // analyst to open the file at the right byte. Everything thrown is turned into it by `toClaimsError`.
 import type { ErrorCode } from './error-codes.ts';
+import { systemFailureOf } from './system-failures.ts';
+import { inputExcerpt } from './input-text.ts';
 
 export type Severity = 'error' | 'warning';
 
@@ -71,7 +73,8 @@ export class ClaimsError extends Error {
     this.severity = init.severity ?? 'error';
     this.location = init.location ?? {};
     if (init.expected !== undefined) this.expected = init.expected;
-    if (init.found !== undefined) this.found = init.found;
+    // Input text is quoted, never copied whole: a report must stay small and storable whatever was read.
+    if (init.found !== undefined) this.found = inputExcerpt(init.found);
     if (init.ack !== undefined) this.ack = init.ack;
   }
 
@@ -102,9 +105,14 @@ export class ClaimsError extends Error {
   }
 }
 
-/** Turn anything thrown into a ClaimsError; unknown errors become INTERNAL. */
+/**
+ * Turn anything thrown into a ClaimsError: a lost database or a full disk becomes DATABASE_UNREACHABLE or
+ * DISK_FULL (src/common/system-failures.ts), anything else unknown INTERNAL.
+ */
 export function toClaimsError(err: unknown, location: Location = {}): ClaimsError {
   if (err instanceof ClaimsError) return err.at(location);
+  const failure = systemFailureOf(err);
+  if (failure) return new ClaimsError({ ...failure, location, cause: err });
   if (err instanceof Error) {
     return new ClaimsError({ code: 'INTERNAL', message: err.message, location, cause: err });
   }

@@ -120,8 +120,14 @@ export async function writeOwnerOnly(file: string, data: string | Uint8Array, op
     throw new ClaimsError({ code: 'FILE_EXISTS', message: `will not overwrite ${path.basename(file)}`, location: { file } });
   }
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  await fs.writeFile(tmp, data, { mode: OWNER_ONLY_FILE, flag: 'wx' });
-  await fs.chmod(tmp, OWNER_ONLY_FILE);
-  await fs.rename(tmp, file);
+  try {
+    await fs.writeFile(tmp, data, { mode: OWNER_ONLY_FILE, flag: 'wx' });
+    await fs.chmod(tmp, OWNER_ONLY_FILE);
+    await fs.rename(tmp, file);
+  } catch (err) {
+    // A full disk fails the write part way: leave no half file behind for the next run to trip over.
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
 }
 

@@ -8,7 +8,7 @@
 // (test/domain/claim-fast-record.test.ts) holds it to that over generated valid and invalid records.
 // Inputs are what JSON.parse makes: strings, numbers, booleans, null, arrays and plain objects.
 import { isIsoDate } from '../common/dates.ts';
-import { Person, type ClaimRecord } from './claim.ts';
+import { Person, NAME_TEXT, fitsX12, type ClaimRecord } from './claim.ts';
 
 type Obj = Record<string, unknown>;
 /** Thrown inside the fast path to give up; never escapes this module. */
@@ -63,6 +63,13 @@ function text(v: unknown, min: number, max: number): string {
   if (t.length < min || t.length > max || !X12_TEXT.test(t)) throw GIVE_UP;
   return t;
 }
+/** nameText(min, max): x12Text's checks with the name alphabet, then the transliterated length. */
+function name(v: unknown, min: number, max: number): string {
+  if (typeof v !== 'string') throw GIVE_UP;
+  const t = v.trim();
+  if (t.length < min || t.length > max || !NAME_TEXT.test(t) || !fitsX12(t, min, max)) throw GIVE_UP;
+  return t;
+}
 /** z.string().trim().toUpperCase() */
 function upper(v: unknown): string {
   if (typeof v !== 'string') throw GIVE_UP;
@@ -99,9 +106,9 @@ function person(v: unknown, withPatientId: boolean): Obj {
   const p = obj(v);
   const out: Obj = { address: address(p.address), birthDate: isoDate(p.birthDate) };
   if (p.email !== undefined) out.email = email(p.email);
-  out.firstName = text(p.firstName, 1, 35);
-  out.lastName = text(p.lastName, 1, 60);
-  if (p.middleName !== undefined) out.middleName = text(p.middleName, 1, 25);
+  out.firstName = name(p.firstName, 1, 35);
+  out.lastName = name(p.lastName, 1, 60);
+  if (p.middleName !== undefined) out.middleName = name(p.middleName, 1, 25);
   if (withPatientId) out.patientId = str(p.patientId, PATIENT_ID);
   if (p.phone !== undefined) out.phone = str(p.phone, PHONE);
   out.sex = oneOf(p.sex, ['M', 'F', 'U'] as const);
@@ -137,8 +144,8 @@ function guarantor(v: unknown): Obj {
   const g = obj(v);
   const out: Obj = { accountNumber: str(g.accountNumber, ACCOUNT), address: address(g.address) };
   if (g.email !== undefined) out.email = email(g.email);
-  out.firstName = text(g.firstName, 1, 35);
-  out.lastName = text(g.lastName, 1, 60);
+  out.firstName = name(g.firstName, 1, 35);
+  out.lastName = name(g.lastName, 1, 60);
   if (g.phone !== undefined) out.phone = str(g.phone, PHONE);
   return out;
 }

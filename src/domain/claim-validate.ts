@@ -7,12 +7,13 @@ import { normalizeIcd10, procedureCodeKind, isModifier } from './claim-codes.ts'
 import { isValidNpi } from './npi.ts';
 import { parseClaimRecordFast } from './claim-fast-record.ts';
 import type { ErrorCode } from '../common/error-codes.ts';
+import { describeUnstorable, inputExcerpt, unstorableAt } from '../common/input-text.ts';
 
 /** One reason a claim is not sent. Written to the rejection report as one row. */
 export interface Rejection {
   /** 'rejected' (the default: fix and export again) or 'held' (kept back on coverage; a later run re-checks it). */
   outcome?: 'rejected' | 'held';
-  /** The export file (set by the submit service when there are several). */
+  /** The export file (set by the submit service; the report writes its name). */
   file?: string;
   /** The export's claimId, when it could be read. */
   claimId: string;
@@ -90,11 +91,12 @@ type ClaimLineRecord = ClaimRecord['lines'][number];
 /** Validate one record. `today` (YYYY-MM-DD) bounds dates of service. */
 export function validateClaim(input: unknown, record: number, today: string): ValidationResult {
   const raw = (input ?? {}) as Partial<ClaimRecordInput>;
-  const claimId = typeof raw.claimId === 'string' ? raw.claimId : '';
-  const pcn = typeof raw.patientControlNumber === 'string' ? raw.patientControlNumber : '';
+  // Every row repeats the claim's ids: quoted once here, so a huge value is not copied into each row.
+  const claimId = typeof raw.claimId === 'string' ? inputExcerpt(raw.claimId) : '';
+  const pcn = typeof raw.patientControlNumber === 'string' ? inputExcerpt(raw.patientControlNumber) : '';
   const rejections: Rejection[] = [];
   const reject: Reject = (field, code, message, expected, found) => {
-    rejections.push({ claimId, patientControlNumber: pcn, record, field, code, message, expected, found });
+    rejections.push({ claimId, patientControlNumber: pcn, record, field, code, message, expected, found: inputExcerpt(found) });
   };
 
   // The common valid record takes the hand-written path; anything else goes to zod for its precise errors.
@@ -112,6 +114,11 @@ export function validateClaim(input: unknown, record: number, today: string): Va
     claim = parsed.data;
   }
   const professional = claim.claimType === 'professional';
+  // claimId is the one free text the schema lets through, and the claim is stored (jsonb) with it.
+  const badAt = unstorableAt(claim.claimId);
+  if (badAt !== -1) {
+    reject('claimId', 'CLAIM_FIELD_CONTROL_CHARACTER', `claimId holds ${describeUnstorable(claim.claimId, badAt)} at character ${badAt + 1}: it cannot be stored`, 'text without NUL or broken characters', claim.claimId);
+  }
 
   // The checks run in the order the report lists a claim's problems.
   checkProviders(claim, reject);

@@ -4,6 +4,7 @@
 // NPI check digit) live in src/domain/claim-validate.ts so that every problem is reported with its field.
 import { z } from 'zod';
 import { IsoDate } from '../common/dates.ts';
+import { toX12Text } from '../x12/transliterate.ts';
 
 /** Money as decimal text (never a JSON number, so it never passes through a float): `125`, `125.5`, `125.50`. */
 export const Amount = z.string().regex(/^\d{1,8}(\.\d{1,2})?$/, 'expected a non-negative amount with at most 2 decimals, as a string');
@@ -23,6 +24,27 @@ const x12Text = (min: number, max: number) =>
     .max(max)
     .regex(/^(?:(?![*:^~|>])[\x20-\x7E])*$/, 'printable ASCII without * : ^ ~ | >');
 
+/**
+ * A person's name as the practice writes it: X12 text, and also letters of any script with their marks and
+ * typed apostrophes and dashes (Łukasz Nguyễn, O’Brien). Kept as written; the 837 and 270 writers spell it
+ * in X12 text (src/x12/transliterate.ts), which must leave min to max characters (a name written only in a
+ * script with no Latin spelling leaves none).
+ */
+export const NAME_TEXT = /^(?:(?![*:^~|>])[\x20-\x7E\p{L}\p{M}\u2018\u2019\u2010-\u2015])*$/u;
+export const fitsX12 = (name: string, min: number, max: number): boolean => {
+  const spelled = toX12Text(name);
+  return spelled.length >= min && spelled.length <= max;
+};
+export const nameText = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .regex(NAME_TEXT, 'letters, digits and printable ASCII without * : ^ ~ | >')
+    // zod runs every check: this one speaks only when the others passed, so a problem is reported once.
+    .refine((t) => t.length < min || t.length > max || !NAME_TEXT.test(t) || fitsX12(t, min, max), `${min} to ${max} characters once spelled in X12 text (letters without a Latin spelling are dropped)`);
+
 export const Npi = z.string().regex(/^\d{10}$/, 'expected 10 digits');
 export const TaxId = z.string().regex(/^\d{9}$/, 'expected 9 digits (EIN or SSN without dashes)');
 export const Taxonomy = z.string().regex(/^[0-9A-Z]{9}X$|^[0-9A-Z]{10}$/, 'expected a 10-character taxonomy code');
@@ -41,9 +63,9 @@ export type Address = z.infer<typeof Address>;
 export const Sex = z.enum(['M', 'F', 'U']);
 
 export const Person = z.object({
-  lastName: x12Text(1, 60),
-  firstName: x12Text(1, 35),
-  middleName: x12Text(1, 25).optional(),
+  lastName: nameText(1, 60),
+  firstName: nameText(1, 35),
+  middleName: nameText(1, 25).optional(),
   birthDate: IsoDate,
   sex: Sex,
   address: Address,
@@ -101,8 +123,8 @@ export type Coverage = z.infer<typeof Coverage>;
 export const Guarantor = z.object({
   /** The practice's account number: one guarantor account can cover several patients. */
   accountNumber: z.string().regex(/^[A-Za-z0-9-]{1,30}$/, 'expected an account number (letters, digits, dashes)'),
-  lastName: x12Text(1, 60),
-  firstName: x12Text(1, 35),
+  lastName: nameText(1, 60),
+  firstName: nameText(1, 35),
   address: Address,
   phone: z.string().regex(/^\d{10}$/, 'expected 10 digits').optional(),
   email: z.string().email().max(80).optional(),

@@ -3,17 +3,20 @@
 import { z } from 'zod';
 import { IsoDate } from '../common/dates.ts';
 import type { PayerProfile } from '../domain/payer-profile.ts';
+import { nameText } from '../domain/claim.ts';
 import type { InterchangeSpec } from '../x12/writer.ts';
 import { build270Set, planSets, type EligibilityRequest } from '../transactions/eligibility-270.ts';
 import type { WallTime } from '../common/clock.ts';
 
 // NM103 (last or organization name) is AN 1/60, NM104 (first name) AN 1/35, NM105 AN 1/25 in 5010.
-const Name = z.string().trim().min(1).max(60);
-const FirstName = z.string().trim().min(1).max(35);
+// Names are kept as written (Łukasz Nguyễn) and go into the 270 in their X12 spelling, which must fit the
+// element; a delimiter in a name would stop the whole 270 file, so it is refused here with its line.
+const Name = nameText(1, 60);
+const FirstName = nameText(1, 35);
 const Person = z.object({
   lastName: Name,
   firstName: FirstName.optional(),
-  middleName: z.string().trim().max(25).optional(),
+  middleName: nameText(0, 25).optional(),
   birthDate: IsoDate.optional(),
   gender: z.enum(['M', 'F', 'U']).optional(),
 });

@@ -16,6 +16,7 @@ import { serializeInterchange } from '../x12/writer.ts';
 import { Appointment, groupByPayer, interchangeOf, requestOf, type Planned270 } from './appointments.ts';
 import { ELIGIBILITY_SQL } from './sql.ts';
 import type { WallTime } from '../common/clock.ts';
+import { OWNER_ONLY_DIR } from '../common/files.ts';
 import type { ErrorCode } from '../common/error-codes.ts';
 
 export interface AppointmentProblem {
@@ -132,7 +133,8 @@ export async function withoutRequestedBefore(pool: pg.Pool, items: readonly Plan
 export async function writeEligibilityRequests(pool: pg.Pool, items: readonly PlannedRequest[], opts: { outDir: string; createdAt: WallTime }): Promise<Written270[]> {
   const written: Written270[] = [];
   if (items.length === 0) return written;
-  await fs.mkdir(opts.outDir, { recursive: true });
+  // Owner-only like every folder of patient data: the 270s name patients, their birth dates and member ids.
+  await fs.mkdir(opts.outDir, { recursive: true, mode: OWNER_ONLY_DIR });
   const numbers = postgresControlNumbers(pool);
   for (const [payerId, { profile, sets }] of groupByPayer(items)) {
     const sender = profile.submitter.interchangeId;

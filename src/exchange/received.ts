@@ -32,6 +32,11 @@ export async function recordInterchange(client: pg.ClientBase, summary: Intercha
   if (summary.contentHash === undefined) {
     throw new ClaimsError({ code: 'INTERCHANGE_HASH_MISSING', message: 'read the file with hashContent to record its interchanges', location: { file: source.fileName, interchange: i.controlNumber } });
   }
+  // The envelope checks refused the interchange (its sets were quarantined); text with a NUL is not stored.
+  const nul = [i.senderQualifier, i.senderId, i.receiverQualifier, i.receiverId].findIndex((t) => t.includes('\u0000'));
+  if (nul !== -1) {
+    throw new ClaimsError({ code: 'X12_ELEMENT_CONTROL_CHARACTER', message: `ISA${String(nul + 5).padStart(2, '0')} holds a NUL byte (0x00): the interchange is not recorded`, location: { file: source.fileName, interchange: i.controlNumber, segmentIndex: i.segmentIndex, segmentTag: 'ISA', element: nul + 5 } });
+  }
   const setCount = summary.groups.reduce((n, g) => n + g.sets.length, 0);
   const inserted = await client.query<{ id: string; status: 'received' | 'control_number_reused' }>(INSERT_INTERCHANGE, [
     i.senderQualifier, i.senderId, i.receiverQualifier, i.receiverId, i.controlNumber, summary.contentHash,

@@ -5,6 +5,7 @@ import { ClaimsError, type Location } from '../common/errors.ts';
 import { parseCents } from '../common/money.ts';
 import { isIsoDate, type IsoDate } from '../common/dates.ts';
 import { CsvReader } from '../common/csv-reader.ts';
+import { describeUnstorable, unstorableAt } from '../common/input-text.ts';
 
 export type PaymentMethod = 'card' | 'check' | 'ach' | 'cash' | 'other';
 export type PaymentsFormat = 'csv' | 'ndjson';
@@ -109,6 +110,11 @@ function parseMethod(text: string, location: Location): PaymentMethod {
 function required(value: string | undefined, field: Field, location: Location): string {
   const v = (value ?? '').trim();
   if (v === '') throw new ClaimsError({ code: 'PAYMENT_FIELD_MISSING', message: `${field} is empty`, location: { ...location, field }, expected: field, found: '' });
+  // The account is looked up and the reference stored: text the database cannot hold is this row's fault.
+  const bad = unstorableAt(v);
+  if (bad !== -1) {
+    throw new ClaimsError({ code: 'PAYMENT_FIELD_CONTROL_CHARACTER', message: `${field} holds ${describeUnstorable(v, bad)} at character ${bad + 1}: it cannot be stored`, location: { ...location, field }, expected: 'text without NUL or broken characters', found: v });
+  }
   return v;
 }
 

@@ -2,12 +2,14 @@
 // file's own folder, so `claims run pipelines/nightly.json` means the same thing from any working directory.
 // A folder written `$CLAIMS_HOME/...` resolves against the CLAIMS_HOME folder instead (the caller passes it in:
 // this module reads no environment), so a demo's work folders follow the database's home, e.g. into a test's
-// temporary folder.
+// temporary folder. Folders are then checked where they really are (symlinks resolved): none may be a
+// system folder or the program's own (folder-safety.ts), and no work folder may sit in a pickup source.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { sha256Hex } from '../common/content-hash.ts';
 import { ClaimsError } from '../common/errors.ts';
 import { parsePipelineText, PipelineInvalidError, type PipelineDefinition, type PipelineProblem } from './pipeline-file.ts';
+import { isWithin, realFolder, unsafeFolderProblems } from './folder-safety.ts';
 import type { Folders, Stage } from './stage.ts';
 
 export interface LoadedPipeline {
@@ -54,6 +56,10 @@ function folderProblems(folders: Folders, pickup: string[], where = (i: number) 
     }
     for (const [name, dir] of named) {
       if (name !== 'inbox' && p === dir) problems.push({ path: where(i), message: `is the same folder as folders.${name}` });
+      // What the runner moves files into must not sit in a source that is only read (and may be mirrored over).
+      if (name !== 'outbox' && dir !== p && isWithin(dir, p)) {
+        problems.push({ path: where(i), message: `holds folders.${name}: pickup folders are read-only sources, keep the work folders out of them` });
+      }
     }
   });
   return problems;
@@ -87,11 +93,20 @@ export async function loadPipeline(file: string, stages: readonly Stage[], opts:
   };
   const pickup = (f.pickup ?? []).map(resolve);
   const schedule = (definition.schedule ?? []).map((e) => ({ asOf: e.asOf, pickup: (e.pickup ?? []).map(resolve) }));
-  const problems = folderProblems(folders, pickup);
-  schedule.forEach((e, n) => {
-    const dated = folderProblems(folders, e.pickup, (i) => `$.schedule[${n}].pickup[${i}]`);
+  // Compared where they really are: two names for one folder (a symlink) are one folder.
+  const real = { inbox: await realFolder(folders.inbox), outbox: await realFolder(folders.outbox),
+    archive: await realFolder(folders.archive), quarantine: await realFolder(folders.quarantine) };
+  const reals = (dirs: string[]): Promise<string[]> => Promise.all(dirs.map(realFolder));
+  const problems = folderProblems(real, await reals(pickup));
+  for (const [n, e] of schedule.entries()) {
+    const dated = folderProblems(real, await reals(e.pickup), (i) => `$.schedule[${n}].pickup[${i}]`);
     problems.push(...dated.filter((p) => p.path.startsWith('$.schedule')));
-  });
+  }
+  problems.push(...(await unsafeFolderProblems([
+    ...(Object.keys(folders) as (keyof Folders)[]).map((k) => ({ where: `$.folders.${k}`, dir: folders[k] })),
+    ...pickup.map((dir, i) => ({ where: `$.folders.pickup[${i}]`, dir })),
+    ...schedule.flatMap((e, n) => e.pickup.map((dir, i) => ({ where: `$.schedule[${n}].pickup[${i}]`, dir }))),
+  ])));
   if (problems.length > 0) throw new PipelineInvalidError(file, problems);
   const sha256 = sha256Hex(text);
   return { file: absolute, sha256, definition, folders, pickup, schedule };

@@ -41,6 +41,11 @@ export interface PickupRecord {
   copied: string[];
   /** Files in pickup folders that an earlier run already copied. */
   alreadyPickedUp: number;
+  /**
+   * Inputs given a safe name before the stages (picked up, or found in the inbox): their names held control
+   * characters (input-names.ts). `from` as found, `to` as the stages and the archive know it.
+   */
+  renamed?: { from: string; to: string }[];
 }
 
 export interface RunRecord {

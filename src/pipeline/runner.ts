@@ -9,6 +9,8 @@ import type { Clock } from '../common/clock.ts';
 import { toClaimsError } from '../common/errors.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { archiveFile, ensureFolders, foldersOpenToOthers, listInputFiles, quarantineFile } from './folders.ts';
+import { assertWritable, explainWriteError } from './folder-access.ts';
+import { renameUnsafeInputs, safeInputName } from './input-names.ts';
 import { moveIntoFolder, sha256File } from '../common/files.ts';
 import type { LoadedPipeline } from './pipeline-load.ts';
 import {
@@ -66,10 +68,12 @@ async function pickUp(req: RunRequest, runId: string, log: Logger): Promise<Pick
         continue;
       }
       // Copy under a hidden name first (stages skip hidden files), then move in without clobbering.
-      const staging = path.join(pipeline.folders.inbox, `.${path.basename(file)}.pickup`);
+      const name = safeInputName(path.basename(file));
+      const staging = path.join(pipeline.folders.inbox, `.${name}.pickup`);
       await fs.copyFile(file, staging);
-      const moved = await moveIntoFolder(staging, pipeline.folders.inbox, { ownerOnly: true, name: path.basename(file) });
+      const moved = await moveIntoFolder(staging, pipeline.folders.inbox, { ownerOnly: true, name });
       const inboxName = path.basename(moved.path);
+      if (name !== path.basename(file)) (record.renamed ??= []).push({ from: path.basename(file), to: inboxName });
       await store.recordPickup(pipeline.definition.name, sha256, path.relative(path.dirname(pipeline.file), file), inboxName, runId);
       record.copied.push(inboxName);
     }
@@ -154,8 +158,9 @@ async function runStage(
         stageLog.debug({ input: input.input, status: input.status }, 'input settled');
       }
     }
-  } catch (err) {
+  } catch (caught) {
     threw = true;
+    const err = await explainWriteError(caught);
     record.error = reason(err);
     stageLog.error({ err: toClaimsError(err) }, 'stage failed');
   } finally {
@@ -175,27 +180,41 @@ async function runStage(
   return { record, interrupted };
 }
 
+/**
+ * Create the folders, and make sure this process can write every one of them before any input is taken: a
+ * read-only outbox found after the first stage posted would leave the run half done.
+ */
+async function prepareFolders(folders: RunRequest['pipeline']['folders'], log: Logger): Promise<void> {
+  await ensureFolders(folders);
+  await assertWritable([folders.inbox, folders.outbox, folders.archive, folders.quarantine]);
+  const open = await foldersOpenToOthers(folders);
+  if (open.length > 0) log.warn({ folders: open }, 'these folders hold patient data but others can read them (chmod 700)');
+}
+
 /** Run a loaded pipeline to the end (or to SIGINT) and return what happened. Throws only if the run
  * could not be started or recorded at all (database down, pipeline busy). */
 export async function runPipeline(req: RunRequest): Promise<RunRecord> {
   const { pipeline, store, clock } = req;
   const asOf = clock.today();
-  await ensureFolders(pipeline.folders);
   const { runId, abandonedRuns } = await store.begin({
     pipeline: pipeline.definition.name, pipelineFile: pipeline.file, pipelineSha256: pipeline.sha256, asOf,
   });
   const log = req.logger.child({ runId, pipeline: pipeline.definition.name });
   if (abandonedRuns.length > 0) log.warn({ abandonedRuns }, 'earlier runs left unfinished were marked abandoned');
   log.info({ asOf }, 'run started');
-  const open = await foldersOpenToOthers(pipeline.folders);
-  if (open.length > 0) log.warn({ folders: open }, 'these folders hold patient data but others can read them (chmod 700)');
   const record: RunRecord = {
     runId, pipeline: pipeline.definition.name, pipelineFile: pipeline.file, asOf, status: 'running',
     pickup: { copied: [], alreadyPickedUp: 0 }, stages: [], leftInInbox: [], abandonedRuns,
   };
   let interrupted = false;
   try {
+    await prepareFolders(pipeline.folders, log);
     record.pickup = await pickUp(req, runId, log);
+    const renamed = [...(record.pickup.renamed ?? []), ...(await renameUnsafeInputs(pipeline.folders.inbox))];
+    if (renamed.length > 0) {
+      record.pickup.renamed = renamed;
+      log.warn({ renamed }, 'input files renamed before the stages: their names held control characters');
+    }
     const byName = new Map(req.stages.map((s) => [s.name, s]));
     for (const [index, entry] of pipeline.definition.stages.entries()) {
       const stage = byName.get(entry.name);
@@ -216,7 +235,8 @@ export async function runPipeline(req: RunRequest): Promise<RunRecord> {
     }
     record.leftInInbox = (await listInputFiles(pipeline.folders.inbox)).map((f) => path.basename(f));
     record.status = runStatusOf(record.stages, interrupted || req.signal.aborted);
-  } catch (err) {
+  } catch (caught) {
+    const err = await explainWriteError(caught);
     record.status = 'failed';
     record.error = reason(err);
     log.error({ err: toClaimsError(err) }, 'run failed');

@@ -85,6 +85,8 @@ export function summaryText(run: RunRecord, opts: SummaryOptions): string {
   if (p.copied.length > 0 || p.alreadyPickedUp > 0) {
     out.push(`Picked up ${p.copied.length} new file${p.copied.length === 1 ? '' : 's'} (${p.alreadyPickedUp} picked up before)`);
   }
+  // The name as found is shown escaped: printed raw, its newline would break the summary it is in.
+  for (const r of p.renamed ?? []) out.push(`Renamed ${JSON.stringify(r.from)} to ${r.to}: its name held control characters`);
   out.push('');
   const rows = [['stage', 'status', 'done', 'duplicate', 'quarantined', 'failed', 'skipped']];
   for (const s of run.stages) {

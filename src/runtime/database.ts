@@ -93,6 +93,13 @@ function makePool(connectionString: string, max: number | undefined, log: Logger
     if (pool.ending) log.debug({ err: err.message }, 'connection closed by the server while the pool was ending');
     else log.warn({ err: err.message }, 'idle database connection failed');
   });
+  // pg-pool listens on a client only while it is idle; a checked-out one (a transaction, the run lock's
+  // session) emits 'error' with nobody listening when the server goes away, and that ends the process
+  // with a stack. The failure reaches its user anyway, as the rejection of the query that was running or
+  // of the next one: this listener only keeps it from crashing the process first.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => log.debug({ err: err.message }, 'database connection failed'));
+  });
   return pool;
 }
 

@@ -1,6 +1,8 @@
 // Named crash points for tests: when CLAIMS_FAILPOINT names one, the process kills itself there with
 // SIGKILL (no cleanup, no flushing, no finally blocks), which is what a power cut or the OOM killer does.
 // Tests use them to prove that a crash at any point of a posting leaves all of it or none of it.
+// NAME:stop stops the process there with SIGSTOP instead, until the test sends SIGCONT: how a test holds
+// one process at an exact moment while another runs (two writers of one outbox).
 import { config } from './config.ts';
 
 /** Every failpoint in the code, so tests and docs can list them. */
@@ -18,6 +20,7 @@ export const FAILPOINTS = [
   'ingest.between-files',
   // Claims out (src/claims/store.ts, src/claims/submit.ts).
   'claims.batch.after-commit',
+  'claims.files.before-complete',
   'claims.files.before-publish',
 ] as const;
 export type FailpointName = (typeof FAILPOINTS)[number] | (string & {});
@@ -27,16 +30,23 @@ export type FailpointName = (typeof FAILPOINTS)[number] | (string & {});
 // remittance's COPY, when two remittances post at once).
 let armed: string | undefined | null = null;
 let armedHit = 1;
+let stop = false;
 let hits = 0;
 
 export function failpoint(name: FailpointName): void {
   if (armed === null) {
     const spec = config().failpoint;
-    const m = spec === undefined ? null : /^(.+)#([1-9]\d*)$/.exec(spec);
+    const m = spec === undefined ? null : /^(.+?)(?:#([1-9]\d*))?(:stop)?$/.exec(spec);
     armed = m ? m[1]! : spec;
-    armedHit = m ? Number(m[2]) : 1;
+    armedHit = m?.[2] ? Number(m[2]) : 1;
+    stop = m?.[3] !== undefined;
   }
   if (armed === undefined || armed !== name || ++hits < armedHit) return;
+  if (stop) {
+    // Synchronous: the kernel stops every thread before the call returns; SIGCONT resumes right here.
+    process.kill(process.pid, 'SIGSTOP');
+    return;
+  }
   process.kill(process.pid, 'SIGKILL');
   // The signal is delivered before the kill syscall returns to this thread; never run past it anyway.
   for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);

@@ -33,3 +33,14 @@ export const MIGRATIONS_SQL = {
   applied: 'SELECT id, name, checksum, applied_at FROM public.claims_migrations ORDER BY id',
   record: 'INSERT INTO public.claims_migrations (id, name, checksum) VALUES ($1, $2, $3)',
 } as const;
+
+/**
+ * The folder lock (folder-lock.ts): a session advisory lock, two keys (the namespace, and hashtext of the
+ * purpose and the folder's real path). A collision of two folders' hashes only makes them wait for each other.
+ */
+export const FOLDER_LOCK_SQL = {
+  tryLock: 'SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS locked',
+  unlock: 'SELECT pg_advisory_unlock($1::int, hashtext($2))',
+  /** The holding session still answers, so its locks are still held. */
+  alive: 'SELECT 1',
+} as const;

@@ -2,9 +2,9 @@
 // print-vendor CSV with one row per statement. Streams with backpressure; output names are deterministic
 // (the date and a per-date sequence), so a rerun never overwrites what a print vendor already took.
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { closeOutput, openOutputStream, writeOutput } from '../common/write-stream.ts';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import type { Statement } from './model.ts';
 import { drained, newStatementDocument, renderStatement } from './pdf.ts';
@@ -23,19 +23,12 @@ export interface StatementOutputOptions {
   batchPdf?: boolean;
 }
 
-async function write(stream: WriteStream, text: string): Promise<void> {
-  if (!stream.write(text)) await once(stream, 'drain');
-}
-
-async function close(stream: WriteStream): Promise<void> {
-  stream.end();
-  await once(stream, 'finish');
-}
+const write = (stream: WriteStream, text: string): Promise<void> => writeOutput(stream, text);
 
 /** Opened lazily on the first statement: a rerun that issues nothing writes nothing. */
 export class StatementOutput {
   private csv: WriteStream | null = null;
-  private batch: { doc: PDFKit.PDFDocument; done: Promise<void>; count: number; file: string } | null = null;
+  private batch: { doc: PDFKit.PDFDocument; done: Promise<void>; failed: Error | null; count: number; file: string } | null = null;
   private batchNo = 0;
   private prefix = '';
   readonly files: string[] = [];
@@ -57,7 +50,7 @@ export class StatementOutput {
         break;
       }
     }
-    this.csv = createWriteStream(`${this.prefix}.csv`, { flags: 'wx', mode: 0o600 });
+    this.csv = openOutputStream(`${this.prefix}.csv`, { flags: 'wx', mode: 0o600 });
     this.files.push(`${this.prefix}.csv`);
     await write(this.csv, vendorCsvHeader());
   }
@@ -68,7 +61,13 @@ export class StatementOutput {
     const file = `${this.prefix}-batch-${String(this.batchNo).padStart(4, '0')}.pdf`;
     const doc = newStatementDocument(`Statements ${this.opts.asOf} batch ${this.batchNo}`, this.opts.asOf);
     const done = pipeline(doc, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
-    this.batch = { doc, done, count: 0, file };
+    const batch = { doc, done, failed: null as Error | null, count: 0, file };
+    // Awaited only when the batch closes: a failure before then (a full disk) is kept for the next add,
+    // not left as an unhandled rejection that ends the process.
+    done.catch((err: Error) => {
+      batch.failed = err;
+    });
+    this.batch = batch;
     this.files.push(file);
   }
 
@@ -92,9 +91,11 @@ export class StatementOutput {
     }
     if (!this.batch || this.batch.count >= this.opts.batchStatementsMax) await this.nextBatch();
     const batch = this.batch as NonNullable<typeof this.batch>;
+    if (batch.failed) throw batch.failed;
     renderStatement(batch.doc, s);
     batch.count += 1;
     await drained(batch.doc);
+    if (batch.failed) throw batch.failed;
     const pdfName = path.join(path.basename(this.pdfDir), `${s.statementId}.pdf`);
     if (this.opts.perStatementPdf !== false) {
       const doc = newStatementDocument(`Statement ${s.statementId}`, s.statementDate);
@@ -109,7 +110,7 @@ export class StatementOutput {
 
   async close(): Promise<void> {
     await this.closeBatch();
-    if (this.csv) await close(this.csv);
+    if (this.csv) await closeOutput(this.csv);
     this.csv = null;
   }
 }

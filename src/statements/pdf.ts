@@ -3,6 +3,8 @@
 // remittance coupon across the bottom third. One renderer serves both the per-statement PDF and the batch
 // PDF of a run. Output is deterministic for the same statements (fixed creation date, no random ids).
 // Layout decisions: docs/decisions/0070-statement-pdf-layout.md.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import { formatUsd } from '../common/money.ts';
 import type { Statement } from './model.ts';
@@ -63,9 +65,42 @@ function fit(doc: Doc, text: string, width: number): string {
 
 /** One line of text in a box: truncated to fit, placed by hand so pdfkit skips its line wrapper. */
 function cell(doc: Doc, text: string, x: number, y: number, w: number, align: 'left' | 'right' = 'left'): void {
+  if (!WIN_ANSI.test(text)) {
+    unicodeCell(doc, text, x, y, w, align);
+    return;
+  }
   const t = fit(doc, text, w);
   const dx = align === 'right' ? w - widthOf(doc, t) : 0;
   doc.text(t, x + dx, y, { lineBreak: false });
+}
+
+// Helvetica, a standard PDF font (not embedded), encodes WinAnsi only: a name written with other letters
+// (Łukasz Nguyễn) would print as garbage. Such text is set in DejaVu Sans, embedded as a subset of the
+// glyphs used; statements whose text is all WinAnsi never load it and stay byte for byte as they were.
+const WIN_ANSI = /^[\x20-\x7E\xA0-\xFF\u0152\u0153\u0160\u0161\u0178\u017D\u017E\u0192\u02C6\u02DC\u2013\u2014\u2018-\u201A\u201C-\u201E\u2020-\u2022\u2026\u2030\u2039\u203A\u20AC\u2122]*$/;
+const unicodeFonts = new Map<string, Buffer>();
+function unicodeFont(file: string): Buffer {
+  let bytes = unicodeFonts.get(file);
+  if (bytes === undefined) {
+    bytes = readFileSync(createRequire(import.meta.url).resolve(`dejavu-fonts-ttf/ttf/${file}`));
+    unicodeFonts.set(file, bytes);
+  }
+  return bytes;
+}
+
+function unicodeCell(doc: Doc, text: string, x: number, y: number, w: number, align: 'left' | 'right'): void {
+  const current = (doc as unknown as { _font?: { name?: string } })._font?.name ?? 'Helvetica';
+  const file = current === 'Helvetica-Bold' ? 'DejaVuSans-Bold.ttf' : 'DejaVuSans.ttf';
+  doc.registerFont(file, unicodeFont(file));
+  doc.font(file);
+  try {
+    // Precomposed letters: a name exported decomposed (e + combining marks) prints as one glyph.
+    const t = fit(doc, text.normalize('NFC'), w);
+    const dx = align === 'right' ? w - widthOf(doc, t) : 0;
+    doc.text(t, x + dx, y, { lineBreak: false });
+  } finally {
+    doc.font(current);
+  }
 }
 
 function header(doc: Doc, s: Statement): void {
@@ -322,7 +357,8 @@ export function renderStatement(doc: Doc, s: Statement): void {
 
 /** Pages of `doc` are written as the document streams; wait while its output is backed up. */
 export async function drained(doc: Doc, highWaterBytes = 1 << 20): Promise<void> {
-  while (doc.readableLength > highWaterBytes) await new Promise((r) => setImmediate(r));
+  // A document whose file failed (a full disk) is destroyed and never drains: its writer reports the error.
+  while (doc.readableLength > highWaterBytes && !doc.destroyed) await new Promise((r) => setImmediate(r));
 }
 
 /** One statement as a PDF in memory (tests, reprints). */

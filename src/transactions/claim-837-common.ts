@@ -6,6 +6,7 @@ import type { Address, Coverage, Person } from '../domain/claim.ts';
 import type { MappedClaim } from '../domain/mapped-claim.ts';
 import type { PayerProfile } from '../domain/payer-profile.ts';
 import type { WallTime } from '../common/clock.ts';
+import { toX12Text } from '../x12/transliterate.ts';
 
 export type Element = string | string[];
 export type SegmentValues = [string, ...Element[]];
@@ -136,8 +137,9 @@ export function pushAddress(out: SegmentValues[], a: Address): void {
   out.push(a.line2 ? ['N3', a.line1, a.line2] : ['N3', a.line1], ['N4', a.city, a.state, a.postalCode]);
 }
 
+/** The record keeps a name as written (Łukasz); the 837 carries its X12 spelling (Lukasz). */
 const personName = (qualifier: string, p: Pick<Person, 'lastName' | 'firstName' | 'middleName'>, idQualifier = '', id = ''): SegmentValues =>
-  ['NM1', qualifier, '1', p.lastName, p.firstName, p.middleName ?? '', '', '', idQualifier, id];
+  ['NM1', qualifier, '1', toX12Text(p.lastName), toX12Text(p.firstName), toX12Text(p.middleName ?? ''), '', '', idQualifier, id];
 
 const dmg = (p: Person): SegmentValues => ['DMG', 'D8', d8(p.birthDate), p.sex];
 

@@ -12,6 +12,7 @@ import { ClaimsError, type Location } from '../common/errors.ts';
 import type { ErrorCode } from '../common/error-codes.ts';
 import type { EligibilityEntity } from '../domain/eligibility.ts';
 import type { WallTime } from '../common/clock.ts';
+import { toX12Text } from '../x12/transliterate.ts';
 
 export interface EligibilityPerson {
   lastName: string;
@@ -58,8 +59,9 @@ export const SUBSCRIBERS_PER_SET_MAX = 99;
 function ymd(d: string): string {
   return d.replaceAll('-', '');
 }
+/** Names as written in the appointments file (Łukasz) go out in their X12 spelling (Lukasz). */
 function nm1(code: string, type: string, p: { lastName: string; firstName?: string; middleName?: string }, qualifier = '', id = ''): string[] {
-  const e = ['NM1', code, type, p.lastName, p.firstName ?? '', p.middleName ?? '', '', '', qualifier, id];
+  const e = ['NM1', code, type, toX12Text(p.lastName), toX12Text(p.firstName ?? ''), toX12Text(p.middleName ?? ''), '', '', qualifier, id];
   while (e.length > 4 && e[e.length - 1] === '') e.pop();
   return e;
 }

@@ -4,7 +4,7 @@
 // hundred thousand subscribers never sits in memory whole. Loop structure after the X279A1 guide
 // (2000A/2100A source, 2000B/2100B receiver, 2000C/2100C/2110C subscriber, 2000D/2100D/2110D dependent).
 import type { Segment } from '../x12/segment.ts';
-import { element } from '../x12/access.ts';
+import { controlCharacterError, element, nulElement } from '../x12/access.ts';
 import { isoFromD8 } from '../common/dates.ts';
 import { ClaimsError, type Location } from '../common/errors.ts';
 import type { ErrorCode } from '../common/error-codes.ts';
@@ -116,6 +116,8 @@ export class Eligibility271Reader implements SegmentSite {
   }
 
   push(s: Segment): Eligibility271Event[] {
+    // Names, ids and messages are stored: a NUL anywhere refuses the set before any of it is read.
+    if (nulElement(s) !== -1) throw controlCharacterError(s, this.loc(s, nulElement(s)));
     const out: Eligibility271Event[] = [];
     if (!this.started) {
       if (s.tag !== 'ST' || element(s, 1) !== '271') {

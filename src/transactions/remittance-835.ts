@@ -7,7 +7,7 @@ import { ClaimsError, type Location } from '../common/errors.ts';
 import type { ErrorCode } from '../common/error-codes.ts';
 import { parseCents } from '../common/money.ts';
 import type { Segment } from '../x12/segment.ts';
-import { element, elementCount, elementsFrom } from '../x12/access.ts';
+import { controlCharacterError, element, elementCount, elementsFrom, nulElement } from '../x12/access.ts';
 import {
   ADJUSTMENT_GROUPS,
   type Adjustment,
@@ -156,6 +156,7 @@ export class RemittanceReader {
   /** Feed one segment of the set. Returns the record when the segment is SE, else null. */
   push(s: Segment): Remittance | null {
     this.segmentCount++;
+    if (nulElement(s) !== -1) throw controlCharacterError(s, this.loc(s, nulElement(s)));
     if (this.remittance === null) return this.start(s);
     const r = this.remittance;
     // Loop starts (005010X221A1): N1*PR 1000A, N1*PE 1000B, LX 2000, CLP 2100, SVC 2110; PLB is the summary.
@@ -341,8 +342,7 @@ export class RemittanceReader {
   }
 
   private closeClaim(): void {
-    this.line = null;
-    this.claim = null;
+    this.line = this.claim = null;
   }
 
   private plb(s: Segment): void {

@@ -1,5 +1,6 @@
 // Small 1-based accessors that read like the guides: element(clp, 4) is CLP04, component(svc, 1, 2) is
 // SVC01-2. Missing elements and components read as '' (X12 drops trailing empties, so absence is normal).
+import { ClaimsError, type Location } from '../common/errors.ts';
 import type { Segment } from './segment.ts';
 import { encodeUtf8 } from './text.ts';
 
@@ -51,6 +52,28 @@ export function elementsFrom(segment: Segment, n: number): string[] {
 /** Number of elements after the tag (trailing empties were dropped by the sender, so this is what was sent). */
 export function elementCount(segment: Segment): number {
   return segment.elements.length - 1;
+}
+
+/**
+ * The first element (1-based; 0 is the tag) holding a NUL, or -1. X12 text has no control characters and
+ * the database cannot store a NUL in text, so a reader refuses the set (controlCharacterError). One search
+ * of the text as received when the tokenizer kept it, which is nearly always: cheap enough for every segment.
+ */
+export function nulElement(segment: Segment): number {
+  if (segment.raw !== undefined && segment.raw.indexOf('\u0000') === -1) return -1;
+  const elements = segment.elements;
+  for (let i = 0; i < elements.length; i++) if ((elements[i] as string).indexOf('\u0000') !== -1) return i;
+  return -1;
+}
+
+/** X12_ELEMENT_CONTROL_CHARACTER for the element nulElement found, at the reader's `location` of it (999 IK403 6: invalid character). */
+export function controlCharacterError(segment: Segment, location: Location): ClaimsError {
+  const n = location.element ?? 0;
+  return new ClaimsError({
+    code: 'X12_ELEMENT_CONTROL_CHARACTER',
+    message: `${elementName(segment.tag, n)} holds a NUL byte (0x00): X12 text has no control characters, and the value cannot be stored`,
+    location, expected: 'X12 text without control characters', found: element(segment, n), ack: { ik403: '6' },
+  });
 }
 
 /** `CLP04`-style name for element `n` of a segment. */

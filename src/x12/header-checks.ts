@@ -4,7 +4,7 @@ import { isoFromD8 } from '../common/dates.ts';
 import { ClaimsError, type AckCodes, type Location } from '../common/errors.ts';
 import type { ErrorCode } from '../common/error-codes.ts';
 import type { Segment } from './segment.ts';
-import { element, elementCount, elementsFrom, trimmedElement } from './access.ts';
+import { element, elementCount, elementName, elementsFrom, nulElement, trimmedElement } from './access.ts';
 import { excerpt } from './text.ts';
 import { FUNCTIONAL_ID, ISA_VERSION, findGuide, isKnownVersion, versionsFor, type Guide } from './versions.ts';
 
@@ -47,6 +47,9 @@ function validTime(text: string): boolean {
   return m !== null && Number(m[1]) < 24 && Number(m[2]) < 60 && (m[3] === undefined || Number(m[3].slice(0, 2)) < 60);
 }
 
+/** TA1 notes for a NUL in ISA02, ISA04, ISA06, ISA08: invalid authorization, security, sender, receiver. */
+const NUL_TA1: Record<number, string> = { 2: '011', 4: '013', 6: '006', 8: '008' };
+
 /** Problems of an ISA; errors reject the interchange (TA1 R), warnings do not. */
 export function checkIsa(isa: Segment, locate: LocateFn): ClaimsError[] {
   const out: ClaimsError[] = [];
@@ -68,6 +71,12 @@ export function checkIsa(isa: Segment, locate: LocateFn): ClaimsError[] {
   if (trimmedElement(isa, 6) === '') at({ code: 'ISA_SENDER_MISSING', element: 6, message: 'ISA06 sender id is empty', expected: 'a sender id', found: '""', ack: { ta1: '006' } });
   if (!ID_QUALIFIERS.has(trimmedElement(isa, 7))) at({ code: 'ISA_RECEIVER_QUALIFIER_INVALID', element: 7, message: 'ISA07 is not an interchange id qualifier', expected: [...ID_QUALIFIERS].join(' '), found: excerpt(trimmedElement(isa, 7)), ack: { ta1: '007' } });
   if (trimmedElement(isa, 8) === '') at({ code: 'ISA_RECEIVER_MISSING', element: 8, message: 'ISA08 receiver id is empty', expected: 'a receiver id', found: '""', ack: { ta1: '008' } });
+  // The free-text fields (the others have checks of their own): the ids are recorded as text, which cannot hold a NUL.
+  const nul = nulElement(isa);
+  if (NUL_TA1[nul] !== undefined) {
+    at({ code: 'X12_ELEMENT_CONTROL_CHARACTER', element: nul, message: `${elementName('ISA', nul)} holds a NUL byte (0x00): X12 text has no control characters, and the value cannot be stored`,
+      expected: 'X12 text without control characters', found: element(isa, nul), ack: { ta1: NUL_TA1[nul] } });
+  }
   if (!validYymmdd(trimmedElement(isa, 9))) at({ code: 'ISA_DATE_INVALID', element: 9, message: 'ISA09 is not a date', expected: 'YYMMDD', found: excerpt(trimmedElement(isa, 9)), ack: { ta1: '014' } });
   if (!/^\d{4}$/.test(trimmedElement(isa, 10)) || !validTime(trimmedElement(isa, 10))) at({ code: 'ISA_TIME_INVALID', element: 10, message: 'ISA10 is not a time', expected: 'HHMM', found: excerpt(trimmedElement(isa, 10)), ack: { ta1: '015' } });
   const version = trimmedElement(isa, 12);

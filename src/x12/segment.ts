@@ -33,6 +33,8 @@ export interface Segment {
   leading?: string;
   /** Length in bytes of the segment text, terminator excluded. */
   byteLength?: number;
+  /** The segment text as received (one char per byte, terminator excluded), when the tokenizer kept it. */
+  readonly raw?: string;
   /** True when the input ended before this segment's terminator (the last segment of a cut-off file). */
   unterminated?: boolean;
 }

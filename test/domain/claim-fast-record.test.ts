@@ -13,6 +13,8 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 const TRICKY: Json[] = [
   '', ' ', '  PADDED  ', 'lower', 'A*B', 'A:B', 'A^B', 'A~B', 'A|B', 'A>B', 'caf\u00e9', '\tTAB\n',
+  // Names beyond ASCII: accepted in names only, and only when their X12 spelling fits the element.
+  '\u0141ukasz', 'Nguy\u1ec5n', 'O\u2019Brien', '\u738b', 'Li \u738b', 'Ab\u226fc', '\u00df'.repeat(18), '\u00df'.repeat(31), 'Kaʻ\u2603',
   '2024-02-29', '2023-02-29', '1900-02-29', '2000-02-29', '2024-04-31', '2024-13-01', '2024-00-10', '2024-1-01', '0000-01-01',
   '1', '0', '0.0', '00', '1.5', '1.2345', '999999', '1000000', '12.345', '125', '125.5', '125.50', '125.505', '-1', '+1',
   '1234567893', '123456789', '12345', '123456789X', '974771234', 'OR', 'or', 'M', 'm', 'X', 'self', 'SELF', '7', '9',

@@ -1,6 +1,6 @@
 // End to end through the binary: 271s in with `claims ingest`, answers out with `claims eligibility`
 // and `claims report eligibility`, 270s written by `claims eligibility-requests` and read back.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -139,6 +139,8 @@ describe('eligibility through the CLI', () => {
     expect([summary.requests, summary.skippedPast, summary.rejected.map((p: { line: number; code: string }) => `${p.line}:${p.code}`)]).toEqual([4, 1, ['6:APPOINTMENT_PAYER_UNKNOWN', '7:APPOINTMENT_INVALID']]);
     // ACME and BLUE share one clearinghouse (sender NWB001, receiver BRIDGEWAY): one counter, so 1 then 2.
     expect(readdirSync(out).sort()).toEqual(['270-ACME-000000001.x12', '270-BLUE-000000002.x12']);
+    // The folder it made holds patient data: owner-only, like the files in it.
+    expect((statSync(out).mode & 0o777).toString(8)).toBe('700');
     const segs = tokenize(readFileSync(path.join(out, '270-ACME-000000001.x12')));
     expect(segs.map((s) => s.tag).filter((t) => ['ISA', 'GS', 'ST', 'SE', 'GE', 'IEA'].includes(t))).toEqual(['ISA', 'GS', 'ST', 'SE', 'ST', 'SE', 'GE', 'IEA']);
     const gs = segs.find((s) => s.tag === 'GS')!;

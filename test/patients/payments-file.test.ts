@@ -58,3 +58,18 @@ describe('payments files', () => {
     expect(() => parse('csv', 'id,total\n1,2\n')).toThrow(/does not name account, amount, date, method and reference/);
   });
 });
+
+describe('payments files with text the database cannot store', () => {
+  it('rejects the row with its line and field; the rows beside it are read', () => {
+    const text = 'account,amount,date,method,reference\nG-1,10,2025-03-05,card,TX\u00001\nG-2,20,2025-03-05,card,TX-2\n';
+    const ndjson = '{"account":"G-\\u00001","amount":"10","date":"2025-03-05","method":"card","reference":"R-1"}\n{"account":"G-2","amount":"20","date":"2025-03-05","method":"card","reference":"R-2"}\n';
+    for (const [format, input, field, found] of [['csv', text, 'reference', 'TX\\u00001'], ['ndjson', ndjson, 'account', 'G-\\u00001']] as const) {
+      const rows = parse(format, input);
+      expect(rows.map((r) => (r.ok ? r.payment.accountNumber : r.error.code))).toEqual(['PAYMENT_FIELD_CONTROL_CHARACTER', 'G-2']);
+      const bad = rows[0]!;
+      if (bad.ok) continue;
+      expect(bad.error.location).toEqual({ file: 'payments-test', line: 2 - (format === 'ndjson' ? 1 : 0), field });
+      expect(bad.error.found).toBe(found);
+    }
+  });
+});

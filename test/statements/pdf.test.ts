@@ -43,6 +43,25 @@ describe('statement PDF', () => {
     }
   });
 
+  it('prints a name written beyond WinAnsi as written, embedding a font only then', async () => {
+    const ascii = await statementPdf(buildStatement(accountInput(), settings));
+    expect(ascii.toString('latin1')).not.toContain('/FontFile2');
+    const s = buildStatement(accountInput({ guarantor: { name: 'Łukasz Nguye\u0302\u0303n', address: { line1: '7 Sample Lane', city: 'Lakeside', state: 'OR', postalCode: '97401' } } }), settings);
+    const pdf = await statementPdf(s);
+    expect(pdf.toString('latin1')).toContain('/FontFile2');
+    expect(pdf.equals(await statementPdf(s))).toBe(true);
+    const dir = mkdtempSync(path.join(tmpdir(), 'stmt-pdf-'));
+    try {
+      writeFileSync(path.join(dir, 'n.pdf'), pdf);
+      const text = execFileSync('pdftotext', ['-layout', path.join(dir, 'n.pdf'), '-'], { encoding: 'utf8' });
+      // Decomposed as exported, printed precomposed.
+      expect(text).toMatch(/Łukasz Nguyễn\s+Patient: Avery Quill/);
+      expect(text).toContain('From: Łukasz Nguyễn (account G-2001)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('is byte-identical when rendered twice', async () => {
     const s = buildStatement(accountInput(), settings);
     expect((await statementPdf(s)).equals(await statementPdf(s))).toBe(true);

@@ -16,7 +16,7 @@ import { memoryControlNumbers, postgresControlNumbers } from '../../exchange/con
 import { postgresCoverageGate } from '../../claims/coverage-gate.ts';
 import { JSON_OPTION, jsonHelpLine, writeJson } from '../json-output.ts';
 
-const HELP = `Usage: claims submit CLAIMS... [--out DIR] [--payers DIR] [--report DIR] [--resubmit] [--no-eligibility] [--as-of DATE] [--threads N] [--json]
+const HELP = `Usage: claims submit CLAIMS... [--out DIR] [--payers DIR] [--report DIR] [--resubmit] [--no-eligibility] [--as-of DATE] [--threads N] [--outbox-wait SECONDS] [--json]
 
 Validate each claim of a claims export (NDJSON, or one JSON array), map its codes through the primary
 payer's crosswalk, and write one 837 interchange per payer (837P and 837I in their own groups, at most
@@ -38,6 +38,8 @@ Options:
   --dry-run       No database: validate, map and write files with control numbers from 1 (testing only)
   --threads N     Worker threads that prepare the claims of a large NDJSON export (0: none). Default: one a
                   core (at most 4) with --dry-run; none with the database, which is then the bottleneck
+  --outbox-wait SECONDS  While another submit writes into the same outbox, wait this long for it, then fail
+                  with OUTBOX_BUSY (0: fail at once; default 600)
 ${jsonHelpLine(16)}
   -h, --help
 
@@ -62,6 +64,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
         'as-of': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         threads: { type: 'string' },
+        'outbox-wait': { type: 'string' },
         ...JSON_OPTION,
       },
       allowPositionals: true,
@@ -91,6 +94,11 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
     if (!/^\d{1,2}$/.test(v.threads)) throw new UsageError(`--threads ${v.threads} is not a number of threads (0 to 99)`);
     threads = Number(v.threads);
   }
+  let outboxWaitMs: number | undefined;
+  if (v['outbox-wait'] !== undefined) {
+    if (!/^\d{1,5}$/.test(v['outbox-wait'])) throw new UsageError(`--outbox-wait ${v['outbox-wait']} is not a number of seconds (0 to 99999)`);
+    outboxWaitMs = Number(v['outbox-wait']) * 1000;
+  }
   for (const input of inputs) {
     const s = await stat(input).catch(() => null);
     if (s === null || !s.isFile()) throw new UsageError(`${input}: no such claims export (not a file, or not readable)`);
@@ -109,6 +117,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
       retryHeld: !v['no-eligibility'],
       resubmit: v.resubmit === true,
       ...(threads !== undefined && { threads }),
+      ...(outboxWaitMs !== undefined && { outboxWaitMs }),
       logger: ctx.logger,
       signal: ctx.signal,
     });
