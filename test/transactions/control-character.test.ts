@@ -4,22 +4,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readRemittance } from '../../src/transactions/remittance-835.ts';
 import { read271 } from '../../src/transactions/eligibility-271.ts';
-import { ClaimsError } from '../../src/common/errors.ts';
 import { readTransactionSets } from '../../src/exchange/x12-sets.ts';
 import { nulElement } from '../../src/x12/access.ts';
 import { checkIsa } from '../../src/x12/header-checks.ts';
 import { segmentsOf as segmentsOfIsa, setsOf } from '../remittances/support/segments.ts';
 import { interchange } from '../remittances/support/generate-835.ts';
-
-function thrown(fn: () => unknown): ClaimsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ClaimsError) return e;
-    throw e;
-  }
-  throw new Error('expected a ClaimsError');
-}
+import { thrown } from '../support/thrown.ts';
 
 // Set 0002's patient is named with a NUL in NM103: its 9th segment (ST = 1), index 22 of the file.
 const remits = interchange([

@@ -4,24 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import { readRemittance } from '../../src/transactions/remittance-835.ts';
 import { balanceRemittance } from '../../src/remittances/balance.ts';
-import { ClaimsError } from '../../src/common/errors.ts';
 import { segmentsOf } from '../remittances/support/segments.ts';
+import { thrown } from '../support/thrown.ts';
 
 const env = { interchange: '000000001', group: '1', version: '005010X221A1', file: 'conformance.835' };
 
 /** Segments without ST/SE; the helper adds them with the right SE01. */
 function set(body: string[], control = '0001'): string {
   return [`ST*835*${control}`, ...body, `SE*${body.length + 2}*${control}`].join('~') + '~';
-}
-
-function thrown(fn: () => unknown): ClaimsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ClaimsError) return e;
-    throw e;
-  }
-  throw new Error('expected a ClaimsError');
 }
 
 /** A BPR with BPR16 in its place: BPR05-15 empty. */

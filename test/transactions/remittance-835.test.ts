@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readRemittance, splitComposite } from '../../src/transactions/remittance-835.ts';
-import { ClaimsError } from '../../src/common/errors.ts';
 import { segmentsOf, setsOf } from '../remittances/support/segments.ts';
+import { thrown } from '../support/thrown.ts';
 
 const corpus = new URL('../../../shared/corpus/835/', import.meta.url);
 const read = (name: string): string => readFileSync(new URL(name, corpus), 'latin1');
@@ -11,16 +11,6 @@ function only(text: string) {
   const [set] = setsOf(text);
   if (!set) throw new Error('no set');
   return readRemittance(set.segments, { interchange: set.interchange, group: set.group, version: set.version, file: 'x.835' });
-}
-
-function thrown(fn: () => unknown): ClaimsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ClaimsError) return e;
-    throw e;
-  }
-  throw new Error('expected a ClaimsError');
 }
 
 const ST = 'ST*835*0001~BPR*I*80*C*ACH*CCP*01*999999999*DA*123456*1512345678**01*999988880*DA*98765*20240301~TRN*1*EFT0001*1512345678~';
