@@ -4,6 +4,7 @@
 // src/eligibility/coverage.ts, never in the readers.
 import { isoFromD8 } from '../common/dates.ts';
 import type { Cents } from '../common/money.ts';
+import { toX12Text } from '../x12/transliterate.ts';
 
 /** Where a record came from: file and control numbers, and the 0-based segment index in the file. */
 export interface EligibilitySource {
@@ -204,9 +205,14 @@ export function percentOf(fraction: string): string | null {
 }
 
 /** A person's key within a payer: the member id, and for a dependent their name and birth date. */
+/** A name as a coverage key holds it: its X12 spelling (Nguyễn and NGUYEN match), in capitals. */
+export function keyName(name: string): string {
+  return toX12Text(name).toUpperCase();
+}
+
 export function coverageKey(r: Pick<EligibilityResponse, 'payer' | 'subscriber' | 'subject' | 'person' | 'birthDate'>): string {
   const base = `${r.payer.id ?? ''}|${r.subscriber.id ?? ''}`;
   if (r.subject === 'subscriber') return `${base}|S`;
-  const name = `${r.person.lastName}|${r.person.firstName ?? ''}`.toUpperCase();
+  const name = `${keyName(r.person.lastName)}|${keyName(r.person.firstName ?? '')}`;
   return `${base}|D|${name}|${r.birthDate ?? ''}`;
 }

@@ -1,6 +1,7 @@
 // The submit-stage coverage check: what the claims stage calls before it writes a claim into an 837.
 // It finds the current 271 snapshot for the claim's patient and payer (by the same person key the ingest
 // uses, so a 271 that arrived before the patient was known still counts) and applies decideCoverage.
+import { keyName } from '../domain/eligibility.ts';
 import { decideCoverage, type CoverageDecision, type InactiveCoveragePolicy } from './coverage.ts';
 import { hydrateSnapshots, type Queryable, type StoredSnapshot } from './store.ts';
 import { ELIGIBILITY_SQL as SQL } from './sql.ts';
@@ -26,12 +27,15 @@ export interface CoverageCheckOptions {
   policy?: InactiveCoveragePolicy;
 }
 
-/** The person key a 271 snapshot for this patient would carry (see coverageKey in the domain module). */
+/**
+ * The person key a 271 snapshot for this patient would carry (see coverageKey in the domain module). Names
+ * in the key are in their X12 spelling: the 270 carried Nguyen for Nguyễn, and so does the payer's 271.
+ */
 export function coverageKeyFor(input: Pick<CoverageCheckInput, 'payerId' | 'memberId' | 'relationship' | 'patientMemberId' | 'patient'>): string {
   if (input.relationship === 'self') return `${input.payerId}|${input.memberId}|S`;
   if (input.patientMemberId) return `${input.payerId}|${input.patientMemberId}|S`;
   const p = input.patient;
-  return `${input.payerId}|${input.memberId}|D|${p.lastName.toUpperCase()}|${p.firstName.toUpperCase()}|${p.birthDate ?? ''}`;
+  return `${input.payerId}|${input.memberId}|D|${keyName(p.lastName)}|${keyName(p.firstName)}|${p.birthDate ?? ''}`;
 }
 
 /** Current snapshots for many keys at once (one query plus two for their rows). */

@@ -58,6 +58,11 @@ export interface RunRecord {
   stages: StageRecord[];
   /** Input files still in the inbox at the end: no stage took them, or they failed and wait for a rerun. */
   leftInInbox: string[];
+  /**
+   * Inbox files picked up for a later scheduled date (by a run of that date that was interrupted): the
+   * stages of this run do not see them; their own date takes them.
+   */
+  heldForLater?: { file: string; asOf: string }[];
   /** Runs of this pipeline found `running` with no live process, marked abandoned by this run. */
   abandonedRuns: string[];
   error?: ReasonJson;
@@ -119,6 +124,11 @@ export interface NewRun {
 }
 
 /** Where the runner keeps run records. Postgres in production (run-store-pg.ts). */
+export interface ScheduleHistory {
+  latest?: { asOf: string; status: RunStatus };
+  finished: string[];
+}
+
 export interface RunStore {
   /**
    * Take the pipeline's run lock (one run of a pipeline name at a time; throws PIPELINE_BUSY), mark runs
@@ -133,6 +143,13 @@ export interface RunStore {
   /** Has this pipeline copied a file with this content from a pickup folder before? */
   pickedUp(pipeline: string, sha256: string): Promise<boolean>;
   recordPickup(pipeline: string, sha256: string, source: string, inboxName: string, runId: string): Promise<void>;
+  /**
+   * The business date each of these inbox names was last picked up for (the as-of date of the run that
+   * copied it in). Names not picked up by this pipeline (put in the inbox by hand) are absent.
+   */
+  pickupDates(pipeline: string, inboxNames: readonly string[]): Promise<Map<string, string>>;
+  /** The pipeline's latest run, and the dates that have a finished (done or rejected) run: where a schedule resumes. */
+  scheduleHistory(pipeline: string): Promise<ScheduleHistory>;
   /** Release the lock without finishing (begin succeeded but the caller is giving up). */
   release(): Promise<void>;
 }

@@ -4,11 +4,11 @@
 // `running` by a killed process can be recognised as abandoned (its lock died with its connection).
 import type { Pool, PoolClient } from 'pg';
 import { ClaimsError } from '../common/errors.ts';
-import type { InputRecord, NewRun, RunStatus, RunStore, StageRecord } from './run-record.ts';
+import type { InputRecord, NewRun, RunStatus, RunStore, ScheduleHistory, StageRecord } from './run-record.ts';
 import type { ReasonJson } from './stage.ts';
 import { jsonText } from '../common/json-text.ts';
 import {
-  ABANDON_RUNS_SQL, FINISH_RUN_SQL, FINISH_STAGE_SQL, INSERT_INPUT_SQL, INSERT_PICKUP_SQL, INSERT_RUN_SQL, INSERT_STAGE_SQL, PICKED_UP_SQL,
+  ABANDON_RUNS_SQL, FINISHED_DATES_SQL, FINISH_RUN_SQL, LATEST_RUN_SQL, PICKUP_DATES_SQL, FINISH_STAGE_SQL, INSERT_INPUT_SQL, INSERT_PICKUP_SQL, INSERT_RUN_SQL, INSERT_STAGE_SQL, PICKED_UP_SQL,
   RELAXED_COMMIT_SQL, RELEASE_RUN_LOCK_SQL, RESET_COMMIT_SQL, STRICT_COMMIT_SQL, TRY_RUN_LOCK_SQL,
 } from './sql.ts';
 
@@ -100,6 +100,17 @@ export function createPgRunStore(pool: Pool): RunStore {
     },
     async recordPickup(pipeline, sha256, source, inboxName, runId) {
       await writer().query(INSERT_PICKUP_SQL, [pipeline, sha256, source, inboxName, runId]);
+    },
+    async pickupDates(pipeline, inboxNames) {
+      if (inboxNames.length === 0) return new Map();
+      const { rows } = await writer().query<{ inbox_name: string; as_of: string }>(PICKUP_DATES_SQL, [pipeline, inboxNames]);
+      return new Map(rows.map((r) => [r.inbox_name, r.as_of]));
+    },
+    async scheduleHistory(pipeline): Promise<ScheduleHistory> {
+      const latest = await pool.query<{ as_of: string; status: RunStatus }>(LATEST_RUN_SQL, [pipeline]);
+      const finished = await pool.query<{ as_of: string }>(FINISHED_DATES_SQL, [pipeline]);
+      const row = latest.rows[0];
+      return { ...(row && { latest: { asOf: row.as_of, status: row.status } }), finished: finished.rows.map((r) => r.as_of) };
     },
     release,
   };

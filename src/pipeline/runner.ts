@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../common/clock.ts';
 import { toClaimsError } from '../common/errors.ts';
+import { failpoint } from '../runtime/failpoints.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { archiveFile, ensureFolders, foldersOpenToOthers, listInputFiles, quarantineFile } from './folders.ts';
 import { assertWritable, explainWriteError } from './folder-access.ts';
@@ -41,6 +42,25 @@ function isInside(dir: string, file: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) && !rel.includes(path.sep);
 }
 
+const STAGING_SUFFIX = '.pickup';
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Half-copied pickups (`.NAME.PID.pickup`) of processes that were killed: the file is copied again. */
+async function removeDeadStagingFiles(inbox: string): Promise<void> {
+  for (const entry of await fs.readdir(inbox)) {
+    const m = /^\..+\.(\d+)\.pickup$/.exec(entry);
+    if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) await fs.rm(path.join(inbox, entry), { force: true });
+  }
+}
+
 /**
  * Copy files not seen before from the pickup folders into the inbox. Copy first, then record: a crash in
  * between copies the file again next time, and the stage then reports it as a duplicate; the other order
@@ -49,6 +69,7 @@ function isInside(dir: string, file: string): boolean {
 async function pickUp(req: RunRequest, runId: string, log: Logger): Promise<PickupRecord> {
   const record: PickupRecord = { copied: [], alreadyPickedUp: 0 };
   const { pipeline, store } = req;
+  await removeDeadStagingFiles(pipeline.folders.inbox);
   for (const dir of req.pickup ?? pipeline.pickup) {
     let files: string[];
     try {
@@ -67,12 +88,15 @@ async function pickUp(req: RunRequest, runId: string, log: Logger): Promise<Pick
         record.alreadyPickedUp++;
         continue;
       }
-      // Copy under a hidden name first (stages skip hidden files), then move in without clobbering.
+      // Copy under a hidden name of this process first (stages skip hidden files), then move in without
+      // clobbering. Killed after the move but before the record, the rerun copies the file again and the move
+      // finds the same content under the name: it keeps that one and the record is written then.
       const name = safeInputName(path.basename(file));
-      const staging = path.join(pipeline.folders.inbox, `.${name}.pickup`);
+      const staging = path.join(pipeline.folders.inbox, `.${name}.${process.pid}${STAGING_SUFFIX}`);
       await fs.copyFile(file, staging);
       const moved = await moveIntoFolder(staging, pipeline.folders.inbox, { ownerOnly: true, name });
       const inboxName = path.basename(moved.path);
+      failpoint('run.pickup.after-copy');
       if (name !== path.basename(file)) (record.renamed ??= []).push({ from: path.basename(file), to: inboxName });
       await store.recordPickup(pipeline.definition.name, sha256, path.relative(path.dirname(pipeline.file), file), inboxName, runId);
       record.copied.push(inboxName);
@@ -107,7 +131,7 @@ async function dispose(
 }
 
 async function runStage(
-  req: RunRequest, runId: string, index: number, stage: Stage, settings: unknown, log: Logger,
+  req: RunRequest, runId: string, index: number, stage: Stage, settings: unknown, log: Logger, held: ReadonlyMap<string, string>,
 ): Promise<{ record: StageRecord; interrupted: boolean }> {
   const record: StageRecord = {
     index, name: stage.name, status: 'running', outcomes: emptyOutcomeCounts(), counts: {}, inputs: [],
@@ -120,7 +144,7 @@ async function runStage(
     logger: stageLog, folders: req.pipeline.folders, settings, signal: req.signal,
     pipelineDir: path.dirname(req.pipeline.file),
     resolvePath: (relative) => path.resolve(path.dirname(req.pipeline.file), relative),
-    inboxFiles: (patterns) => listInputFiles(req.pipeline.folders.inbox, patterns),
+    inboxFiles: async (patterns) => (await listInputFiles(req.pipeline.folders.inbox, patterns)).filter((f) => !held.has(path.basename(f))),
   };
   let threw = false;
   let interrupted = false;
@@ -181,6 +205,16 @@ async function runStage(
 }
 
 /**
+ * Inbox files that a run of a later business date picked up (it was interrupted before its stages took
+ * them): each date sees only its own inputs, so these wait for their date (name -> that date).
+ */
+async function heldForLater(req: RunRequest, asOf: string): Promise<Map<string, string>> {
+  const names = (await listInputFiles(req.pipeline.folders.inbox)).map((f) => path.basename(f));
+  const dates = await req.store.pickupDates(req.pipeline.definition.name, names);
+  return new Map([...dates].filter(([, date]) => date > asOf));
+}
+
+/**
  * Create the folders, and make sure this process can write every one of them before any input is taken: a
  * read-only outbox found after the first stage posted would leave the run half done.
  */
@@ -215,6 +249,11 @@ export async function runPipeline(req: RunRequest): Promise<RunRecord> {
       record.pickup.renamed = renamed;
       log.warn({ renamed }, 'input files renamed before the stages: their names held control characters');
     }
+    const held = await heldForLater(req, asOf);
+    if (held.size > 0) {
+      record.heldForLater = [...held.entries()].map(([file, date]) => ({ file, asOf: date }));
+      log.warn({ held: record.heldForLater }, 'inbox files picked up for a later date are left for that date');
+    }
     const byName = new Map(req.stages.map((s) => [s.name, s]));
     for (const [index, entry] of pipeline.definition.stages.entries()) {
       const stage = byName.get(entry.name);
@@ -229,11 +268,12 @@ export async function runPipeline(req: RunRequest): Promise<RunRecord> {
         record.stages.push(skipped);
         continue;
       }
-      const result = await runStage(req, runId, index, stage, entry.settings, log);
+      failpoint('run.stage-start');
+      const result = await runStage(req, runId, index, stage, entry.settings, log, held);
       record.stages.push(result.record);
       interrupted ||= result.interrupted;
     }
-    record.leftInInbox = (await listInputFiles(pipeline.folders.inbox)).map((f) => path.basename(f));
+    record.leftInInbox = (await listInputFiles(pipeline.folders.inbox)).map((f) => path.basename(f)).filter((f) => !held.has(f));
     record.status = runStatusOf(record.stages, interrupted || req.signal.aborted);
   } catch (caught) {
     const err = await explainWriteError(caught);

@@ -27,3 +27,13 @@ export const PICKED_UP_SQL = 'SELECT 1 FROM run_pickups WHERE pipeline_name = $1
 export const INSERT_PICKUP_SQL = `
 INSERT INTO run_pickups (pipeline_name, file_sha256, source_path, inbox_name, run_id)
 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (pipeline_name, file_sha256) DO NOTHING`;
+export const PICKUP_DATES_SQL = `
+SELECT DISTINCT ON (p.inbox_name) p.inbox_name, to_char(r.as_of, 'YYYY-MM-DD') AS as_of
+FROM run_pickups p JOIN runs r ON r.id = p.run_id
+WHERE p.pipeline_name = $1 AND p.inbox_name = ANY($2::text[])
+ORDER BY p.inbox_name, p.picked_up_at DESC`;
+export const LATEST_RUN_SQL = `
+SELECT to_char(as_of, 'YYYY-MM-DD') AS as_of, status FROM runs WHERE pipeline_name = $1 ORDER BY id DESC LIMIT 1`;
+export const FINISHED_DATES_SQL = `
+SELECT DISTINCT to_char(as_of, 'YYYY-MM-DD') AS as_of FROM runs
+WHERE pipeline_name = $1 AND status IN ('done', 'rejected') ORDER BY 1`;

@@ -25,6 +25,7 @@ export interface RunSummaryJson {
     error?: ReasonJson;
   }[];
   leftInInbox: string[];
+  heldForLater?: { file: string; asOf: string }[];
   abandonedRuns: string[];
   error?: ReasonJson;
 }
@@ -52,6 +53,7 @@ export function summaryJson(run: RunRecord, opts: SummaryOptions): RunSummaryJso
       ...(s.error && { error: s.error }),
     })),
     leftInInbox: run.leftInInbox,
+    ...(run.heldForLater && { heldForLater: run.heldForLater }),
     abandonedRuns: run.abandonedRuns,
     ...(run.error && { error: run.error }),
   };
@@ -112,6 +114,11 @@ export function summaryText(run: RunRecord, opts: SummaryOptions): string {
     const more = run.leftInInbox.length > 10 ? `, and ${run.leftInInbox.length - 10} more` : '';
     out.push('', `Left in the inbox: ${run.leftInInbox.length} (${shown}${more})`);
   }
+  if (run.heldForLater && run.heldForLater.length > 0) {
+    const shown = run.heldForLater.slice(0, 10).map((h) => `${h.file} (${h.asOf})`).join(', ');
+    const more = run.heldForLater.length > 10 ? `, and ${run.heldForLater.length - 10} more` : '';
+    out.push('', `Held for a later date: ${run.heldForLater.length} (${shown}${more})`);
+  }
   if (run.abandonedRuns.length > 0) out.push('', `Earlier runs found unfinished and marked abandoned: ${run.abandonedRuns.join(', ')}`);
   out.push('', `Exit ${exitCodeOf(run.status)}`);
   return out.join('\n') + '\n';
@@ -122,6 +129,7 @@ export interface ScheduleSummaryInput {
   through: string;
   runs: readonly RunRecord[];
   notRun: readonly string[];
+  alreadyRun?: readonly string[];
   exitCode: number;
 }
 
@@ -131,16 +139,19 @@ export interface ScheduleSummaryJson {
   exitCode: number;
   runs: RunSummaryJson[];
   notRun: string[];
+  /** Dates finished before the interrupted date this schedule resumed at: not run again. */
+  alreadyRun: string[];
 }
 
 export function scheduleSummaryJson(s: ScheduleSummaryInput, opts: SummaryOptions): ScheduleSummaryJson {
-  return { pipeline: s.pipeline, through: s.through, exitCode: s.exitCode, runs: s.runs.map((r) => summaryJson(r, opts)), notRun: [...s.notRun] };
+  return { pipeline: s.pipeline, through: s.through, exitCode: s.exitCode, runs: s.runs.map((r) => summaryJson(r, opts)), notRun: [...s.notRun], alreadyRun: [...(s.alreadyRun ?? [])] };
 }
 
 /** The closing table of a schedule: one row per date, with what each run settled. */
 export function scheduleSummaryText(s: ScheduleSummaryInput): string {
   const out: string[] = [];
-  const dates = s.runs.length + s.notRun.length;
+  const alreadyRun = s.alreadyRun ?? [];
+  const dates = s.runs.length + s.notRun.length + alreadyRun.length;
   out.push(`Schedule of ${s.pipeline}: ${dates} date${dates === 1 ? '' : 's'} due by ${s.through}`);
   if (dates === 0) {
     out.push('', `No scheduled date on or before ${s.through}: nothing to run.`, '', `Exit ${s.exitCode}`);
@@ -148,6 +159,7 @@ export function scheduleSummaryText(s: ScheduleSummaryInput): string {
   }
   out.push('');
   const rows = [['as of', 'run', 'picked up', 'done', 'duplicate', 'quarantined', 'failed', 'status']];
+  for (const d of alreadyRun) rows.push([d, '-', '-', '-', '-', '-', '-', 'already run (the schedule resumed at an interrupted date)']);
   for (const r of s.runs) {
     const t = { done: 0, duplicate: 0, quarantined: 0, failed: 0 };
     for (const st of r.stages) for (const k of Object.keys(t) as (keyof typeof t)[]) t[k] += st.outcomes[k];

@@ -22,6 +22,12 @@ export const FAILPOINTS = [
   'claims.batch.after-commit',
   'claims.files.before-complete',
   'claims.files.before-publish',
+  // The runner (src/pipeline/runner.ts): a file copied into the inbox but not yet recorded; a stage about to start.
+  'run.pickup.after-copy',
+  'run.stage-start',
+  // Every command's database handle, right after it connected and migrated (src/runtime/database.ts):
+  // where a test holds any command to kill the server under it.
+  'db.opened',
 ] as const;
 export type FailpointName = (typeof FAILPOINTS)[number] | (string & {});
 

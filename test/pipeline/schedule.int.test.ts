@@ -9,6 +9,8 @@ import { createLogger } from '../../src/runtime/logger.ts';
 import { loadPipeline, type LoadedPipeline } from '../../src/pipeline/pipeline-load.ts';
 import { createPgRunStore } from '../../src/pipeline/run-store-pg.ts';
 import { runSchedule } from '../../src/pipeline/schedule.ts';
+import { runPipeline } from '../../src/pipeline/runner.ts';
+import { fixedClock } from '../../src/common/clock.ts';
 import { defineStage, type Stage } from '../../src/pipeline/stage.ts';
 import { useTestDatabase, type TestDatabase } from '../support/db.ts';
 
@@ -38,22 +40,44 @@ const postDated = defineStage({
     yield { input: `day-${ctx.clock.today()}`, status: d.rowCount === 1 ? 'done' : 'duplicate' };
   },
 });
-const STAGES = [postDated] as Stage[];
+/** Ctrl-C in the middle of a date: when the file `trip-DATE` is in the test's root, the run of that date
+ * removes it and aborts the run's signal (what SIGINT does), so the date stops after its pickup. */
+let abort = new AbortController();
+const trip = defineStage({
+  name: 'trip',
+  summary: 'test stage',
+  settings: z.strictObject({}),
+  async *run(ctx) {
+    const marker = path.join(root, `trip-${ctx.clock.today()}`);
+    if (await fs.rm(marker).then(() => true, () => false)) abort.abort();
+    yield { input: `trip-${ctx.clock.today()}`, status: 'done' };
+  },
+});
+const STAGES = [trip, postDated] as Stage[];
 
 let name = '';
 let testNo = 0;
-async function pipelineWith(schedule: unknown[]): Promise<LoadedPipeline> {
+async function pipelineWith(schedule: unknown[], stages = [{ name: 'post-dated' }]): Promise<LoadedPipeline> {
   const file = path.join(root, 'pipelines', 'p.json');
   await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, JSON.stringify({
-    name, schedule, stages: [{ name: 'post-dated' }],
+    name, stages, ...(schedule.length > 0 ? { schedule } : { asOf: '2024-01-01' }),
     folders: { pickup: ['../drop'], inbox: '$CLAIMS_HOME/inbox', outbox: '$CLAIMS_HOME/outbox', archive: '$CLAIMS_HOME/archive', quarantine: '$CLAIMS_HOME/quarantine' },
   }));
   return loadPipeline(file, STAGES, { home: path.join(root, 'home') });
 }
 
-const schedule = (p: LoadedPipeline, through: string) =>
-  runSchedule({ pipeline: p, stages: STAGES, store: createPgRunStore(db.pool), db, logger: log, signal: new AbortController().signal }, through);
+const schedule = (p: LoadedPipeline, through: string) => {
+  abort = new AbortController();
+  return runSchedule({ pipeline: p, stages: STAGES, store: createPgRunStore(db.pool), db, logger: log, signal: abort.signal }, through);
+};
+const runOnce = (p: LoadedPipeline, asOf: string) => {
+  abort = new AbortController();
+  return runPipeline({ pipeline: p, stages: STAGES, store: createPgRunStore(db.pool), db, logger: log, signal: abort.signal, clock: fixedClock(asOf) });
+};
+const runRows = async () =>
+  (await db.pool.query<{ as_of: string; status: string }>('SELECT as_of::text, status FROM runs WHERE pipeline_name = $1 ORDER BY id', [name])).rows
+    .map((r) => `${r.as_of} ${r.status}`);
 
 const posted = async () => (await db.pool.query<{ name: string; as_of: string }>('SELECT name, as_of::text FROM test_dated ORDER BY name')).rows;
 
@@ -149,5 +173,56 @@ describe('runSchedule', () => {
     // The failed date's file waits in the inbox; the later date's drop was not picked up.
     expect(await fs.readdir(path.join(root, 'home', 'inbox'))).toEqual(['b.txt']);
     expect(await db.pool.query('SELECT as_of::text FROM test_days ORDER BY 1').then((x) => x.rows.map((y) => y.as_of))).toEqual(['2024-03-31']);
+  });
+
+  it('a schedule interrupted inside a date resumes at that date: the dates before it are not replayed over its files', async () => {
+    await drop('drop', 'a.txt', 'alpha');
+    await drop('dated/0430', 'b.txt', 'beta');
+    await drop('dated/0531', 'c.txt', 'gamma');
+    const p = await pipelineWith(
+      [{ asOf: '2024-03-31' }, { asOf: '2024-04-30', pickup: ['../dated/0430'] }, { asOf: '2024-05-31', pickup: ['../dated/0531'] }],
+      [{ name: 'trip' }, { name: 'post-dated' }],
+    );
+    await fs.writeFile(path.join(root, 'trip-2024-04-30'), '');
+    const first = await schedule(p, '2024-12-31');
+    expect(first.runs.map((r) => [r.asOf, r.status])).toEqual([['2024-03-31', 'done'], ['2024-04-30', 'interrupted']]);
+    expect(first.notRun).toEqual(['2024-05-31']);
+    // April's drop was copied in before the interruption and waits in the inbox.
+    expect(await fs.readdir(path.join(root, 'home', 'inbox'))).toEqual(['b.txt']);
+
+    const rerun = await schedule(p, '2024-12-31');
+    expect(rerun.alreadyRun).toEqual(['2024-03-31']);
+    expect(rerun.runs.map((r) => [r.asOf, r.status, r.pickup.copied])).toEqual([['2024-04-30', 'done', []], ['2024-05-31', 'done', ['c.txt']]]);
+    expect(rerun.exitCode).toBe(0);
+    // b.txt is April's, not March's; the run records are an uninterrupted schedule's plus the interrupted attempt.
+    expect(await posted()).toEqual([
+      { name: 'a.txt', as_of: '2024-03-31' }, { name: 'b.txt', as_of: '2024-04-30' }, { name: 'c.txt', as_of: '2024-05-31' },
+    ]);
+    expect(await runRows()).toEqual(['2024-03-31 done', '2024-04-30 interrupted', '2024-04-30 done', '2024-05-31 done']);
+    expect((await fs.readdir(path.join(root, 'home', 'archive'))).sort()).toEqual(['2024-03-31', '2024-04-30', '2024-05-31']);
+
+    // Once the latest run finished, a rerun goes through every date again and finds nothing new (decision 0023).
+    const again = await schedule(p, '2024-12-31');
+    expect(again.alreadyRun).toEqual([]);
+    expect(again.runs.map((r) => r.stages[1]!.outcomes.done)).toEqual([0, 0, 0]);
+  });
+
+  it('a file picked up for a later date is held back from an earlier date\'s stages until its own date runs', async () => {
+    await drop('drop', 'x.txt', 'ex');
+    const p = await pipelineWith([], [{ name: 'trip' }, { name: 'post-dated' }]);
+    await fs.writeFile(path.join(root, 'trip-2024-04-30'), '');
+    expect((await runOnce(p, '2024-04-30')).status).toBe('interrupted');
+    expect(await fs.readdir(path.join(root, 'home', 'inbox'))).toEqual(['x.txt']);
+
+    const earlier = await runOnce(p, '2024-03-31');
+    expect(earlier.status).toBe('done');
+    expect(earlier.heldForLater).toEqual([{ file: 'x.txt', asOf: '2024-04-30' }]);
+    expect(earlier.leftInInbox).toEqual([]);
+    expect(await posted()).toEqual([]);
+    expect(await fs.readdir(path.join(root, 'home', 'inbox'))).toEqual(['x.txt']);
+
+    const own = await runOnce(p, '2024-04-30');
+    expect(own.heldForLater).toBeUndefined();
+    expect(await posted()).toEqual([{ name: 'x.txt', as_of: '2024-04-30' }]);
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/pipeline/pipeline-load.ts';
 import { parsePipelineText, PipelineInvalidError } from '../../src/pipeline/pipeline-file.ts';
 import type { RunRecord } from '../../src/pipeline/run-record.ts';
-import { dueDates, worstExitCode } from '../../src/pipeline/schedule.ts';
+import { datesToSkip, dueDates, worstExitCode } from '../../src/pipeline/schedule.ts';
 import { stages } from '../../src/pipeline/stages/index.ts';
 import { scheduleSummaryText } from '../../src/pipeline/summary.ts';
 
@@ -162,3 +162,32 @@ describe('scheduleSummaryText', () => {
     );
   });
 });
+
+describe('where a schedule resumes', () => {
+  const dates = ['2024-03-31', '2024-04-30', '2024-05-31', '2024-06-30'].map((asOf) => ({ asOf, pickup: [] }));
+  const finished = ['2024-03-31', '2024-04-30'];
+
+  it('after an unfinished latest run (interrupted, failed, killed), skips the finished dates before its date', () => {
+    for (const status of ['interrupted', 'failed', 'abandoned', 'running'] as const) {
+      expect(datesToSkip(dates, { latest: { asOf: '2024-05-31', status }, finished })).toEqual(['2024-03-31', '2024-04-30']);
+    }
+  });
+
+  it('never skips the interrupted date itself, nor an earlier date that never finished', () => {
+    expect(datesToSkip(dates, { latest: { asOf: '2024-04-30', status: 'interrupted' }, finished })).toEqual(['2024-03-31']);
+    expect(datesToSkip(dates, { latest: { asOf: '2024-05-31', status: 'failed' }, finished: ['2024-04-30'] })).toEqual(['2024-04-30']);
+  });
+
+  it('after a finished latest run, or none, runs every due date again (they find nothing new)', () => {
+    expect(datesToSkip(dates, { latest: { asOf: '2024-06-30', status: 'done' }, finished })).toEqual([]);
+    expect(datesToSkip(dates, { latest: { asOf: '2024-06-30', status: 'rejected' }, finished })).toEqual([]);
+    expect(datesToSkip(dates, { finished: [] })).toEqual([]);
+  });
+
+  it('the closing table lists the dates not run again', () => {
+    const text = scheduleSummaryText({ pipeline: 'demo', through: '2024-12-31', exitCode: 0, notRun: [], alreadyRun: ['2024-03-31'], runs: [] });
+    expect(text).toContain('Schedule of demo: 1 date due by 2024-12-31');
+    expect(text).toMatch(/^2024-03-31 .*already run \(the schedule resumed at an interrupted date\)$/m);
+  });
+});
+
