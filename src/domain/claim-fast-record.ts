@@ -94,8 +94,8 @@ function email(v: unknown): string {
 function address(v: unknown): ClaimRecord['patient']['address'] {
   const a = obj(v);
   // Keys in sorted order: city, line1, line2, postalCode, state.
-  const out: Obj = { city: text(a.city, 2, 30), line1: text(a.line1, 1, 55) };
-  if (a.line2 !== undefined) out.line2 = text(a.line2, 1, 55);
+  const out: Obj = { city: name(a.city, 2, 30), line1: name(a.line1, 1, 55) };
+  if (a.line2 !== undefined) out.line2 = name(a.line2, 1, 55);
   out.postalCode = str(a.postalCode, POSTAL);
   out.state = str(a.state, STATE);
   return out as ClaimRecord['patient']['address'];
@@ -118,11 +118,11 @@ function person(v: unknown, withPatientId: boolean): Obj {
 function billingProvider(v: unknown): Obj {
   const b = obj(v);
   const out: Obj = { address: address(b.address) };
-  if (b.contactName !== undefined) out.contactName = text(b.contactName, 1, 60);
-  if (b.firstName !== undefined) out.firstName = text(b.firstName, 1, 35);
-  if (b.lastName !== undefined) out.lastName = text(b.lastName, 1, 60);
+  if (b.contactName !== undefined) out.contactName = name(b.contactName, 1, 60);
+  if (b.firstName !== undefined) out.firstName = name(b.firstName, 1, 35);
+  if (b.lastName !== undefined) out.lastName = name(b.lastName, 1, 60);
   out.npi = str(b.npi, NPI);
-  if (b.organizationName !== undefined) out.organizationName = text(b.organizationName, 1, 60);
+  if (b.organizationName !== undefined) out.organizationName = name(b.organizationName, 1, 60);
   if (b.payToAddress !== undefined) out.payToAddress = address(b.payToAddress);
   if (b.phone !== undefined) out.phone = str(b.phone, PHONE);
   out.taxId = str(b.taxId, TAX_ID);
@@ -133,8 +133,8 @@ function billingProvider(v: unknown): Obj {
 function renderingProvider(v: unknown): Obj {
   const r = obj(v);
   const out: Obj = {};
-  if (r.firstName !== undefined) out.firstName = text(r.firstName, 1, 35);
-  out.lastName = text(r.lastName, 1, 60);
+  if (r.firstName !== undefined) out.firstName = name(r.firstName, 1, 35);
+  out.lastName = name(r.lastName, 1, 60);
   out.npi = str(r.npi, NPI);
   if (r.taxonomy !== undefined) out.taxonomy = str(r.taxonomy, TAXONOMY);
   return out;
@@ -241,7 +241,7 @@ export function parseClaimRecordFast(input: unknown): ClaimRecord | null {
     if (r.renderingProvider !== undefined) out.renderingProvider = renderingProvider(r.renderingProvider);
     if (r.serviceFacility !== undefined) {
       const f = obj(r.serviceFacility);
-      const facility: Obj = { address: address(f.address), name: text(f.name, 1, 60) };
+      const facility: Obj = { address: address(f.address), name: name(f.name, 1, 60) };
       if (f.npi !== undefined) facility.npi = str(f.npi, NPI);
       out.serviceFacility = facility;
     }

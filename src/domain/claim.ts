@@ -25,8 +25,9 @@ const x12Text = (min: number, max: number) =>
     .regex(/^(?:(?![*:^~|>])[\x20-\x7E])*$/, 'printable ASCII without * : ^ ~ | >');
 
 /**
- * A person's name as the practice writes it: X12 text, and also letters of any script with their marks and
- * typed apostrophes and dashes (Łukasz Nguyễn, O’Brien). Kept as written; the 837 and 270 writers spell it
+ * A name or an address as the practice writes it (a person, a provider, a facility, a street, a city): X12
+ * text, and also letters of any script with their marks and typed apostrophes and dashes (Łukasz Nguyễn,
+ * O’Brien, Calle Peña, San José). Kept as written; the 837 and 270 writers spell it
  * in X12 text (src/x12/transliterate.ts), which must leave min to max characters (a name written only in a
  * script with no Latin spelling leaves none).
  */
@@ -52,9 +53,9 @@ export const StateCode = z.string().regex(/^[A-Z]{2}$/, 'expected a 2-letter sta
 export const PostalCode = z.string().regex(/^\d{5}(\d{4})?$/, 'expected a ZIP code of 5 or 9 digits, no dash');
 
 export const Address = z.object({
-  line1: x12Text(1, 55),
-  line2: x12Text(1, 55).optional(),
-  city: x12Text(2, 30),
+  line1: nameText(1, 55),
+  line2: nameText(1, 55).optional(),
+  city: nameText(2, 30),
   state: StateCode,
   postalCode: PostalCode,
 });
@@ -79,12 +80,12 @@ export const BillingProvider = z.object({
   taxId: TaxId,
   taxonomy: Taxonomy.optional(),
   /** An organisation's name; for a person, lastName and firstName instead. */
-  organizationName: x12Text(1, 60).optional(),
-  lastName: x12Text(1, 60).optional(),
-  firstName: x12Text(1, 35).optional(),
+  organizationName: nameText(1, 60).optional(),
+  lastName: nameText(1, 60).optional(),
+  firstName: nameText(1, 35).optional(),
   /** A street address: the guide forbids a PO box here (checked in validation). */
   address: Address,
-  contactName: x12Text(1, 60).optional(),
+  contactName: nameText(1, 60).optional(),
   phone: z.string().regex(/^\d{10}$/).optional(),
   /** Where payments go when that is not the billing address (837 loop 2010AB; a PO box is allowed here). */
   payToAddress: Address.optional(),
@@ -94,8 +95,8 @@ export type BillingProvider = z.infer<typeof BillingProvider>;
 /** Rendering provider (837P 2310B) or attending physician (837I 2310A). */
 export const RenderingProvider = z.object({
   npi: Npi,
-  lastName: x12Text(1, 60),
-  firstName: x12Text(1, 35).optional(),
+  lastName: nameText(1, 60),
+  firstName: nameText(1, 35).optional(),
   taxonomy: Taxonomy.optional(),
 });
 export type RenderingProvider = z.infer<typeof RenderingProvider>;
@@ -178,7 +179,7 @@ export type Institutional = z.infer<typeof Institutional>;
 
 /** Where the service was given, when not at the billing provider's address (837P 2310C, 837I 2310E). */
 export const ServiceFacility = z.object({
-  name: x12Text(1, 60),
+  name: nameText(1, 60),
   /** The facility's own NPI, when it has one. */
   npi: Npi.optional(),
   /** A physical location with its ZIP+4 (checked in validation). */

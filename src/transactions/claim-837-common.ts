@@ -83,12 +83,12 @@ export class Hierarchy {
     if (bp.taxonomy) segs.push(['PRV', 'BI', taxonomyQualifier, bp.taxonomy]);
     segs.push(
       bp.organizationName
-        ? ['NM1', '85', '2', bp.organizationName, '', '', '', '', 'XX', bp.npi]
-        : ['NM1', '85', '1', bp.lastName ?? '', bp.firstName ?? '', '', '', '', 'XX', bp.npi],
+        ? ['NM1', '85', '2', toX12Text(bp.organizationName), '', '', '', '', 'XX', bp.npi]
+        : ['NM1', '85', '1', toX12Text(bp.lastName ?? ''), toX12Text(bp.firstName ?? ''), '', '', '', '', 'XX', bp.npi],
     );
     pushAddress(segs, bp.address);
     segs.push(['REF', 'EI', bp.taxId]);
-    if (bp.contactName && bp.phone) segs.push(['PER', 'IC', bp.contactName, 'TE', bp.phone]);
+    if (bp.contactName && bp.phone) segs.push(['PER', 'IC', toX12Text(bp.contactName), 'TE', bp.phone]);
     // 2010AB pay-to address: only when payments go somewhere else than the billing address.
     if (payTo) {
       segs.push(['NM1', '87', bp.organizationName ? '2' : '1']);
@@ -129,12 +129,15 @@ export function pushServiceFacility(mapped: MappedClaim, out: SegmentValues[]): 
   const rec = mapped.claim.record;
   const sf = rec.serviceFacility;
   if (!sf || sameAddress(sf.address, rec.billingProvider.address)) return;
-  out.push(sf.npi ? ['NM1', '77', '2', sf.name, '', '', '', '', 'XX', sf.npi] : ['NM1', '77', '2', sf.name]);
+  const name = toX12Text(sf.name);
+  out.push(sf.npi ? ['NM1', '77', '2', name, '', '', '', '', 'XX', sf.npi] : ['NM1', '77', '2', name]);
   pushAddress(out, sf.address);
 }
 
+/** The record keeps an address as written (Calle Peña); the 837 carries its X12 spelling (Calle Pena). */
 export function pushAddress(out: SegmentValues[], a: Address): void {
-  out.push(a.line2 ? ['N3', a.line1, a.line2] : ['N3', a.line1], ['N4', a.city, a.state, a.postalCode]);
+  const line1 = toX12Text(a.line1);
+  out.push(a.line2 ? ['N3', line1, toX12Text(a.line2)] : ['N3', line1], ['N4', toX12Text(a.city), a.state, a.postalCode]);
 }
 
 /** The record keeps a name as written (Łukasz); the 837 carries its X12 spelling (Lukasz). */

@@ -4,6 +4,7 @@
 import { formatX12Amount, parseCents } from '../common/money.ts';
 import type { MappedClaim } from '../domain/mapped-claim.ts';
 import { normalizeIcd10 } from '../domain/claim-codes.ts';
+import { toX12Text } from '../x12/transliterate.ts';
 import {
   d8,
   otherSubscriberLoops,
@@ -62,7 +63,7 @@ export function institutionalClaimSegments(mapped: MappedClaim, hierarchy: Hiera
 
   const ap = rec.renderingProvider;
   if (ap) {
-    segs.push(['NM1', '71', '1', ap.lastName, ap.firstName ?? '', '', '', '', 'XX', ap.npi]);
+    segs.push(['NM1', '71', '1', toX12Text(ap.lastName), toX12Text(ap.firstName ?? ''), '', '', '', 'XX', ap.npi]);
     if (ap.taxonomy) segs.push(['PRV', 'AT', 'PXC', ap.taxonomy]);
   }
   pushServiceFacility(mapped, segs);

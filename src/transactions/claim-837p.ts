@@ -2,6 +2,7 @@
 // through 2300 CLM, HI, 2310B rendering provider, 2320 other coverage, and 2400 LX/SV1/DTP*472/REF*6R.
 import { formatX12Amount } from '../common/money.ts';
 import type { MappedClaim } from '../domain/mapped-claim.ts';
+import { toX12Text } from '../x12/transliterate.ts';
 import {
   d8,
   otherSubscriberLoops,
@@ -33,7 +34,7 @@ export function professionalClaimSegments(mapped: MappedClaim, hierarchy: Hierar
 
   const rp = rec.renderingProvider;
   if (rp && rp.npi !== rec.billingProvider.npi) {
-    segs.push(['NM1', '82', rp.firstName ? '1' : '2', rp.lastName, rp.firstName ?? '', '', '', '', 'XX', rp.npi]);
+    segs.push(['NM1', '82', rp.firstName ? '1' : '2', toX12Text(rp.lastName), toX12Text(rp.firstName ?? ''), '', '', '', 'XX', rp.npi]);
     if (rp.taxonomy) segs.push(['PRV', 'PE', 'PXC', rp.taxonomy]);
   }
   pushServiceFacility(mapped, segs);

@@ -108,6 +108,54 @@ describe('claims for names beyond ASCII', () => {
   });
 });
 
+describe('providers, facilities and addresses beyond ASCII', () => {
+  /** Claim 0 for BLUE with a Spanish-speaking practice: provider, rendering provider, facility and streets. */
+  function spanish(): ClaimRecordInput {
+    const c = named(0, 'Peña', 'José');
+    const record = c as unknown as Record<string, Record<string, unknown>>;
+    Object.assign(c.patient.address, { line1: '12 Calle Peña', city: 'San José' });
+    const bp = record.billingProvider!;
+    bp.organizationName = 'Clínica Santa Lucía';
+    bp.contactName = 'Ana Muñoz';
+    bp.address = { ...(bp.address as object), line1: '400 Avenida Núñez', city: 'Cañon City' };
+    record.renderingProvider = { npi: '1987654328', lastName: 'Ibáñez', firstName: 'Íñigo' };
+    return c;
+  }
+
+  it('accepts them as written, the fast path and zod alike', () => {
+    const input = spanish();
+    const r = validateClaim(input, 1, TODAY);
+    expect(r.ok ? [] : r.rejections).toEqual([]);
+    if (!r.ok) return;
+    expect(r.claim.record.billingProvider.organizationName).toBe('Clínica Santa Lucía');
+    expect(r.claim.record.patient.address.city).toBe('San José');
+    expect(parseClaimRecordFast(input)).toEqual(ClaimRecord.parse(input));
+  });
+
+  it('writes their X12 spelling into the 837, which passes the independent validator', async () => {
+    const text = await write837([spanish()]);
+    expect(text).toMatch(/^[\x20-\x7E\n]*$/);
+    expect(text).toContain('NM1*85*2*Clinica Santa Lucia*****XX*');
+    expect(text).toContain('N3*400 Avenida Nunez~N4*Canon City*');
+    expect(text).toContain('PER*IC*Ana Munoz*TE*');
+    expect(text).toContain('NM1*82*1*Ibanez*Inigo****XX*1987654328~');
+    expect(text).toContain('N3*12 Calle Pena~N4*San Jose*');
+    expect(validate837(text)).toEqual([]);
+  });
+
+  it('still refuses a delimiter or a street with no X12 spelling, naming the field', () => {
+    const withStreet = (line1: string): ClaimRecordInput => {
+      const c = spanish();
+      Object.assign(c.patient.address, { line1 });
+      return c;
+    };
+    // The synthetic guarantor lives at the patient's address (the same object): both fields are named.
+    const both = ['patient.address.line1 CLAIM_FIELD_INVALID', 'guarantor.address.line1 CLAIM_FIELD_INVALID'];
+    expect(fieldsOf(withStreet('12 Calle*Peña'))).toEqual(both);
+    expect(fieldsOf(withStreet('北京路'))).toEqual(both);
+  });
+});
+
 describe('appointments for names beyond ASCII', () => {
   const appointment = {
     appointmentId: 'APPT-1', date: '2024-09-03', payerId: 'ACME', memberId: 'W100200300',
