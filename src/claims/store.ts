@@ -3,6 +3,7 @@
 // history, the crosswalk versions used, and the charges posted to the ledger), then marks claims submitted
 // once their interchange is complete in the outbox.
 import type pg from 'pg';
+import { ClaimsError } from '../common/errors.ts';
 import { withTransaction } from '../runtime/database.ts';
 import { postBatchInTransaction } from '../ledger/post.ts';
 import { failpoint } from '../runtime/failpoints.ts';
@@ -170,7 +171,7 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
         if (claimIds.length > 0) await client.query(SQL.insertHistory, [claimIds, batch.at.toISOString(), 'submit', null]);
         await recordHolds(client, batch, claimIds);
         return { entriesPosted: entries.length, claimIds };
-      });
+      }).catch(concurrentSend);
       // Claims pending and charges posted, their file not complete yet: a rerun must send them, post nothing.
       failpoint('claims.batch.after-commit');
       return recorded;
@@ -234,6 +235,25 @@ async function upsertPeople(client: pg.PoolClient, claims: readonly MappedClaim[
     cov.map((x) => opt(x.c.subscriber?.lastName)), cov.map((x) => opt(x.c.subscriber?.firstName)),
     cov.map((x) => opt(x.c.subscriber?.birthDate)), cov.map((x) => opt(x.c.claimFilingIndicator)),
   ]);
+}
+
+/** The unique keys of claims (schemas/db/0004): a claim with the same key and content, or a second original. */
+const CLAIM_KEYS = new Set(['claims_billing_npi_patient_control_number_frequency_content_key', 'claims_one_original']);
+
+/**
+ * Another submit (into another outbox) recorded some of these claims between this one's decision and its
+ * insert. Nothing of this batch was recorded and its file is dropped; a rerun finds them already sent.
+ */
+function concurrentSend(err: unknown): never {
+  const e = err as { code?: string; constraint?: string; detail?: string };
+  if (e.code === '23505' && e.constraint !== undefined && CLAIM_KEYS.has(e.constraint)) {
+    const pcn = /\(billing_npi, patient_control_number[^)]*\)=\(\d+, ([^,)]+)/.exec(e.detail ?? '')?.[1];
+    throw new ClaimsError({
+      code: 'CLAIMS_SENT_CONCURRENTLY',
+      message: `another submit recorded ${pcn ? `claim ${pcn}` : 'some of these claims'} as sent while this one was preparing it; nothing of this batch was recorded and its file was not published: run again and they are reported as already sent`,
+    });
+  }
+  throw err;
 }
 
 async function insertClaims(client: pg.PoolClient, sent: readonly SentClaim[], crosswalkId: (m: MappedClaim) => Promise<string>): Promise<string[]> {

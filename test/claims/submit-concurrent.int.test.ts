@@ -4,7 +4,9 @@
 // the outbox lock, the second one's crash recovery deleted the first one's ready files: the first then
 // recorded its claims sent and failed on the rename, and those claims never reached a payer. Now the second
 // waits for the first (or, told not to wait, fails with OUTBOX_BUSY), and every claim is in exactly one 837
-// in the outbox, recorded sent exactly when its file is there.
+// in the outbox, recorded sent exactly when its file is there. The same export submitted into two outboxes
+// at once goes out once: the submit that loses the race stops with CLAIMS_SENT_CONCURRENTLY, publishes
+// nothing, and its rerun reports the claims already sent.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -193,4 +195,41 @@ describe.skipIf(!!process.env.DATABASE_URL)('two writers of one outbox', () => {
     expect(await readdir(path.join(root, 'first', 'inbox'))).toEqual([]);
     expect(await readdir(path.join(root, 'second', 'inbox'))).toEqual([]);
   }, 3 * TIMEOUT_MS);
+
+  it('the same export into two outboxes at once: the claims go out once; the other submit stops cleanly and its rerun finds them sent', async () => {
+    const db = await useTestDatabase();
+    const exportFile = await writeExport(path.join(dir, 'two-outboxes', 'export.ndjson'), FIRST);
+    const outA = path.join(dir, 'two-outboxes', 'a');
+    const outB = path.join(dir, 'two-outboxes', 'b');
+    // The first is held inside its batch transaction, its claims inserted but not committed.
+    const first = start(submitArgs(exportFile, outA), envFor(db, 'ledger.post.after-claim:stop'));
+    await until('the first submit stops inside its batch', () => stopped(first.child.pid), first.done);
+    const second = start(submitArgs(exportFile, outB), envFor(db));
+    // The second reaches the first's uncommitted claims and waits on their row locks.
+    const lockWaits = async (): Promise<number> => (await db.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).rows[0]!.n;
+    const deadline = Date.now() + TIMEOUT_MS;
+    while ((await lockWaits()) === 0) {
+      if (Date.now() > deadline) throw new Error('the second submit never waited on the first one\'s claims');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    first.child.kill('SIGCONT');
+    const a = await first.done;
+    const b = await second.done;
+    expect(a.code, said(a)).toBe(0);
+    expect(JSON.parse(a.stdout)).toMatchObject({ sent: 12, duplicates: 0 });
+    // Before: the second died on the database's unique key (INTERNAL, a stack in the log).
+    expect(b.code, said(b)).toBe(1);
+    expect(b.stderr, said(b)).toMatch(/^claims submit: CLAIMS_SENT_CONCURRENTLY: another submit recorded claim PCN\d+ as sent/m);
+    expect(b.stderr + b.stdout, said(b)).not.toMatch(/^\s+at .*:\d+:\d+\)?$/m);
+    expect(b.stderr, said(b)).not.toContain('"level":50');
+    const rerun = await runCli(submitArgs(exportFile, outB), { env: envFor(db), timeoutMs: TIMEOUT_MS });
+    expect(rerun.code, said(rerun)).toBe(0);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ sent: 0, duplicates: 12, files: [] });
+    expect(await claimsInOutbox(outA)).toEqual(FIRST.map(pcn).sort());
+    expect(existsSync(outB) ? await claimsInOutbox(outB) : []).toEqual([]);
+    expect(await sentButMissing(db, outA)).toEqual([]);
+    expect(await statuses(db)).toEqual({ submitted: 12 });
+  }, 3 * TIMEOUT_MS);
 });
+
