@@ -5,6 +5,7 @@
 // under the account's lock and a unique index, so neither a rerun nor a concurrent run can refer it twice.
 // Last, the rows go out as files (files.ts). Rerunning a date finds nothing new to do.
 import type pg from 'pg';
+import { recordAudit } from '../runtime/audit.ts';
 import { withTransaction } from '../runtime/database.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { postBatchInTransaction } from '../ledger/post.ts';
@@ -189,6 +190,11 @@ export async function runReferrals(pool: pg.Pool, opts: ReferralRunOptions): Pro
   }
   await recordFiles(pool, settings, asOf, opts.runId);
   result.files.push(...(await writeRecordedFiles(pool, settings, opts.outDir)));
+  await recordAudit(pool, {
+    command: opts.runId ? 'run:referrals' : 'referrals', action: 'write',
+    accounts: [...result.placed, ...result.updates, ...result.recalls, ...result.notices].map((x) => x.accountNumber),
+    files: result.files, ...(opts.runId && { runId: opts.runId }),
+  });
   opts.logger.info({ asOf, candidates: result.candidates, placed: result.placed.length, updates: result.updates.length, recalls: result.recalls.length, notices: result.notices.length, notReferred: result.notReferred }, 'referrals run done');
   return result;
 }

@@ -4,6 +4,7 @@
 // written; a statement recorded without its file (a crash in between) is rendered by the next run of that
 // date, so a rerun issues nothing new and loses nothing.
 import type pg from 'pg';
+import { recordAudit } from '../runtime/audit.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { withTransaction } from '../runtime/database.ts';
 import { postBatch } from '../ledger/post.ts';
@@ -97,6 +98,10 @@ export async function runStatements(pool: pg.Pool, opts: StatementRunOptions): P
     await output.close();
   }
   result.files = output.files;
+  await recordAudit(pool, {
+    command: opts.runId ? 'run:statements' : 'statements', action: 'write',
+    accounts: result.issued.map((i) => i.accountNumber), files: result.files, ...(opts.runId && { runId: opts.runId }),
+  });
   logger.info({ asOf, accounts: result.accounts, issued: result.issued.length, held: result.held.length, provisional: result.provisional.length, refundsDue: result.refundsDue.length, ...result.ledger }, 'statement run done');
   return result;
 }

@@ -194,6 +194,18 @@ describe('the demo pipeline', () => {
     ]);
   });
 
+  it('leaves an audit trail: statements and referrals inside the run, by run, naming the accounts they wrote about', async () => {
+    const { rows } = await db.pool.query<{ command: string; as_of: string; accounts: string[]; files: number }>(`
+      SELECT e.command, r.as_of::text, e.accounts, cardinality(e.files) AS files
+      FROM audit_events e JOIN runs r ON r.id = e.run_id ORDER BY e.id`);
+    expect(new Set(rows.map((r) => r.command))).toEqual(new Set(['run:statements', 'run:referrals']));
+    // 07-31: the placement of the two accounts at or over the minimum is written about, and named.
+    const placement = rows.find((r) => r.command === 'run:referrals' && r.as_of === '2024-07-31');
+    expect(placement?.accounts).toEqual(expect.arrayContaining(['A00000005', 'A00000020']));
+    expect(placement?.files).toBeGreaterThan(0);
+    expect(rows.filter((r) => r.command === 'run:statements').map((r) => r.as_of)).toContain('2024-03-31');
+  });
+
   it('a second run adds nothing: same files, same trial balance, every date reports nothing new', async () => {
     expect(second.code).toBe(0);
     const summary = JSON.parse(second.stdout) as ScheduleSummaryJson;

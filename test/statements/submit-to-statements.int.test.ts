@@ -167,4 +167,40 @@ describe('837 submission through 835 posting to statements', () => {
     expect(await ledgerDump(db.pool)).toEqual(before);
     expect(await readFile(path.join(dir, 'out', 'statements-2025-02-10.csv'), 'utf8')).toBe(csvBefore);
   });
+
+  it('the audit trail: each statement run that issued, the refund and an account read, with who; append-only', async () => {
+    const events = async () => (await db.pool.query<{ command: string; action: string; accounts: string[]; files: string[]; os_user: string; db_role: string }>(
+      'SELECT command, action, accounts, files, os_user, db_role FROM audit_events ORDER BY id')).rows;
+    const before = await events();
+    // Statement runs write one event each when they issued something (the rerun above issued nothing).
+    const statementRuns = before.filter((e) => e.command === 'statements');
+    const issuedDates = (await db.pool.query<{ d: string }>('SELECT DISTINCT statement_date::text AS d FROM statements ORDER BY 1')).rows.map((r) => r.d);
+    expect(statementRuns).toHaveLength(issuedDates.length);
+    for (const e of statementRuns) {
+      expect(e.action).toBe('write');
+      expect(e.files.length).toBeGreaterThan(0);
+      expect(['G-A', 'G-B', 'G-C']).toEqual(expect.arrayContaining(e.accounts));
+    }
+    // The refund was recorded once; the replay, the conflict and the overdraft wrote nothing and log nothing.
+    expect(before.filter((e) => e.command === 'account refund').map((e) => [e.action, e.accounts])).toEqual([['write', ['G-A']]]);
+    expect(before.every((e) => e.os_user !== '' && e.db_role !== '')).toBe(true);
+
+    const view = await cli(['account', 'G-B', '--as-of', '2025-03-01', '--json']);
+    expect(view.code, view.stderr).toBe(0);
+    const after = await events();
+    expect(after.slice(before.length).map((e) => [e.command, e.action, e.accounts])).toEqual([['account', 'read', ['G-B']]]);
+
+    const trail = await cli(['audit', '--account', 'G-B', '--json']);
+    expect(trail.code, trail.stderr).toBe(0);
+    const listed = (JSON.parse(trail.stdout) as { events: { command: string; accounts: string[] }[] }).events;
+    expect(listed.length).toBeGreaterThan(1);
+    expect(listed.every((e) => e.accounts.includes('G-B'))).toBe(true);
+    expect(listed.at(-1)).toMatchObject({ command: 'account', action: 'read', accounts: ['G-B'] });
+
+    for (const sql of ["UPDATE audit_events SET os_user = 'someone'", 'DELETE FROM audit_events', 'TRUNCATE audit_events']) {
+      await expect(db.pool.query(sql), sql).rejects.toThrow(/AUDIT_IMMUTABLE/);
+    }
+    expect(await events()).toEqual(after);
+  });
 });
+

@@ -11,6 +11,7 @@ import { parseStatementSettings, type StatementSettings } from '../../statements
 import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { config } from '../../runtime/config.ts';
 import { openDatabase } from '../../runtime/database.ts';
+import { recordAudit } from '../../runtime/audit.ts';
 import { ClaimsError, ExitCode } from '../../common/errors.ts';
 import { isIsoDate } from '../../common/dates.ts';
 import { accountViewDocument, accountViewText, loadAccountView } from '../../statements/account-history.ts';
@@ -59,6 +60,7 @@ async function refund(accountNumber: string, args: string[], ctx: CommandContext
   const db = await openDatabase({ migrate: true, logger: ctx.logger });
   try {
     const r = await recordRefund(db.pool, { accountNumber, amountCents, date, reference });
+    if (r.outcome === 'posted') await recordAudit(db.pool, { command: 'account refund', action: 'write', accounts: [accountNumber] });
     const what = r.outcome === 'posted' ? 'recorded' : 'already recorded';
     if (parsed.values.json) writeJson(ctx, { accountNumber, reference, date, amountCents, outcome: r.outcome, creditLeftCents: r.creditLeftCents });
     else ctx.stdout.write(`refund ${reference} ${what}: ${formatUsd(amountCents)} from account ${accountNumber} on ${date}; credit left ${formatUsd(r.creditLeftCents)}\n`);
@@ -132,6 +134,7 @@ async function show(accountNumber: string, args: string[], ctx: CommandContext):
   try {
     const view = await loadAccountView(db.pool, accountNumber, asOf, settings);
     if (!view) throw new ClaimsError({ code: 'ACCOUNT_UNKNOWN', message: `no guarantor account ${accountNumber}`, found: accountNumber });
+    await recordAudit(db.pool, { command: 'account', action: 'read', accounts: [accountNumber] });
     const sections: [AccountViewSection, { json: unknown; text: string[] }][] = [];
     for (const section of accountViewSections) {
       const value = await section.load(db.pool, accountNumber, asOf, options);

@@ -14,6 +14,7 @@ import { accountCommand } from './account.ts';
 import { plansCommand } from './plans.ts';
 import { ledgerCommand } from './ledger.ts';
 import { referralsCommand } from './referrals.ts';
+import { auditCommand } from './audit.ts';
 
 export const commands: Command[] = [
   runCommand,
@@ -30,4 +31,5 @@ export const commands: Command[] = [
   plansCommand,
   ledgerCommand,
   referralsCommand,
+  auditCommand,
 ];
