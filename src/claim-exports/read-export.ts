@@ -7,6 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { arrayBlocks } from './array-blocks.ts';
 import { BLOCK_BYTES, lineBlocks } from './file-blocks.ts';
+import { storableText } from '../common/input-text.ts';
 
 export type ExportItem =
   | { record: number; value: unknown }
@@ -88,7 +89,8 @@ export function parseLine(raw: string, line: number): ExportItem | null {
   try {
     return { record: line, value: JSON.parse(text) };
   } catch (err) {
-    return { record: line, error: `not JSON: ${(err as Error).message}` };
+    // JSON.parse quotes the text it refused, a NUL included: made storable for the report and run record.
+    return { record: line, error: `not JSON: ${storableText((err as Error).message)}` };
   }
 }
 

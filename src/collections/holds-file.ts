@@ -10,6 +10,7 @@ import type pg from 'pg';
 import { sha256Hex } from '../common/content-hash.ts';
 import { ClaimsError, toClaimsError, type Location } from '../common/errors.ts';
 import { CsvReader } from '../common/csv-reader.ts';
+import { controlCharacterAt, controlCharacterMessage } from '../common/input-text.ts';
 import { isIsoDate } from '../common/dates.ts';
 import { openAccountHold, resolveAccountHolds } from '../patients/holds.ts';
 import type { HoldKind } from '../patients/holds.ts';
@@ -71,6 +72,14 @@ export function holdsFileRows(text: string, file: string): { rows: HoldRow[]; er
     const reason = get('reason');
     const date = holdDate(get('date'));
     const before = errors.length;
+    // The account and the reason are stored with the hold: a NUL would fail the insert and stop the file, a
+    // control character in an account match nothing. The reason is free text: tabs and line breaks are kept.
+    const controlIn = (field: string, value: string, freeText: boolean): void => {
+      const at = controlCharacterAt(value, { freeText });
+      if (at !== -1) errors.push(new ClaimsError({ code: 'HOLD_FIELD_CONTROL_CHARACTER', message: controlCharacterMessage(field, value, at), location: { ...where, field }, expected: 'text without control characters', found: value }));
+    };
+    controlIn('account', accountNumber, false);
+    controlIn('reason', reason, true);
     if (accountNumber === '') bad('account', 'an account number', accountNumber);
     if (!(HOLD_FILE_KINDS as readonly string[]).includes(kind)) bad('kind', HOLD_FILE_KINDS.join(' | '), get('kind'));
     if (reason === '') bad('reason', 'why the hold is opened or resolved', reason);

@@ -10,6 +10,7 @@ import { withTransaction } from '../runtime/database.ts';
 import { postBatchInTransaction } from '../ledger/post.ts';
 import { isIsoDate } from '../common/dates.ts';
 import { CsvReader } from '../common/csv-reader.ts';
+import { controlCharacterAt, controlCharacterMessage, inputExcerpt } from '../common/input-text.ts';
 import { agencyPaymentEntry, badDebtEntry } from './posting-rules.ts';
 import * as SQL from './sql.ts';
 
@@ -44,12 +45,16 @@ export function parseReturnsCsv(text: string, fileName: string): { rows: ReturnR
       const type = at(cells, 'type').toUpperCase();
       if (type !== 'PAYMENT' && type !== 'UNCOLLECTABLE') throw new ClaimsError({ code: 'RETURNS_TYPE_INVALID', message: `type must be PAYMENT or UNCOLLECTABLE`, location: where('type'), found: type });
       const date = at(cells, 'date');
-      if (!isIsoDate(date)) throw new ClaimsError({ code: 'RETURNS_DATE_INVALID', message: `not a date: ${date}`, location: where('date'), expected: 'YYYY-MM-DD', found: date });
+      if (!isIsoDate(date)) throw new ClaimsError({ code: 'RETURNS_DATE_INVALID', message: `not a date: ${inputExcerpt(date)}`, location: where('date'), expected: 'YYYY-MM-DD', found: date });
       const amountText = at(cells, 'amount');
       const amountCents = type === 'UNCOLLECTABLE' && amountText === '' ? 0n : parseCents(amountText, where('amount'));
       if (amountCents < 0n || (type === 'PAYMENT' && amountCents === 0n)) throw new ClaimsError({ code: 'RETURNS_AMOUNT_INVALID', message: 'a payment must be above zero', location: where('amount'), found: amountText });
       for (const c of ['agency', 'account_number', 'referral_id', 'reference'] as const) {
-        if (at(cells, c) === '') throw new ClaimsError({ code: 'RETURNS_FIELD_MISSING', message: `${c} is empty`, location: where(c) });
+        const value = at(cells, c);
+        if (value === '') throw new ClaimsError({ code: 'RETURNS_FIELD_MISSING', message: `${c} is empty`, location: where(c) });
+        // Looked up and stored as text: a NUL would fail the query and stop the file, a control character match nothing.
+        const bad = controlCharacterAt(value);
+        if (bad !== -1) throw new ClaimsError({ code: 'RETURNS_FIELD_CONTROL_CHARACTER', message: controlCharacterMessage(c, value, bad), location: where(c), expected: 'text without control characters', found: value });
       }
       rows.push({ line, agencyId: at(cells, 'agency'), accountNumber: at(cells, 'account_number'), referralId: at(cells, 'referral_id'), type, amountCents, date, reference: at(cells, 'reference') });
     } catch (err) {

@@ -2,7 +2,7 @@
 // analyst to open the file at the right byte. Everything thrown is turned into it by `toClaimsError`.
 import type { ErrorCode } from './error-codes.ts';
 import { systemFailureOf } from './system-failures.ts';
-import { inputExcerpt } from './input-text.ts';
+import { inputExcerpt, storableText } from './input-text.ts';
 
 export type Severity = 'error' | 'warning';
 
@@ -33,6 +33,8 @@ export interface Location {
   field?: string;
   /** 1-based line number in a text input (NDJSON, CSV). */
   line?: number;
+  /** 1-based position of a record in an input that is one JSON array (where `line` would say nothing). */
+  record?: number;
 }
 
 /** Codes a 999/TA1 can carry, where the problem has one. */
@@ -67,7 +69,8 @@ export class ClaimsError extends Error {
   readonly ack?: AckCodes;
 
   constructor(init: ClaimsErrorInit) {
-    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    // A message may quote input (a JSON.parse error does): a NUL in it would make the run record unstorable.
+    super(storableText(init.message), init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'ClaimsError';
     this.code = init.code;
     this.severity = init.severity ?? 'error';
@@ -124,6 +127,7 @@ export function formatLocation(loc: Location): string {
   const parts: string[] = [];
   if (loc.file) parts.push(loc.file);
   if (loc.line !== undefined) parts.push(`line ${loc.line}`);
+  if (loc.record !== undefined) parts.push(`record ${loc.record}`);
   if (loc.interchange) parts.push(`ISA13 ${loc.interchange}`);
   if (loc.group) parts.push(`GS06 ${loc.group}`);
   if (loc.set) parts.push(`ST02 ${loc.set}`);

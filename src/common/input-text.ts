@@ -23,10 +23,46 @@ export function unstorableAt(text: string): number {
   return UNSTORABLE.exec(text)?.index ?? -1;
 }
 
-/** What `unstorableAt` found, for a message: `NUL` or `a broken UTF-16 surrogate (U+D800)`. */
+// C0 control characters and DEL; FREE_TEXT_CONTROL spares tab and line breaks, which free text may hold.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001F\u007F]/;
+// eslint-disable-next-line no-control-regex
+const FREE_TEXT_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/**
+ * Index of the first character a stored text field must not hold, or -1: what `unstorableAt` finds, and
+ * any other C0 control character or DEL (an identifier with an ESC or a line break in it matches nothing
+ * and breaks every report it is copied into). `freeText` allows tab and line breaks (a reason, a note).
+ */
+export function controlCharacterAt(text: string, opts: { freeText?: boolean } = {}): number {
+  const control = (opts.freeText ? FREE_TEXT_CONTROL : CONTROL).exec(text)?.index ?? -1;
+  const unstorable = unstorableAt(text);
+  if (control === -1 || unstorable === -1) return Math.max(control, unstorable);
+  return Math.min(control, unstorable);
+}
+
+/** What `unstorableAt` or `controlCharacterAt` found, for a message: `NUL (0x00)`, a lone surrogate, a control character. */
 export function describeUnstorable(text: string, at: number): string {
   const code = text.charCodeAt(at);
-  return code === 0 ? 'NUL (0x00)' : `a lone UTF-16 surrogate (U+${code.toString(16).toUpperCase()}), text that is not valid UTF-8`;
+  if (code === 0) return 'NUL (0x00)';
+  const hex = code.toString(16).toUpperCase().padStart(4, '0');
+  if (code >= 0xd800 && code <= 0xdfff) return `a lone UTF-16 surrogate (U+${hex}), text that is not valid UTF-8`;
+  return `the control character U+${hex}`;
+}
+
+/**
+ * The message for a field `controlCharacterAt` refused: `account holds NUL (0x00) at character 4: it cannot
+ * be stored`. The value itself goes in `found`, where ClaimsError quotes it as an excerpt.
+ */
+export function controlCharacterMessage(field: string, text: string, at: number): string {
+  const code = text.charCodeAt(at);
+  const why = code === 0 || (code >= 0xd800 && code <= 0xdfff) ? 'it cannot be stored' : 'control characters are not accepted in it';
+  return `${field} holds ${describeUnstorable(text, at)} at character ${at + 1}: ${why}`;
+}
+
+/** Text made storable without cutting it: NUL written `\u0000`, a lone surrogate U+FFFD (messages that quote input). */
+export function storableText(text: string): string {
+  return SUSPECT.test(text) ? storable(text) : text;
 }
 
 /**

@@ -18,11 +18,16 @@ import { ELIGIBILITY_SQL } from './sql.ts';
 import type { WallTime } from '../common/clock.ts';
 import { OWNER_ONLY_DIR } from '../common/files.ts';
 import type { ErrorCode } from '../common/error-codes.ts';
+import { controlCharacterAt, controlCharacterMessage, inputExcerpt, storableText } from '../common/input-text.ts';
 
 export interface AppointmentProblem {
   line: number;
   code: ErrorCode;
   message: string;
+  /** The field at fault, dotted (`subscriber.lastName`), when one is. */
+  field?: string;
+  /** The value found there, as an excerpt (src/common/input-text.ts). */
+  found?: string;
 }
 
 export interface PlannedRequest {
@@ -62,7 +67,13 @@ export async function readAppointments(file: string, profiles: Map<string, Payer
     try {
       json = JSON.parse(text);
     } catch (err) {
-      problems.push({ line, code: 'APPOINTMENT_NOT_JSON', message: (err as Error).message });
+      // JSON.parse quotes the line it refused: a NUL in it would make the run record unstorable.
+      problems.push({ line, code: 'APPOINTMENT_NOT_JSON', message: storableText((err as Error).message) });
+      continue;
+    }
+    const control = controlCharacterIn(json);
+    if (control) {
+      problems.push({ line, code: 'APPOINTMENT_FIELD_CONTROL_CHARACTER', ...control });
       continue;
     }
     const parsed = Appointment.safeParse(json);
@@ -72,7 +83,7 @@ export async function readAppointments(file: string, profiles: Map<string, Payer
     }
     const profile = profiles.get(parsed.data.payerId);
     if (!profile) {
-      problems.push({ line, code: 'APPOINTMENT_PAYER_UNKNOWN', message: `no payer profile ${parsed.data.payerId}` });
+      problems.push({ line, code: 'APPOINTMENT_PAYER_UNKNOWN', message: `no payer profile ${inputExcerpt(parsed.data.payerId)}`, field: 'payerId', found: inputExcerpt(parsed.data.payerId) });
       continue;
     }
     if (parsed.data.date < today) {
@@ -82,6 +93,24 @@ export async function readAppointments(file: string, profiles: Map<string, Payer
     items.push({ profile, request: requestOf(parsed.data, profile) });
   }
   return { items, problems, past };
+}
+
+/**
+ * The first text in a record (a value at any depth, in the order written) holding a control character, NUL
+ * or a lone surrogate (JSON's "\u0000", "\ud800"): one the 270 or the database cannot carry, found here so
+ * the line is rejected with its field instead of the file failing where it is stored or reported.
+ */
+function controlCharacterIn(value: unknown, field = ''): { field: string; message: string; found: string } | null {
+  if (typeof value === 'string') {
+    const at = controlCharacterAt(value);
+    return at === -1 ? null : { field, message: controlCharacterMessage(field || 'the record', value, at), found: inputExcerpt(value) };
+  }
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, v] of Object.entries(value)) {
+    const found = controlCharacterIn(v, Array.isArray(value) ? `${field}[${key}]` : field === '' ? key : `${field}.${key}`);
+    if (found) return found;
+  }
+  return null;
 }
 
 /** An appointments file by its first record: a JSON object with an appointmentId (claims and payments have none). */

@@ -7,6 +7,7 @@ import { ClaimsError, toClaimsError, type Location } from '../common/errors.ts';
 import { parseCents } from '../common/money.ts';
 import { isIsoDate } from '../common/dates.ts';
 import { CsvReader } from '../common/csv-reader.ts';
+import { controlCharacterAt, controlCharacterMessage } from '../common/input-text.ts';
 import { PLAN_FREQUENCIES, type PlanFrequency } from './plans.ts';
 import { CANCEL_PLAN, INSERT_PLAN, LATEST_PLAN, PLAN_BY_KEY } from './sql.ts';
 
@@ -52,6 +53,12 @@ export function planFields(raw: Record<string, string | undefined>, location: Lo
     throw new ClaimsError({ code: 'PLAN_FIELD_INVALID', message: `${field}: expected ${expected}`, location: { ...location, field }, expected, found: found ?? '' });
   };
   const account = raw.account?.trim() || bad('account', 'an account number', raw.account);
+  // The account is stored with the plan: a NUL would fail the insert (and the whole file), a control
+  // character match no account. Either is this row's fault, reported with its field.
+  const controlAt = controlCharacterAt(account);
+  if (controlAt !== -1) {
+    throw new ClaimsError({ code: 'PLAN_FIELD_CONTROL_CHARACTER', message: controlCharacterMessage('account', account, controlAt), location: { ...location, field: 'account' }, expected: 'text without control characters', found: account });
+  }
   const totalCents = parseCents((raw.amount ?? '').trim(), { ...location, field: 'amount' });
   if (totalCents <= 0n) bad('amount', 'an amount above 0', raw.amount);
   const installments = Number(raw.installments);

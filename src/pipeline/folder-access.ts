@@ -5,37 +5,55 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ClaimsError } from '../common/errors.ts';
+import { ClaimsError, toClaimsError, type Location } from '../common/errors.ts';
 
 const REFUSED = new Set(['EACCES', 'EROFS', 'EPERM']);
 
-function notWritable(folder: string, code: string, cause: unknown): ClaimsError {
+/** FOLDER_NOT_WRITABLE for `folder`; `file` when the refused write was to a file in it that may not be overwritten. */
+function notWritable(folder: string, code: string, cause: unknown, file?: string): ClaimsError {
   const why = code === 'EROFS' ? 'it is on a read-only file system' : 'permission denied';
+  const what = file === undefined ? `to the folder ${folder}` : `${file} in the folder ${folder}`;
   return new ClaimsError({
     code: 'FOLDER_NOT_WRITABLE',
-    message: `cannot write to the folder ${folder} (${code}: ${why}): give the user running claims write access to it, or name another folder`,
+    message: `cannot write ${what} (${code}: ${why}): give the user running claims write access to it, or name another folder`,
     location: { file: folder },
     cause,
   });
 }
 
+const allowed = (p: string, mode: number): Promise<boolean> => fs.access(p, mode).then(() => true, () => false);
+
 /**
- * A write the system refused, as FOLDER_NOT_WRITABLE naming its folder; anything else (and a refusal whose
- * folder turns out writable: a file we could not read, say) comes back as it was.
+ * A write the system refused, as FOLDER_NOT_WRITABLE naming its folder: the folder cannot be written, or a
+ * file in it can be read but not written (a report left by another user). Also when a writer had wrapped the
+ * refusal as INTERNAL (its cause). Anything else, and a refusal in a writable folder of a file that cannot be
+ * read either (a read may have failed: an input we may not open), comes back as it was.
  */
 export async function explainWriteError(err: unknown): Promise<unknown> {
-  if (err instanceof ClaimsError) return err;
+  if (err instanceof ClaimsError) {
+    if (err.code !== 'INTERNAL' || err.cause === undefined) return err;
+    const explained = await explainWriteError(err.cause);
+    return explained instanceof ClaimsError ? explained.at(err.location) : err;
+  }
   const e = err as NodeJS.ErrnoException & { dest?: string };
   if (typeof e?.code !== 'string' || !REFUSED.has(e.code) || typeof e.path !== 'string') return err;
   // The refused entry is a file or folder being made, renamed or removed in its parent: the parent is what
   // cannot be written (a recursive mkdir names the first folder it could not create).
-  const folder = path.dirname(e.dest ?? e.path);
-  try {
-    await fs.access(folder, fs.constants.W_OK | fs.constants.X_OK);
-    return err;
-  } catch {
-    return notWritable(folder, e.code, err);
+  const target = e.dest ?? e.path;
+  const folder = path.dirname(target);
+  if (!(await allowed(folder, fs.constants.W_OK | fs.constants.X_OK))) return notWritable(folder, e.code, err);
+  if ((await allowed(target, fs.constants.R_OK)) && !(await allowed(target, fs.constants.W_OK))) {
+    return notWritable(folder, e.code, err, path.basename(target));
   }
+  return err;
+}
+
+/**
+ * What a stage reports for an input that failed: a refused write as FOLDER_NOT_WRITABLE (explainWriteError),
+ * anything else as toClaimsError makes it; `location` fills in what the error does not say.
+ */
+export async function inputFailure(err: unknown, location: Location = {}): Promise<ClaimsError> {
+  return toClaimsError(await explainWriteError(err), location);
 }
 
 /**

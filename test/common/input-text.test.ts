@@ -1,7 +1,7 @@
 // Text the database cannot store is found where it is read, and reports quote input only as a bounded
 // excerpt: a 50 MB value becomes 200 characters and its length, a NUL is written out as \u0000.
 import { describe, expect, it } from 'vitest';
-import { inputExcerpt, unstorableAt } from '../../src/common/input-text.ts';
+import { controlCharacterAt, controlCharacterMessage, inputExcerpt, storableText, unstorableAt } from '../../src/common/input-text.ts';
 import { ClaimsError } from '../../src/common/errors.ts';
 
 describe('unstorableAt', () => {
@@ -37,5 +37,42 @@ describe('inputExcerpt', () => {
     expect(e.found).toBe(`"\\u0000${'q'.repeat(199)}..." (1000001 characters)`);
     expect(e.at({ file: 'a.ndjson' }).found).toBe(e.found);
     expect(JSON.stringify(e.toJSON()).length).toBeLessThan(400);
+  });
+});
+
+describe('controlCharacterAt', () => {
+  it('finds a C0 control character or DEL as well as what unstorableAt finds, whichever comes first', () => {
+    expect(controlCharacterAt('G-1')).toBe(-1);
+    expect(controlCharacterAt('Łukasz Nguyễn 😀')).toBe(-1);
+    expect(controlCharacterAt('G-1\u001b')).toBe(3);
+    expect(controlCharacterAt('A\tB')).toBe(1);
+    expect(controlCharacterAt('A\u007F')).toBe(1);
+    expect(controlCharacterAt('AB\uD800\u0007')).toBe(2);
+    expect(controlCharacterAt('A\u0007\u0000')).toBe(1);
+  });
+
+  it('lets free text keep tabs and line breaks, never a NUL or a lone surrogate', () => {
+    expect(controlCharacterAt('Called twice.\r\nSays\tpaid', { freeText: true })).toBe(-1);
+    expect(controlCharacterAt('Paid\u0000', { freeText: true })).toBe(4);
+    expect(controlCharacterAt('Paid\u000b', { freeText: true })).toBe(4);
+    expect(controlCharacterAt('\uDC00', { freeText: true })).toBe(0);
+  });
+
+  it('says what it found, where, and why', () => {
+    expect(controlCharacterMessage('account', 'G\u00001', 1)).toBe('account holds NUL (0x00) at character 2: it cannot be stored');
+    expect(controlCharacterMessage('reference', 'R\u001b', 1)).toBe('reference holds the control character U+001B at character 2: control characters are not accepted in it');
+    expect(controlCharacterMessage('name', 'A\uD800', 1)).toBe('name holds a lone UTF-16 surrogate (U+D800), text that is not valid UTF-8 at character 2: it cannot be stored');
+  });
+});
+
+describe('storableText', () => {
+  it('writes a NUL out and replaces a lone surrogate, without cutting; ordinary text comes back as it is', () => {
+    const long = 'x'.repeat(1000);
+    expect(storableText(long)).toBe(long);
+    expect(storableText(`a\u0000${long}\uD800`)).toBe(`a\\u0000${long}\uFFFD`);
+  });
+
+  it('makes every ClaimsError message storable (a JSON.parse message quotes the input)', () => {
+    expect(new ClaimsError({ code: 'RECORD_NOT_JSON', message: 'Unexpected token \'\u0000\'' }).message).toBe("Unexpected token '\\u0000'");
   });
 });

@@ -32,6 +32,17 @@ describe('explainWriteError', () => {
     ]);
   });
 
+  it('finds the refusal a writer wrapped as INTERNAL, and keeps what the wrapper knew of the location', async () => {
+    const cause = errno('EACCES', 'mkdir', '/nonexistent-claims/out/reports/export.ndjson');
+    const wrapped = new ClaimsError({ code: 'INTERNAL', message: cause.message, location: { file: 'export.ndjson', line: 3 }, cause });
+    const explained = (await explainWriteError(wrapped)) as ClaimsError;
+    expect([explained.code, explained.location]).toEqual(['FOLDER_NOT_WRITABLE', { file: '/nonexistent-claims/out/reports', line: 3 }]);
+    const other = new ClaimsError({ code: 'INTERNAL', message: 'boom', cause: new Error('boom') });
+    expect(await explainWriteError(other)).toBe(other);
+    const input = new ClaimsError({ code: 'CLAIM_FIELD_INVALID', message: 'bad', cause });
+    expect(await explainWriteError(input)).toBe(input);
+  });
+
   it('leaves other errors, and refusals in a folder that can be written, as they were', async () => {
     const notFound = errno('ENOENT', 'open', '/nonexistent-claims/x');
     expect(await explainWriteError(notFound)).toBe(notFound);

@@ -12,6 +12,7 @@ import { loadPayerProfiles } from '../../runtime/payer-profiles.ts';
 import { ClaimsError, toClaimsError } from '../../common/errors.ts';
 import { looksLikeAppointmentsFile, readAppointments, withoutRequestedBefore, writeEligibilityRequests } from '../../eligibility/requests.ts';
 import { defineStage, type InputOutcome, type ReasonJson } from '../stage.ts';
+import { inputFailure } from '../folder-access.ts';
 
 const asReason = (e: unknown): ReasonJson => toClaimsError(e).toJSON() as unknown as ReasonJson;
 
@@ -41,14 +42,14 @@ export const eligibilityRequestsStage = defineStage({
         const counts = { appointments: read.items.length + read.past + read.problems.length, requested: fresh.length, requestedBefore, past: read.past, rejected: read.problems.length, files: written.length };
         const detail = { files: written.map((w) => ({ file: path.basename(w.file), payerId: w.payerId, isa13: w.isa13, requests: w.requests })) };
         if (read.problems.length > 0) {
-          const reasons = read.problems.map((p) => asReason(new ClaimsError({ code: p.code, message: p.message, location: { file: input, line: p.line } })));
+          const reasons = read.problems.map((p) => asReason(new ClaimsError({ code: p.code, message: p.message, location: { file: input, line: p.line, ...(p.field !== undefined && { field: p.field }) }, ...(p.found !== undefined && { found: p.found }) })));
           outcome = { input, file, status: 'quarantined', reasons, counts, detail };
         } else {
           outcome = { input, file, status: fresh.length === 0 && requestedBefore > 0 ? 'duplicate' : 'done', counts, detail };
         }
       } catch (err) {
-        // The database or the disk failed: the file stays in the inbox for the next run.
-        outcome = { input, status: 'failed', reasons: [asReason(toClaimsError(err, { file: input }))] };
+        // The database or the disk failed, or the outbox refused the 270: the file stays in the inbox for the next run.
+        outcome = { input, status: 'failed', reasons: [asReason(await inputFailure(err, { file: input }))] };
       }
       yield outcome;
     }

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { failpoint } from '../../runtime/failpoints.ts';
-import { toClaimsError } from '../../common/errors.ts';
+import { inputFailure } from '../folder-access.ts';
 import { fileErrors, type FileOutcome } from '../../exchange/receive-file.ts';
 import { ingestFile } from '../ingest-input.ts';
 import { defineStage, type InputOutcome, type InputStatus, type ReasonJson } from '../stage.ts';
@@ -60,8 +60,8 @@ export const ingest = defineStage({
           ...(ctx.settings.acknowledgements && { acks: { outbox: ctx.folders.outbox, clock: ctx.clock } }),
         });
       } catch (err) {
-        // The database or the disk failed: the file stays in the inbox for the next run.
-        yield { input: path.basename(file), status: 'failed', reasons: [toClaimsError(err, { file: path.basename(file) }).toJSON() as unknown as ReasonJson] };
+        // The database or the disk failed, or the outbox refused an acknowledgement: the file stays in the inbox for the next run.
+        yield { input: path.basename(file), status: 'failed', reasons: [(await inputFailure(err, { file: path.basename(file) })).toJSON() as unknown as ReasonJson] };
         continue;
       }
       yield inputOutcome(outcome);

@@ -75,7 +75,10 @@ export const referralsStage = defineStage({
           : { input, file, status: r.posted === 0 && r.duplicates > 0 ? 'duplicate' : 'done', counts };
         yield outcome;
       } catch (err) {
-        yield { input, status: 'failed', reasons: [asReason(err)] };
+        // Not a returns file at all (its header, a NUL in it say) is bad input: quarantined, not retried every
+        // night. Anything else (the database, the disk) leaves it in the inbox for the next run.
+        const reasons = [asReason(err)];
+        yield reasons[0]!.code === 'RETURNS_HEADER_INVALID' ? { input, file, status: 'quarantined', reasons } : { input, status: 'failed', reasons };
       }
     }
     const asOf = ctx.clock.today();

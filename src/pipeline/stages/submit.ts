@@ -16,8 +16,9 @@ import { isBrokenExport } from '../../claim-exports/array-blocks.ts';
 import { postgresClaimStore } from '../../claims/store.ts';
 import { postgresControlNumbers } from '../../exchange/control-numbers.ts';
 import { postgresCoverageGate } from '../../claims/coverage-gate.ts';
-import { looksLikeClaimsExport } from '../../claim-exports/read-export.ts';
-import { toClaimsError } from '../../common/errors.ts';
+import { looksLikeClaimsExport, sniff } from '../../claim-exports/read-export.ts';
+import { inputFailure } from '../folder-access.ts';
+import { storableText } from '../../common/input-text.ts';
 
 export const submitStage = defineStage({
   name: 'submit',
@@ -48,7 +49,7 @@ export const submitStage = defineStage({
         const s = await submitClaims({ ...base, inputs: [], retryHeld: true, reportDir: path.join(ctx.folders.outbox, 'reports', 'held-claims') });
         yield { input: 'held claims', status: s.rejectedClaims > 0 ? 'quarantined' : 'done', counts: countsOf(s), detail: detailOf(s, ctx.folders.outbox), ...(s.rejectedClaims > 0 && { reasons: await rejectedReasons(s, ctx.folders.outbox) }) };
       } catch (err) {
-        yield { input: 'held claims', status: 'failed', reasons: [toClaimsError(err).toJSON() as never] };
+        yield { input: 'held claims', status: 'failed', reasons: [(await inputFailure(err)).toJSON() as never] };
       }
     }
 
@@ -59,11 +60,12 @@ export const submitStage = defineStage({
       try {
         const s = await submitClaims({ ...base, inputs: [file], retryHeld: false, reportDir: path.join(ctx.folders.outbox, 'reports', name) });
         const outcome: InputOutcome = { input: name, file, status: 'done', counts: countsOf(s), detail: detailOf(s, ctx.folders.outbox) };
-        if (s.rejectedClaims > 0) yield { ...outcome, status: 'quarantined', reasons: await rejectedReasons(s, ctx.folders.outbox, name) };
+        if (s.rejectedClaims > 0) yield { ...outcome, status: 'quarantined', reasons: await rejectedReasons(s, ctx.folders.outbox, { name, shape: await sniff(file) }) };
         else yield { ...outcome, status: s.sent + s.resent + s.held === 0 && s.duplicates > 0 ? 'duplicate' : 'done' };
       } catch (err) {
-        // A file that is not a claims export at all is bad input: quarantined, not retried every night.
-        const reasons = [toClaimsError(err, { file: name }).toJSON() as never];
+        // A file that is not a claims export at all is bad input: quarantined, not retried every night. A
+        // write refused in the outbox's reports folder says which folder (FOLDER_NOT_WRITABLE), not INTERNAL.
+        const reasons = [(await inputFailure(err, { file: name })).toJSON() as never];
         yield isBrokenExport(err) ? { input: name, file, status: 'quarantined', reasons } : { input: name, status: 'failed', reasons };
       }
     }
@@ -85,9 +87,11 @@ const REASONS_SHOWN = 100;
 /**
  * The reasons a partly rejected export carries into its .error.json: a summary naming the report (relative
  * to the outbox, so the record holds no machine paths), then the report's first rows, each naming the
- * claim, its record number in the export, the field, and what was expected and found.
+ * claim, where it is in the export (its line in NDJSON, its position in a JSON array: `location.record`,
+ * also for held claims, whose export is gone), the field, and what was expected and found.
  */
-async function rejectedReasons(s: SubmitSummary, outbox: string, file?: string): Promise<NonNullable<InputOutcome['reasons']>> {
+async function rejectedReasons(s: SubmitSummary, outbox: string, input?: { name: string; shape: 'array' | 'ndjson' }): Promise<NonNullable<InputOutcome['reasons']>> {
+  const file = input?.name;
   const report = path.relative(outbox, s.report.csv);
   const reasons: NonNullable<InputOutcome['reasons']> = [{
     code: 'CLAIMS_REJECTED',
@@ -103,10 +107,12 @@ async function rejectedReasons(s: SubmitSummary, outbox: string, file?: string):
       break;
     }
     const recordFile = typeof row.file === 'string' ? path.basename(row.file) : file;
+    const at = typeof row.record !== 'number' || row.record < 1 ? {} : input?.shape === 'ndjson' ? { line: row.record } : { record: row.record };
     reasons.push({
       code: String(row.code),
-      message: `record ${String(row.record)} (claim ${String(row.claimId ?? '')}, patient control number ${String(row.patientControlNumber ?? '')}): ${String(row.message)}`,
-      location: { ...(recordFile !== undefined && { file: recordFile }), claim: row.patientControlNumber, field: row.field },
+      // The report's message may quote the export (a JSON.parse error does): storable, as every reason must be.
+      message: storableText(`record ${String(row.record)} (claim ${String(row.claimId ?? '')}, patient control number ${String(row.patientControlNumber ?? '')}): ${String(row.message)}`),
+      location: { ...(recordFile !== undefined && { file: recordFile }), ...at, claim: row.patientControlNumber, field: row.field },
       ...(row.expected !== undefined && { expected: String(row.expected) }),
       ...(row.found !== undefined && { found: String(row.found) }),
     });
