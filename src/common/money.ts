@@ -1,6 +1,7 @@
 // Money is integer cents held in a bigint, parsed from text and formatted to text without ever passing
 // through a float (DOMAIN.md, Money; X12 type R, RFI 1526).
 import { ClaimsError, type Location } from './errors.ts';
+import { inputExcerpt } from './input-text.ts';
 
 export type Cents = bigint;
 
@@ -20,7 +21,7 @@ export function parseCents(text: string, location: Location = {}): Cents {
   if (!m || (whole === '' && frac === '') || text.length > AMOUNT_TEXT_MAX) {
     throw new ClaimsError({
       code: 'MONEY_INVALID',
-      message: `not a monetary amount: ${JSON.stringify(text)}`,
+      message: `not a monetary amount: ${text.length > 40 ? inputExcerpt(text) : JSON.stringify(text)}`,
       location,
       expected: 'a decimal number with at most 2 decimal places',
       found: text,
@@ -30,7 +31,7 @@ export function parseCents(text: string, location: Location = {}): Cents {
   if (frac.length > 2 && /[1-9]/.test(frac.slice(2))) {
     throw new ClaimsError({
       code: 'MONEY_PRECISION',
-      message: `amount ${text} has more than 2 decimal places`,
+      message: `amount ${inputExcerpt(text)} has more than 2 decimal places`,
       location,
       expected: 'at most 2 decimal places',
       found: text,

@@ -68,6 +68,21 @@ describe('parseCents', () => {
   });
 });
 
+describe('parseCents quotes a bad value as a bounded excerpt', () => {
+  it('a 5 MB amount field gives a message of a few hundred characters that still says how long it was', () => {
+    const huge = '9'.repeat(5 * 1024 * 1024);
+    let message = '';
+    try {
+      parseCents(huge);
+    } catch (err) {
+      message = (err as ClaimsError).message;
+    }
+    expect(message.length).toBeLessThan(300);
+    expect(message).toContain(`(${huge.length} characters)`);
+    expect(message.startsWith('not a monetary amount: "999')).toBe(true);
+  });
+});
+
 describe('formats', () => {
   it('formatDecimal always has two decimals', () => {
     expect([0n, 1n, -1n, 10n, 1_250n, -307n, 100_000n, INT64_MAX].map(formatDecimal))
