@@ -6,6 +6,7 @@ import { ClaimsError } from '../common/errors.ts';
 import { logger as rootLogger, type Logger } from './logger.ts';
 import { acquireEmbeddedServer, type EmbeddedServer } from './embedded-server.ts';
 import { migrate } from './migrations.ts';
+import { failpoint } from './failpoints.ts';
 import { DATABASE_SQL as SQL, TRANSACTION_SQL, createDatabaseSql } from './sql.ts';
 
 // bigint columns (money in cents, ids) come back as strings by default; keep them exact as bigint.
@@ -187,6 +188,7 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
       throw err;
     }
   }
+  failpoint('db.opened');
   return db;
 }
 

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { openDatabase } from '../../runtime/database.ts';
-import { ClaimsError, ExitCode } from '../../common/errors.ts';
+import { ClaimsError, ExitCode, toClaimsError } from '../../common/errors.ts';
+import { systemFailureOf } from '../../common/system-failures.ts';
 import { loadPayerProfiles } from '../../runtime/payer-profiles.ts';
 import { readAppointments, writeEligibilityRequests, type Written270 } from '../../eligibility/requests.ts';
 import { JSON_OPTION, jsonHelpLine, writeJson } from '../json-output.ts';
@@ -52,7 +53,9 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
     try {
       written = await writeEligibilityRequests(db.pool, items, { outDir, createdAt: ctx.clock.wallTime() });
     } catch (err) {
-      throw err instanceof ClaimsError ? err : new ClaimsError({ code: 'ELIGIBILITY_REQUESTS_FAILED', message: (err as Error).message, cause: err });
+      // A lost database or a full disk keeps its own code (DATABASE_UNREACHABLE, DISK_FULL), as everywhere.
+      if (err instanceof ClaimsError || systemFailureOf(err)) throw toClaimsError(err);
+      throw new ClaimsError({ code: 'ELIGIBILITY_REQUESTS_FAILED', message: (err as Error).message, cause: err });
     } finally {
       await db.close();
     }
