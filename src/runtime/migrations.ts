@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { refreshGrants } from './roles.ts';
 import { sha256Hex } from '../common/content-hash.ts';
 import { ClaimsError } from '../common/errors.ts';
 import type { Logger } from './logger.ts';
@@ -174,6 +175,8 @@ export async function migrate(pool: pg.Pool, opts: { dir?: string; logger?: Logg
         appliedNow.push(file);
         opts.logger?.info({ migration: file.fileName, ms: Date.now() - started }, 'applied migration');
       }
+      // Roles created by `claims db roles` get their privileges on the new tables too.
+      if (appliedNow.length > 0 && (await refreshGrants(client))) opts.logger?.info('granted the database roles their privileges on the new tables');
       const status = planMigrations(files, await readApplied(client));
       return { applied: appliedNow, status };
     } finally {

@@ -1,17 +1,31 @@
-// `claims db migrate|status`: apply the numbered migrations in schemas/db, or show which are applied.
+// `claims db migrate|status|roles`: apply the numbered migrations in schemas/db, show which are applied, or
+// create the least-privilege roles (src/runtime/roles.ts).
 import { parseArgs } from 'node:util';
 import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { openDatabase, redactUrl } from '../../runtime/database.ts';
 import { ExitCode } from '../../common/errors.ts';
 import { type MigrationStatus, migrate, migrationStatus } from '../../runtime/migrations.ts';
 import { JSON_OPTION, jsonHelpLine, writeJson } from '../json-output.ts';
+import { createRoles, ROLE_KINDS, type RoleKind } from '../../runtime/roles.ts';
+
+const ROLE_WORK: Record<RoleKind, string> = {
+  pipeline: 'runs and posts: reads and writes every table but the migrations record',
+  analyst: 'reports: reads every table but the audit trail, and records its reads there',
+  auditor: 'reads the audit trail, nothing else',
+};
 
 const HELP = `Usage: claims db migrate [--json]
        claims db status [--json]
+       claims db roles [--json]
 
   migrate   Apply pending migrations from schemas/db, each in its own transaction. Safe to run from two
             processes at once. Stops with MIGRATION_CHECKSUM_MISMATCH if an applied file was edited.
   status    List applied and pending migrations. Exits 1 if an applied file was edited or removed.
+  roles     Create the database's roles (group roles, NOLOGIN; names start with the database's name):
+            DB_pipeline (runs and posts: every table, not the migrations), DB_analyst (reads every table
+            but the audit trail; its reads are audited), DB_auditor (reads the audit trail only). Run it
+            again any time: it creates what is missing and grants the privileges anew; migrate keeps them
+            up to date for new tables. Grant them to login users: GRANT claims_analyst TO alice.
 
 Options:
 ${jsonHelpLine(10)}
@@ -55,8 +69,8 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
     throw new UsageError((err as Error).message);
   }
   const [verb, ...extra] = parsed.positionals;
-  if (verb !== 'migrate' && verb !== 'status') {
-    throw new UsageError(verb === undefined ? 'missing sub-command: migrate or status' : `unknown sub-command '${verb}': expected migrate or status`);
+  if (verb !== 'migrate' && verb !== 'status' && verb !== 'roles') {
+    throw new UsageError(verb === undefined ? 'missing sub-command: migrate, status or roles' : `unknown sub-command '${verb}': expected migrate, status or roles`);
   }
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   const json = parsed.values.json === true;
@@ -75,6 +89,17 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
       }
       return ExitCode.ok;
     }
+    if (verb === 'roles') {
+      await migrate(db.pool, { logger: ctx.logger });
+      const r = await createRoles(db.pool);
+      if (json) writeJson(ctx, r);
+      else {
+        const made = r.created.length === 0 ? 'all three existed' : `created ${r.created.join(', ')}`;
+        ctx.stdout.write(`roles of database ${r.database}: ${made}; privileges granted on ${r.tables} tables\n` +
+          ROLE_KINDS.map((k) => `  ${r.roles[k].padEnd(Math.max(...ROLE_KINDS.map((x) => r.roles[x].length)))}  ${ROLE_WORK[k]}\n`).join(''));
+      }
+      return ExitCode.ok;
+    }
     const status = await migrationStatus(db.pool);
     if (json) writeJson(ctx, statusJson(status));
     else ctx.stdout.write(statusTable(status));
@@ -86,7 +111,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
 
 export const dbCommand: Command = {
   name: 'db',
-  summary: 'Database migrations: `claims db migrate`, `claims db status`',
+  summary: 'The database: `claims db migrate`, `claims db status`, `claims db roles` (least-privilege roles)',
   help: HELP,
   run,
 };
