@@ -65,6 +65,8 @@ export interface RunRecord {
   heldForLater?: { file: string; asOf: string }[];
   /** Runs of this pipeline found `running` with no live process, marked abandoned by this run. */
   abandonedRuns: string[];
+  /** Runs found unfinished that had lost the database: recorded failed with their error by this run. */
+  failedRuns?: string[];
   error?: ReasonJson;
 }
 
@@ -150,6 +152,8 @@ export interface RunStore {
   pickupDates(pipeline: string, inboxNames: readonly string[]): Promise<Map<string, string>>;
   /** The pipeline's latest run, and the dates that have a finished (done or rejected) run: where a schedule resumes. */
   scheduleHistory(pipeline: string): Promise<ScheduleHistory>;
+  /** A run found unfinished that left a failure note: failed, with the error it could not record itself. */
+  recordFailed(runId: string, error: ReasonJson): Promise<void>;
   /** Release the lock without finishing (begin succeeded but the caller is giving up). */
   release(): Promise<void>;
 }

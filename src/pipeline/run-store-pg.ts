@@ -8,7 +8,7 @@ import type { InputRecord, NewRun, RunStatus, RunStore, ScheduleHistory, StageRe
 import type { ReasonJson } from './stage.ts';
 import { jsonText } from '../common/json-text.ts';
 import {
-  ABANDON_RUNS_SQL, FINISHED_DATES_SQL, FINISH_RUN_SQL, LATEST_RUN_SQL, PICKUP_DATES_SQL, FINISH_STAGE_SQL, INSERT_INPUT_SQL, INSERT_PICKUP_SQL, INSERT_RUN_SQL, INSERT_STAGE_SQL, PICKED_UP_SQL,
+  ABANDON_RUNS_SQL, FINISHED_DATES_SQL, FINISH_RUN_SQL, LATEST_RUN_SQL, PICKUP_DATES_SQL, RECORD_FAILED_SQL, FINISH_STAGE_SQL, INSERT_INPUT_SQL, INSERT_PICKUP_SQL, INSERT_RUN_SQL, INSERT_STAGE_SQL, PICKED_UP_SQL,
   RELAXED_COMMIT_SQL, RELEASE_RUN_LOCK_SQL, RESET_COMMIT_SQL, STRICT_COMMIT_SQL, TRY_RUN_LOCK_SQL,
 } from './sql.ts';
 
@@ -100,6 +100,9 @@ export function createPgRunStore(pool: Pool): RunStore {
     },
     async recordPickup(pipeline, sha256, source, inboxName, runId) {
       await writer().query(INSERT_PICKUP_SQL, [pipeline, sha256, source, inboxName, runId]);
+    },
+    async recordFailed(runId, error) {
+      await writer().query(RECORD_FAILED_SQL, [runId, json(error)]);
     },
     async pickupDates(pipeline, inboxNames) {
       if (inboxNames.length === 0) return new Map();

@@ -214,6 +214,34 @@ async function heldForLater(req: RunRequest, asOf: string): Promise<Map<string, 
   return new Map([...dates].filter(([, date]) => date > asOf));
 }
 
+const failureNote = (inbox: string, runId: string): string => path.join(inbox, `.run-${runId}.failed.json`);
+
+/** Best effort: with the database gone the disk may be going too, and the error the user sees matters more. */
+async function leaveFailureNote(inbox: string, runId: string, error: ReasonJson): Promise<void> {
+  await fs.writeFile(failureNote(inbox, runId), JSON.stringify({ runId, error }), { mode: 0o600 }).catch(() => undefined);
+}
+
+/**
+ * Runs just found unfinished whose process left a failure note (it lost the database): recorded as failed
+ * with the error it saw, not as abandoned. Returns their ids.
+ */
+async function recordFailureNotes(req: RunRequest, unfinished: readonly string[]): Promise<string[]> {
+  const recorded: string[] = [];
+  for (const id of unfinished) {
+    const note = failureNote(req.pipeline.folders.inbox, id);
+    let error: ReasonJson;
+    try {
+      error = (JSON.parse(await fs.readFile(note, 'utf8')) as { error: ReasonJson }).error;
+    } catch {
+      continue;
+    }
+    await req.store.recordFailed(id, error);
+    await fs.rm(note, { force: true });
+    recorded.push(id);
+  }
+  return recorded;
+}
+
 /**
  * Create the folders, and make sure this process can write every one of them before any input is taken: a
  * read-only outbox found after the first stage posted would leave the run half done.
@@ -230,15 +258,20 @@ async function prepareFolders(folders: RunRequest['pipeline']['folders'], log: L
 export async function runPipeline(req: RunRequest): Promise<RunRecord> {
   const { pipeline, store, clock } = req;
   const asOf = clock.today();
-  const { runId, abandonedRuns } = await store.begin({
+  const begun = await store.begin({
     pipeline: pipeline.definition.name, pipelineFile: pipeline.file, pipelineSha256: pipeline.sha256, asOf,
   });
+  const { runId } = begun;
   const log = req.logger.child({ runId, pipeline: pipeline.definition.name });
+  const failedRuns = await recordFailureNotes(req, begun.abandonedRuns);
+  const abandonedRuns = begun.abandonedRuns.filter((id) => !failedRuns.includes(id));
+  if (failedRuns.length > 0) log.warn({ failedRuns }, 'earlier runs that lost the database were recorded as failed, with their error');
   if (abandonedRuns.length > 0) log.warn({ abandonedRuns }, 'earlier runs left unfinished were marked abandoned');
   log.info({ asOf }, 'run started');
   const record: RunRecord = {
     runId, pipeline: pipeline.definition.name, pipelineFile: pipeline.file, asOf, status: 'running',
     pickup: { copied: [], alreadyPickedUp: 0 }, stages: [], leftInInbox: [], abandonedRuns,
+    ...(failedRuns.length > 0 && { failedRuns }),
   };
   let interrupted = false;
   try {
@@ -284,7 +317,13 @@ export async function runPipeline(req: RunRequest): Promise<RunRecord> {
   const totals = emptyOutcomeCounts() as Record<string, number>;
   for (const s of record.stages) addCounts(totals, s.outcomes);
   totals.pickedUp = record.pickup.copied.length;
-  await store.finish(runId, record.status, totals, record.error);
+  try {
+    await store.finish(runId, record.status, totals, record.error);
+  } catch (err) {
+    // The database is gone, so the run row cannot say how the run ended: a note in the inbox tells the next run.
+    await leaveFailureNote(pipeline.folders.inbox, runId, record.status === 'failed' && record.error ? record.error : reason(err));
+    throw err;
+  }
   log.info({ status: record.status, ...totals }, 'run finished');
   return record;
 }

@@ -37,3 +37,5 @@ SELECT to_char(as_of, 'YYYY-MM-DD') AS as_of, status FROM runs WHERE pipeline_na
 export const FINISHED_DATES_SQL = `
 SELECT DISTINCT to_char(as_of, 'YYYY-MM-DD') AS as_of FROM runs
 WHERE pipeline_name = $1 AND status IN ('done', 'rejected') ORDER BY 1`;
+export const RECORD_FAILED_SQL = `
+UPDATE runs SET status = 'failed', error = $2::jsonb WHERE id = $1 AND status = 'abandoned'`;

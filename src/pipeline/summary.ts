@@ -27,6 +27,7 @@ export interface RunSummaryJson {
   leftInInbox: string[];
   heldForLater?: { file: string; asOf: string }[];
   abandonedRuns: string[];
+  failedRuns?: string[];
   error?: ReasonJson;
 }
 
@@ -55,6 +56,7 @@ export function summaryJson(run: RunRecord, opts: SummaryOptions): RunSummaryJso
     leftInInbox: run.leftInInbox,
     ...(run.heldForLater && { heldForLater: run.heldForLater }),
     abandonedRuns: run.abandonedRuns,
+    ...(run.failedRuns && { failedRuns: run.failedRuns }),
     ...(run.error && { error: run.error }),
   };
 }
@@ -119,6 +121,7 @@ export function summaryText(run: RunRecord, opts: SummaryOptions): string {
     const more = run.heldForLater.length > 10 ? `, and ${run.heldForLater.length - 10} more` : '';
     out.push('', `Held for a later date: ${run.heldForLater.length} (${shown}${more})`);
   }
+  if (run.failedRuns && run.failedRuns.length > 0) out.push('', `Earlier runs that lost the database, recorded failed: ${run.failedRuns.join(', ')}`);
   if (run.abandonedRuns.length > 0) out.push('', `Earlier runs found unfinished and marked abandoned: ${run.abandonedRuns.join(', ')}`);
   out.push('', `Exit ${exitCodeOf(run.status)}`);
   return out.join('\n') + '\n';

@@ -155,7 +155,7 @@ describe.skipIf(embeddedOnly)('the database server killed under claims run', () 
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('DATABASE_UNREACHABLE and exit 1; the next run marks the run abandoned and posts every remittance once', { timeout: TEST_TIMEOUT_MS }, async () => {
+  it('DATABASE_UNREACHABLE and exit 1; the next run records that run failed with that error and posts every remittance once', { timeout: TEST_TIMEOUT_MS }, async () => {
     // The run holds its lock's session for the whole run, and the remittance its transaction.
     const child = run({ CLAIMS_FAILPOINT: 'remit.after_copy#2:stop' });
     const finished = collect(child, CHILD_TIMEOUT_MS);
@@ -166,13 +166,20 @@ describe.skipIf(embeddedOnly)('the database server killed under claims run', () 
     await waitFor('the server to die', () => !alive(server), 10_000);
     child.kill('SIGCONT');
     expectCleanFailure(await finished, 'run', 'DATABASE_UNREACHABLE');
-    // Nothing moved: the file waits in the inbox for the next run.
-    expect(await readdir(path.join(dir, 'work', 'inbox'))).toEqual(['remit.835']);
+    // Nothing moved: the file waits in the inbox for the next run, beside the note the run left for it.
+    const left = (await readdir(path.join(dir, 'work', 'inbox'))).sort();
+    expect(left).toHaveLength(2);
+    expect(left[0]).toMatch(/^\.run-\d+\.failed\.json$/);
+    expect(left[1]).toBe('remit.835');
+    const note = JSON.parse(await readFile(path.join(dir, 'work', 'inbox', left[0]!), 'utf8')) as { error: { code: string } };
+    expect(note.error.code).toBe('DATABASE_UNREACHABLE');
 
     const rerun = await collect(run(), CHILD_TIMEOUT_MS);
     expect(rerun.code, said(rerun)).toBe(0);
     expect(rerun.stdout, said(rerun)).toMatch(/^Run \d+ of lost-db, as of 2024-03-31: done$/m);
-    expect(rerun.stdout, said(rerun)).toContain('Earlier runs found unfinished and marked abandoned: 1');
+    expect(rerun.stdout, said(rerun)).toMatch(/^Earlier runs that lost the database, recorded failed: \d+$/m);
+    expect(rerun.stdout, said(rerun)).not.toContain('marked abandoned');
+    // The note was read and removed (the inbox is empty, hidden files included).
     expect(await readdir(path.join(dir, 'work', 'inbox'))).toEqual([]);
     const tb = await runCli(['ledger', 'balances', '--json'], { env: env(), timeoutMs: CHILD_TIMEOUT_MS });
     expect(JSON.parse(tb.stdout).totalCents).toBe(0);
