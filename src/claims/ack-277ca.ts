@@ -15,11 +15,15 @@ import { withTransaction } from '../runtime/database.ts';
 import type { SetHandler, SetOutcome, X12Set } from '../exchange/set-handler.ts';
 import type { Segment } from '../x12/segment.ts';
 import { components, controlCharacterError, element, nulElement } from '../x12/access.ts';
+import { idLabel } from '../x12/id-qualifiers.ts';
 import { SQL } from './sql.ts';
 import { moveClaims, nextStatus, type AckVerdict } from './ack-status.ts';
 
 export interface ClaimAck {
+  /** NM109 of the billing provider (NM1*85): an NPI when billingIdQualifier is XX. */
   billingNpi: string;
+  /** NM108: XX NPI, FI tax id, ... (what the id is, for messages). */
+  billingIdQualifier: string;
   patientControlNumber: string;
   /** STC01-1 of the first STC (the claim's current status). */
   category: string;
@@ -41,6 +45,7 @@ export function read277ca(set: { segments: Segment[]; fileName: string; intercha
   const out: ClaimAck[] = [];
   let level = '';
   let npi = '';
+  let qualifier = '';
   let claim: (Omit<ClaimAck, 'category' | 'statusCode'> & { category: string | null; statusCode: string; hl: Segment }) | null = null;
   const close = (): void => {
     if (!claim) return;
@@ -56,11 +61,14 @@ export function read277ca(set: { segments: Segment[]; fileName: string; intercha
     if (s.tag === 'HL') {
       close();
       level = element(s, 3);
-      if (level === '19') npi = '';
-      if (level === 'PT') claim = { billingNpi: npi, patientControlNumber: '', category: null, statusCode: '', payerClaimNumber: null, segmentIndex: s.index, hl: s };
+      if (level === '19') npi = qualifier = '';
+      if (level === 'PT') claim = { billingNpi: npi, billingIdQualifier: qualifier, patientControlNumber: '', category: null, statusCode: '', payerClaimNumber: null, segmentIndex: s.index, hl: s };
       continue;
     }
-    if (level === '19' && s.tag === 'NM1' && element(s, 1) === '85') npi = element(s, 9);
+    if (level === '19' && s.tag === 'NM1' && element(s, 1) === '85') {
+      npi = element(s, 9);
+      qualifier = element(s, 8);
+    }
     if (!claim) continue;
     if (s.tag === 'TRN' && element(s, 1) === '2') claim.patientControlNumber = element(s, 2);
     else if (s.tag === 'STC' && claim.category === null) {
@@ -110,6 +118,7 @@ export const ack277caHandler: SetHandler = {
   name: 'ack-277ca',
   transactionSet: '277',
   functionalId: 'HN',
+  readsAnyGroup: true,
   versions: ['005010X214'],
   async handleSet(set: X12Set, ctx): Promise<SetOutcome> {
     const base = { set: set.set, transactionSet: '277' };
@@ -129,7 +138,7 @@ export const ack277caHandler: SetHandler = {
     const loc = { file: ctx.fileName, interchange: set.interchange, group: set.group, set: set.set };
     const reasons: ClaimsError[] = [];
     if (r.unmatched.length > 0) {
-      reasons.push(new ClaimsError({ code: 'ACK_277CA_UNMATCHED', severity: 'warning', message: `${r.unmatched.length} claim(s) acknowledged that this system did not send (first: ${r.unmatched[0]!.patientControlNumber} for NPI ${r.unmatched[0]!.billingNpi})`, location: { ...loc, segmentIndex: r.unmatched[0]!.segmentIndex, segmentTag: 'HL' } }));
+      reasons.push(new ClaimsError({ code: 'ACK_277CA_UNMATCHED', severity: 'warning', message: `${r.unmatched.length} claim(s) acknowledged that this system did not send (first: ${r.unmatched[0]!.patientControlNumber} for ${idLabel(r.unmatched[0]!.billingIdQualifier)} ${r.unmatched[0]!.billingNpi})`, location: { ...loc, segmentIndex: r.unmatched[0]!.segmentIndex, segmentTag: 'HL' } }));
     }
     if (r.other.length > 0) {
       reasons.push(new ClaimsError({ code: 'ACK_277CA_CATEGORY_OTHER', severity: 'warning', message: `${r.other.length} claim(s) with a status category that neither accepts nor rejects (first: ${r.other[0]!.category} for ${r.other[0]!.patientControlNumber}): status unchanged`, location: { ...loc, segmentIndex: r.other[0]!.segmentIndex, segmentTag: 'HL' } }));

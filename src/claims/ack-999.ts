@@ -128,6 +128,7 @@ export const ack999Handler: SetHandler = {
   name: 'ack-999',
   transactionSet: '999',
   functionalId: 'FA',
+  readsAnyGroup: true,
   versions: ['005010X231A1', '005010X231'],
   async handleSet(set: X12Set, ctx): Promise<SetOutcome> {
     const base = { set: set.set, transactionSet: '999' };

@@ -58,6 +58,9 @@ export const ERROR_CODES = [
   'SEGMENT_UNTERMINATED',
   'SEGMENT_OUTSIDE_GROUP',
   'SEGMENT_OUTSIDE_SET',
+  // An ISA whose segment terminator (the byte after ISA16) is a line break while the segments end with another
+  // character: named once instead of one SEGMENT_OUTSIDE_GROUP per segment.
+  'SEGMENT_TERMINATOR_SUSPECT',
   'SEGMENT_OUTSIDE_INTERCHANGE',
   'IEA_GROUP_COUNT',
   'IEA_CONTROL_NUMBER_MISMATCH',
@@ -148,10 +151,6 @@ export const ERROR_CODES = [
   'SUBMIT_ABORTED',
   'OUTBOX_BUSY',
   'CLAIMS_SENT_CONCURRENTLY',
-  'APPOINTMENT_FIELD_CONTROL_CHARACTER',
-  'PLAN_FIELD_CONTROL_CHARACTER',
-  'RETURNS_FIELD_CONTROL_CHARACTER',
-  'HOLD_FIELD_CONTROL_CHARACTER',
   'COVERAGE_ACTIVE',
   'COVERAGE_UNKNOWN',
   'COVERAGE_INACTIVE',
@@ -191,6 +190,11 @@ export const ERROR_CODES = [
   'REMIT_SE_MISSING',
   'REMIT_SE_COUNT',
   'REMIT_SE_CONTROL',
+  // Amounts the guide forbids (BPR02 below zero, a payment on a denied or predetermination claim), and
+  // the count of a set's problems past the first 100.
+  'REMIT_PAYMENT_NEGATIVE',
+  'REMIT_PAYMENT_NOT_ALLOWED',
+  'REMIT_MORE_PROBLEMS',
 
   // Remittances, posting: quarantines (also recorded as rejections) and per-claim posting warnings.
   'REMIT_UNBALANCED',
@@ -248,6 +252,7 @@ export const ERROR_CODES = [
   'ELIGIBILITY_REQUESTS_FAILED',
   'APPOINTMENT_NOT_JSON',
   'APPOINTMENT_INVALID',
+  'APPOINTMENT_FIELD_CONTROL_CHARACTER',
   'APPOINTMENT_PAYER_UNKNOWN',
 
   // Patients: guarantor accounts, holds, patient payments, refunds and payment plans.
@@ -269,6 +274,7 @@ export const ERROR_CODES = [
   'REFUND_REFERENCE_CONFLICT',
   'PLAN_ACCOUNT_UNKNOWN',
   'PLAN_FIELD_INVALID',
+  'PLAN_FIELD_CONTROL_CHARACTER',
   'PLAN_ROW_INVALID',
 
   // Statements.
@@ -284,12 +290,14 @@ export const ERROR_CODES = [
   'RETURNS_DATE_INVALID',
   'RETURNS_AMOUNT_INVALID',
   'RETURNS_FIELD_MISSING',
+  'RETURNS_FIELD_CONTROL_CHARACTER',
   'RETURNS_REFERENCE_CONFLICT',
   'RETURNS_REFERRAL_UNKNOWN',
   'RETURNS_REFERRAL_CLOSED',
   'RETURNS_AMOUNT_EXCEEDS_BALANCE',
   'HOLDS_FILE_COLUMNS',
   'HOLD_FIELD_INVALID',
+  'HOLD_FIELD_CONTROL_CHARACTER',
   'HOLD_DATE_IN_FUTURE',
 
   // Pipeline and its folders: the pipeline file, runs, folders the run cannot write, stages, quarantine

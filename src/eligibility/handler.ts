@@ -22,6 +22,7 @@ export const eligibilityHandler: SetHandler = {
   name: 'eligibility-271',
   transactionSet: '271',
   functionalId: 'HB',
+  readsAnyGroup: true,
   versions: ['005010X279A1', '005010X279'],
   async handleSet(set: X12Set, ctx: IngestContext): Promise<SetOutcome> {
     const base = { set: set.set, transactionSet: '271' };

@@ -14,6 +14,7 @@ import type { ClaimsError } from '../common/errors.ts';
 import { postgresControlNumbers } from './control-numbers.ts';
 import { AK101_CODES, ackGroupFrom, buildAckInterchange, ta1Echoable, ta1For, ta1Needed, type AckInterchangeSpec } from '../x12/ack.ts';
 import type { InterchangeSummary } from '../x12/envelope-types.ts';
+import { interchangeRefusals } from '../x12/receipt.ts';
 import { writeOwnerOnly } from '../common/files.ts';
 import type { WallTime } from '../common/clock.ts';
 
@@ -38,10 +39,22 @@ const safe = (text: string): string => text.replace(/[^A-Za-z0-9_-]+/g, '_') || 
  * not processed and the TA1 is the whole answer. Groups whose GS01 a 999 cannot name (AK101) and
  * acknowledgements themselves get no 999.
  */
+
+/**
+ * GS02/GS03 of the group answered, swapped into our 999's GS. A code holding a control character (a NUL
+ * the group was refused for) is not echoed: the ISA id stands in, so our file never carries the bad byte.
+ */
+function echoCode(code: string, isaId: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[\x00-\x1f\x7f]/.test(code) || code === '' ? isaId.trim() : code;
+}
 export function acksOwed(summary: InterchangeSummary): { ta1: boolean; groups: InterchangeSummary['groups'] } {
   const ta1 = ta1Needed(summary) && ta1Echoable(summary.interchange);
-  const rejected = summary.problems.some((p) => p.severity === 'error' && p.ack?.ta1 !== undefined);
-  const groups = rejected ? [] : summary.groups.filter((g) => !NOT_ACKNOWLEDGED.has(g.group.functionalId) && AK101_CODES.has(g.group.functionalId));
+  // The same rule that kept the interchange's sets from being posted (x12/receipt.ts): ack and ledger agree.
+  const rejected = interchangeRefusals(summary).length > 0;
+  // A group of 999s under another GS01 (read with a warning, decision 0093) is still acknowledgements: no 999 either.
+  const groups = rejected ? [] : summary.groups.filter((g) => !NOT_ACKNOWLEDGED.has(g.group.functionalId) && AK101_CODES.has(g.group.functionalId)
+    && !(g.sets.length > 0 && g.sets.every((s) => s.set.id === '999')));
   return { ta1, groups };
 }
 
@@ -70,7 +83,7 @@ export function ackSpecFor(
     },
     ...(ta1 && { ta1s: [ta1For(summary)] }),
     groups: groups.map((g, n) => ({
-      header: { senderCode: g.group.receiverCode, receiverCode: g.group.senderCode, date: at.date, time: hhmm, controlNumber: controlNumbers.gs06(n) },
+      header: { senderCode: echoCode(g.group.receiverCode, i.receiverId), receiverCode: echoCode(g.group.senderCode, i.senderId), date: at.date, time: hhmm, controlNumber: controlNumbers.gs06(n) },
       setControlNumber: String(controlNumbers.st02(n)),
       ack: ackGroupFrom(g, problems.get(g.group.controlNumber)),
     })),

@@ -1,9 +1,12 @@
 // `claims ingest FILE` and the `ingest` stage: read an X12 file through the X12 core (tokenizer and
 // envelope checks: counts, control numbers, GS01 vs ST01, versions), hand each ST..SE to its registered
 // handler (handlers.ts) in file order, and settle the file: every set posted, a duplicate, or quarantined
-// with located reasons. Each interchange is recorded as received (x12/received.ts) inside the transaction
-// of its last set when that set posts, else right after its sets settle, so a crash never leaves a false
-// "seen before". Acknowledgements (acks.ts) are written after that. Memory is bounded by the sets in hand:
+// with located reasons. The interchange is the unit of receipt: a fast check of every envelope runs first
+// (receipt-check.ts), and no set of an interchange or group refused whole (cut short, trailers that
+// disagree) goes to a handler; its TA1 or 999 rejects it (docs/decisions/0094). Each interchange is
+// recorded as received (x12/received.ts) inside the transaction of its last set when that set posts,
+// else right after its sets settle, so a crash never leaves a false "seen before". Acknowledgements
+// (acks.ts) are written after that. Memory is bounded by the sets in hand:
 // one being read and at most two settling (a set may settle while the one before it still does, when its
 // handler says they are independent); for a handler that reads while the set streams (openSet: the
 // 835's), by that handler's record of each, never by the sets' segments.
@@ -15,11 +18,13 @@ import { withTransaction } from '../runtime/database.ts';
 import { envelopeEventBatches } from './x12-sets.ts';
 import { recordInterchange, type ReceivedResult } from './received.ts';
 import type { EnvelopeEvent, GroupInfo, InterchangeInfo, InterchangeSummary, SetInfo, SetSummary } from '../x12/envelope-types.ts';
-import { moveIntoFolder, sha256File, writeOwnerOnly, OWNER_ONLY_DIR } from '../common/files.ts';
+import { moveIntoFolder, writeOwnerOnly, OWNER_ONLY_DIR } from '../common/files.ts';
 import { jsonText } from '../common/json-text.ts';
 import type { Segment } from '../x12/segment.ts';
-import { handlerFor, type IngestContext, type SetHandler, type SetOutcome, type StreamingSet, type X12Set, type X12SetHeader } from './set-handler.ts';
+import { handlerFor, takesGroup, type IngestContext, type SetHandler, type SetOutcome, type StreamingSet, type X12Set, type X12SetHeader } from './set-handler.ts';
 import { ackProblems, writeAcks, type AckOptions, type ReaderProblems } from './acks.ts';
+import { checkReceipt, refusedWholly } from './receipt-check.ts';
+import { sameProblem, type ReceiptPlan } from '../x12/receipt.ts';
 
 /** A limit on one set's size: a runaway set (no SE) must not take the process's memory. */
 export const SET_SEGMENTS_MAX = 3_000_000;
@@ -92,9 +97,14 @@ function x12Set(s: ReadSet): X12Set {
   return { ...setHeader(s), segments: s.segments };
 }
 
-/** Why a set will not go to a handler, beyond the envelope checks: no handler, or one that does not read its version (computed once, when the set is complete). */
-function refusalsOf(handlers: readonly SetHandler[], s: Pick<ReadSet, 'interchange' | 'group' | 'info'>, summary: SetSummary, envelopeErrors: ClaimsError[], fileName: string): Pick<ReadSet, 'refused' | 'refusal'> {
+/**
+ * Why a set will not go to a handler: its envelope errors, those its interchange or group is refused for
+ * as a whole (`wholly`, from the receipt check: found at their trailers, after this set), or else no
+ * handler, or one that does not read its version (computed once, when the set is complete).
+ */
+function refusalsOf(handlers: readonly SetHandler[], s: Pick<ReadSet, 'interchange' | 'group' | 'info'>, summary: SetSummary, envelopeErrors: ClaimsError[], wholly: readonly ClaimsError[], fileName: string): Pick<ReadSet, 'refused' | 'refusal'> {
   const refused = [...summary.problems.filter((p) => p.severity === 'error'), ...envelopeErrors];
+  for (const r of wholly) if (!refused.some((p) => sameProblem(p, r))) refused.push(r);
   return { refused, refusal: refused.length > 0 ? null : unsupported(handlers, s, fileName) };
 }
 
@@ -102,7 +112,7 @@ function unsupported(handlers: readonly SetHandler[], s: Pick<ReadSet, 'intercha
   const where = { file: fileName, interchange: s.interchange.controlNumber, group: s.group.controlNumber, set: s.info.controlNumber, segmentIndex: s.info.segmentIndex, segmentTag: 'ST' };
   const handler = handlerFor(handlers, s.info.id);
   if (!handler) return new ClaimsError({ code: 'X12_SET_UNSUPPORTED', message: `transaction set ${s.info.id} is not ingested`, location: where, found: s.info.id, ack: { ik5: '1' } });
-  if (s.group.functionalId !== handler.functionalId) {
+  if (!takesGroup(handler, s.group.functionalId)) {
     return new ClaimsError({ code: 'X12_GS01_MISMATCH', message: `GS01 ${s.group.functionalId} does not carry ${s.info.id} sets`, location: { ...where, segmentTag: 'GS', element: 1 }, expected: handler.functionalId, found: s.group.functionalId, ack: { ik5: '6' } });
   }
   if (!handler.versions.includes(s.group.version)) {
@@ -132,11 +142,14 @@ export function fileStatus(sets: readonly SetOutcome[], reasons: readonly Claims
   return posted || sets.some((s) => s.status === 'duplicate') ? 'partial' : 'quarantined';
 }
 
-/** Every error that made the file partial or quarantined, each once (envelope errors are shared by sets). */
+/**
+ * Every error that made the file partial or quarantined, each once (envelope errors are shared by sets;
+ * a trailer's error is found both by the receipt check, which a set refused for it carries, and by the reading).
+ */
 export function fileErrors(outcome: Pick<FileOutcome, 'sets' | 'reasons'>): ClaimsError[] {
-  const seen = new Set<ClaimsError>();
+  const seen: ClaimsError[] = [];
   const all = [...outcome.reasons, ...outcome.sets.filter((s) => s.status === 'quarantined').flatMap((s) => s.reasons)];
-  return all.filter((r) => r.severity === 'error' && !seen.has(r) && (seen.add(r), true));
+  return all.filter((r) => r.severity === 'error' && !seen.some((p) => p === r || sameProblem(p, r)) && (seen.push(r), true));
 }
 
 function receivedWarning(r: ReceivedResult, i: InterchangeInfo, fileName: string): ClaimsError | null {
@@ -151,7 +164,9 @@ function receivedWarning(r: ReceivedResult, i: InterchangeInfo, fileName: string
 }
 
 export async function receiveFile(file: string, opts: IngestFileOptions): Promise<FileOutcome> {
-  const receipt = new FileReceipt(file, path.basename(file), await sha256File(file), opts);
+  const fileName = path.basename(file);
+  const { fileSha256, plan } = await checkReceipt(file, fileName);
+  const receipt = new FileReceipt(file, fileName, fileSha256, plan, opts);
   await receipt.read();
   return receipt.outcome();
 }
@@ -187,6 +202,7 @@ class FileReceipt {
     private readonly file: string,
     private readonly fileName: string,
     private readonly fileSha256: string,
+    private readonly plan: ReceiptPlan,
     private readonly opts: IngestFileOptions,
   ) {}
 
@@ -196,10 +212,20 @@ class FileReceipt {
     // Locals, not fields: the segment case runs for every segment of the file.
     let open: OpenSet | null = null;
     let pending: ReadSet | null = null;
+    // Ordinals of the interchange and group being read, as the receipt check counted them.
+    let interchange = -1;
+    let group = -1;
     try {
       for await (const batch of envelopeEventBatches(this.file, { file: fileName, hashContent: true })) {
         for (const e of batch) {
           switch (e.kind) {
+            case 'interchangeStart':
+              interchange++;
+              group = -1;
+              break;
+            case 'groupStart':
+              group++;
+              break;
             case 'setStart':
               if (pending) {
                 await this.settleInBackground(pending);
@@ -224,7 +250,7 @@ class FileReceipt {
                 if (open.streaming) open.streaming.push(e.segment);
                 else open.segments.push(e.segment);
               }
-              pending = { ...open, summary: e.summary, envelopeErrors: e.envelopeErrors, ...refusalsOf(opts.handlers, open, e.summary, e.envelopeErrors, fileName) };
+              pending = { ...open, summary: e.summary, envelopeErrors: e.envelopeErrors, ...refusalsOf(opts.handlers, open, e.summary, e.envelopeErrors, refusedWholly(this.plan, interchange, group, open, fileName), fileName) };
               open = null;
               break;
             case 'interchangeEnd':
@@ -242,6 +268,9 @@ class FileReceipt {
       }
       await this.settled();
       if (pending) await this.settle(pending, null);
+      if (interchange + 1 !== this.plan.interchanges) {
+        throw new ClaimsError({ code: 'INTERNAL', message: `${fileName} changed while it was read (the envelope check found ${this.plan.interchanges} interchanges, the reading ${interchange + 1})`, location: { file: fileName } });
+      }
     } catch (err) {
       // A set still settling finishes (or fails) before the file's outcome is decided.
       await this.settled();

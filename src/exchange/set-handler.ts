@@ -31,7 +31,7 @@ export type X12SetHeader = Omit<X12Set, 'segments'>;
 /**
  * A set read while it streams: the dispatcher pushes every segment from ST to SE as the tokenizer yields
  * it (none is kept), then settles it once it knows whether the set ends its interchange. `push` never
- * throws for bad input: the handler keeps the first problem and reports it from `settle`.
+ * throws for bad input: the handler keeps its problems (every one, bounded) and reports them from `settle`.
  */
 export interface StreamingSet {
   push(segment: Segment): void;
@@ -86,11 +86,22 @@ export interface SetHandler {
   /** ST01 this handler takes, and the GS01 that must carry it. */
   transactionSet: string;
   functionalId: string;
+  /**
+   * Read the set in a group of another GS01 too, when ST01 and GS08/ST03 agree on its guide (the envelope
+   * check then warns SET_GROUP_MISMATCH and the 999 accepts it with errors noted): informational sets
+   * (271, 277CA, 999), never money (docs/decisions/0093-gs01-mismatch-informational-sets-read.md).
+   */
+  readsAnyGroup?: boolean;
   /** GS08 values accepted; anything else is reported as unsupported, never guessed at. */
   versions: readonly string[];
   handleSet(set: X12Set, ctx: IngestContext): Promise<SetOutcome>;
   /** Optional streaming form of handleSet: memory then follows the handler's record, not the set's segments. */
   openSet?(set: X12SetHeader, fileName: string): StreamingSet;
+}
+
+/** Whether `handler` takes its sets from a group whose GS01 is `functionalId`. */
+export function takesGroup(handler: Pick<SetHandler, 'functionalId' | 'readsAnyGroup'>, functionalId: string): boolean {
+  return functionalId === handler.functionalId || handler.readsAnyGroup === true;
 }
 
 /** The handler registered for an ST01, if any. */

@@ -1,11 +1,14 @@
 // The 835 handler for the ingest dispatcher: a set's segments -> Remittance -> balanced, matched, posted
-// once. The dispatcher uses the streaming form (openSet): segments are read as they come and not kept. Problems in the set become a quarantined outcome with located reasons; nothing here throws for
+// once. The dispatcher uses the streaming form (openSet): segments are read as they come and not kept.
+// Problems in the set become a quarantined outcome with located reasons, every one of them (bounded, see
+// set-problems.ts), with balancing still judged on the amounts that could be read; nothing here throws for
 // bad input (database failures do throw: the file stays in the inbox and is retried).
 import { sha256Hex } from '../common/content-hash.ts';
 import { ClaimsError, toClaimsError } from '../common/errors.ts';
 import type { ErrorCode } from '../common/error-codes.ts';
 import { postBatchInTransaction } from '../ledger/post.ts';
-import { readRemittance, RemittanceReader } from '../transactions/remittance-835.ts';
+import { readRemittanceProblems, RemittanceReader } from '../transactions/remittance-835.ts';
+import type { RemittanceReading } from '../transactions/remittance-835-reading.ts';
 import type { SetHandler, SetOutcome, StreamingSet, X12Set, X12SetHeader, IngestContext } from '../exchange/set-handler.ts';
 import type { Segment } from '../x12/segment.ts';
 import { payeeKey, payerKey, type Remittance } from '../domain/remittance.ts';
@@ -13,6 +16,7 @@ import { canonicalRemittance } from './canonical.ts';
 import { ingestRemittance, type RemittanceDeps, type RemittanceOutcome } from './post-remittance.ts';
 import { RemittanceProgress } from './progress.ts';
 import type { PostingFlag } from './posting-rules.ts';
+import { readingReasons } from './set-problems.ts';
 
 /** Content of a remittance for exactly-once: the sha256 of its canonical text (canonical.ts, decision 0050). */
 export function remittanceContentSha256(r: Remittance): string {
@@ -117,42 +121,43 @@ function controlNumbersOf(r: Remittance): Set<string> {
   return out;
 }
 
+/** A set whose reading found problems: quarantined with all of them and the balance failures beside them. */
+function quarantinedReading(reading: RemittanceReading, fileName: string): SetOutcome {
+  return { set: reading.remittance.set, transactionSet: '835', status: 'quarantined', reasons: readingReasons(reading, fileName) };
+}
+
 /**
  * The streaming form: each segment goes to the incremental reader as the tokenizer yields it, so what a
  * remittance holds before posting is its record (claims, lines, adjustments as plain data), never its
- * segments. The first reading problem stops the reading; it is reported when the set settles.
+ * segments. A reading problem does not stop the reading: every one is reported when the set settles.
  */
 function openRemittanceSet(set: X12SetHeader, fileName: string): StreamingSet {
   const reader = new RemittanceReader({ file: fileName, interchange: set.interchange, group: set.group, version: set.version });
   let remittance: Remittance | null = null;
+  let reading: RemittanceReading | null = null;
   let contentSha256 = '';
-  let problem: ClaimsError | null = null;
   let last: Segment | null = null;
   let pcns: Set<string> | null = null;
   const read: ReadRemittanceSet = {
-    remittance: () => (problem === null ? remittance : null),
+    remittance: () => (reading !== null && reading.problems.length === 0 ? remittance : null),
     progress: new RemittanceProgress(),
     controlNumbers: () => (pcns ??= remittance ? controlNumbersOf(remittance) : new Set()),
   };
   const streaming: StreamingSet = {
     push(segment: Segment): void {
-      if (remittance !== null || problem !== null) return;
+      if (remittance !== null) return;
       last = segment;
-      try {
-        remittance = reader.push(segment);
+      // The reader keeps bad input as problems (reading()); what it throws is ours.
+      remittance = reader.push(segment);
+      if (remittance !== null) {
+        reading = reader.reading();
         // Hashed as soon as it is read: while the set before it may still be settling (ingest-file.ts).
-        if (remittance !== null) contentSha256 = remittanceContentSha256(remittance);
-      } catch (err) {
-        problem = readProblem(err, fileName, set);
+        if (reading !== null && reading.problems.length === 0) contentSha256 = remittanceContentSha256(remittance);
       }
     },
     async settle(ctx: IngestContext): Promise<SetOutcome> {
       const base = { set: set.set, transactionSet: '835' };
-      if (problem) {
-        read.progress.finish('quarantined');
-        return { ...base, status: 'quarantined', reasons: [problem] };
-      }
-      if (!remittance) {
+      if (!remittance || !reading) {
         read.progress.finish('quarantined');
         const at: Segment | null = last;
         return { ...base, status: 'quarantined', reasons: [new ClaimsError({
@@ -160,6 +165,10 @@ function openRemittanceSet(set: X12SetHeader, fileName: string): StreamingSet {
           location: { file: fileName, interchange: set.interchange, group: set.group, set: set.set, ...(at && { segmentIndex: at.index, segmentTag: at.tag }) },
           ack: { ik5: '2' },
         })] };
+      }
+      if (reading.problems.length > 0) {
+        read.progress.finish('quarantined');
+        return { ...quarantinedReading(reading, fileName), set: set.set };
       }
       const earlier = ctx.earlier ? readSets.get(ctx.earlier.set) : undefined;
       return settleRemittance(remittance, set, ctx, contentSha256, {
@@ -182,13 +191,14 @@ export const remittanceHandler: SetHandler = {
   functionalId: 'HP',
   versions: ['005010X221A1'],
   async handleSet(set: X12Set, ctx: IngestContext): Promise<SetOutcome> {
-    let remittance;
+    let reading: RemittanceReading;
     try {
-      remittance = readRemittance(set.segments, { file: ctx.fileName, interchange: set.interchange, group: set.group, version: set.version });
+      reading = readRemittanceProblems(set.segments, { file: ctx.fileName, interchange: set.interchange, group: set.group, version: set.version });
     } catch (err) {
       return { set: set.set, transactionSet: '835', status: 'quarantined', reasons: [readProblem(err, ctx.fileName, set)] };
     }
-    return settleRemittance(remittance, set, ctx);
+    if (reading.problems.length > 0) return { ...quarantinedReading(reading, ctx.fileName), set: set.set };
+    return settleRemittance(reading.remittance, set, ctx);
   },
   openSet: openRemittanceSet,
 };

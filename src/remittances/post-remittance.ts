@@ -7,12 +7,12 @@ import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { sha256Hex } from '../common/content-hash.ts';
-import { formatDecimal } from '../common/money.ts';
 import { ClaimsError } from '../common/errors.ts';
 import { withTransaction } from '../runtime/database.ts';
 import { payeeKey, payerKey, type Remittance } from '../domain/remittance.ts';
 import type { PostingBatch, PostingOutcome, SourceRef } from '../ledger/types.ts';
-import { balanceRemittance, type BalanceFailure, type BalanceResult } from './balance.ts';
+import { balanceError, balanceRemittance, type BalanceResult } from './balance.ts';
+import { boundedReasons } from './set-problems.ts';
 import { remittanceEntries, type PostingFlag } from './posting-rules.ts';
 import { SQL } from './sql.ts';
 import { remittanceClaimCopyChunks, type RemittanceClaimRow } from './claims-copy.ts';
@@ -60,24 +60,6 @@ export function remittanceKeyHash(r: Remittance): string {
   return sha256Hex(`${payerKey(r)}\u0000${payeeKey(r)}\u0000${r.traceNumber}`).slice(0, 32);
 }
 
-function balanceError(r: Remittance, f: BalanceFailure, file: string): ClaimsError {
-  const what = { line: 'SVC02 - line CAS = SVC03', claim: 'CLP03 - all CAS = CLP04', remittance: 'sum(CLP04) - sum(PLB) = BPR02' }[f.level];
-  // The element that disagrees: the paid amount the file states. BPR is the segment after ST (its position 2).
-  const at = {
-    line: { segmentIndex: f.segmentIndex, segmentTag: 'SVC', element: 3 },
-    claim: { segmentIndex: f.segmentIndex, segmentTag: 'CLP', element: 4 },
-    remittance: { segmentIndex: r.segmentIndex + 1, segmentPosition: 2, segmentTag: 'BPR', element: 2 },
-  }[f.level];
-  const element = `${at.segmentTag}${String(at.element).padStart(2, '0')}`;
-  return new ClaimsError({
-    code: 'REMIT_UNBALANCED',
-    message: `remittance ST02 ${r.set} does not balance at ${f.level} level (${what})${f.claim !== undefined ? ` for claim ${f.claim}` : ''}: ${element} should be ${formatDecimal(f.expectedCents)}, the file says ${formatDecimal(f.foundCents)}`,
-    location: { file, interchange: r.interchange, group: r.group, set: r.set, ...at, ...(f.claim !== undefined && { claim: f.claim }) },
-    expected: String(f.expectedCents),
-    found: String(f.foundCents),
-  });
-}
-
 function emptyCounts(r: Remittance): RemittanceOutcome['counts'] {
   return { claims: r.claims.length, matchedClaims: 0, unmatchedClaims: 0, entries: 0, entryLines: 0, paymentCents: r.paymentCents };
 }
@@ -123,7 +105,7 @@ async function settleRemittance(pool: Pool, r: Remittance, src: RemittanceSource
   const base = { set: r.set, traceNumber: r.traceNumber, flags: [] as RemittanceOutcome['flags'] };
   const balance = balanceRemittance(r);
   if (!balance.balanced) {
-    const reasons = balance.failures.map((f) => balanceError(r, f, src.fileName));
+    const reasons = boundedReasons(balance.failures.map((f) => balanceError(r, f, src.fileName)), 0, { file: src.fileName, interchange: r.interchange, group: r.group, set: r.set });
     await recordRejection(pool, r, src, 'REMIT_UNBALANCED', balance.failures[0]!.level, balance, { failures: balance.failures });
     return { ...base, status: 'quarantined', reasons, counts: emptyCounts(r) };
   }

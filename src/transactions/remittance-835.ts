@@ -2,51 +2,28 @@
 // segments of a set one at a time and the record comes out at SE, so the caller decides how much of a
 // file is ever held (one set at most). Every problem is a ClaimsError located at the segment, element
 // and component it concerns; loop structure is tracked only as far as the mapping needs it.
+// A problem does not stop the reading: the segment it is in is read no further, and the problem and the
+// amounts it left unread are kept (remittance-835-reading.ts) for balancing to judge everything else.
 import { isoFromD8 } from '../common/dates.ts';
 import { ClaimsError, type Location } from '../common/errors.ts';
 import type { ErrorCode } from '../common/error-codes.ts';
-import { parseCents } from '../common/money.ts';
 import type { Segment } from '../x12/segment.ts';
+import {
+  emptyClaim, emptyLine, emptyRemittance, NO_PAYMENT_STATUS, seMissing, namedAmount, personName, readerProblem, SetProblems, splitComposite,
+  type ProblemExtra, type RemittanceReading, type SetEnvelope,
+} from './remittance-835-reading.ts';
 import { controlCharacterError, element, elementCount, elementsFrom, nulElement } from '../x12/access.ts';
 import {
-  ADJUSTMENT_GROUPS,
-  type Adjustment,
-  type AdjustmentGroup,
-  type PersonName,
-  type Procedure,
-  type ProviderAdjustment,
-  type Remittance,
-  type RemittanceClaim,
-  type RemittanceParty,
-  type RemittanceServiceLine,
+  ADJUSTMENT_GROUPS, type Adjustment, type AdjustmentGroup, type Procedure, type ProviderAdjustment, type Remittance, type RemittanceClaim,
+  type RemittanceParty, type RemittanceServiceLine,
 } from '../domain/remittance.ts';
-
-/** Where the set sits: filled in by the envelope reader. */
-export interface SetEnvelope {
-  file?: string;
-  interchange: string;
-  group: string;
-  /** GS08 */
-  version: string;
-}
 
 /** CAS has six triplets: CAS02-04, 05-07, ..., 17-19. */
 const CAS_TRIPLETS_MAX = 6;
 /** PLB has six reason/amount pairs: PLB03-04 ... PLB13-14. */
 const PLB_PAIRS_MAX = 6;
 
-/**
- * Split a composite. Some senders use a component separator other than ISA16 (`SVC*HC>55669` under
- * ISA16 `:`); when the declared one is absent and the text is a 2-letter qualifier followed by a
- * punctuation character, that character is taken as the separator rather than reading the whole
- * composite as one code.
- */
-export function splitComposite(text: string, separator: string): string[] {
-  if (text.includes(separator)) return text.split(separator);
-  const alt = /^[A-Z0-9]{2}([^A-Za-z0-9 ])/.exec(text);
-  if (alt?.[1] && alt[1] !== '-' && alt[1] !== '.') return text.split(alt[1]);
-  return [text];
-}
+export { splitComposite, type SetEnvelope } from './remittance-835-reading.ts';
 
 export class RemittanceReader {
   private readonly env: SetEnvelope;
@@ -60,10 +37,17 @@ export class RemittanceReader {
   private sawBpr = false;
   private sawTrn = false;
   private sawPlb = false;
+  private readonly found = new SetProblems();
+  /** Amounts read so far in the current segment: what a problem left unread. */
+  private amountsRead = 0;
+  private finished: RemittanceReading | null = null;
 
   constructor(env: SetEnvelope) {
     this.env = env;
   }
+
+  /** The last set read to its SE, with its problems (available once push has returned its record). */
+  reading(): RemittanceReading | null { return this.finished; }
 
   private loc(s: Segment, elementNo?: number, component?: number): Location {
     const l: Location = {
@@ -83,19 +67,12 @@ export class RemittanceReader {
     return l;
   }
 
-  private fail(code: ErrorCode, message: string, s: Segment, elementNo?: number, extra: { expected?: string; found?: string; ik304?: string; ik403?: string; ik5?: string } = {}): never {
-    const ack: { ik304?: string; ik403?: string; ik5?: string } = {};
-    if (extra.ik304) ack.ik304 = extra.ik304;
-    if (extra.ik403) ack.ik403 = extra.ik403;
-    if (extra.ik5) ack.ik5 = extra.ik5;
-    throw new ClaimsError({
-      code,
-      message,
-      location: this.loc(s, elementNo),
-      ...(extra.expected !== undefined && { expected: extra.expected }),
-      ...(extra.found !== undefined && { found: extra.found }),
-      ...(Object.keys(ack).length > 0 && { ack }),
-    });
+  private fail(code: ErrorCode, message: string, s: Segment, elementNo?: number, extra: ProblemExtra = {}): never {
+    throw this.error(code, message, s, elementNo, extra);
+  }
+
+  private error(code: ErrorCode, message: string, s: Segment, elementNo?: number, extra: ProblemExtra = {}): ClaimsError {
+    return readerProblem(code, message, this.loc(s, elementNo), extra);
   }
 
   private required(s: Segment, n: number, what: string): string {
@@ -105,12 +82,18 @@ export class RemittanceReader {
   }
 
   private money(s: Segment, n: number, what: string): bigint {
-    return parseCents(this.required(s, n, what), this.loc(s, n));
+    return this.amount(s, n, what, this.required(s, n, what));
   }
 
-  private optionalMoney(s: Segment, n: number): bigint | null {
+  private optionalMoney(s: Segment, n: number, what: string): bigint | null {
     const v = element(s, n);
-    return v === '' ? null : parseCents(v, this.loc(s, n));
+    return v === '' ? null : this.amount(s, n, what, v);
+  }
+
+  private amount(s: Segment, n: number, what: string, text: string): bigint {
+    const cents = namedAmount(s, n, what, text, this.loc(s, n));
+    this.amountsRead++;
+    return cents;
   }
 
   private date(s: Segment, n: number, what: string): string {
@@ -129,10 +112,6 @@ export class RemittanceReader {
     return { qualifier, code, modifiers: modifiers.filter((m) => m !== '') };
   }
 
-  private name(s: Segment): PersonName {
-    return { lastName: element(s, 3), firstName: element(s, 4), middleName: element(s, 5), idQualifier: element(s, 8), id: element(s, 9) };
-  }
-
   private adjustments(s: Segment): Adjustment[] {
     const group = element(s, 1);
     if (!(ADJUSTMENT_GROUPS as readonly string[]).includes(group)) {
@@ -147,16 +126,32 @@ export class RemittanceReader {
       if (reason === '' && amount === '' && quantity === '') continue;
       if (reason === '') this.fail('REMIT_ELEMENT_MISSING', `CAS${String(at).padStart(2, '0')} (reason code) is required with its amount`, s, at, { ik403: '2' });
       if (amount === '') this.fail('REMIT_ELEMENT_MISSING', `CAS${String(at + 1).padStart(2, '0')} (amount) is required with its reason`, s, at + 1, { ik403: '2' });
-      out.push({ group: group as AdjustmentGroup, reason, amountCents: parseCents(amount, this.loc(s, at + 1)), quantity: quantity === '' ? null : quantity, segmentIndex: s.index });
+      out.push({ group: group as AdjustmentGroup, reason, amountCents: this.amount(s, at + 1, 'adjustment amount', amount), quantity: quantity === '' ? null : quantity, segmentIndex: s.index });
     }
     if (out.length === 0) this.fail('REMIT_ELEMENT_MISSING', 'CAS02/CAS03 (first reason and amount) are required', s, 2, { ik403: '1' });
     return out;
   }
 
-  /** Feed one segment of the set. Returns the record when the segment is SE, else null. */
+  /**
+   * Feed one segment of the set. Returns the record when the segment is SE, else null; its problems are
+   * then in `reading()`. Never throws for bad input.
+   */
   push(s: Segment): Remittance | null {
     this.segmentCount++;
-    if (nulElement(s) !== -1) throw controlCharacterError(s, this.loc(s, nulElement(s)));
+    this.amountsRead = 0;
+    // A NUL is reported, and the segment still read for its structure (the set is refused anyway).
+    if (nulElement(s) !== -1) this.found.keep(controlCharacterError(s, this.loc(s, nulElement(s))));
+    try {
+      return this.read(s);
+    } catch (err) {
+      if (!(err instanceof ClaimsError)) throw err;
+      this.found.keep(err);
+      this.found.taint(s.tag, this.amountsRead, this.claim, this.line);
+      return null;
+    }
+  }
+
+  private read(s: Segment): Remittance | null {
     if (this.remittance === null) return this.start(s);
     const r = this.remittance;
     // Loop starts (005010X221A1): N1*PR 1000A, N1*PE 1000B, LX 2000, CLP 2100, SVC 2110; PLB is the summary.
@@ -170,6 +165,9 @@ export class RemittanceReader {
         this.sawBpr = true;
         r.transactionHandling = this.required(s, 1, 'transaction handling code');
         r.paymentCents = this.money(s, 2, 'total actual provider payment amount');
+        if (r.paymentCents < 0n) {
+          this.found.keep(this.error('REMIT_PAYMENT_NEGATIVE', `BPR02 (total actual provider payment amount) is ${element(s, 2)}: 005010X221A1 allows no negative payment; a payer that takes back more than it pays carries the rest forward in PLB`, s, 2, { expected: '0 or more', found: element(s, 2) }));
+        }
         const cd = this.required(s, 3, 'credit/debit flag');
         if (cd !== 'C' && cd !== 'D') this.fail('REMIT_BPR03_INVALID', 'BPR03 must be C or D', s, 3, { expected: 'C|D', found: cd, ik403: '7' });
         r.creditDebit = cd;
@@ -221,11 +219,11 @@ export class RemittanceReader {
       case 'NM1':
         if (this.claim && !this.line) {
           const q = element(s, 1);
-          if (q === 'QC') this.claim.patient = this.name(s);
-          else if (q === 'IL') this.claim.insured = this.name(s);
+          if (q === 'QC') this.claim.patient = personName(s);
+          else if (q === 'IL') this.claim.insured = personName(s);
           // 5010 moved the crossover carrier to TT; PR here is the corrected priority payer (X221A1 2100).
-          else if (q === 'TT') this.claim.crossoverCarrier = this.name(s);
-          else if (q === 'PR') this.claim.correctedPriorityPayer = this.name(s);
+          else if (q === 'TT') this.claim.crossoverCarrier = personName(s);
+          else if (q === 'PR') this.claim.correctedPriorityPayer = personName(s);
         }
         break;
       case 'MIA':
@@ -274,13 +272,9 @@ export class RemittanceReader {
   /** ST opens the set and completes nothing. Once per set, so it stays out of the per-segment path above. */
   private start(s: Segment): null {
     if (s.tag !== 'ST') this.fail('REMIT_ST_EXPECTED', 'a transaction set must start with ST', s, undefined, { expected: 'ST', found: s.tag, ik304: '2' });
+    this.remittance = emptyRemittance(this.env, s);
     if (element(s, 1) !== '835') this.fail('REMIT_NOT_835', 'ST01 must be 835', s, 1, { expected: '835', found: element(s, 1), ik403: '7' });
-    this.remittance = {
-      interchange: this.env.interchange, group: this.env.group, set: this.required(s, 2, 'transaction set control number'), version: this.env.version,
-      transactionHandling: '', paymentCents: 0n, creditDebit: 'C', paymentMethod: '', paymentDate: '', traceNumber: '', traceOriginator: '', productionDate: null,
-      payer: { name: '', idQualifier: '', id: '', refs: {} }, payee: { name: '', idQualifier: '', id: '', refs: {} },
-      claims: [], providerAdjustments: [], segmentIndex: s.index, endSegmentIndex: -1,
-    };
+    this.required(s, 2, 'transaction set control number');
     return null;
   }
 
@@ -312,33 +306,32 @@ export class RemittanceReader {
 
   private openClaim(s: Segment): void {
     this.closeClaim();
-    const claim: RemittanceClaim = {
-      patientControlNumber: '', status: '', chargeCents: 0n, paidCents: 0n, patientResponsibilityCents: null,
-      filingIndicator: element(s, 6), payerClaimNumber: element(s, 7), facilityType: element(s, 8) || null, frequency: element(s, 9) || null,
-      patient: null, insured: null, crossoverCarrier: null, correctedPriorityPayer: null, inpatient: null, outpatient: null, remarkCodes: [], amounts: [],
-      statementFrom: null, statementTo: null, adjustments: [], lines: [], segmentIndex: s.index,
-    };
-    claim.patientControlNumber = this.required(s, 1, 'patient control number');
+    const claim = emptyClaim(s);
+    // In the record before its elements are read: a problem in them leaves the claim (its lines and
+    // adjustments follow it) in place, marked unreadable, rather than its lines on the claim before.
     this.claim = claim;
+    this.remittance!.claims.push(claim);
+    claim.patientControlNumber = this.required(s, 1, 'patient control number');
     claim.status = this.required(s, 2, 'claim status code');
     claim.chargeCents = this.money(s, 3, 'total claim charge amount');
     claim.paidCents = this.money(s, 4, 'claim payment amount');
-    claim.patientResponsibilityCents = this.optionalMoney(s, 5);
-    this.remittance!.claims.push(claim);
+    const noPayment = NO_PAYMENT_STATUS[claim.status];
+    if (noPayment !== undefined && claim.paidCents !== 0n) {
+      this.found.keep(this.error('REMIT_PAYMENT_NOT_ALLOWED', `claim ${claim.patientControlNumber} has CLP02 ${claim.status} (${noPayment}) and a payment in CLP04 (${element(s, 4)}): a claim with that status pays nothing`,
+        s, 4, { expected: '0', found: element(s, 4) }));
+    }
+    claim.patientResponsibilityCents = this.optionalMoney(s, 5, 'patient responsibility amount');
   }
 
   private openLine(s: Segment): void {
     if (!this.claim) this.fail('REMIT_SEGMENT_OUT_OF_PLACE', 'SVC outside a claim', s, undefined, { ik304: '2' });
-    const line: RemittanceServiceLine = {
-      procedure: this.procedure(s, 1),
-      submittedProcedure: element(s, 6) === '' ? null : this.procedure(s, 6),
-      chargeCents: this.money(s, 2, 'line item charge amount'),
-      paidCents: this.money(s, 3, 'line item provider payment amount'),
-      revenueCode: element(s, 4) || null, units: element(s, 5) || null, submittedUnits: element(s, 7) || null,
-      lineControlNumber: null, serviceDate: null, serviceDateEnd: null, adjustments: [], remarkCodes: [], amounts: [], segmentIndex: s.index,
-    };
-    this.line = line;
+    const line = emptyLine(s);
+    this.line = line; // in the record first, like a claim
     this.claim.lines.push(line);
+    line.chargeCents = this.money(s, 2, 'line item charge amount');
+    line.paidCents = this.money(s, 3, 'line item provider payment amount');
+    line.procedure = this.procedure(s, 1);
+    line.submittedProcedure = element(s, 6) === '' ? null : this.procedure(s, 6);
   }
 
   private closeClaim(): void {
@@ -357,7 +350,7 @@ export class RemittanceReader {
       if (id === '' || amount === '') this.fail('REMIT_ELEMENT_MISSING', `PLB${String(at).padStart(2, '0')}/PLB${String(at + 1).padStart(2, '0')} come as a pair`, s, id === '' ? at : at + 1, { ik403: '2' });
       const [reasonCode = '', reference = ''] = splitComposite(id, s.delimiters.component);
       if (!/^[A-Z0-9]{2}$/.test(reasonCode)) this.fail('REMIT_PLB_REASON_INVALID', `PLB${String(at).padStart(2, '0')}-1 is not an adjustment reason code`, s, at, { expected: 'a 2-character code (WO, 72, FB, L6, CS, ...)', found: reasonCode, ik403: '7' });
-      const adj: ProviderAdjustment = { providerId, fiscalPeriodDate, reasonCode, reference, amountCents: parseCents(amount, this.loc(s, at + 1)), segmentIndex: s.index };
+      const adj: ProviderAdjustment = { providerId, fiscalPeriodDate, reasonCode, reference, amountCents: this.amount(s, at + 1, 'provider adjustment amount', amount), segmentIndex: s.index };
       this.remittance!.providerAdjustments.push(adj);
       pairs++;
     }
@@ -367,14 +360,19 @@ export class RemittanceReader {
   private end(s: Segment): Remittance {
     const r = this.remittance!;
     this.closeClaim();
-    if (!this.sawBpr) this.fail('REMIT_SEGMENT_MISSING', 'BPR is required', s, undefined, { ik304: '3' });
-    if (!this.sawTrn) this.fail('REMIT_SEGMENT_MISSING', 'TRN is required', s, undefined, { ik304: '3' });
+    this.loop = '';
+    if (!this.sawBpr) {
+      this.found.unreadable.remittance = true;
+      this.found.keep(this.error('REMIT_SEGMENT_MISSING', 'BPR is required', s, undefined, { ik304: '3' }));
+    }
+    if (!this.sawTrn) this.found.keep(this.error('REMIT_SEGMENT_MISSING', 'TRN is required', s, undefined, { ik304: '3' }));
     const count = element(s, 1);
     if (count !== String(this.segmentCount)) {
-      this.fail('REMIT_SE_COUNT', `SE01 says ${count} segments, the set has ${this.segmentCount} (ST and SE included)`, s, 1, { expected: String(this.segmentCount), found: count, ik5: '4' });
+      this.found.keep(this.error('REMIT_SE_COUNT', `SE01 says ${count} segments, the set has ${this.segmentCount} (ST and SE included)`, s, 1, { expected: String(this.segmentCount), found: count, ik5: '4' }));
     }
-    if (element(s, 2) !== r.set) this.fail('REMIT_SE_CONTROL', 'SE02 must equal ST02', s, 2, { expected: r.set, found: element(s, 2), ik5: '3' });
+    if (element(s, 2) !== r.set) this.found.keep(this.error('REMIT_SE_CONTROL', 'SE02 must equal ST02', s, 2, { expected: r.set, found: element(s, 2), ik5: '3' }));
     r.endSegmentIndex = s.index;
+    this.finished = this.found.finish(r);
     this.remittance = null;
     this.segmentCount = 0;
     this.sawBpr = this.sawTrn = this.sawPlb = false;
@@ -382,19 +380,21 @@ export class RemittanceReader {
   }
 }
 
-/** Read one whole set (ST..SE) held in memory. Throws REMIT_SE_MISSING when SE never comes. */
+/** Read one whole set (ST..SE) held in memory. Throws its first problem, or REMIT_SE_MISSING when SE never comes. */
 export function readRemittance(segments: Iterable<Segment>, env: SetEnvelope): Remittance {
+  const reading = readRemittanceProblems(segments, env);
+  const first = reading.problems[0];
+  if (first) throw first;
+  return reading.remittance;
+}
+
+/** Read one whole set (ST..SE) held in memory with every problem found. Throws REMIT_SE_MISSING when SE never comes. */
+export function readRemittanceProblems(segments: Iterable<Segment>, env: SetEnvelope): RemittanceReading {
   const reader = new RemittanceReader(env);
   let last: Segment | undefined;
   for (const s of segments) {
     last = s;
-    const r = reader.push(s);
-    if (r) return r;
+    if (reader.push(s)) return reader.reading()!;
   }
-  throw new ClaimsError({
-    code: 'REMIT_SE_MISSING',
-    message: 'the transaction set ended without SE',
-    location: { ...(env.file !== undefined && { file: env.file }), interchange: env.interchange, group: env.group, ...(last && { segmentIndex: last.index, segmentTag: last.tag }) },
-    ack: { ik5: '2' },
-  });
+  throw seMissing(env, last);
 }

@@ -128,7 +128,8 @@ function setSegments(set: AckSet): { segments: SegmentValues[]; verdict: SetVerd
   const errors = set.problems.filter((p) => p.severity === 'error');
   const warned = set.problems.some((p) => p.ack !== undefined);
   const verdict: SetVerdict = errors.length > 0 ? 'R' : warned ? 'E' : 'A';
-  const codes = unique(errors.map((p) => p.ack?.ik5 ?? (p.ack?.ik304 !== undefined || p.ack?.ik403 !== undefined ? '5' : undefined)), 5);
+  // IK502 says why a set is rejected, or (E) what was noted on a set accepted anyway, e.g. a 271 in an HS group.
+  const codes = unique((verdict === 'R' ? errors : set.problems).map((p) => p.ack?.ik5 ?? (p.ack?.ik304 !== undefined || p.ack?.ik403 !== undefined ? '5' : undefined)), 5);
   segments.push(verdict === 'R' && codes.length === 0 ? ['IK5', 'R', '5'] : ['IK5', verdict, ...codes]);
   return { segments, verdict };
 }

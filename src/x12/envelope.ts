@@ -5,9 +5,10 @@ import { ClaimsError, type Location } from '../common/errors.ts';
 import type { Segment } from './segment.ts';
 import { ENVELOPE_TAG, type ScanBatch } from './scanner.ts';
 import { elementByteOffset } from './access.ts';
-import { excerpt } from './text.ts';
+import { excerpt, validTag } from './text.ts';
 import { ContentHashBuffer } from './content-hash.ts';
 import { checkGs, checkIsa, checkSt, problemAt, type ProblemSpec } from './header-checks.ts';
+import { terminatorProblem } from './terminator-check.ts';
 import type {
   ContentHasher, EnvelopeEvent, GroupInfo, GroupSummary, InterchangeInfo, InterchangeSummary, SetInfo, SetSummary,
 } from './envelope-types.ts';
@@ -26,16 +27,6 @@ export interface EnvelopeOptions {
   segmentEvents?: boolean;
 }
 
-const TAG = /^[A-Z][A-Z0-9]{1,2}$/;
-const validTags = new Set<string>();
-
-function validTag(tag: string): boolean {
-  if (validTags.has(tag)) return true;
-  if (!TAG.test(tag)) return false;
-  // Valid tags are a small, closed set in practice; bound it anyway.
-  if (validTags.size < 4096) validTags.add(tag);
-  return true;
-}
 /**
  * A group keeps the summary of each of its sets until GE (its 999 and inspect need them), so a group of
  * 70,000 sets holds 70,000 summaries: keep each small. Sets without problems share one frozen empty list
@@ -44,7 +35,8 @@ function validTag(tag: string): boolean {
 const NO_PROBLEMS: ClaimsError[] = Object.freeze([]) as unknown as ClaimsError[];
 const SET_IDS = new Map(['835', '837', '270', '271', '276', '277', '999', '997', '834', '820'].map((id) => [id, id]));
 
-interface OpenInterchange { info: InterchangeInfo; summary: InterchangeSummary; hasher: ContentHasher | undefined }
+/** terminator: whether the segment after the ISA was checked for a terminator that looks wrong (terminator-check.ts), and found one. */
+interface OpenInterchange { info: InterchangeInfo; summary: InterchangeSummary; hasher: ContentHasher | undefined; terminator: 'unchecked' | 'ok' | 'suspect' }
 interface OpenGroup { info: GroupInfo; summary: GroupSummary; setIds: Set<string> }
 interface OpenSet { info: SetInfo; summary: SetSummary }
 
@@ -91,6 +83,7 @@ export class EnvelopeChecker {
 
   /** Record a problem on the innermost open level (set, group, interchange) and emit it. */
   #report(problem: ClaimsError, level: 'set' | 'group' | 'interchange' | 'none' = 'set'): void {
+    if (this.#interchange?.terminator === 'suspect' && problem.code !== 'SEGMENT_TERMINATOR_SUSPECT') return; // the rest is noise
     if (level === 'set' && this.#set) {
       const summary = this.#set.summary;
       if (summary.problems === NO_PROBLEMS) summary.problems = [];
@@ -193,6 +186,7 @@ export class EnvelopeChecker {
       if (segment.unterminated) this.#problem(segment, { code: 'SEGMENT_UNTERMINATED', message: 'input ended inside a segment', expected: 'a segment terminator', found: 'end of input', ack: { ik304: '8' } });
       return this.#position;
     }
+    if (this.#interchange?.terminator === 'unchecked' && tag !== 'ISA') this.#checkTerminator(this.#interchange, segment);
     switch (tag) {
       case 'ISA': this.#onIsa(segment); break;
       case 'IEA': this.#onIea(segment); break;
@@ -223,11 +217,17 @@ export class EnvelopeChecker {
     const hasher = this.#makeHasher?.();
     if (hasher) this.#hash.segment(hasher, isa);
     this.#interchange = {
-      info, hasher,
+      info, hasher, terminator: 'unchecked',
       summary: { interchange: info, groups: [], problems: [], segmentCount: 1, contentHash: undefined, ta1Count: 0 },
     };
     this.#emit({ kind: 'interchangeStart', interchange: info });
     for (const p of checkIsa(isa, this.#locate)) this.#report(p, 'interchange');
+  }
+
+  #checkTerminator(open: OpenInterchange, segment: Segment): void {
+    const problem = terminatorProblem(segment, open.info.delimiters);
+    open.terminator = problem === null ? 'ok' : 'suspect';
+    if (problem !== null) this.#problem(segment, problem, 'interchange');
   }
 
   #onIea(iea: Segment): void {

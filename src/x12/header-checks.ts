@@ -104,6 +104,13 @@ export function checkGs(gs: Segment, locate: LocateFn): ClaimsError[] {
     at({ code: 'GS_FUNCTIONAL_ID_UNSUPPORTED', element: 1, message: `functional group ${gs01} is not one we read`,
       expected: Object.values(FUNCTIONAL_ID).join(' '), found: excerpt(gs01), ack: { ik5: '1' } });
   }
+  // GS02/GS03 are free text (the others have checks of their own); they are echoed, swapped, in our 999.
+  for (const n of [2, 3]) {
+    if (element(gs, n).indexOf('\u0000') !== -1) {
+      at({ code: 'X12_ELEMENT_CONTROL_CHARACTER', element: n, message: `${elementName('GS', n)} holds a NUL byte (0x00): X12 text has no control characters, and the value cannot be stored`,
+        expected: 'X12 text without control characters', found: element(gs, n) });
+    }
+  }
   if (isoFromD8(element(gs, 4)) === null) at({ code: 'GS_DATE_INVALID', element: 4, message: 'GS04 is not a date', expected: 'CCYYMMDD', found: excerpt(element(gs, 4)) });
   if (!validTime(element(gs, 5))) at({ code: 'GS_TIME_INVALID', element: 5, message: 'GS05 is not a time', expected: 'HHMM[SS[D[D]]]', found: excerpt(element(gs, 5)) });
   if (!/^\d{1,9}$/.test(element(gs, 6))) at({ code: 'GS_CONTROL_NUMBER_INVALID', element: 6, message: 'GS06 must be 1 to 9 digits', expected: '1 to 9 digits', found: excerpt(element(gs, 6)), ack: { ik5: '6' } });
@@ -116,26 +123,43 @@ export function checkGs(gs: Segment, locate: LocateFn): ClaimsError[] {
   return out;
 }
 
+/**
+ * Sets that carry information, not money: in a group whose GS01 does not match them, while ST01 and
+ * GS08/ST03 agree on the guide, they are read with a warning (real 271s come in the 270's HS group) and
+ * the 999 accepts them with errors noted. Money (835) and what we would act on (837, 270) stay strict
+ * (DOMAIN.md, Envelopes; docs/decisions/0093-gs01-mismatch-informational-sets-read.md).
+ */
+const READ_IN_ANY_GROUP: ReadonlySet<string> = new Set(['271', '277', '999']);
+
+function groupMismatch(id: string, expectedGroup: string, gs01: string, version: string, guide: Guide | undefined): ProblemSpec {
+  const base = { code: 'SET_GROUP_MISMATCH', element: 1, expected: expectedGroup, found: excerpt(gs01), ack: { ik5: '6' } } as const;
+  if (guide !== undefined && READ_IN_ANY_GROUP.has(id)) {
+    return { ...base, severity: 'warning', message: `a ${id} set belongs in a GS01 ${expectedGroup} group, not ${gs01}; ST01 and the guide (${version}) agree on what it is, so it is read, and the 999 accepts it with errors noted` };
+  }
+  const why = id === '835' ? ': a remittance is money, and money is not read from a group that names another kind of set (decision 0093)' : '';
+  return { ...base, message: `a ${id} set belongs in a GS01 ${expectedGroup} group, not ${gs01}${why}` };
+}
+
 /** Problems of an ST header within its group, and the guide the set is read with. */
 export function checkSt(st: Segment, gs01: string, gs08: string, locate: LocateFn): { problems: ClaimsError[]; guide: Guide | undefined } {
   const out: ClaimsError[] = [];
   const at = (spec: ProblemSpec): void => void out.push(problemAt(locate, st, spec));
   const id = element(st, 1);
   const expectedGroup = FUNCTIONAL_ID[id];
+  const st03 = element(st, 3);
+  const version = st03 !== '' ? st03 : gs08;
+  const guide = findGuide(id, version);
   if (expectedGroup === undefined) {
     at({ code: 'SET_ID_UNSUPPORTED', element: 1, message: `transaction set ${id} is not one we read`, expected: Object.keys(FUNCTIONAL_ID).join(' '), found: excerpt(id), ack: { ik5: '1', ik403: '7' } });
   } else if (expectedGroup !== gs01) {
-    at({ code: 'SET_GROUP_MISMATCH', element: 1, message: `a ${id} set belongs in a GS01 ${expectedGroup} group, not ${gs01}`, expected: expectedGroup, found: excerpt(gs01), ack: { ik5: '6' } });
+    at(groupMismatch(id, expectedGroup, gs01, version, guide));
   }
   if (!/^[A-Za-z0-9]{4,9}$/.test(element(st, 2))) {
     at({ code: 'ST_CONTROL_NUMBER_INVALID', element: 2, message: 'ST02 must be 4 to 9 characters', expected: '4 to 9 characters', found: excerpt(element(st, 2)), ack: { ik5: '7' } });
   }
-  const st03 = element(st, 3);
   if (st03 !== '' && st03 !== gs08) {
     at({ code: 'ST03_MISMATCH', element: 3, message: `ST03 ${st03} differs from GS08 ${gs08}`, expected: excerpt(gs08), found: excerpt(st03), ack: { ik5: 'I6', ik403: '7' } });
   }
-  const version = st03 !== undefined && st03 !== '' ? st03 : gs08;
-  const guide = findGuide(id, version);
   if (guide === undefined && expectedGroup !== undefined) {
     at({ code: 'VERSION_UNSUPPORTED', element: st03 ? 3 : undefined,
       message: `a ${id} set with guide ${JSON.stringify(version)} is not one we read`,

@@ -56,3 +56,15 @@ export function excerpt(text: string, max = 24): string {
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
   return JSON.stringify(cut);
 }
+
+const TAG = /^[A-Z][A-Z0-9]{1,2}$/;
+const validTags = new Set<string>();
+
+/** Whether `tag` is a segment identifier: 2 or 3 upper-case letters or digits, the first a letter (envelope.ts). */
+export function validTag(tag: string): boolean {
+  if (validTags.has(tag)) return true;
+  if (!TAG.test(tag)) return false;
+  // Valid tags are a small, closed set in practice; bound it anyway.
+  if (validTags.size < 4096) validTags.add(tag);
+  return true;
+}

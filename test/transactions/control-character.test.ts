@@ -6,7 +6,7 @@ import { readRemittance } from '../../src/transactions/remittance-835.ts';
 import { read271 } from '../../src/transactions/eligibility-271.ts';
 import { readTransactionSets } from '../../src/exchange/x12-sets.ts';
 import { nulElement } from '../../src/x12/access.ts';
-import { checkIsa } from '../../src/x12/header-checks.ts';
+import { checkGs, checkIsa } from '../../src/x12/header-checks.ts';
 import { segmentsOf as segmentsOfIsa, setsOf } from '../remittances/support/segments.ts';
 import { interchange } from '../remittances/support/generate-835.ts';
 import { thrown } from '../support/thrown.ts';
@@ -60,4 +60,14 @@ describe('a NUL in an element', () => {
     const problems = checkIsa(isa!, (seg, element) => ({ segmentTag: seg.tag, ...(element !== undefined && { element }) }));
     expect(problems.map((p) => [p.code, p.location.element, p.ack?.ta1, p.found])).toEqual([['X12_ELEMENT_CONTROL_CHARACTER', 6, '006', 'SYNTH\\u0000PAYER    ']]);
   });
+
+  it('refuses a group whose GS02 or GS03 application code holds one, naming the element', () => {
+    const segs = segmentsOfIsa(remits.replace(/GS\*HP\*[^*]+\*/, 'GS*HP*SEN\u0000DER*'));
+    const gs = segs.find((s) => s.tag === 'GS')!;
+    const problems = checkGs(gs, (seg, element) => ({ segmentTag: seg.tag, ...(element !== undefined && { element }) }));
+    expect(problems.map((p) => [p.code, p.location.element, p.found])).toEqual([['X12_ELEMENT_CONTROL_CHARACTER', 2, 'SEN\\u0000DER']]);
+    const clean = checkGs(segmentsOfIsa(remits).find((s) => s.tag === 'GS')!, (seg, element) => ({ segmentTag: seg.tag, ...(element !== undefined && { element }) }));
+    expect(clean).toEqual([]);
+  });
 });
+
