@@ -7,7 +7,7 @@
 // in the outbox, recorded sent exactly when its file is there. The same export submitted into two outboxes
 // at once goes out once: the submit that loses the race stops with CLAIMS_SENT_CONCURRENTLY, publishes
 // nothing, and its rerun reports the claims already sent.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase, type TestDatabase } from '../support/db.ts';
 import { collect, runCli, spawnCli, type CliResult } from '../support/cli.ts';
 import { syntheticClaim } from './support/synthetic.ts';
+import { stopped } from '../support/processes.ts';
 
 const payers = fileURLToPath(new URL('../../samples/payers/', import.meta.url));
 const PAUSE = 'claims.files.before-complete:stop';
@@ -68,15 +69,6 @@ async function until(what: string, test: () => boolean, ended?: Promise<unknown>
   }
 }
 
-/** The process is stopped (state T in /proc): it sits at the failpoint. */
-function stopped(pid: number | undefined): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
-  } catch {
-    return false;
-  }
-}
 
 /** Every CLM01 in the 837s of the outbox, once per appearance. */
 async function claimsInOutbox(out: string): Promise<string[]> {

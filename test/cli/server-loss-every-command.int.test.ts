@@ -19,6 +19,7 @@ import { syntheticClaim } from '../claims/support/synthetic.ts';
 import { acquireEmbeddedServer, type EmbeddedServer } from '../../src/runtime/embedded-server.ts';
 import { openDatabase } from '../../src/runtime/database.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
+import { alive, processState, waitFor } from '../support/processes.ts';
 
 // Generous: 27 commands start at once, and a loaded 2-core machine takes minutes for what an idle one does in
 // seconds. Waiting for them to stop gives up before collect() kills them, so the message names the laggards.
@@ -29,30 +30,7 @@ const embeddedOnly = !!process.env.DATABASE_URL;
 const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
 
 const said = (r: CliResult): string => `exit ${r.code} signal ${r.signal}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** The state letter of /proc/PID/stat ('T' stopped, 'Z' zombie), or undefined when the process is gone. */
-function processState(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  } catch {
-    return undefined;
-  }
-}
-
-const alive = (pid: number): boolean => {
-  const state = processState(pid);
-  return state !== undefined && state !== 'Z';
-};
-
-async function waitFor(what: string, done: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** The failure is one line of ours with its code and exit 1: no unhandled event, no stack. */
 function expectCleanFailure(r: CliResult, command: string): void {

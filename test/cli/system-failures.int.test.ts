@@ -14,36 +14,14 @@ import { collect, runCli, spawnCli, type CliResult } from '../support/cli.ts';
 import { useTestDatabase, type TestDatabase } from '../support/db.ts';
 import { interchange, type GenRemittance } from '../remittances/support/generate-835.ts';
 import { syntheticClaim } from '../claims/support/synthetic.ts';
+import { alive, processState, waitFor } from '../support/processes.ts';
 
 const CHILD_TIMEOUT_MS = 150_000;
 const TEST_TIMEOUT_MS = 4 * CHILD_TIMEOUT_MS;
 const embeddedOnly = !!process.env.DATABASE_URL;
 
 const said = (r: CliResult): string => `exit ${r.code} signal ${r.signal}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** The state letter of /proc/PID/stat ('T' stopped, 'Z' zombie), or undefined when the process is gone. */
-function processState(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  } catch {
-    return undefined;
-  }
-}
-
-const alive = (pid: number): boolean => {
-  const state = processState(pid);
-  return state !== undefined && state !== 'Z';
-};
-
-async function waitFor(what: string, done: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** The failure is one line of ours with its code and exit 1: no unhandled event, no stack. */
 function expectCleanFailure(r: CliResult, command: string, code: string): void {

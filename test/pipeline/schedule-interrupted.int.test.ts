@@ -6,7 +6,6 @@
 // date its predecessor left unfinished (six stages) stops in the next date at a chosen stage; NAME:stop holds
 // the process with SIGSTOP until the test has sent SIGINT and SIGCONT. Embedded pass only.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { balances } from '../../src/ledger/queries.ts';
 import { collect, spawnCli, type CliResult } from '../support/cli.ts';
 import { useTestDatabase, type TestDatabase } from '../support/db.ts';
+import { sleep, stopped } from '../support/processes.ts';
 
 const CHILD_TIMEOUT_MS = 150_000;
 const DATES = ['2024-03-31', '2024-04-30', '2024-05-31', '2024-06-30', '2024-07-31', '2024-08-15'];
@@ -46,16 +46,6 @@ interface Chain {
 }
 
 const said = (r: CliResult): string => `exit ${r.code} signal ${r.signal}\nstdout: ${r.stdout.slice(-2000)}\nstderr: ${r.stderr.slice(-4000)}`;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function stopped(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'T';
-  } catch {
-    return false;
-  }
-}
 
 const envOf = (c: Pick<Chain, 'db' | 'home'>, failpoint?: string): Record<string, string | undefined> => ({
   DATABASE_URL: c.db.url, CLAIMS_HOME: c.home, CLAIMS_LOG_FORMAT: 'json', CLAIMS_LOG_LEVEL: 'warn', CLAIMS_NOW: undefined,
