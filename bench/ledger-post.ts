@@ -99,7 +99,7 @@ async function seedAccounts(c: pg.ClientBase, batch: PostingBatch): Promise<{ id
   const prepared = prepareBatch(batch, () => {});
   const ids: string[] = [];
   for (const a of prepared.accounts) {
-    const r = await c.query<{ id: string }>('INSERT INTO accounts (kind, payer_id, patient_id) VALUES ($1, $2, $3) RETURNING id::text AS id',
+    const r = await c.query<{ id: string }>("INSERT INTO accounts (practice_id, kind, payer_id, patient_id) VALUES ('default', $1, $2, $3) RETURNING id::text AS id",
       [a.kind, a.payerId ?? null, a.patientId ?? null]);
     ids.push(r.rows[0]!.id);
   }

@@ -69,8 +69,8 @@ async function seed(pool: import('pg').Pool, remittances: number): Promise<numbe
   const client = await pool.connect();
   try {
     const copy = (sql: string, rows: Iterable<string>) => pipeline(Readable.from(rows), client.query(copyFrom(sql)));
-    await client.query(`INSERT INTO guarantor_accounts (account_number, last_name, first_name, address_line1, city, state, postal_code)
-      SELECT 'G' || g, 'Benchperson', 'Alex', '1 Example Way', 'Springfield', 'IL', '62701' FROM generate_series(0, 49999) g`);
+    await client.query(`INSERT INTO guarantor_accounts (practice_id, account_number, last_name, first_name, address_line1, city, state, postal_code)
+      SELECT 'default', 'G' || g, 'Benchperson', 'Alex', '1 Example Way', 'Springfield', 'IL', '62701' FROM generate_series(0, 49999) g`);
     await client.query(`INSERT INTO patients (patient_id, account_number, last_name, first_name, birth_date, sex, address_line1, city, state, postal_code)
       SELECT account_number, account_number, 'Benchperson', 'Alex', '1980-01-01', 'U', '1 Example Way', 'Springfield', 'IL', '62701' FROM guarantor_accounts`);
     const cw = await client.query(`INSERT INTO crosswalk_versions (payer_id, label, content_sha256, content)

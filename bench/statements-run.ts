@@ -55,8 +55,8 @@ async function seedChunk(pool: pg.Pool, from: number, to: number, crosswalkId: s
   const idx = Array.from({ length: to - from }, (_, k) => from + k);
   const accts = idx.map(account);
   await pool.query(
-    `INSERT INTO guarantor_accounts (account_number, last_name, first_name, address_line1, city, state, postal_code)
-     SELECT a, 'SAMPLE', 'GUARANTOR ' || a, '1 Bench Way', 'Springfield', 'IL', '62701' FROM unnest($1::text[]) a`, [accts]);
+    `INSERT INTO guarantor_accounts (practice_id, account_number, last_name, first_name, address_line1, city, state, postal_code)
+     SELECT 'default', a, 'SAMPLE', 'GUARANTOR ' || a, '1 Bench Way', 'Springfield', 'IL', '62701' FROM unnest($1::text[]) a`, [accts]);
   await pool.query(
     `INSERT INTO patients (patient_id, account_number, last_name, first_name, birth_date, sex, address_line1, city, state, postal_code)
      SELECT 'P' || a, a, 'SAMPLE', 'PATIENT ' || a, '1980-01-01', 'U', '1 Bench Way', 'Springfield', 'IL', '62701' FROM unnest($1::text[]) a`, [accts]);

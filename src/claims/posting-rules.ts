@@ -27,7 +27,7 @@ const REASON: Record<string, string> = { '1': 'claim.charge', '7': 'claim.replac
 export const postedAfter = (mapped: MappedClaim): Cents => (mapped.claim.record.frequency === '8' ? 0n : mapped.claim.totalChargeCents);
 
 /** The entry for a claim, or null when it changes nothing (a replacement with the same total and payer). */
-export function chargeEntry(mapped: MappedClaim, before: ChainState, effectiveDate: string, claimId: string): Entry | null {
+export function chargeEntry(mapped: MappedClaim, before: ChainState, effectiveDate: string, claimId: string, practiceId: string): Entry | null {
   const rec = mapped.claim.record;
   const after = postedAfter(mapped);
   const byAccount = new Map<string, EntryLine>();
@@ -38,11 +38,12 @@ export function chargeEntry(mapped: MappedClaim, before: ChainState, effectiveDa
     else byAccount.set(k, line);
   };
   // New payer's receivable up by the new charge, old payer's down by what it carried, revenue the difference.
-  add({ account: { kind: 'insurance_receivable', payerId: mapped.payer.payerId, patientId: null }, amountCents: after, claimId });
+  // A chain (original, replacements, void) stays in its practice's books: one billing NPI, one practice.
+  add({ account: { kind: 'insurance_receivable', payerId: mapped.payer.payerId, patientId: null, practiceId }, amountCents: after, claimId });
   if (before.payerId !== null) {
-    add({ account: { kind: 'insurance_receivable', payerId: before.payerId, patientId: null }, amountCents: -before.postedChargeCents, claimId: before.claimId ?? claimId });
+    add({ account: { kind: 'insurance_receivable', payerId: before.payerId, patientId: null, practiceId }, amountCents: -before.postedChargeCents, claimId: before.claimId ?? claimId });
   }
-  add({ account: { kind: 'revenue', payerId: null, patientId: null }, amountCents: -(after - before.postedChargeCents), claimId });
+  add({ account: { kind: 'revenue', payerId: null, patientId: null, practiceId }, amountCents: -(after - before.postedChargeCents), claimId });
   const lines = [...byAccount.values()].filter((l) => l.amountCents !== 0n);
   if (lines.length === 0) return null;
   return {

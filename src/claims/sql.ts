@@ -11,8 +11,8 @@ export const SQL = {
     ORDER BY c.id`,
 
   upsertGuarantors: `
-    INSERT INTO guarantor_accounts AS g (account_number, last_name, first_name, address_line1, address_line2, city, state, postal_code, phone, email)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+    INSERT INTO guarantor_accounts AS g (account_number, last_name, first_name, address_line1, address_line2, city, state, postal_code, phone, email, practice_id)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
     ON CONFLICT (account_number) DO UPDATE SET
       last_name = EXCLUDED.last_name, first_name = EXCLUDED.first_name, address_line1 = EXCLUDED.address_line1,
       address_line2 = EXCLUDED.address_line2, city = EXCLUDED.city, state = EXCLUDED.state, postal_code = EXCLUDED.postal_code,
@@ -20,6 +20,10 @@ export const SQL = {
     WHERE (g.last_name, g.first_name, g.address_line1, g.address_line2, g.city, g.state, g.postal_code, g.phone, g.email)
       IS DISTINCT FROM (EXCLUDED.last_name, EXCLUDED.first_name, EXCLUDED.address_line1, EXCLUDED.address_line2, EXCLUDED.city,
         EXCLUDED.state, EXCLUDED.postal_code, coalesce(EXCLUDED.phone, g.phone), coalesce(EXCLUDED.email, g.email))`,
+
+  /** The practice of each existing guarantor account / patient among $1. */
+  accountPractices: `SELECT account_number AS k, practice_id FROM guarantor_accounts WHERE account_number = ANY($1::text[])`,
+  patientPractices: `SELECT patient_id AS k, practice_id FROM patients WHERE patient_id = ANY($1::text[])`,
 
   upsertPatients: `
     INSERT INTO patients AS p (patient_id, account_number, last_name, first_name, middle_name, birth_date, sex,
@@ -50,18 +54,18 @@ export const SQL = {
     INSERT INTO claims (source_claim_id, billing_npi, patient_control_number, frequency, payer_claim_number, claim_type,
       content_sha256, patient_id, account_number, primary_payer_id, secondary_payer_id, tertiary_payer_id,
       total_charge_cents, posted_charge_cents, first_service_date, last_service_date, crosswalk_version_id,
-      ledger_entry_key, status, outbound_file_id, isa13, gs06, st02, export_record)
+      ledger_entry_key, status, outbound_file_id, isa13, gs06, st02, export_record, practice_id)
     SELECT s.source_claim_id, s.billing_npi, s.pcn, s.frequency, s.payer_claim_number, s.claim_type, s.content_sha256,
       s.patient_id, s.account_number, s.primary_payer_id, s.secondary_payer_id, s.tertiary_payer_id, s.total_charge_cents,
       s.posted_charge_cents, s.first_service_date, s.last_service_date, s.crosswalk_version_id, s.ledger_entry_key,
-      'pending', f.id, s.isa13, s.gs06, s.st02, s.export_record
+      'pending', f.id, s.isa13, s.gs06, s.st02, s.export_record, s.practice_id
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
       $10::text[], $11::text[], $12::text[], $13::bigint[], $14::bigint[], $15::date[], $16::date[], $17::bigint[],
-      $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::int[])
+      $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::int[], $24::text[])
       WITH ORDINALITY AS s(source_claim_id, billing_npi, pcn, frequency, payer_claim_number, claim_type, content_sha256,
         patient_id, account_number, primary_payer_id, secondary_payer_id, tertiary_payer_id, total_charge_cents,
         posted_charge_cents, first_service_date, last_service_date, crosswalk_version_id, ledger_entry_key, file_name,
-        isa13, gs06, st02, export_record, ord)
+        isa13, gs06, st02, export_record, practice_id, ord)
     JOIN outbound_files f ON f.file_name = s.file_name
     ORDER BY s.ord
     RETURNING id::text AS id, billing_npi || ':' || patient_control_number || ':' || frequency || ':' || content_sha256 AS claim_key`,

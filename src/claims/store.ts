@@ -18,6 +18,8 @@ import type { OutboundFile, Placement } from './outbox.ts';
 import { chargeEntry, chargeEntryKey, NO_CHAIN, postedAfter, type ChainState } from './posting-rules.ts';
 import { SQL } from './sql.ts';
 import type { CoverageVerdict } from './coverage-gate.ts';
+import { loadPracticeDirectory } from '../runtime/practices.ts';
+import type { PracticeDirectory } from '../domain/practice.ts';
 
 export interface SentClaim {
   mapped: MappedClaim;
@@ -67,8 +69,18 @@ export interface RecordBatch {
   at: Date;
 }
 
+/** Whose books a claim goes into: its billing provider's practice, which must also own its patient and account. */
+export type PracticeVerdict =
+  | { ok: true; practiceId: string }
+  | { ok: false; code: 'CLAIM_PRACTICE_UNKNOWN' | 'PATIENT_OF_OTHER_PRACTICE'; field: string; message: string; expected: string; found: string };
+
 export interface ClaimStore {
   lookupChains(claims: readonly MappedClaim[]): Promise<ExistingClaim[]>;
+  /**
+   * The practice of each claim (by billing NPI, then tax id), or why it has none: no registered practice has
+   * them, or its patient or guarantor account is another practice's. Claims recorded later take this practice.
+   */
+  practicesOf(claims: readonly MappedClaim[]): Promise<PracticeVerdict[]>;
   /** Claims still held by earlier runs, oldest first. */
   heldClaims(): Promise<HeldRecord[]>;
   openFile(file: { fileName: string; payerId: string; senderId: string; receiverId: string; isa13: string }): Promise<void>;
@@ -85,6 +97,13 @@ const opt = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 
 export function postgresClaimStore(pool: pg.Pool): ClaimStore {
   const crosswalkIds = new Map<string, string>();
+  let directory: PracticeDirectory | undefined;
+  const practiceOf = new WeakMap<MappedClaim, string>();
+  const practiceFor = (m: MappedClaim): string => {
+    const p = practiceOf.get(m);
+    if (p === undefined) throw new Error(`claim ${m.claim.record.claimId} reached the store without its practice (practicesOf first)`);
+    return p;
+  };
 
   async function crosswalkId(client: pg.PoolClient, mapped: MappedClaim): Promise<string> {
     const cacheKey = `${mapped.payer.payerId}:${mapped.crosswalk.sha256}`;
@@ -121,6 +140,45 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
       }));
     },
 
+    async practicesOf(claims) {
+      directory ??= await loadPracticeDirectory(pool);
+      const accounts = claims.map((m) => m.claim.record.guarantor.accountNumber);
+      const patients = claims.map((m) => m.claim.record.patient.patientId);
+      const [a, p] = await Promise.all([
+        pool.query<{ k: string; practice_id: string }>(SQL.accountPractices, [accounts]),
+        pool.query<{ k: string; practice_id: string }>(SQL.patientPractices, [patients]),
+      ]);
+      const accountOwner = new Map(a.rows.map((r) => [r.k, r.practice_id]));
+      const patientOwner = new Map(p.rows.map((r) => [r.k, r.practice_id]));
+      return claims.map((m): PracticeVerdict => {
+        const rec = m.claim.record;
+        const found = directory!.resolve({ npi: rec.billingProvider.npi, taxId: rec.billingProvider.taxId });
+        if (!found.ok) {
+          return { ok: false, code: 'CLAIM_PRACTICE_UNKNOWN', field: 'billingProvider.npi', message: `the claim's billing provider belongs to no practice: ${found.reason}`, expected: 'the NPI of a registered practice', found: rec.billingProvider.npi };
+        }
+        const practiceId = found.practiceId;
+        const owners: [string, string, Map<string, string>, string][] = [
+          ['guarantor.accountNumber', rec.guarantor.accountNumber, accountOwner, 'guarantor account'],
+          ['patient.patientId', rec.patient.patientId, patientOwner, 'patient'],
+        ];
+        for (const [field, key, owner, what] of owners) {
+          const other = owner.get(key);
+          if (other !== undefined && other !== practiceId) {
+            return {
+              ok: false, code: 'PATIENT_OF_OTHER_PRACTICE', field,
+              message: `${what} ${key} belongs to practice ${other}, and this claim bills for practice ${practiceId}: patient ids and account numbers are one office-wide namespace, so give this practice's patients their own ids (for example a prefix)`,
+              expected: `a ${what} of practice ${practiceId} or a new one`, found: key,
+            };
+          }
+        }
+        // Later claims of this batch see the owners this one makes.
+        accountOwner.set(rec.guarantor.accountNumber, practiceId);
+        patientOwner.set(rec.patient.patientId, practiceId);
+        practiceOf.set(m, practiceId);
+        return { ok: true, practiceId };
+      });
+    },
+
     async heldClaims() {
       const { rows } = await pool.query<{ id: string; record: unknown; source_file: string; export_record: number }>(SQL.openHolds);
       return rows.map((r) => ({ holdId: r.id, record: r.record, file: r.source_file, exportRecord: r.export_record }));
@@ -132,8 +190,8 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
 
     async recordBatch(batch) {
       const recorded = await withTransaction(pool, async (client) => {
-        await upsertPeople(client, [...batch.seen, ...batch.sent.map((s) => s.mapped), ...batch.resent.map((s) => s.mapped)]);
-        const claimIds = await insertClaims(client, batch.sent, (m) => crosswalkId(client, m));
+        await upsertPeople(client, [...batch.seen, ...batch.sent.map((s) => s.mapped), ...batch.resent.map((s) => s.mapped)], practiceFor);
+        const claimIds = await insertClaims(client, batch.sent, (m) => crosswalkId(client, m), practiceFor);
 
         // Charges: walk the new claims in export order, carrying each chain's state forward.
         const heads = new Map<string, ChainState>();
@@ -145,7 +203,7 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
           const rec = mapped.claim.record;
           const k = chainKey(rec.billingProvider.npi, rec.patientControlNumber);
           const before = heads.get(k) ?? NO_CHAIN;
-          const entry = chargeEntry(mapped, before, batch.effectiveDate, claimIds[i]!);
+          const entry = chargeEntry(mapped, before, batch.effectiveDate, claimIds[i]!, practiceFor(mapped));
           if (entry) entries.push(entry);
           heads.set(k, { postedChargeCents: postedAfter(mapped), payerId: mapped.payer.payerId, claimId: claimIds[i]! });
         });
@@ -204,21 +262,23 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
   };
 }
 
-async function upsertPeople(client: pg.PoolClient, claims: readonly MappedClaim[]): Promise<void> {
+async function upsertPeople(client: pg.PoolClient, claims: readonly MappedClaim[], practiceFor: (m: MappedClaim) => string): Promise<void> {
   if (claims.length === 0) return;
   // The last record of the batch wins for each person: a later export updates demographics.
   const guarantors = new Map<string, MappedClaim['claim']['record']['guarantor']>();
+  const practices = new Map<string, string>();
   const patients = new Map<string, { p: MappedClaim['claim']['record']['patient']; account: string; coverages: MappedClaim['claim']['record']['coverages'] }>();
   for (const m of claims) {
     const rec = m.claim.record;
     guarantors.set(rec.guarantor.accountNumber, rec.guarantor);
+    practices.set(rec.guarantor.accountNumber, practiceFor(m));
     patients.set(rec.patient.patientId, { p: rec.patient, account: rec.guarantor.accountNumber, coverages: rec.coverages });
   }
   const g = [...guarantors.values()];
   await client.query(SQL.upsertGuarantors, [
     g.map((x) => x.accountNumber), g.map((x) => x.lastName), g.map((x) => x.firstName), g.map((x) => x.address.line1),
     g.map((x) => opt(x.address.line2)), g.map((x) => x.address.city), g.map((x) => x.address.state), g.map((x) => x.address.postalCode),
-    g.map((x) => opt(x.phone)), g.map((x) => opt(x.email)),
+    g.map((x) => opt(x.phone)), g.map((x) => opt(x.email)), g.map((x) => practices.get(x.accountNumber)!),
   ]);
   const p = [...patients.values()];
   await client.query(SQL.upsertPatients, [
@@ -256,7 +316,7 @@ function concurrentSend(err: unknown): never {
   throw err;
 }
 
-async function insertClaims(client: pg.PoolClient, sent: readonly SentClaim[], crosswalkId: (m: MappedClaim) => Promise<string>): Promise<string[]> {
+async function insertClaims(client: pg.PoolClient, sent: readonly SentClaim[], crosswalkId: (m: MappedClaim) => Promise<string>, practiceFor: (m: MappedClaim) => string): Promise<string[]> {
   if (sent.length === 0) return [];
   const xw: string[] = [];
   for (const s of sent) xw.push(await crosswalkId(s.mapped));
@@ -270,7 +330,7 @@ async function insertClaims(client: pg.PoolClient, sent: readonly SentClaim[], c
     col((s) => s.mapped.claim.totalChargeCents.toString()), col((s) => postedAfter(s.mapped).toString()),
     col((s) => s.mapped.claim.firstServiceDate), col((s) => s.mapped.claim.lastServiceDate), xw,
     col((s) => chargeEntryKey(s.mapped)), col((s) => s.placement.fileName), col((s) => s.placement.isa13),
-    col((s) => s.placement.gs06), col((s) => s.placement.st02), col((s) => s.mapped.record),
+    col((s) => s.placement.gs06), col((s) => s.placement.st02), col((s) => s.mapped.record), col((s) => practiceFor(s.mapped)),
   ]);
   // RETURNING order is not promised: map the ids back by the claims' unique key.
   const byKey = new Map(rows.map((r) => [r.claim_key, r.id]));

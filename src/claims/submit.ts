@@ -282,8 +282,24 @@ class SubmitRun {
   async flush(): Promise<void> {
     if (this.batch.length === 0 && this.rejectedHolds.length === 0) return;
     const { store, coverage } = this.opts;
-    const items = this.batch;
+    let items = this.batch;
     this.batch = [];
+    if (store && items.length > 0) {
+      // A claim goes into its billing provider's practice's books; one that names none, or whose patient is
+      // another practice's, is refused before anything of it is decided, sent or recorded.
+      const verdicts = await store.practicesOf(items.map((b) => b.mapped!));
+      const kept: Item[] = [];
+      for (let i = 0; i < items.length; i++) {
+        const v = verdicts[i]!;
+        const it = items[i]!;
+        if (v.ok) kept.push(it);
+        else {
+          const { head } = it.prepared;
+          await this.rejectAll([{ claimId: head.claimId, patientControlNumber: head.patientControlNumber, record: head.record, field: v.field, code: v.code, message: v.message, expected: v.expected, found: v.found }], it.file, it.holdId);
+        }
+      }
+      items = kept;
+    }
     const mappedOfBatch = this.needMapped ? items.map((b) => b.mapped!) : [];
     const existing = store && items.length > 0 ? await store.lookupChains(mappedOfBatch) : [];
     const verdicts = coverage && items.length > 0 ? await coverage.decide(mappedOfBatch) : null;

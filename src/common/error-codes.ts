@@ -148,6 +148,8 @@ export const ERROR_CODES = [
   // holds, and the eligibility gate's decision (a held claim reports COVERAGE_INACTIVE; the others say why
   // it was sent).
   'CLAIM_KEY_CONFLICT',
+  'CLAIM_PRACTICE_UNKNOWN',
+  'PATIENT_OF_OTHER_PRACTICE',
   'SUBMIT_ABORTED',
   'OUTBOX_BUSY',
   'CLAIMS_SENT_CONCURRENTLY',
@@ -201,6 +203,7 @@ export const ERROR_CODES = [
   'REMIT_CONFLICT',
   'REMIT_REVERSAL_DUPLICATE',
   'REMIT_CLAIM_UNMATCHED',
+  'REMIT_PAYEE_UNKNOWN',
   'REMIT_LINE_AMBIGUOUS',
   'REMIT_REVERSAL_ORIGINAL_MISSING',
   'REMIT_NEXT_PAYER_UNKNOWN',
@@ -215,6 +218,7 @@ export const ERROR_CODES = [
   'LEDGER_ACCOUNT_INVALID',
   'LEDGER_AMOUNT_INVALID',
   'LEDGER_UNBALANCED',
+  'LEDGER_PRACTICES_MIXED',
   'LEDGER_BATCH_FILE_INVALID',
   'LEDGER_KEY_RACE',
   'LEDGER_KEY_CONFLICT',
@@ -254,6 +258,15 @@ export const ERROR_CODES = [
   'APPOINTMENT_INVALID',
   'APPOINTMENT_FIELD_CONTROL_CHARACTER',
   'APPOINTMENT_PAYER_UNKNOWN',
+
+  // Practices: the practices file, the registry, a --practice that names none, and the database's last guard
+  // (a row naming another practice than its account's).
+  'PRACTICES_FILE_INVALID',
+  'PRACTICE_NPI_TAKEN',
+  'PRACTICE_UNKNOWN',
+  'PRACTICE_MISMATCH',
+  // Row-level security per practice needs a pipeline role with BYPASSRLS, which only a superuser can give.
+  'PRACTICE_RLS_BYPASS_REFUSED',
 
   // Patients: guarantor accounts, holds, patient payments, refunds and payment plans.
   'ACCOUNT_UNKNOWN',

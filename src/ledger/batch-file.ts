@@ -12,6 +12,7 @@ const AccountRefSchema = z.strictObject({
   kind: z.enum(ACCOUNT_KINDS),
   payerId: optionalId,
   patientId: optionalId,
+  practiceId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/).nullish().describe('The practice whose books hold the account; absent: the batch\'s.'),
 });
 
 const EntryLineSchema = z.strictObject({
@@ -42,6 +43,7 @@ const EntrySchema = z.strictObject({
 
 export const PostingBatchFileSchema = z.strictObject({
   key: id.describe('The idempotency key of the batch: posting the same key and content again changes nothing.'),
+  practiceId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/).optional().describe('The practice of the accounts that do not name one; absent: "default".'),
   entries: z.array(EntrySchema),
 }).describe('A ledger posting batch: entries whose lines each sum to zero, posted all or nothing.');
 
@@ -68,6 +70,7 @@ export function parsePostingBatchFile(text: string, file: string): PostingBatch 
   const b = parsed.data;
   return {
     key: b.key,
+    ...(b.practiceId !== undefined && { practiceId: b.practiceId }),
     entries: b.entries.map((e) => ({
       key: e.key,
       reason: e.reason,
@@ -75,7 +78,10 @@ export function parsePostingBatchFile(text: string, file: string): PostingBatch 
       ...(e.memo !== undefined && { memo: e.memo }),
       ...(e.source !== undefined && { source: e.source }),
       lines: e.lines.map((l) => ({
-        account: { kind: l.account.kind, payerId: l.account.payerId ?? null, patientId: l.account.patientId ?? null },
+        account: {
+          kind: l.account.kind, payerId: l.account.payerId ?? null, patientId: l.account.patientId ?? null,
+          ...(l.account.practiceId != null && { practiceId: l.account.practiceId }),
+        },
         amountCents: BigInt(l.amountCents),
         ...(l.reason != null && { reason: l.reason }),
         ...(l.claimId != null && { claimId: l.claimId }),
@@ -89,6 +95,7 @@ export function parsePostingBatchFile(text: string, file: string): PostingBatch 
 export function postingBatchFileJson(batch: PostingBatch): PostingBatchFile {
   return {
     key: batch.key,
+    ...(batch.practiceId !== undefined && { practiceId: batch.practiceId }),
     entries: batch.entries.map((e) => ({
       key: e.key,
       reason: e.reason,
@@ -96,7 +103,10 @@ export function postingBatchFileJson(batch: PostingBatch): PostingBatchFile {
       ...(e.memo !== undefined && { memo: e.memo }),
       ...(e.source !== undefined && { source: e.source }),
       lines: e.lines.map((l) => ({
-        account: { kind: l.account.kind, payerId: l.account.payerId ?? null, patientId: l.account.patientId ?? null },
+        account: {
+          kind: l.account.kind, payerId: l.account.payerId ?? null, patientId: l.account.patientId ?? null,
+          ...(l.account.practiceId != null && { practiceId: l.account.practiceId }),
+        },
         amountCents: l.amountCents.toString(),
         ...(l.reason != null && { reason: l.reason }),
         ...(l.claimId != null && { claimId: l.claimId }),

@@ -13,7 +13,7 @@
 //   line:    `L` accountNumber amountCents reason claimId serviceLineId
 //
 // Accounts are numbered in order of first use, which depends only on the batch's content.
-import type { AccountRef, Entry, EntryLine } from './types.ts';
+import { DEFAULT_PRACTICE, type AccountRef, type Entry, type EntryLine } from './types.ts';
 import { copyField } from './copy-format.ts';
 
 export const CANONICAL_HEADER = 'claims-pipeline ledger batch v1\n';
@@ -32,8 +32,10 @@ export function canonicalEntryRow(e: Entry): string {
     `${textField(s?.set)}\t${intField(s?.segmentIndex)}\t${e.lines.length}\n`;
 }
 
+/** The practice is written only when it is not 'default', so batches posted before practices existed keep their hash. */
 export function canonicalAccountRow(a: AccountRef): string {
-  return `A\t${a.kind}\t${textField(a.payerId)}\t${textField(a.patientId)}\n`;
+  const practice = a.practiceId === undefined || a.practiceId === null || a.practiceId === DEFAULT_PRACTICE ? '' : `\t${a.practiceId}`;
+  return `A\t${a.kind}\t${textField(a.payerId)}\t${textField(a.patientId)}${practice}\n`;
 }
 
 export function canonicalLineRow(accountNumber: number, l: EntryLine): string {

@@ -16,7 +16,7 @@ import { withTransaction } from '../runtime/database.ts';
 import { prepareBatch } from './prepare.ts';
 import type { PreparedBatch } from './types.ts';
 import { entryCopyChunks, lineCopyChunks } from './copy-format.ts';
-import { BATCH_BY_KEY, CLAIM_BATCH, COPY_ENTRIES, COPY_LINES, RESOLVE_ACCOUNTS } from './sql.ts';
+import { ACCOUNT_PRACTICES, BATCH_BY_KEY, CLAIM_BATCH, COPY_ENTRIES, COPY_LINES, RESOLVE_ACCOUNTS } from './sql.ts';
 import type { PostingBatch, PostingOutcome } from './types.ts';
 
 /** Anything that holds a pool: the `Database` from runtime/database.ts, or a bare pg.Pool. */
@@ -57,7 +57,8 @@ function prepareWithHash(batch: PostingBatch): HashedBatch {
  * same key and the same content was posted before (nothing is written). Throws LEDGER_KEY_CONFLICT when
  * the key exists with different content, and a ClaimsError naming the field for an invalid batch.
  */
-export async function postBatch(db: PoolSource, batch: PostingBatch): Promise<PostingOutcome> {
+export async function postBatch(db: PoolSource, given: PostingBatch): Promise<PostingOutcome> {
+  const batch = await placeInPractices(poolOf(db), given);
   const prepared = prepareWithHash(batch); // invalid input fails before a connection is taken
   try {
     const outcome = await withTransaction(poolOf(db), (client) => postPrepared(client, prepared), {
@@ -78,7 +79,38 @@ export async function postBatch(db: PoolSource, batch: PostingBatch): Promise<Po
  * After a thrown database error the transaction is aborted and the caller must roll back.
  */
 export async function postBatchInTransaction(client: pg.ClientBase, batch: PostingBatch): Promise<PostingOutcome> {
-  return postPrepared(client, prepareWithHash(batch));
+  return postPrepared(client, prepareWithHash(await placeInPractices(client, batch)));
+}
+
+/**
+ * A batch that names no practice, with lines on guarantor accounts (patient payments, statement moves,
+ * referrals, refunds): each entry goes to the practice of the guarantor account it touches, the other lines
+ * of the entry with it. Entries touching no guarantor account, and batches that name their practice (the
+ * claims and 835 postings do), are left as they are: one query only for the batches that need it.
+ */
+export async function placeInPractices(db: Pick<pg.ClientBase, 'query'>, batch: PostingBatch): Promise<PostingBatch> {
+  if (batch.practiceId !== undefined || !Array.isArray(batch.entries)) return batch;
+  const patients = new Set<string>();
+  for (const e of batch.entries) {
+    if (!Array.isArray(e?.lines)) continue;
+    for (const l of e.lines) {
+      const a = l?.account;
+      if (a && (a.practiceId === undefined || a.practiceId === null) && typeof a.patientId === 'string') patients.add(a.patientId);
+    }
+  }
+  if (patients.size === 0) return batch;
+  const { rows } = await db.query<{ account_number: string; practice_id: string }>(ACCOUNT_PRACTICES, [[...patients]]);
+  if (rows.length === 0) return batch;
+  const practiceOf = new Map(rows.map((r) => [r.account_number, r.practice_id]));
+  return {
+    ...batch,
+    entries: batch.entries.map((e) => {
+      const named = e.lines.find((l) => l.account.practiceId == null && l.account.patientId != null && practiceOf.has(l.account.patientId));
+      if (named === undefined) return e;
+      const practiceId = practiceOf.get(named.account.patientId!)!;
+      return { ...e, lines: e.lines.map((l) => (l.account.practiceId == null ? { ...l, account: { ...l.account, practiceId } } : l)) };
+    }),
+  };
 }
 
 async function postPrepared(client: pg.ClientBase, prepared: HashedBatch): Promise<PostingOutcome> {
@@ -138,7 +170,7 @@ async function resolveAccounts(client: pg.ClientBase, prepared: PreparedBatch): 
     if (wanted.length === 0) return ids as string[];
     const refs = wanted.map((n) => prepared.accounts[n]!);
     const result = await client.query<{ position: number; id: string | null }>(RESOLVE_ACCOUNTS, [
-      refs.map((a) => a.kind), refs.map((a) => a.payerId ?? null), refs.map((a) => a.patientId ?? null),
+      refs.map((a) => a.kind), refs.map((a) => a.payerId ?? null), refs.map((a) => a.patientId ?? null), refs.map((a) => a.practiceId),
     ]);
     for (const row of result.rows) {
       if (row.id !== null) ids[wanted[row.position - 1]!] = row.id;

@@ -6,7 +6,7 @@
 import { isIsoDate } from '../common/dates.ts';
 import { ClaimsError } from '../common/errors.ts';
 import type { ErrorCode } from '../common/error-codes.ts';
-import { ACCOUNT_KINDS, type AccountRef, type Entry, type EntryLine, type PostingBatch, type PreparedBatch } from './types.ts';
+import { ACCOUNT_KINDS, DEFAULT_PRACTICE, type AccountRef, type Entry, type EntryLine, type PostingBatch, type PreparedBatch } from './types.ts';
 import { CANONICAL_HEADER, canonicalAccountRow, canonicalEntryRow, canonicalLineRow } from './canonical.ts';
 
 /** Limits on everything (TigerBeetle style); the schema enforces the same numbers. */
@@ -24,10 +24,12 @@ const INT64_MAX = 2n ** 63n - 1n;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const KINDS: ReadonlySet<string> = new Set(ACCOUNT_KINDS);
 
-/** The identity of an account as one string: kind, payer, patient (absent = empty). */
+/** The identity of an account as one string: practice, kind, payer, patient (absent = empty). */
 export function accountRefKey(ref: AccountRef): string {
-  return `${ref.kind}\u0001${ref.payerId ?? ''}\u0001${ref.patientId ?? ''}`;
+  return `${ref.practiceId ?? ''}\u0001${ref.kind}\u0001${ref.payerId ?? ''}\u0001${ref.patientId ?? ''}`;
 }
+
+const PRACTICE_ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
 function fail(code: ErrorCode, message: string, field: string, expected?: string, found?: string): never {
   throw new ClaimsError({
@@ -55,24 +57,29 @@ function checkText(value: unknown, field: () => string, required: boolean, max: 
   if (!textOk(value, required, max)) failText(value, field(), max);
 }
 
-/** Numbers accounts in order of first use, without building a key string per line: kind -> payer -> patient. */
+/**
+ * Numbers accounts in order of first use, without building a key string per line: practice -> kind -> payer
+ * -> patient (one practice per batch in the common case, so the first level is nearly free).
+ */
 class AccountNumbering {
-  readonly accounts: AccountRef[] = [];
-  private readonly byKind = new Map<string, Map<string, Map<string, number>>>();
+  readonly accounts: (AccountRef & { practiceId: string })[] = [];
+  private readonly byPractice = new Map<string, Map<string, Map<string, Map<string, number>>>>();
 
   /** The account's number; a negative result -(n + 1) means it was new and got number n. */
-  numberOf(ref: AccountRef): number {
+  numberOf(ref: AccountRef, practice: string): number {
     const payer = ref.payerId ?? '';
     const patient = ref.patientId ?? '';
-    let byPayer = this.byKind.get(ref.kind);
-    if (byPayer === undefined) this.byKind.set(ref.kind, (byPayer = new Map()));
+    let byKind = this.byPractice.get(practice);
+    if (byKind === undefined) this.byPractice.set(practice, (byKind = new Map()));
+    let byPayer = byKind.get(ref.kind);
+    if (byPayer === undefined) byKind.set(ref.kind, (byPayer = new Map()));
     let byPatient = byPayer.get(payer);
     if (byPatient === undefined) byPayer.set(payer, (byPatient = new Map()));
     const found = byPatient.get(patient);
     if (found !== undefined) return found;
     const n = this.accounts.length;
     byPatient.set(patient, n);
-    this.accounts.push({ kind: ref.kind, payerId: ref.payerId ?? null, patientId: ref.patientId ?? null });
+    this.accounts.push({ kind: ref.kind, payerId: ref.payerId ?? null, patientId: ref.patientId ?? null, practiceId: practice });
     return -(n + 1);
   }
 }
@@ -120,6 +127,7 @@ function lineOk(line: EntryLine): boolean {
   const amount = line?.amountCents;
   return account !== null && typeof account === 'object' && KINDS.has(account.kind) &&
     textOk(account.payerId, false, L.keyLengthMax) && textOk(account.patientId, false, L.keyLengthMax) &&
+    (account.practiceId === undefined || account.practiceId === null || PRACTICE_ID.test(account.practiceId)) &&
     typeof amount === 'bigint' && amount >= INT64_MIN && amount <= INT64_MAX &&
     textOk(line.reason, false, L.keyLengthMax) && textOk(line.claimId, false, L.keyLengthMax) &&
     textOk(line.serviceLineId, false, L.keyLengthMax);
@@ -136,6 +144,10 @@ function checkLine(line: EntryLine, entryKey: string, e: number, l: number): nev
   }
   checkText(account.payerId, () => `${at()}.account.payerId`, false, L.keyLengthMax);
   checkText(account.patientId, () => `${at()}.account.patientId`, false, L.keyLengthMax);
+  if (account.practiceId !== undefined && account.practiceId !== null && !PRACTICE_ID.test(account.practiceId)) {
+    fail('LEDGER_FIELD_INVALID', `entry ${entryKey}: practice ${JSON.stringify(account.practiceId)} is not a practice id`, `${at()}.account.practiceId`,
+      'lower-case letters, digits, - and _ (at most 40)', String(account.practiceId));
+  }
   const amount = line.amountCents;
   if (typeof amount !== 'bigint' || amount < INT64_MIN || amount > INT64_MAX) {
     fail('LEDGER_AMOUNT_INVALID', `entry ${entryKey}: amountCents must be a bigint in the 64-bit range`, `${at()}.amountCents`, 'bigint cents', String(amount));
@@ -164,6 +176,11 @@ export function prepareBatch(batch: PostingBatch, emitCanonical: (text: string) 
     fail('LEDGER_LIMIT', `batch ${batch.key} has ${lineCount} lines, more than ${LEDGER_LIMITS.linesPerBatchMax}`, 'entries');
   }
 
+  const batchPractice = batch.practiceId ?? DEFAULT_PRACTICE;
+  if (!PRACTICE_ID.test(batchPractice)) {
+    fail('LEDGER_FIELD_INVALID', `batch ${batch.key}: practice ${JSON.stringify(batchPractice)} is not a practice id`, 'practiceId',
+      'lower-case letters, digits, - and _ (at most 40)', String(batchPractice));
+  }
   const numbering = new AccountNumbering();
   const lineAccount = new Int32Array(lineCount);
   const entryKeys = new Set<string>();
@@ -175,11 +192,19 @@ export function prepareBatch(batch: PostingBatch, emitCanonical: (text: string) 
     const lines = entry.lines;
     let text = canonicalEntryRow(entry);
     let sum = 0n;
+    let entryPractice: string | undefined;
     for (let l = 0; l < lines.length; l++) {
       const line = lines[l]!;
       if (!lineOk(line)) checkLine(line, entry.key, e, l);
       sum += line.amountCents;
-      let n = numbering.numberOf(line.account);
+      const practice = line.account.practiceId ?? batchPractice;
+      if (entryPractice === undefined) entryPractice = practice;
+      else if (practice !== entryPractice) {
+        // Each entry balances within one practice, so each practice's trial balance sums to zero on its own.
+        fail('LEDGER_PRACTICES_MIXED', `entry ${entry.key} posts to practice ${entryPractice} and to practice ${practice}: an entry stays in one practice's books`,
+          `entries[${e}].lines[${l}].account.practiceId`, entryPractice, practice);
+      }
+      let n = numbering.numberOf(line.account, practice);
       if (n < 0) {
         n = -n - 1;
         text += canonicalAccountRow(numbering.accounts[n]!);

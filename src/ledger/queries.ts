@@ -8,6 +8,8 @@ import { ACCOUNT_BALANCE, CLAIM_BALANCES, TRIAL_BALANCE } from './sql.ts';
 import type { AccountKind, AccountRef } from './types.ts';
 
 export interface AccountBalance {
+  /** The practice whose books hold the account. */
+  practiceId: string;
   kind: AccountKind;
   payerId: string | null;
   patientId: string | null;
@@ -17,15 +19,24 @@ export interface AccountBalance {
 export interface TrialBalance {
   /** The as-of date asked for (lines effective on or before it), or null for everything posted. */
   asOf: string | null;
+  /** The practice asked for, or null for every practice (the office's view). */
+  practiceId: string | null;
   /** One row per account with at least one line in range, in ACCOUNT_KINDS order then payer, patient. */
   accounts: AccountBalance[];
   /** Sum over all accounts: 0 in a double-entry ledger, reported so that any drift is visible. */
   totalCents: bigint;
+  /** Per practice with accounts in range, the sum of its accounts: 0 for each, every entry stays in one practice. */
+  practiceTotals: Map<string, bigint>;
 }
 
 export interface AsOf {
   /** YYYY-MM-DD: only lines of entries effective on or before this date. */
   asOf?: string;
+}
+
+export interface BalanceScope extends AsOf {
+  /** One practice's books; absent: every practice. */
+  practiceId?: string;
 }
 
 /** A pool, a Database, or a client inside a transaction. */
@@ -44,6 +55,7 @@ function asOfParam(opts: AsOf): string | null {
 }
 
 interface BalanceRow {
+  practice_id: string;
   kind: AccountKind;
   payer_id: string | null;
   patient_id: string | null;
@@ -51,23 +63,28 @@ interface BalanceRow {
 }
 
 function toBalance(row: BalanceRow): AccountBalance {
-  return { kind: row.kind, payerId: row.payer_id, patientId: row.patient_id, balanceCents: BigInt(row.balance_cents) };
+  return { practiceId: row.practice_id, kind: row.kind, payerId: row.payer_id, patientId: row.patient_id, balanceCents: BigInt(row.balance_cents) };
 }
 
 /** The trial balance: every account's balance and their total (always 0n). */
-export async function balances(db: Queryable, opts: AsOf = {}): Promise<TrialBalance> {
+export async function balances(db: Queryable, opts: BalanceScope = {}): Promise<TrialBalance> {
   const asOf = asOfParam(opts);
-  const result = await queryable(db).query<BalanceRow>(TRIAL_BALANCE, [asOf]);
+  const practiceId = opts.practiceId ?? null;
+  const result = await queryable(db).query<BalanceRow>(TRIAL_BALANCE, [asOf, practiceId]);
   const accounts = result.rows.map(toBalance);
   let totalCents = 0n;
-  for (const a of accounts) totalCents += a.balanceCents;
-  return { asOf, accounts, totalCents };
+  const practiceTotals = new Map<string, bigint>();
+  for (const a of accounts) {
+    totalCents += a.balanceCents;
+    practiceTotals.set(a.practiceId, (practiceTotals.get(a.practiceId) ?? 0n) + a.balanceCents);
+  }
+  return { asOf, practiceId, accounts, totalCents, practiceTotals };
 }
 
 /** The balance of one account (0n when it does not exist or has no lines in range). */
 export async function accountBalance(db: Queryable, ref: AccountRef, opts: AsOf = {}): Promise<bigint> {
   const result = await queryable(db).query<{ balance_cents: string }>(ACCOUNT_BALANCE, [
-    ref.kind, ref.payerId ?? null, ref.patientId ?? null, asOfParam(opts),
+    ref.kind, ref.payerId ?? null, ref.patientId ?? null, asOfParam(opts), ref.practiceId ?? null,
   ]);
   return BigInt(result.rows[0]?.balance_cents ?? '0');
 }

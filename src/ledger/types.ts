@@ -29,7 +29,11 @@ export interface AccountRef {
   kind: AccountKind;
   payerId?: string | null;
   patientId?: string | null;
+  /** The practice whose books hold the account (schemas/db/0015_practices.sql); absent: the batch's practice. */
+  practiceId?: string | null;
 }
+
+export { DEFAULT_PRACTICE } from '../domain/practice.ts';
 
 export interface EntryLine {
   account: AccountRef;
@@ -69,6 +73,8 @@ export interface Entry {
 export interface PostingBatch {
   key: string;
   entries: Entry[];
+  /** The practice of the accounts that do not name one; absent: DEFAULT_PRACTICE. */
+  practiceId?: string;
 }
 
 export type PostingOutcome = 'posted' | 'duplicate';
@@ -76,8 +82,8 @@ export type PostingOutcome = 'posted' | 'duplicate';
 /** A posting batch checked and numbered before anything touches the database (prepare.ts). */
 export interface PreparedBatch {
   batch: PostingBatch;
-  /** Distinct accounts of the batch, numbered in order of first use. */
-  accounts: AccountRef[];
+  /** Distinct accounts of the batch, numbered in order of first use, each with its practice. */
+  accounts: (AccountRef & { practiceId: string })[];
   /** Account numbers sorted by identity (kind, payer, patient): the order to create them in, so that
    *  concurrent postings take the unique-index locks in the same order and cannot deadlock. */
   lockOrder: number[];

@@ -87,6 +87,10 @@ export function pipelineFileSchema(stages: readonly Stage[]) {
         '"Today" for every run of this file (a month-end rerun). --as-of and CLAIMS_NOW take precedence.',
       ),
       schedule: ScheduleSchema.optional(),
+      practices: z.string().min(1).optional().describe(
+        'A practices file (schemas/practices.schema.json), relative to this file: registered at the start of every run, ' +
+          'so each claim and 835 goes to its practice\'s books. Absent: the practices already registered (none: everything is "default").',
+      ),
       folders: FoldersSchema,
       stages: z.array(stageEntry).min(1).describe('Run in order; a stage that fails stops the ones after it.'),
     })
@@ -114,6 +118,8 @@ export interface PipelineDefinition {
   description?: string;
   asOf?: string;
   schedule?: ScheduleEntry[];
+  /** A practices file relative to the pipeline file. */
+  practices?: string;
   folders: { inbox: string; outbox: string; archive: string; quarantine: string; pickup?: string[] };
   stages: PipelineStageEntry[];
 }

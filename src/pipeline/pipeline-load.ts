@@ -11,6 +11,8 @@ import { ClaimsError } from '../common/errors.ts';
 import { parsePipelineText, PipelineInvalidError, type PipelineDefinition, type PipelineProblem } from './pipeline-file.ts';
 import { isWithin, realFolder, unsafeFolderProblems } from './folder-safety.ts';
 import type { Folders, Stage } from './stage.ts';
+import { readPracticesFile } from '../runtime/practices.ts';
+import type { Practice } from '../domain/practice.ts';
 
 export interface LoadedPipeline {
   /** Absolute path of the pipeline file. */
@@ -23,6 +25,8 @@ export interface LoadedPipeline {
   pickup: string[];
   /** The schedule's dates in order, each with its own extra pickup folders (absolute); empty without a schedule. */
   schedule: { asOf: string; pickup: string[] }[];
+  /** The practices its file lists (registered at the start of every run), or null without a practices file. */
+  practices: Practice[] | null;
 }
 
 export interface LoadOptions {
@@ -107,7 +111,16 @@ export async function loadPipeline(file: string, stages: readonly Stage[], opts:
     ...pickup.map((dir, i) => ({ where: `$.folders.pickup[${i}]`, dir })),
     ...schedule.flatMap((e, n) => e.pickup.map((dir, i) => ({ where: `$.schedule[${n}].pickup[${i}]`, dir }))),
   ])));
+  let practices: Practice[] | null = null;
+  if (definition.practices !== undefined) {
+    try {
+      practices = await readPracticesFile(path.resolve(base, definition.practices));
+    } catch (err) {
+      if (!(err instanceof ClaimsError)) throw err;
+      problems.push({ path: '$.practices', message: err.message });
+    }
+  }
   if (problems.length > 0) throw new PipelineInvalidError(file, problems);
   const sha256 = sha256Hex(text);
-  return { file: absolute, sha256, definition, folders, pickup, schedule };
+  return { file: absolute, sha256, definition, folders, pickup, schedule, practices };
 }

@@ -7,6 +7,7 @@ import { pipelineFileSchema } from './pipeline-file.ts';
 import { stages } from './stages/index.ts';
 import { ClaimRecord } from '../domain/claim.ts';
 import { PayerProfile } from '../domain/payer-profile.ts';
+import { PracticesFileSchema } from '../runtime/practices.ts';
 
 export interface PublishedSchema {
   /** Short name for messages: `pipeline`, `claim`, `payer-profile`. */
@@ -21,6 +22,7 @@ export const publishedSchemas: PublishedSchema[] = [
   { name: 'pipeline', file: 'schemas/pipeline.schema.json', schema: () => pipelineFileSchema(stages) },
   { name: 'claim', file: 'schemas/claim.schema.json', schema: () => ClaimRecord },
   { name: 'payer-profile', file: 'schemas/payer-profile.schema.json', schema: () => PayerProfile },
+  { name: 'practices', file: 'schemas/practices.schema.json', schema: () => PracticesFileSchema },
 ];
 
 /**

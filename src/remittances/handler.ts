@@ -7,6 +7,8 @@ import { sha256Hex } from '../common/content-hash.ts';
 import { ClaimsError, toClaimsError } from '../common/errors.ts';
 import type { ErrorCode } from '../common/error-codes.ts';
 import { postBatchInTransaction } from '../ledger/post.ts';
+import { loadPracticeDirectory } from '../runtime/practices.ts';
+import type { PracticeDirectory } from '../domain/practice.ts';
 import { readRemittanceProblems, RemittanceReader } from '../transactions/remittance-835.ts';
 import type { RemittanceReading } from '../transactions/remittance-835-reading.ts';
 import type { SetHandler, SetOutcome, StreamingSet, X12Set, X12SetHeader, IngestContext } from '../exchange/set-handler.ts';
@@ -65,6 +67,14 @@ export function claimWarnings(flags: RemittanceOutcome['flags'], file: string, s
   return out;
 }
 
+/** The practices registry, read once per file (a file's remittances are routed by the same registry). */
+const practicesByFile = new WeakMap<IngestContext, Promise<PracticeDirectory>>();
+function practicesFor(ctx: IngestContext): Promise<PracticeDirectory> {
+  let found = practicesByFile.get(ctx);
+  if (found === undefined) practicesByFile.set(ctx, (found = loadPracticeDirectory(ctx.pool)));
+  return found;
+}
+
 /** Balance, match and post one read remittance, as a set outcome. */
 async function settleRemittance(
   remittance: Remittance, set: X12SetHeader, ctx: IngestContext, contentSha256 = remittanceContentSha256(remittance),
@@ -72,7 +82,7 @@ async function settleRemittance(
 ): Promise<SetOutcome> {
   const outcome = await ingestRemittance(ctx.pool, remittance, {
     fileName: ctx.fileName, fileSha256: ctx.fileSha256, contentSha256,
-  }, { post: postBatchInTransaction, failpoint: ctx.failpoint, ...(ctx.inTransaction && { beforeCommit: ctx.inTransaction }), ...overlap });
+  }, { post: postBatchInTransaction, failpoint: ctx.failpoint, practices: practicesFor(ctx), ...(ctx.inTransaction && { beforeCommit: ctx.inTransaction }), ...overlap });
   const reasons: ClaimsError[] = [...outcome.reasons, ...claimWarnings(outcome.flags, ctx.fileName, set)];
   return {
     set: set.set, transactionSet: '835', status: outcome.status, reasons,

@@ -4,6 +4,7 @@
 // unmatched ones, and the original posting each reversal negates. post-remittance.ts posts what it says.
 import type { PoolClient } from 'pg';
 import { sha256Hex } from '../common/content-hash.ts';
+import { DEFAULT_PRACTICE } from '../domain/practice.ts';
 import { payerKey, type Remittance, type RemittanceClaim } from '../domain/remittance.ts';
 import { matchServiceLines } from './matching.ts';
 import { unmatchedChargeCents, type ClaimPostingContext } from './posting-rules.ts';
@@ -15,6 +16,7 @@ const RANK_BY_STATUS: Record<string, number> = { '1': 1, '19': 1, '2': 2, '20': 
 
 export interface Plan {
   payerId: string;
+  practiceId: string;
   contexts: ClaimPostingContext[];
   submitted: Map<string, SubmittedClaim>;
   /** Reversals whose original was already reversed: the remittance must not post (it would reverse twice). */
@@ -27,9 +29,10 @@ export interface Plan {
 interface UnmatchedDraft { index: number; who: string[]; ledgerPatientId: string; ledgerClaimId: string }
 
 /** The provisional patient id of a person named by an unmatched claim: derived from the key, so reruns name the same account. */
-function provisionalKey(payerId: string, claim: RemittanceClaim): { who: string[]; ledgerPatientId: string } {
+function provisionalKey(payerId: string, claim: RemittanceClaim, practiceId: string): { who: string[]; ledgerPatientId: string } {
   const person = claim.insured ?? claim.patient;
-  const who = [payerId, person?.id ?? '', person?.lastName ?? '', person?.firstName ?? ''];
+  // The practice joins the key only beside 'default', so a database from before practices names the same accounts.
+  const who = [payerId, person?.id ?? '', person?.lastName ?? '', person?.firstName ?? '', ...(practiceId === DEFAULT_PRACTICE ? [] : [practiceId])];
   return { who, ledgerPatientId: `provisional:${sha256Hex(who.join('\u0000')).slice(0, 24)}` };
 }
 
@@ -42,9 +45,9 @@ function receivableMoved(lines: readonly { account: { kind: string; payerId?: st
  * What a remittance will post, read inside its transaction: the payer, each claim matched to what was
  * submitted or to a provisional patient, the originals its reversals negate.
  */
-export async function plan(client: PoolClient, r: Remittance, earlier?: EarlierRemittance): Promise<Plan> {
+export async function plan(client: PoolClient, r: Remittance, practiceId: string, earlier?: EarlierRemittance): Promise<Plan> {
   const references = r.providerAdjustments.filter((a) => a.reasonCode === 'WO' || a.reasonCode === '72').map((a) => a.reference).filter((x) => x !== '');
-  const submitted = await findSubmittedClaims(client, [...new Set([...r.claims.map((c) => c.patientControlNumber), ...references])]);
+  const submitted = await findSubmittedClaims(client, [...new Set([...r.claims.map((c) => c.patientControlNumber), ...references])], practiceId);
   const learned = await client.query(SQL.learnedPayer, [payerKey(r)]);
   let payerId: string | undefined = learned.rows[0]?.payer_id;
   let leansOnEarlier = false;
@@ -71,7 +74,7 @@ export async function plan(client: PoolClient, r: Remittance, earlier?: EarlierR
   const drafts: UnmatchedDraft[] = [];
   r.claims.forEach((claim, index) => {
     if (submitted.has(claim.patientControlNumber)) return;
-    drafts.push({ index, ...provisionalKey(payerId, claim), ledgerClaimId: `unmatched:${payerId}:${claim.patientControlNumber}` });
+    drafts.push({ index, ...provisionalKey(payerId, claim, practiceId), ledgerClaimId: unmatchedClaimId(payerId, claim.patientControlNumber, practiceId) });
   });
   const provisional = new Map<string, string>();
   const open = new Map<string, bigint>();
@@ -88,7 +91,7 @@ export async function plan(client: PoolClient, r: Remittance, earlier?: EarlierR
 
   // Every reversal's original in one round trip, paired in remittance order (each original once).
   const reversals = r.claims.filter((c) => c.status === '22');
-  const lookups = await originalPostings(client, payerId, reversals.map((c) => ({ pcn: c.patientControlNumber, payerClaimNumber: c.payerClaimNumber, chargeCents: c.chargeCents, paidCents: c.paidCents })));
+  const lookups = await originalPostings(client, payerId, reversals.map((c) => ({ pcn: c.patientControlNumber, payerClaimNumber: c.payerClaimNumber, chargeCents: c.chargeCents, paidCents: c.paidCents })), practiceId);
   let reversalAt = 0;
   const reversedTwice: Plan['reversedTwice'] = [];
 
@@ -140,7 +143,12 @@ export async function plan(client: PoolClient, r: Remittance, earlier?: EarlierR
     });
     rows.push({ claim, submitted: null, provisionalId, ledgerClaimId: d.ledgerClaimId, reverses, chargeRecorded: recordCents !== null && recordCents !== 0n, linesMatched: 0 });
   }
-  return { payerId, contexts, rows, submitted, reversedTwice, leansOnEarlier };
+  return { payerId, practiceId, contexts, rows, submitted, reversedTwice, leansOnEarlier };
+}
+
+/** The ledger's claim id for a CLP01 this system never sent: per payer, and per practice beside 'default'. */
+function unmatchedClaimId(payerId: string, pcn: string, practiceId: string): string {
+  return practiceId === DEFAULT_PRACTICE ? `unmatched:${payerId}:${pcn}` : `unmatched:${practiceId}:${payerId}:${pcn}`;
 }
 
 /** Every claim id the remittance names (CLP01s and PLB references), as the ledger knows it. */
@@ -150,7 +158,7 @@ export function referenced(r: Remittance, p: Plan): Map<string, string> {
   for (const adj of r.providerAdjustments) {
     if (adj.reference === '' || out.has(adj.reference)) continue;
     const s = p.submitted.get(adj.reference);
-    out.set(adj.reference, s ? s.id : `unmatched:${p.payerId}:${adj.reference}`);
+    out.set(adj.reference, s ? s.id : unmatchedClaimId(p.payerId, adj.reference, p.practiceId));
   }
   return out;
 }

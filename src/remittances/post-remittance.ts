@@ -10,6 +10,7 @@ import { sha256Hex } from '../common/content-hash.ts';
 import { ClaimsError } from '../common/errors.ts';
 import { withTransaction } from '../runtime/database.ts';
 import { payeeKey, payerKey, type Remittance } from '../domain/remittance.ts';
+import type { PracticeDirectory, PracticeResolution } from '../domain/practice.ts';
 import type { PostingBatch, PostingOutcome, SourceRef } from '../ledger/types.ts';
 import { balanceError, balanceRemittance, type BalanceResult } from './balance.ts';
 import { boundedReasons } from './set-problems.ts';
@@ -27,6 +28,8 @@ export interface RemittanceSource {
 }
 
 export interface RemittanceDeps {
+  /** The practices registry: the payee (N1*PE NPI or tax id, REF*TJ) names the practice whose claims and books this is. */
+  practices: Promise<PracticeDirectory>;
   /** The ledger's posting call inside the caller's transaction (ledger/post.ts postBatchInTransaction). */
   post(client: PoolClient, batch: PostingBatch): Promise<PostingOutcome>;
   /** Named crash points (runtime/failpoints.ts); a no-op outside tests. */
@@ -54,6 +57,15 @@ export interface RemittanceOutcome {
   reasons: ClaimsError[];
   counts: { claims: number; matchedClaims: number; unmatchedClaims: number; entries: number; entryLines: number; paymentCents: bigint };
   flags: { claim: string; claimIndex: number; flag: PostingFlag }[];
+}
+
+/**
+ * The practice a remittance pays: N1*PE names the payee by NPI (N103 XX) or tax id (FI), and REF*TJ may add
+ * the tax id. Pure.
+ */
+export function payeePractice(practices: PracticeDirectory, r: Remittance): PracticeResolution {
+  const q = r.payee.idQualifier;
+  return practices.resolve({ npi: q === 'XX' ? r.payee.id : null, taxId: q === 'FI' ? r.payee.id : r.payee.refs['TJ'] ?? null });
 }
 
 export function remittanceKeyHash(r: Remittance): string {
@@ -109,6 +121,18 @@ async function settleRemittance(pool: Pool, r: Remittance, src: RemittanceSource
     await recordRejection(pool, r, src, 'REMIT_UNBALANCED', balance.failures[0]!.level, balance, { failures: balance.failures });
     return { ...base, status: 'quarantined', reasons, counts: emptyCounts(r) };
   }
+  const routed = payeePractice(await deps.practices, r);
+  if (!routed.ok) {
+    const unknown = new ClaimsError({
+      code: 'REMIT_PAYEE_UNKNOWN',
+      message: `remittance TRN02 ${r.traceNumber} pays ${r.payee.name || 'a payee'} (${payeeKey(r)}), which is no registered practice's: ${routed.reason}; nothing of it was posted`,
+      location: { file: src.fileName, interchange: r.interchange, group: r.group, set: r.set, segmentIndex: r.segmentIndex },
+      expected: 'N1*PE with the NPI (XX) or tax id (FI) of a registered practice', found: `${r.payee.idQualifier || '(no qualifier)'} ${r.payee.id || '(no id)'}`,
+    });
+    await recordRejection(pool, r, src, 'REMIT_PAYEE_UNKNOWN', 'remittance', balance, { payee: payeeKey(r) });
+    return { ...base, status: 'quarantined', reasons: [unknown], counts: emptyCounts(r) };
+  }
+  const practiceId = routed.practiceId;
   const keyHash = remittanceKeyHash(r);
   const batchKey = `remit:${keyHash}`;
   const checkExisting = async (): Promise<RemittanceOutcome | null> => {
@@ -132,7 +156,7 @@ async function settleRemittance(pool: Pool, r: Remittance, src: RemittanceSource
 
   try {
     const result = await withTransaction(pool, async (client) => {
-      const p = await plan(client, r, earlier);
+      const p = await plan(client, r, practiceId, earlier);
       const matched = p.rows.filter((x) => x.submitted !== null).length;
       // A plan that leans on the earlier remittance marks nothing until it is final (the next one waits).
       if (!p.leansOnEarlier) deps.progress?.markPlanned({ payerKey: payerKey(r), payerId: p.payerId, learns: matched > 0 });
@@ -144,7 +168,7 @@ async function settleRemittance(pool: Pool, r: Remittance, src: RemittanceSource
         payerKey(r), payeeKey(r), r.traceNumber, src.contentSha256, p.payerId, batchKey, r.payer.name, r.payee.name,
         r.transactionHandling, r.paymentCents, r.creditDebit, r.paymentMethod, r.paymentDate, balance.claimPaymentsCents, balance.providerAdjustmentsCents,
         r.claims.length, matched, r.claims.length - matched, entries.length, lineCount,
-        src.fileSha256, src.fileName, r.interchange, r.group, r.set, r.segmentIndex,
+        src.fileSha256, src.fileName, r.interchange, r.group, r.set, r.segmentIndex, practiceId,
       ]);
       if (claimed.rowCount === 0) throw new KeyTaken();
       const remittanceId = claimed.rows[0].id;
@@ -152,7 +176,7 @@ async function settleRemittance(pool: Pool, r: Remittance, src: RemittanceSource
       // The earlier remittance's accounts first: this one may create the same ones (it then waits for that
       // commit), never the other way round.
       if (earlier) await reached(earlier, (p) => p.posted, undefined);
-      await deps.post(client, { key: batchKey, entries });
+      await deps.post(client, { key: batchKey, entries, practiceId });
       if (!p.leansOnEarlier) deps.progress?.markPosted();
       await deps.failpoint('remit.after_copy');
       const postedKeys = new Set(entries.filter((e) => e.reason !== 'remit.charge_from_remittance').map((e) => e.key));

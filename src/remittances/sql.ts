@@ -12,8 +12,8 @@ export const SQL = {
     INSERT INTO remittances (payer_key, payee_key, trace_number, content_sha256, payer_id, posting_batch_key, payer_name, payee_name,
       transaction_handling, payment_cents, credit_debit, payment_method, payment_date, claim_payments_cents, provider_adjustments_cents,
       claim_count, matched_claim_count, unmatched_claim_count, entry_count, line_count,
-      source_file_sha256, source_file_name, source_isa13, source_gs06, source_st02, source_segment_index)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)
+      source_file_sha256, source_file_name, source_isa13, source_gs06, source_st02, source_segment_index, practice_id)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)
     ON CONFLICT (payer_key, payee_key, trace_number) DO NOTHING
     RETURNING id`,
   learnedPayer: `SELECT payer_id FROM remittance_payers WHERE payer_key = $1`,
@@ -25,7 +25,7 @@ export const SQL = {
       c.primary_payer_id, c.secondary_payer_id, c.tertiary_payer_id
     FROM unnest($1::text[]) AS w(pcn)
     CROSS JOIN LATERAL (
-      SELECT * FROM claims c WHERE c.patient_control_number = w.pcn AND c.frequency <> '8' ORDER BY c.id DESC LIMIT 1
+      SELECT * FROM claims c WHERE c.practice_id = $2 AND c.patient_control_number = w.pcn AND c.frequency <> '8' ORDER BY c.id DESC LIMIT 1
     ) c`,
   submittedLines: `
     SELECT l.claim_id, l.line_number, l.line_control_number, l.sent_procedure_code, l.procedure_code, l.service_date::text AS service_date, l.charge_cents
@@ -43,6 +43,7 @@ export const SQL = {
       SELECT o.entry_key, o.charge_cents, o.paid_cents, o.remittance_id, o.claim_index FROM remittance_claims o
       WHERE o.payer_id = $1 AND o.patient_control_number = w.pcn AND o.entry_key IS NOT NULL
         AND o.status NOT IN ('22', '25') AND (w.payer_claim_number = '' OR o.payer_claim_number = w.payer_claim_number OR o.payer_claim_number = '')
+        AND EXISTS (SELECT 1 FROM remittances p WHERE p.id = o.remittance_id AND p.practice_id = $4)
       ORDER BY o.remittance_id DESC, o.claim_index DESC LIMIT 10
     ) o
     ORDER BY w.i, o.remittance_id DESC, o.claim_index DESC`,
@@ -116,10 +117,11 @@ export interface SubmittedClaim {
   lines: SubmittedLine[];
 }
 
-export async function findSubmittedClaims(db: Queryable, pcns: string[]): Promise<Map<string, SubmittedClaim>> {
+/** The newest non-void claim of each CLP01 among one practice's claims (a remittance matches only its payee's). */
+export async function findSubmittedClaims(db: Queryable, pcns: string[], practiceId: string): Promise<Map<string, SubmittedClaim>> {
   const out = new Map<string, SubmittedClaim>();
   if (pcns.length === 0) return out;
-  const claims = await db.query(SQL.submittedClaims, [pcns]);
+  const claims = await db.query(SQL.submittedClaims, [pcns, practiceId]);
   for (const row of claims.rows) {
     out.set(row.patient_control_number, {
       id: String(row.id), patientControlNumber: row.patient_control_number, accountNumber: row.account_number,
@@ -155,9 +157,9 @@ export type ReversalLookup =
  * For each wanted reversal (CLP01, CLP07 and its amounts, in remittance order), the original posting it
  * negates. Two statements for the whole remittance, whatever the number of reversals.
  */
-export async function originalPostings(db: Queryable, payerId: string, wanted: readonly WantedReversal[]): Promise<ReversalLookup[]> {
+export async function originalPostings(db: Queryable, payerId: string, wanted: readonly WantedReversal[], practiceId: string): Promise<ReversalLookup[]> {
   if (wanted.length === 0) return [];
-  const found = await db.query(SQL.reversalCandidates, [payerId, wanted.map((w) => w.pcn), wanted.map((w) => w.payerClaimNumber)]);
+  const found = await db.query(SQL.reversalCandidates, [payerId, wanted.map((w) => w.pcn), wanted.map((w) => w.payerClaimNumber), practiceId]);
   const candidates: ReversalCandidate[][] = wanted.map(() => []);
   for (const r of found.rows) {
     candidates[r.i - 1]!.push({ entryKey: r.entry_key, chargeCents: BigInt(r.charge_cents), paidCents: BigInt(r.paid_cents), reversed: r.reversed === true });

@@ -19,13 +19,16 @@ function mapped(input: ClaimRecordInput): MappedClaim {
   return m.mapped;
 }
 const lines = (m: MappedClaim, before = NO_CHAIN) =>
-  chargeEntry(m, before, '2024-09-01', '42')?.lines.map((l) => [l.account.kind, l.account.payerId ?? null, l.amountCents, l.claimId]);
+  chargeEntry(m, before, '2024-09-01', '42', 'north')?.lines.map((l) => {
+    expect(l.account.practiceId).toBe('north'); // every line in the claim's practice
+    return [l.account.kind, l.account.payerId ?? null, l.amountCents, l.claimId];
+  });
 
 describe('claim charge posting', () => {
   it('posts an original: insurance receivable of the primary payer against revenue', () => {
     const m = mapped(syntheticClaim(0)); // ACME, 50.00
     expect(lines(m)).toEqual([['insurance_receivable', 'ACME', 5000n, '42'], ['revenue', null, -5000n, '42']]);
-    expect(chargeEntry(m, NO_CHAIN, '2024-09-01', '42')!.key).toBe(`claim.charge:${m.key}:${m.contentHash.slice(0, 16)}`);
+    expect(chargeEntry(m, NO_CHAIN, '2024-09-01', '42', 'north')!.key).toBe(`claim.charge:${m.key}:${m.contentHash.slice(0, 16)}`);
     expect(m.key).toBe('1234567893:PCN000000000:1');
   });
 

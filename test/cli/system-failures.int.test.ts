@@ -88,10 +88,10 @@ describe.skipIf(embeddedOnly)('the database server killed under claims ingest', 
     // are not ours, so the payer is known only by its TRN03.
     expect({ accounts, totalCents }).toEqual({
       accounts: [
-        { kind: 'payer_clearing', payerId: '835:1000000009', patientId: null, balanceCents: 24600 },
-        { kind: 'insurance_receivable', payerId: '835:1000000009', patientId: null, balanceCents: 0 },
-        { kind: 'revenue', payerId: null, patientId: null, balanceCents: -30600 },
-        { kind: 'contractual_adjustment', payerId: '835:1000000009', patientId: null, balanceCents: 6000 },
+        { practiceId: 'default', kind: 'payer_clearing', payerId: '835:1000000009', patientId: null, balanceCents: 24600 },
+        { practiceId: 'default', kind: 'insurance_receivable', payerId: '835:1000000009', patientId: null, balanceCents: 0 },
+        { practiceId: 'default', kind: 'revenue', payerId: null, patientId: null, balanceCents: -30600 },
+        { practiceId: 'default', kind: 'contractual_adjustment', payerId: '835:1000000009', patientId: null, balanceCents: 6000 },
       ],
       totalCents: 0,
     });
@@ -215,8 +215,8 @@ describe.skipIf(embeddedOnly)('a full disk under claims submit', () => {
     // Charges 50.00 + (50.37 + 61.48) + (50.74 + 61.85 + 72.96), posted once.
     const tb = await runCli(['ledger', 'balances', '--json'], { env: { DATABASE_URL: db.url, CLAIMS_LOG_LEVEL: 'error' }, timeoutMs: CHILD_TIMEOUT_MS });
     expect(JSON.parse(tb.stdout).accounts).toEqual([
-      { kind: 'insurance_receivable', payerId: 'ACME', patientId: null, balanceCents: 34740 },
-      { kind: 'revenue', payerId: null, patientId: null, balanceCents: -34740 },
+      { practiceId: 'default', kind: 'insurance_receivable', payerId: 'ACME', patientId: null, balanceCents: 34740 },
+      { practiceId: 'default', kind: 'revenue', payerId: null, patientId: null, balanceCents: -34740 },
     ]);
     const again = await submit(out);
     expect(again.stdout, said(again)).toContain('already sent 3');

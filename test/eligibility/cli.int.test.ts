@@ -21,8 +21,8 @@ describe('eligibility through the CLI', () => {
     db = await useTestDatabase();
     scratch = mkdtempSync(path.join(os.tmpdir(), 'claims-elig-'));
     env = { DATABASE_URL: db.url, CLAIMS_NOW: '2024-03-30', CLAIMS_LOG_LEVEL: 'warn', CLAIMS_HOME: scratch };
-    await db.pool.query(`INSERT INTO guarantor_accounts (account_number, last_name, first_name, address_line1, city, state, postal_code)
-      VALUES ('A-1', 'DOE', 'JANE', '1 INVENTED LANE', 'NOWHERE', 'ZZ', '00000')`);
+    await db.pool.query(`INSERT INTO guarantor_accounts (practice_id, account_number, last_name, first_name, address_line1, city, state, postal_code)
+      VALUES ('default', 'A-1', 'DOE', 'JANE', '1 INVENTED LANE', 'NOWHERE', 'ZZ', '00000')`);
     await db.pool.query(`INSERT INTO patients (patient_id, account_number, last_name, first_name, birth_date, sex, address_line1, city, state, postal_code)
       VALUES ('P-JANE', 'A-1', 'Doe', 'Jane', '1980-02-14', 'F', '1 INVENTED LANE', 'NOWHERE', 'ZZ', '00000')`);
     await db.pool.query(`INSERT INTO coverages (patient_id, coverage_order, payer_id, member_id, relationship) VALUES ('P-JANE', 1, 'ACME', 'W100200300', 'self')`);

@@ -41,8 +41,8 @@ describe('eligibility store', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await useTestDatabase();
-    await db.pool.query(`INSERT INTO guarantor_accounts (account_number, last_name, first_name, address_line1, city, state, postal_code)
-      VALUES ('A-1', 'DOE', 'JANE', '1 INVENTED LANE', 'NOWHERE', 'ZZ', '00000'), ('A-2', 'ROE', 'RICHARD', '2 INVENTED LANE', 'NOWHERE', 'ZZ', '00000')`);
+    await db.pool.query(`INSERT INTO guarantor_accounts (practice_id, account_number, last_name, first_name, address_line1, city, state, postal_code)
+      VALUES ('default', 'A-1', 'DOE', 'JANE', '1 INVENTED LANE', 'NOWHERE', 'ZZ', '00000'), ('default', 'A-2', 'ROE', 'RICHARD', '2 INVENTED LANE', 'NOWHERE', 'ZZ', '00000')`);
     await db.pool.query(`INSERT INTO patients (patient_id, account_number, last_name, first_name, birth_date, sex, address_line1, city, state, postal_code)
       VALUES ('P-JANE', 'A-1', 'Doe', 'Jane', '1980-02-14', 'F', '1 INVENTED LANE', 'NOWHERE', 'ZZ', '00000'),
              ('P-LILY', 'A-2', 'Roe', 'Lily', '2015-06-30', 'F', '2 INVENTED LANE', 'NOWHERE', 'ZZ', '00000')`);

@@ -46,13 +46,15 @@ describe('claims ledger', () => {
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual({
       asOf: '2025-04-30',
+      practiceId: null,
       accounts: [
-        { kind: 'payer_clearing', payerId: 'ACME', patientId: null, balanceCents: 9000 },
-        { kind: 'insurance_receivable', payerId: 'ACME', patientId: null, balanceCents: 0 },
-        { kind: 'patient_receivable', payerId: null, patientId: 'G-1', balanceCents: 2000 },
-        { kind: 'revenue', payerId: null, patientId: null, balanceCents: -15000 },
-        { kind: 'contractual_adjustment', payerId: null, patientId: null, balanceCents: 4000 },
+        { practiceId: 'default', kind: 'payer_clearing', payerId: 'ACME', patientId: null, balanceCents: 9000 },
+        { practiceId: 'default', kind: 'insurance_receivable', payerId: 'ACME', patientId: null, balanceCents: 0 },
+        { practiceId: 'default', kind: 'patient_receivable', payerId: null, patientId: 'G-1', balanceCents: 2000 },
+        { practiceId: 'default', kind: 'revenue', payerId: null, patientId: null, balanceCents: -15000 },
+        { practiceId: 'default', kind: 'contractual_adjustment', payerId: null, patientId: null, balanceCents: 4000 },
       ],
+      practices: [{ practiceId: 'default', totalCents: 0 }],
       totalCents: 0,
     });
 

@@ -5,11 +5,13 @@ import type { TrialBalance } from '../../src/ledger/queries.ts';
 
 const tb: TrialBalance = {
   asOf: '2025-03-31',
+  practiceId: null,
   totalCents: 0n,
+  practiceTotals: new Map([['default', 0n]]),
   accounts: [
-    { kind: 'insurance_receivable', payerId: 'ACME', patientId: null, balanceCents: 9_007_199_254_740_993n },
-    { kind: 'patient_receivable', payerId: null, patientId: 'G-1', balanceCents: 2000n },
-    { kind: 'revenue', payerId: null, patientId: null, balanceCents: -9_007_199_254_742_993n },
+    { practiceId: 'default', kind: 'insurance_receivable', payerId: 'ACME', patientId: null, balanceCents: 9_007_199_254_740_993n },
+    { practiceId: 'default', kind: 'patient_receivable', payerId: null, patientId: 'G-1', balanceCents: 2000n },
+    { practiceId: 'default', kind: 'revenue', payerId: null, patientId: null, balanceCents: -9_007_199_254_742_993n },
   ],
 };
 
@@ -27,7 +29,8 @@ describe('trial balance output', () => {
   });
 
   it('JSON of an empty ledger is an empty list and a zero total', () => {
-    expect(JSON.parse(trialBalanceJson({ asOf: null, accounts: [], totalCents: 0n }))).toEqual({ asOf: null, accounts: [], totalCents: 0 });
+    expect(JSON.parse(trialBalanceJson({ asOf: null, practiceId: null, accounts: [], totalCents: 0n, practiceTotals: new Map() })))
+      .toEqual({ asOf: null, practiceId: null, accounts: [], practices: [], totalCents: 0 });
   });
 
   it('the table aligns text left and amounts right, with a total', () => {

@@ -76,10 +76,10 @@ async function expectBalances(postedBatches: bigint): Promise<void> {
   expect(tb.totalCents).toBe(0n);
   // Accounts made by a rolled-back posting are gone with it: the trial balance lists accounts with lines.
   expect(tb.accounts).toEqual(n === 0n ? [] : [
-    { kind: 'insurance_receivable', payerId: 'CRASH', patientId: null, balanceCents: PER_BATCH.insuranceCents * n },
-    ...Array.from({ length: 10 }, (_, p) => ({ kind: 'patient_receivable', payerId: null, patientId: `PT-${p}`, balanceCents: PER_BATCH.perPatientCents * n })),
-    { kind: 'revenue', payerId: null, patientId: null, balanceCents: PER_BATCH.revenueCents * n },
-    { kind: 'contractual_adjustment', payerId: null, patientId: null, balanceCents: PER_BATCH.contractualCents * n },
+    { practiceId: 'default', kind: 'insurance_receivable', payerId: 'CRASH', patientId: null, balanceCents: PER_BATCH.insuranceCents * n },
+    ...Array.from({ length: 10 }, (_, p) => ({ practiceId: 'default', kind: 'patient_receivable', payerId: null, patientId: `PT-${p}`, balanceCents: PER_BATCH.perPatientCents * n })),
+    { practiceId: 'default', kind: 'revenue', payerId: null, patientId: null, balanceCents: PER_BATCH.revenueCents * n },
+    { practiceId: 'default', kind: 'contractual_adjustment', payerId: null, patientId: null, balanceCents: PER_BATCH.contractualCents * n },
   ]);
 }
 

@@ -54,7 +54,7 @@ describe('posting then reversing', () => {
 
         expect(await postBatch(db, { key: `run${run}`, entries })).toBe('posted');
         const expected = new Map<string, bigint>();
-        for (const e of entries) for (const l of e.lines) expected.set(accountRefKey(l.account), (expected.get(accountRefKey(l.account)) ?? 0n) + l.amountCents);
+        for (const e of entries) for (const l of e.lines) expected.set(accountRefKey({ ...l.account, practiceId: 'default' }), (expected.get(accountRefKey({ ...l.account, practiceId: 'default' })) ?? 0n) + l.amountCents);
         const midway = await balances(db);
         expect(midway.totalCents).toBe(0n);
         for (const a of midway.accounts) expect(a.balanceCents).toBe(expected.get(accountRefKey(a)) ?? 0n);

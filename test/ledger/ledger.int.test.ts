@@ -87,19 +87,21 @@ describe('posting and balances', () => {
     const all = await balances(db);
     expect(all).toEqual({
       asOf: null,
+      practiceId: null,
       totalCents: 0n,
+      practiceTotals: new Map([['default', 0n]]),
       accounts: [
-        { kind: 'payer_clearing', payerId: 'ACME', patientId: null, balanceCents: 9000n },
-        { kind: 'insurance_receivable', payerId: 'ACME', patientId: null, balanceCents: 0n },
-        { kind: 'patient_receivable', payerId: null, patientId: 'G-1', balanceCents: 2000n },
-        { kind: 'revenue', payerId: null, patientId: null, balanceCents: -15000n },
-        { kind: 'contractual_adjustment', payerId: null, patientId: null, balanceCents: 4000n },
+        { practiceId: 'default', kind: 'payer_clearing', payerId: 'ACME', patientId: null, balanceCents: 9000n },
+        { practiceId: 'default', kind: 'insurance_receivable', payerId: 'ACME', patientId: null, balanceCents: 0n },
+        { practiceId: 'default', kind: 'patient_receivable', payerId: null, patientId: 'G-1', balanceCents: 2000n },
+        { practiceId: 'default', kind: 'revenue', payerId: null, patientId: null, balanceCents: -15000n },
+        { practiceId: 'default', kind: 'contractual_adjustment', payerId: null, patientId: null, balanceCents: 4000n },
       ],
     });
     const march = await balances(db, { asOf: '2025-03-31' });
     expect(march.accounts).toEqual([
-      { kind: 'insurance_receivable', payerId: 'ACME', patientId: null, balanceCents: 15000n },
-      { kind: 'revenue', payerId: null, patientId: null, balanceCents: -15000n },
+      { practiceId: 'default', kind: 'insurance_receivable', payerId: 'ACME', patientId: null, balanceCents: 15000n },
+      { practiceId: 'default', kind: 'revenue', payerId: null, patientId: null, balanceCents: -15000n },
     ]);
     expect(await accountBalance(db, { kind: 'patient_receivable', patientId: 'G-1' })).toBe(2000n);
     expect(await accountBalance(db, { kind: 'insurance_receivable', payerId: 'ACME' }, { asOf: '2025-03-31' })).toBe(15000n);
@@ -108,11 +110,11 @@ describe('posting and balances', () => {
     const perClaim = await claimBalances(db, ['C1', 'NONE']);
     expect(perClaim.get('NONE')).toEqual([]);
     expect(perClaim.get('C1')).toEqual([
-      { kind: 'payer_clearing', payerId: 'ACME', patientId: null, balanceCents: 9000n },
-      { kind: 'insurance_receivable', payerId: 'ACME', patientId: null, balanceCents: 0n },
-      { kind: 'patient_receivable', payerId: null, patientId: 'G-1', balanceCents: 2000n },
-      { kind: 'revenue', payerId: null, patientId: null, balanceCents: -15000n },
-      { kind: 'contractual_adjustment', payerId: null, patientId: null, balanceCents: 4000n },
+      { practiceId: 'default', kind: 'payer_clearing', payerId: 'ACME', patientId: null, balanceCents: 9000n },
+      { practiceId: 'default', kind: 'insurance_receivable', payerId: 'ACME', patientId: null, balanceCents: 0n },
+      { practiceId: 'default', kind: 'patient_receivable', payerId: null, patientId: 'G-1', balanceCents: 2000n },
+      { practiceId: 'default', kind: 'revenue', payerId: null, patientId: null, balanceCents: -15000n },
+      { practiceId: 'default', kind: 'contractual_adjustment', payerId: null, patientId: null, balanceCents: 4000n },
     ]);
 
     // The source reference is stored with the entry.

@@ -69,9 +69,9 @@ describe('prepareBatch', () => {
     expect(prepared.lineCount).toBe(5);
     expect([...prepared.lineAccount]).toEqual([0, 1, 2, 1, 0]);
     expect(prepared.accounts).toEqual([
-      { kind: 'insurance_receivable', payerId: 'ACME', patientId: null },
-      { kind: 'revenue', payerId: null, patientId: null },
-      { kind: 'payer_clearing', payerId: 'ACME', patientId: null },
+      { kind: 'insurance_receivable', payerId: 'ACME', patientId: null, practiceId: 'default' },
+      { kind: 'revenue', payerId: null, patientId: null, practiceId: 'default' },
+      { kind: 'payer_clearing', payerId: 'ACME', patientId: null, practiceId: 'default' },
     ]);
     // Lock order sorts by kind, then payer, then patient.
     expect(prepared.lockOrder).toEqual([0, 2, 1]);

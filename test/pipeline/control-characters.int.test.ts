@@ -41,8 +41,8 @@ const where = (r: Reason): unknown[] => [r.code, r.location.file, r.location.lin
 beforeAll(async () => {
   db = await useTestDatabase();
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'claims-control-chars-'));
-  await db.pool.query(`INSERT INTO guarantor_accounts (account_number, last_name, first_name, address_line1, city, state, postal_code)
-    VALUES ('G-1', 'Testperson', 'Avery', '1 Example Way', 'Springfield', 'IL', '62701')`);
+  await db.pool.query(`INSERT INTO guarantor_accounts (practice_id, account_number, last_name, first_name, address_line1, city, state, postal_code)
+    VALUES ('default', 'G-1', 'Testperson', 'Avery', '1 Example Way', 'Springfield', 'IL', '62701')`);
   const drop = path.join(root, 'drop');
   await fs.mkdir(drop);
   await fs.writeFile(path.join(drop, 'visits.ndjson'), [

@@ -51,7 +51,7 @@ describe('835 ingest at scale', () => {
     const outcome = await ingest(await writeTemp(dir, 'big.835', interchange([{ set: '0001', trace: 'EFT-S1', payerId: '1000000077', claims }])));
     expect(outcome.status).toBe('done');
     // A ledger with history: 20,000 more patients' accounts, 100,000 lines on this payer's receivable.
-    await db.pool.query(`INSERT INTO accounts (kind, patient_id) SELECT 'patient_receivable', 'history-' || g FROM generate_series(1, 20000) g`);
+    await db.pool.query(`INSERT INTO accounts (practice_id, kind, patient_id) SELECT 'default', 'patient_receivable', 'history-' || g FROM generate_series(1, 20000) g`);
     await postBatch(db.pool, { key: 'test.history', entries: Array.from({ length: 10 }, (_, e) => ({
       key: `test.history:${e}`, reason: 'claim.charge', effectiveDate: '2024-01-02',
       lines: Array.from({ length: 10_000 }, (_, l) => l % 2 === 0
@@ -59,12 +59,12 @@ describe('835 ingest at scale', () => {
         : { account: { kind: 'revenue' as const }, amountCents: -100n, claimId: `history-${e}-${l >> 1}` }),
     })) });
     const ids = claims.slice(0, 200).map((c) => `unmatched:835:1000000077:${c.pcn}`);
-    const accounts = await db.pool.query(`SELECT kind, payer_id, patient_id FROM accounts ORDER BY id DESC LIMIT 200`);
+    const accounts = await db.pool.query(`SELECT practice_id, kind, payer_id, patient_id FROM accounts ORDER BY id DESC LIMIT 200`);
     const plans = {
       claimReceivables: await planNodes(SQL.claimReceivables, ['835:1000000077', ids]),
-      submittedClaims: await planNodes(SQL.submittedClaims, [claims.map((c) => c.pcn)]),
+      submittedClaims: await planNodes(SQL.submittedClaims, [claims.map((c) => c.pcn), 'default']),
       submittedLines: await planNodes(SQL.submittedLines, [Array.from({ length: 200 }, (_, i) => String(i + 1))]),
-      resolveAccounts: await planNodes(RESOLVE_ACCOUNTS, [accounts.rows.map((a) => a.kind), accounts.rows.map((a) => a.payer_id), accounts.rows.map((a) => a.patient_id)]),
+      resolveAccounts: await planNodes(RESOLVE_ACCOUNTS, [accounts.rows.map((a) => a.kind), accounts.rows.map((a) => a.payer_id), accounts.rows.map((a) => a.patient_id), accounts.rows.map((a) => a.practice_id)]),
     };
     const scans = Object.fromEntries(Object.entries(plans).map(([name, ns]) => [name, ns
       .filter((n) => (n['Node Type'] === 'Seq Scan' && ['entry_lines', 'accounts', 'claims', 'claim_lines'].includes(n['Relation Name'] as string))

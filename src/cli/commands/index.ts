@@ -15,6 +15,7 @@ import { plansCommand } from './plans.ts';
 import { ledgerCommand } from './ledger.ts';
 import { referralsCommand } from './referrals.ts';
 import { auditCommand } from './audit.ts';
+import { practicesCommand } from './practices.ts';
 
 export const commands: Command[] = [
   runCommand,
@@ -32,4 +33,5 @@ export const commands: Command[] = [
   ledgerCommand,
   referralsCommand,
   auditCommand,
+  practicesCommand,
 ];

@@ -10,14 +10,16 @@ import { parsePostingBatchFile } from '../../ledger/batch-file.ts';
 import { isIsoDate } from '../../common/dates.ts';
 import { postBatch } from '../../ledger/post.ts';
 import { balances, type TrialBalance } from '../../ledger/queries.ts';
+import { DEFAULT_PRACTICE } from '../../ledger/types.ts';
 import { JSON_OPTION, jsonHelpLine, writeJson } from '../json-output.ts';
 
-const HELP = `Usage: claims ledger balances [--as-of DATE] [--json]
+const HELP = `Usage: claims ledger balances [--as-of DATE] [--practice ID] [--json]
        claims ledger post BATCH.json [--json]
 
   balances  The trial balance: one row per account (kind, payer, patient) with its balance, and the
             total, which is always 0.00 in a double-entry ledger. With --as-of, only entries effective
-            on or before DATE count.
+            on or before DATE count. Each practice's books are listed on their own, each with its total
+            (always 0.00: an entry never crosses practices); --practice lists one practice's books.
   post      Post a batch file: {"key": ..., "entries": [{"key", "reason", "effectiveDate", "memo"?,
             "source"?, "lines": [{"account": {"kind", "payerId"?, "patientId"?}, "amountCents": "-1250",
             "reason"?, "claimId"?, "serviceLineId"?}]}]}. Amounts are strings of cents; every entry's lines
@@ -27,6 +29,7 @@ const HELP = `Usage: claims ledger balances [--as-of DATE] [--json]
 
 Options:
   --as-of DATE  YYYY-MM-DD (balances only).
+  --practice ID One practice's books (balances only); without it, every practice.
 ${jsonHelpLine(14)}
   -h, --help
 
@@ -39,38 +42,58 @@ Examples:
 /** JSON with bigint cents written as integer literals (JSON.stringify cannot, and Number may round). */
 export function trialBalanceJson(tb: TrialBalance): string {
   const rows = tb.accounts.map((a) =>
-    `    {"kind": ${JSON.stringify(a.kind)}, "payerId": ${JSON.stringify(a.payerId)}, "patientId": ${JSON.stringify(a.patientId)}, "balanceCents": ${a.balanceCents}}`);
-  return `{\n  "asOf": ${JSON.stringify(tb.asOf)},\n  "accounts": [${rows.length ? `\n${rows.join(',\n')}\n  ` : ''}],\n  "totalCents": ${tb.totalCents}\n}\n`;
+    `    {"practiceId": ${JSON.stringify(a.practiceId)}, "kind": ${JSON.stringify(a.kind)}, "payerId": ${JSON.stringify(a.payerId)}, "patientId": ${JSON.stringify(a.patientId)}, "balanceCents": ${a.balanceCents}}`);
+  const practices = [...tb.practiceTotals].map(([id, total]) => `    {"practiceId": ${JSON.stringify(id)}, "totalCents": ${total}}`);
+  return `{\n  "asOf": ${JSON.stringify(tb.asOf)},\n  "practiceId": ${JSON.stringify(tb.practiceId)},\n` +
+    `  "accounts": [${rows.length ? `\n${rows.join(',\n')}\n  ` : ''}],\n` +
+    `  "practices": [${practices.length ? `\n${practices.join(',\n')}\n  ` : ''}],\n  "totalCents": ${tb.totalCents}\n}\n`;
 }
 
-/** A table for people: text columns left-aligned, amounts right-aligned with two decimals. */
-export function trialBalanceTable(tb: TrialBalance): string {
-  const rows = tb.accounts.map((a) => [a.kind, a.payerId ?? '', a.patientId ?? '', formatDecimal(a.balanceCents)]);
+function accountsTable(title: string, accounts: TrialBalance['accounts'], totalCents: bigint): string[] {
+  const rows = accounts.map((a) => [a.kind, a.payerId ?? '', a.patientId ?? '', formatDecimal(a.balanceCents)]);
   const header = ['ACCOUNT', 'PAYER', 'PATIENT', 'BALANCE'];
-  const footer = ['TOTAL', '', '', formatDecimal(tb.totalCents)];
+  const footer = ['TOTAL', '', '', formatDecimal(totalCents)];
   const all = [header, ...rows, footer];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
   const line = (r: string[]): string => r.map((c, i) => (i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  const title = tb.asOf === null ? 'Trial balance (all entries)' : `Trial balance as of ${tb.asOf}`;
-  return [title, '', line(header), rule, ...rows.map(line), rule, line(footer)].join('\n') + '\n';
+  return [title, '', line(header), rule, ...rows.map(line), rule, line(footer)];
+}
+
+/**
+ * A table for people: text columns left-aligned, amounts right-aligned with two decimals. One table per
+ * practice, each with its total; the books of the practice 'default' alone keep the single-practice title.
+ */
+export function trialBalanceTable(tb: TrialBalance): string {
+  const when = tb.asOf === null ? '(all entries)' : `as of ${tb.asOf}`;
+  const practices = [...tb.practiceTotals.keys()];
+  if (practices.length === 0 || (practices.length === 1 && practices[0] === DEFAULT_PRACTICE && tb.practiceId === null)) {
+    return accountsTable(`Trial balance ${when}`, tb.accounts, tb.totalCents).join('\n') + '\n';
+  }
+  const out: string[] = [];
+  for (const id of practices) {
+    if (out.length > 0) out.push('');
+    out.push(...accountsTable(`Trial balance of practice ${id} ${when}`, tb.accounts.filter((a) => a.practiceId === id), tb.practiceTotals.get(id)!));
+  }
+  if (practices.length > 1) out.push('', `All practices: ${practices.length}, total ${formatDecimal(tb.totalCents)}`);
+  return out.join('\n') + '\n';
 }
 
 function parse(args: string[]) {
   try {
-    return parseArgs({ args, allowPositionals: true, strict: true, options: { 'as-of': { type: 'string' }, ...JSON_OPTION } });
+    return parseArgs({ args, allowPositionals: true, strict: true, options: { 'as-of': { type: 'string' }, practice: { type: 'string' }, ...JSON_OPTION } });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
 }
 
-async function runBalances(positionals: string[], values: { 'as-of'?: string; json?: boolean }, ctx: CommandContext): Promise<number> {
+async function runBalances(positionals: string[], values: { 'as-of'?: string; practice?: string; json?: boolean }, ctx: CommandContext): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const asOf = values['as-of'];
   if (asOf !== undefined && !isIsoDate(asOf)) throw new UsageError(`--as-of ${asOf}: expected a date YYYY-MM-DD`);
   const db = await openDatabase({ migrate: true, logger: ctx.logger });
   try {
-    const tb = await balances(db, asOf === undefined ? {} : { asOf });
+    const tb = await balances(db, { ...(asOf !== undefined && { asOf }), ...(values.practice !== undefined && { practiceId: values.practice }) });
     ctx.stdout.write(values.json ? trialBalanceJson(tb) : trialBalanceTable(tb));
     return ExitCode.ok;
   } finally {
@@ -78,9 +101,10 @@ async function runBalances(positionals: string[], values: { 'as-of'?: string; js
   }
 }
 
-async function runPost(positionals: string[], values: { 'as-of'?: string; json?: boolean }, ctx: CommandContext): Promise<number> {
+async function runPost(positionals: string[], values: { 'as-of'?: string; practice?: string; json?: boolean }, ctx: CommandContext): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('post takes exactly one batch file');
   if (values['as-of'] !== undefined) throw new UsageError('--as-of applies to balances only');
+  if (values.practice !== undefined) throw new UsageError('--practice applies to balances only: a batch file names its practice ("practiceId")');
   const file = positionals[0]!;
   const batch = parsePostingBatchFile(await fs.readFile(file, 'utf8'), file);
   const lines = batch.entries.reduce((n, e) => n + e.lines.length, 0);

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fixedClock, type Clock } from '../../common/clock.ts';
 import { config } from '../../runtime/config.ts';
-import { openDatabase } from '../../runtime/database.ts';
+import { openDatabase, withTransaction } from '../../runtime/database.ts';
+import { registerPractices } from '../../runtime/practices.ts';
 import { ClaimsError, ExitCode, formatLocation } from '../../common/errors.ts';
 import { isIsoDate } from '../../common/dates.ts';
 import { PipelineInvalidError } from '../../pipeline/pipeline-file.ts';
@@ -103,6 +104,17 @@ export const runCommand: Command = {
       throw err;
     }
     const db = await openDatabase({ migrate: true, logger: ctx.logger });
+    if (pipeline.practices !== null) {
+      // Before any stage: every claim and 835 of the run goes to the books of the practice it names.
+      const practices = pipeline.practices;
+      try {
+        const registered = await withTransaction(db.pool, (client) => registerPractices(client, practices));
+        if (registered.added.length + registered.updated.length > 0) ctx.logger.info({ added: registered.added, updated: registered.updated }, 'practices registered');
+      } catch (err) {
+        await db.close();
+        throw err;
+      }
+    }
     const base = path.dirname(pipeline.file);
     // JSON names paths from the pipeline file (the same wherever it is run from); text from where the user is.
     const relativeTo = (p: string): string => path.relative(base, p);

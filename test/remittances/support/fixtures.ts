@@ -15,8 +15,8 @@ export interface FixtureClaim {
 
 export async function insertSubmittedClaim(pool: Pool, c: FixtureClaim): Promise<string> {
   const total = c.lines.reduce((t, l) => t + l.chargeCents, 0n);
-  await pool.query(`INSERT INTO guarantor_accounts (account_number, last_name, first_name, address_line1, city, state, postal_code)
-    VALUES ($1, 'Testperson', 'Avery', '1 Example Way', 'Springfield', 'IL', '62701') ON CONFLICT DO NOTHING`, [c.account]);
+  await pool.query(`INSERT INTO guarantor_accounts (practice_id, account_number, last_name, first_name, address_line1, city, state, postal_code)
+    VALUES ('default', $1, 'Testperson', 'Avery', '1 Example Way', 'Springfield', 'IL', '62701') ON CONFLICT DO NOTHING`, [c.account]);
   await pool.query(`INSERT INTO patients (patient_id, account_number, last_name, first_name, birth_date, sex, address_line1, city, state, postal_code)
     VALUES ($1, $1, 'Testperson', 'Avery', '1980-01-01', 'U', '1 Example Way', 'Springfield', 'IL', '62701') ON CONFLICT DO NOTHING`, [c.account]);
   const cw = await pool.query(`INSERT INTO crosswalk_versions (payer_id, label, content_sha256, content) VALUES ($1, 'v1', $2, '{}')
