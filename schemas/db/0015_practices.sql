@@ -31,7 +31,8 @@ SELECT 'default', 'Default practice', coalesce((SELECT array_agg(DISTINCT billin
 ALTER TABLE accounts ADD COLUMN practice_id text NOT NULL DEFAULT 'default' REFERENCES practices (id);
 ALTER TABLE accounts ALTER COLUMN practice_id DROP DEFAULT;
 DROP INDEX accounts_identity;
-CREATE UNIQUE INDEX accounts_identity ON accounts (practice_id, kind, coalesce(payer_id, ''), coalesce(patient_id, ''));
+-- The practice last: lookups by kind and patient (a guarantor account is one practice's) keep using the index.
+CREATE UNIQUE INDEX accounts_identity ON accounts (kind, coalesce(payer_id, ''), coalesce(patient_id, ''), practice_id);
 
 ALTER TABLE guarantor_accounts ADD COLUMN practice_id text NOT NULL DEFAULT 'default' REFERENCES practices (id);
 ALTER TABLE guarantor_accounts ALTER COLUMN practice_id DROP DEFAULT;

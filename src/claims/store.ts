@@ -142,41 +142,7 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
 
     async practicesOf(claims) {
       directory ??= await loadPracticeDirectory(pool);
-      const accounts = claims.map((m) => m.claim.record.guarantor.accountNumber);
-      const patients = claims.map((m) => m.claim.record.patient.patientId);
-      const [a, p] = await Promise.all([
-        pool.query<{ k: string; practice_id: string }>(SQL.accountPractices, [accounts]),
-        pool.query<{ k: string; practice_id: string }>(SQL.patientPractices, [patients]),
-      ]);
-      const accountOwner = new Map(a.rows.map((r) => [r.k, r.practice_id]));
-      const patientOwner = new Map(p.rows.map((r) => [r.k, r.practice_id]));
-      return claims.map((m): PracticeVerdict => {
-        const rec = m.claim.record;
-        const found = directory!.resolve({ npi: rec.billingProvider.npi, taxId: rec.billingProvider.taxId });
-        if (!found.ok) {
-          return { ok: false, code: 'CLAIM_PRACTICE_UNKNOWN', field: 'billingProvider.npi', message: `the claim's billing provider belongs to no practice: ${found.reason}`, expected: 'the NPI of a registered practice', found: rec.billingProvider.npi };
-        }
-        const practiceId = found.practiceId;
-        const owners: [string, string, Map<string, string>, string][] = [
-          ['guarantor.accountNumber', rec.guarantor.accountNumber, accountOwner, 'guarantor account'],
-          ['patient.patientId', rec.patient.patientId, patientOwner, 'patient'],
-        ];
-        for (const [field, key, owner, what] of owners) {
-          const other = owner.get(key);
-          if (other !== undefined && other !== practiceId) {
-            return {
-              ok: false, code: 'PATIENT_OF_OTHER_PRACTICE', field,
-              message: `${what} ${key} belongs to practice ${other}, and this claim bills for practice ${practiceId}: patient ids and account numbers are one office-wide namespace, so give this practice's patients their own ids (for example a prefix)`,
-              expected: `a ${what} of practice ${practiceId} or a new one`, found: key,
-            };
-          }
-        }
-        // Later claims of this batch see the owners this one makes.
-        accountOwner.set(rec.guarantor.accountNumber, practiceId);
-        patientOwner.set(rec.patient.patientId, practiceId);
-        practiceOf.set(m, practiceId);
-        return { ok: true, practiceId };
-      });
+      return practiceVerdicts(pool, directory, claims, practiceOf);
     },
 
     async heldClaims() {
@@ -193,20 +159,7 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
         await upsertPeople(client, [...batch.seen, ...batch.sent.map((s) => s.mapped), ...batch.resent.map((s) => s.mapped)], practiceFor);
         const claimIds = await insertClaims(client, batch.sent, (m) => crosswalkId(client, m), practiceFor);
 
-        // Charges: walk the new claims in export order, carrying each chain's state forward.
-        const heads = new Map<string, ChainState>();
-        for (const c of batch.existing) {
-          heads.set(chainKey(c.billingNpi, c.patientControlNumber), { postedChargeCents: c.postedChargeCents, payerId: c.primaryPayerId, claimId: c.id });
-        }
-        const entries: Entry[] = [];
-        batch.sent.forEach(({ mapped }, i) => {
-          const rec = mapped.claim.record;
-          const k = chainKey(rec.billingProvider.npi, rec.patientControlNumber);
-          const before = heads.get(k) ?? NO_CHAIN;
-          const entry = chargeEntry(mapped, before, batch.effectiveDate, claimIds[i]!, practiceFor(mapped));
-          if (entry) entries.push(entry);
-          heads.set(k, { postedChargeCents: postedAfter(mapped), payerId: mapped.payer.payerId, claimId: claimIds[i]! });
-        });
+        const entries = chargeEntries(batch, claimIds, practiceFor);
         if (entries.length > 0) {
           const batchKey = `claims.submit:${sha256Hex(entries.map((e) => e.key).join('\n'))}`;
           await postBatchInTransaction(client, { key: batchKey, entries });
@@ -260,6 +213,62 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
       return lockFolder(pool, dir, { purpose: 'claims-outbox', busyCode: 'OUTBOX_BUSY', ...opts });
     },
   };
+}
+
+/** practicesOf: each claim's practice, or why it has none (the directory and the owners of its people). */
+async function practiceVerdicts(pool: pg.Pool, directory: PracticeDirectory, claims: readonly MappedClaim[], practiceOf: WeakMap<MappedClaim, string>): Promise<PracticeVerdict[]> {
+  const accounts = claims.map((m) => m.claim.record.guarantor.accountNumber);
+  const patients = claims.map((m) => m.claim.record.patient.patientId);
+  const [a, p] = await Promise.all([
+    pool.query<{ k: string; practice_id: string }>(SQL.accountPractices, [accounts]),
+    pool.query<{ k: string; practice_id: string }>(SQL.patientPractices, [patients]),
+  ]);
+  const accountOwner = new Map(a.rows.map((r) => [r.k, r.practice_id]));
+  const patientOwner = new Map(p.rows.map((r) => [r.k, r.practice_id]));
+  return claims.map((m): PracticeVerdict => {
+    const rec = m.claim.record;
+    const found = directory.resolve({ npi: rec.billingProvider.npi, taxId: rec.billingProvider.taxId });
+    if (!found.ok) {
+      return { ok: false, code: 'CLAIM_PRACTICE_UNKNOWN', field: 'billingProvider.npi', message: `the claim's billing provider belongs to no practice: ${found.reason}`, expected: 'the NPI of a registered practice', found: rec.billingProvider.npi };
+    }
+    const practiceId = found.practiceId;
+    const owners: [string, string, Map<string, string>, string][] = [
+      ['guarantor.accountNumber', rec.guarantor.accountNumber, accountOwner, 'guarantor account'],
+      ['patient.patientId', rec.patient.patientId, patientOwner, 'patient'],
+    ];
+    for (const [field, key, owner, what] of owners) {
+      const other = owner.get(key);
+      if (other !== undefined && other !== practiceId) {
+        return {
+          ok: false, code: 'PATIENT_OF_OTHER_PRACTICE', field,
+          message: `${what} ${key} belongs to practice ${other}, and this claim bills for practice ${practiceId}: patient ids and account numbers are one office-wide namespace, so give this practice's patients their own ids (for example a prefix)`,
+          expected: `a ${what} of practice ${practiceId} or a new one`, found: key,
+        };
+      }
+    }
+    // Later claims of this batch see the owners this one makes.
+    accountOwner.set(rec.guarantor.accountNumber, practiceId);
+    patientOwner.set(rec.patient.patientId, practiceId);
+    practiceOf.set(m, practiceId);
+    return { ok: true, practiceId };
+  });
+}
+
+/** Charges: the new claims in export order, each chain's state carried forward, each in its claim's practice. */
+function chargeEntries(batch: RecordBatch, claimIds: readonly string[], practiceFor: (m: MappedClaim) => string): Entry[] {
+  const heads = new Map<string, ChainState>();
+  for (const c of batch.existing) {
+    heads.set(chainKey(c.billingNpi, c.patientControlNumber), { postedChargeCents: c.postedChargeCents, payerId: c.primaryPayerId, claimId: c.id });
+  }
+  const entries: Entry[] = [];
+  batch.sent.forEach(({ mapped }, i) => {
+    const rec = mapped.claim.record;
+    const k = chainKey(rec.billingProvider.npi, rec.patientControlNumber);
+    const entry = chargeEntry(mapped, heads.get(k) ?? NO_CHAIN, batch.effectiveDate, claimIds[i]!, practiceFor(mapped));
+    if (entry) entries.push(entry);
+    heads.set(k, { postedChargeCents: postedAfter(mapped), payerId: mapped.payer.payerId, claimId: claimIds[i]! });
+  });
+  return entries;
 }
 
 async function upsertPeople(client: pg.PoolClient, claims: readonly MappedClaim[], practiceFor: (m: MappedClaim) => string): Promise<void> {

@@ -25,7 +25,7 @@ export const RESOLVE_ACCOUNTS = `
   ), created AS (
     INSERT INTO accounts (practice_id, kind, payer_id, patient_id)
     SELECT practice_id, kind, payer_id, patient_id FROM wanted ORDER BY position
-    ON CONFLICT (practice_id, kind, coalesce(payer_id, ''), coalesce(patient_id, '')) DO NOTHING
+    ON CONFLICT (kind, coalesce(payer_id, ''), coalesce(patient_id, ''), practice_id) DO NOTHING
     RETURNING id, practice_id, kind, payer_id, patient_id
   )
   SELECT w.position::int AS position, coalesce(c.id, a.id)::text AS id

@@ -84,7 +84,7 @@ export async function plan(client: PoolClient, r: Remittance, practiceId: string
     const rows = await client.query(SQL.provisionalPatients, [...cols, people.map(([id]) => id)]);
     for (const row of rows.rows) provisional.set(row.ledger_patient_id, String(row.id));
     const ids = [...new Set(drafts.map((d) => d.ledgerClaimId))];
-    const balances = await client.query(SQL.claimReceivables, [payerId, ids]);
+    const balances = await client.query(SQL.claimReceivables, [payerId, ids, practiceId]);
     for (const row of balances.rows) open.set(row.claim_id, BigInt(row.cents));
   }
   const draftAt = new Map(drafts.map((d) => [d.index, d]));

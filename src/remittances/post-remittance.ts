@@ -68,6 +68,15 @@ export function payeePractice(practices: PracticeDirectory, r: Remittance): Prac
   return practices.resolve({ npi: q === 'XX' ? r.payee.id : null, taxId: q === 'FI' ? r.payee.id : r.payee.refs['TJ'] ?? null });
 }
 
+function payeeUnknown(r: Remittance, src: RemittanceSource, reason: string): ClaimsError {
+  return new ClaimsError({
+    code: 'REMIT_PAYEE_UNKNOWN',
+    message: `remittance TRN02 ${r.traceNumber} pays ${r.payee.name || 'a payee'} (${payeeKey(r)}), which is no registered practice's: ${reason}; nothing of it was posted`,
+    location: { file: src.fileName, interchange: r.interchange, group: r.group, set: r.set, segmentIndex: r.segmentIndex },
+    expected: 'N1*PE with the NPI (XX) or tax id (FI) of a registered practice', found: `${r.payee.idQualifier || '(no qualifier)'} ${r.payee.id || '(no id)'}`,
+  });
+}
+
 export function remittanceKeyHash(r: Remittance): string {
   return sha256Hex(`${payerKey(r)}\u0000${payeeKey(r)}\u0000${r.traceNumber}`).slice(0, 32);
 }
@@ -123,14 +132,8 @@ async function settleRemittance(pool: Pool, r: Remittance, src: RemittanceSource
   }
   const routed = payeePractice(await deps.practices, r);
   if (!routed.ok) {
-    const unknown = new ClaimsError({
-      code: 'REMIT_PAYEE_UNKNOWN',
-      message: `remittance TRN02 ${r.traceNumber} pays ${r.payee.name || 'a payee'} (${payeeKey(r)}), which is no registered practice's: ${routed.reason}; nothing of it was posted`,
-      location: { file: src.fileName, interchange: r.interchange, group: r.group, set: r.set, segmentIndex: r.segmentIndex },
-      expected: 'N1*PE with the NPI (XX) or tax id (FI) of a registered practice', found: `${r.payee.idQualifier || '(no qualifier)'} ${r.payee.id || '(no id)'}`,
-    });
     await recordRejection(pool, r, src, 'REMIT_PAYEE_UNKNOWN', 'remittance', balance, { payee: payeeKey(r) });
-    return { ...base, status: 'quarantined', reasons: [unknown], counts: emptyCounts(r) };
+    return { ...base, status: 'quarantined', reasons: [payeeUnknown(r, src, routed.reason)], counts: emptyCounts(r) };
   }
   const practiceId = routed.practiceId;
   const keyHash = remittanceKeyHash(r);

@@ -69,7 +69,7 @@ export const SQL = {
     CROSS JOIN LATERAL (SELECT l.account_id, l.amount_cents FROM entry_lines l WHERE l.claim_id = w.claim_id OFFSET 0) l
     WHERE l.account_id = (
       SELECT a.id FROM accounts a
-      WHERE a.kind = 'insurance_receivable' AND coalesce(a.payer_id, '') = $1 AND coalesce(a.patient_id, '') = ''
+      WHERE a.kind = 'insurance_receivable' AND coalesce(a.payer_id, '') = $1 AND coalesce(a.patient_id, '') = '' AND a.practice_id = $3
     )
     GROUP BY w.claim_id`,
   // The remittance's CLP rows, streamed (remittance-claims-copy.ts writes the rows in this column order).

@@ -41,6 +41,8 @@ export interface ClaimSnapshot {
 
 export interface AccountSnapshot {
   accountNumber: string;
+  /** The practice whose patient this is: its letterhead, contact and payment options head the statement. */
+  practiceId: string;
   guarantor: { name: string; address: MailingAddress | null };
   claims: ClaimSnapshot[];
   /** Net patient receivable and credit movements per effective date, oldest first (credit as a positive amount). */

@@ -9,7 +9,7 @@ import { timeoutKey } from './account.ts';
 import type { StatementKind } from './cycle.ts';
 import type { IsoDate } from '../common/dates.ts';
 import { describeProcedure } from './descriptions.ts';
-import type { StatementSettings } from './settings.ts';
+import { settingsForPractice, type StatementSettings } from './settings.ts';
 import * as SQL from './sql.ts';
 // Disputes and assistance applications (collections' account_holds) freeze the cycle: read through its one query.
 import { accountHolds } from '../patients/holds.ts';
@@ -25,6 +25,7 @@ export interface GuarantorRow {
   city: string;
   state: string;
   postal_code: string;
+  practice_id: string;
 }
 
 function group<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
@@ -39,8 +40,9 @@ function group<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
 }
 
 /** A page of guarantor rows after `after` (account number order). */
-export async function accountPage(db: Db, after: string, limit: number): Promise<GuarantorRow[]> {
-  return (await db.query<GuarantorRow>(SQL.ACCOUNT_PAGE, [after, limit])).rows;
+/** A page of guarantor rows after `after` (account number order), of one practice or of all. */
+export async function accountPage(db: Db, after: string, limit: number, practiceId?: string): Promise<GuarantorRow[]> {
+  return (await db.query<GuarantorRow>(SQL.ACCOUNT_PAGE, [after, limit, practiceId ?? null])).rows;
 }
 
 export async function accountsByNumber(db: Db, accountNumbers: string[]): Promise<GuarantorRow[]> {
@@ -50,6 +52,7 @@ export async function accountsByNumber(db: Db, accountNumbers: string[]): Promis
 export async function loadSnapshots(db: Db, guarantors: GuarantorRow[], asOf: IsoDate, settings: StatementSettings): Promise<AccountSnapshot[]> {
   const numbers = guarantors.map((g) => g.account_number);
   if (numbers.length === 0) return [];
+  const practiceOf = new Map(guarantors.map((g) => [g.account_number, g.practice_id]));
   const q = <R extends pg.QueryResultRow>(sql: string, params: unknown[]) => db.query<R>(sql, params).then((r) => r.rows);
 
   const chains = await q<{
@@ -111,7 +114,7 @@ export async function loadSnapshots(db: Db, guarantors: GuarantorRow[], asOf: Is
         voided: c.frequency === '8',
         resubmittedOn: c.resubmitted_on,
         patientName: `${c.first_name} ${c.last_name}`,
-        provider: settings.providers[c.billing_npi] ?? settings.practice.name,
+        provider: settings.providers[c.billing_npi] ?? settingsForPractice(settings, practiceOf.get(c.account_number)).practice.name,
         coverages,
         chargeCents: BigInt(c.charge_cents),
         serviceDate: c.service_date,
@@ -132,6 +135,7 @@ export async function loadSnapshots(db: Db, guarantors: GuarantorRow[], asOf: Is
     const plan = plansBy.get(g.account_number);
     return {
       accountNumber: g.account_number,
+      practiceId: g.practice_id,
       guarantor: {
         name: `${g.first_name} ${g.last_name}`.trim(),
         address: { line1: g.address_line1, ...(g.address_line2 && { line2: g.address_line2 }), city: g.city, state: g.state, postalCode: g.postal_code },

@@ -14,7 +14,7 @@ import { assessAccount, statementFor, type AccountAssessment, type AccountSnapsh
 import { accountPage, accountsByNumber, loadSnapshots, type GuarantorRow } from './load.ts';
 import type { Statement } from './model.ts';
 import { StatementOutput } from './output.ts';
-import type { StatementSettings } from './settings.ts';
+import { settingsForPractice, type StatementSettings } from './settings.ts';
 import { HELD_ON, INSERT_STATEMENTS, MARK_WRITTEN, PROVISIONAL_BALANCES, RECORDED_ON, UNWRITTEN } from './sql.ts';
 import { formatDecimal } from '../common/money.ts';
 import { sha256Hex } from '../common/content-hash.ts';
@@ -28,6 +28,8 @@ export interface StatementRunOptions {
   runId?: string;
   /** Only these accounts (default: every guarantor account). */
   accounts?: string[];
+  /** Only this practice's accounts (default: every practice's). */
+  practiceId?: string;
   pageSize?: number;
   perStatementPdf?: boolean;
   /** false: the print-vendor CSV only, no PDFs (see StatementOutputOptions.batchPdf). */
@@ -85,7 +87,9 @@ export async function runStatements(pool: pg.Pool, opts: StatementRunOptions): P
     const only = opts.accounts ? [...opts.accounts].sort() : null;
     for (let offset = 0; ; offset += pageSize) {
       if (opts.signal?.aborted) break;
-      const page: GuarantorRow[] = only ? await accountsByNumber(pool, only.slice(offset, offset + pageSize)) : await accountPage(pool, after, pageSize);
+      const page: GuarantorRow[] = only
+        ? (await accountsByNumber(pool, only.slice(offset, offset + pageSize))).filter((g) => opts.practiceId === undefined || g.practice_id === opts.practiceId)
+        : await accountPage(pool, after, pageSize, opts.practiceId);
       if (page.length === 0) break;
       after = (page.at(-1) as GuarantorRow).account_number;
       result.accounts += page.length;
@@ -148,7 +152,7 @@ async function runPage(pool: pg.Pool, page: GuarantorRow[], opts: StatementRunOp
       if (act.kind === 'refund_due') result.refundsDue.push({ accountNumber: a.accountNumber, amountCents: act.amountCents, creditSince: act.creditSince, days: act.days });
     }
     if (!x.decision.due) continue;
-    due.push(statementFor(a, x, settings, asOf));
+    due.push(statementFor(a, x, settingsForPractice(settings, a.practiceId), asOf));
     rules.set(a.accountNumber, x.decision.rule);
     receivables.set(a.accountNumber, x.receivableCents);
   }

@@ -37,6 +37,9 @@ export const StatementSettingsSchema = z.object({
   planGraceDays: z.number().int().min(0).max(60).default(10).describe('Days after an installment is due before it counts as missed.'),
   batchPdfStatementsMax: z.number().int().min(1).max(100_000).default(5000).describe('Statements per batch PDF file (a print vendor\'s file size limit).'),
   providers: z.record(z.string().regex(/^\d{10}$/), z.string().min(1)).default({}).describe('Provider names by billing NPI for the statement\'s provider column (the practice name otherwise).'),
+  practices: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/), Practice).default({}).describe(
+    'Letterhead, contact and payment options per practice id (`claims practices`); a practice not listed uses "practice".',
+  ),
   practice: Practice.default({
     name: 'Example Family Medicine (sample)',
     address: { line1: '100 Sample Way', city: 'Springfield', state: 'IL', postalCode: '62701' },
@@ -52,6 +55,12 @@ export const StatementSettingsSchema = z.object({
 });
 
 export type StatementSettings = z.output<typeof StatementSettingsSchema>;
+
+/** The settings a practice's statements are made with: its own letterhead when "practices" lists it. */
+export function settingsForPractice(settings: StatementSettings, practiceId: string | undefined): StatementSettings {
+  const own = practiceId === undefined ? undefined : settings.practices[practiceId];
+  return own === undefined ? settings : { ...settings, practice: own };
+}
 
 /** Parse settings, reporting every problem at once as STATEMENT_SETTINGS_INVALID. */
 export function parseStatementSettings(input: unknown = {}): StatementSettings {

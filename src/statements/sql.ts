@@ -2,14 +2,14 @@
 // run loads a page of accounts with one statement per table ($1 = account numbers, $2 = as-of date).
 
 export const ACCOUNT_PAGE = `
-SELECT account_number, first_name, last_name, address_line1, address_line2, city, state, postal_code
+SELECT account_number, first_name, last_name, address_line1, address_line2, city, state, postal_code, practice_id
 FROM guarantor_accounts
-WHERE account_number > $1
+WHERE account_number > $1 AND ($3::text IS NULL OR practice_id = $3::text)
 ORDER BY account_number
 LIMIT $2`;
 
 export const ACCOUNTS_BY_NUMBER = `
-SELECT account_number, first_name, last_name, address_line1, address_line2, city, state, postal_code
+SELECT account_number, first_name, last_name, address_line1, address_line2, city, state, postal_code, practice_id
 FROM guarantor_accounts
 WHERE account_number = ANY($1::text[])
 ORDER BY account_number`;

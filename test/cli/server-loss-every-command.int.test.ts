@@ -111,6 +111,8 @@ describe.skipIf(embeddedOnly)('the database server killed under every command th
     { command: 'referrals', args: () => ['referrals', 'recall', 'A00000001', '--reason', 'paying the practice directly'] },
     { command: 'referrals', args: () => ['referrals', 'returns', path.join(SAMPLES, 'agencies', 'returns-example.csv')] },
     { command: 'audit', args: () => ['audit', '--account', 'A00000001'] },
+    { command: 'practices', args: () => ['practices'] },
+    { command: 'practices', args: () => ['practices', 'register', at('practices.json')] },
   ];
   const midLedgerCopy: Case = { command: 'ledger', args: () => ['ledger', 'post', at('batch.json')], failpoint: 'ledger.post.mid-copy:stop' };
   const midSubmit: Case = { command: 'submit', args: () => submitArgs(at('out-mid')), failpoint: 'claims.files.before-complete:stop' };
@@ -123,6 +125,7 @@ describe.skipIf(embeddedOnly)('the database server killed under every command th
     home = at('home');
     await writeFile(at('remit.835'), interchange([remit]));
     await writeFile(at('batch.json'), JSON.stringify(batch));
+    await writeFile(at('practices.json'), JSON.stringify({ practices: [{ id: 'lakeside', name: 'Lakeside Clinic', npis: ['1567890128'] }] }));
     const claims = [0, 1, 2].map((i) => syntheticClaim(i, { payers: ['ACME'], institutionalEvery: 0, secondaryEvery: 0 }));
     await writeFile(at('export.ndjson'), claims.map((c) => JSON.stringify(c)).join('\n') + '\n');
     await mkdir(at('work', 'inbox'), { recursive: true, mode: 0o700 });

@@ -1,7 +1,10 @@
 // `npm run demo` end to end: pipelines/demo.json run by the CLI against the test database, its work folders
 // in a temporary CLAIMS_HOME. Every figure below is worked out by hand from the samples (samples/README.md,
-// samples/claims/README.md, samples/dated/README.md): claims out per payer, the statement cycle, the one
-// placement file, and on 2024-08-15 the balance update and the recall. A second run adds nothing.
+// samples/claims/README.md, samples/835/README.md, samples/dated/README.md): claims out per payer, the statement
+// cycle, the one placement file, and on 2024-08-15 the balance update and the recall. The demo keeps two
+// practices' books (samples/practices.json): Northwind's are what the demo had before practices, Riverside's
+// (samples/claims/03-riverside.ndjson, samples/835/acme-2024-03-12-riverside.x12) are worked out below, and each
+// sums to zero on its own. A second run adds nothing.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -41,7 +44,11 @@ async function csvRows(file: string): Promise<Record<string, string>[]> {
 }
 
 const trialBalance = async (): Promise<string> =>
-  JSON.stringify((await balances(db)).accounts.map((a) => [a.kind, a.payerId, a.patientId, a.balanceCents.toString()]));
+  JSON.stringify((await balances(db)).accounts.map((a) => [a.practiceId, a.kind, a.payerId, a.patientId, a.balanceCents.toString()]));
+
+/** One practice's trial balance as [kind, payer, patient, cents] rows, in the ledger's order. */
+const practiceRows = async (practiceId: string): Promise<[string, string | null, string | null, bigint][]> =>
+  (await balances(db, { practiceId })).accounts.map((a) => [a.kind, a.payerId, a.patientId, a.balanceCents]);
 
 beforeAll(async () => {
   db = await useTestDatabase();
@@ -68,9 +75,15 @@ describe('the demo pipeline', () => {
       ['2024-03-31', 'rejected'], ['2024-04-30', 'done'], ['2024-05-31', 'done'], ['2024-06-30', 'done'], ['2024-07-31', 'done'], ['2024-08-15', 'done'],
     ]);
     expect(summary.notRun).toEqual([]);
-    // Picked up: 14 files from the samples folders and 3 from samples/dated/2024-03-31 on the first date,
-    // the 2 of samples/dated/2024-08-15 on its own date only.
-    expect(summary.runs.map((r) => r.pickup.copied.length)).toEqual([17, 0, 0, 0, 0, 2]);
+    // Picked up: 16 files from the samples folders (14 of Northwind's, Riverside's claims export and 835) and 3
+    // from samples/dated/2024-03-31 on the first date, the 2 of samples/dated/2024-08-15 on its own date only.
+    expect(summary.runs.map((r) => r.pickup.copied.length)).toEqual([19, 0, 0, 0, 0, 2]);
+    // On the first date: 4 claims exports submitted (3 done; 01-export partly sent, its bad claims quarantined) and
+    // 14 files for ingest: 10 835s (8 in samples/835, 2 dated) of which 8 post, 1 duplicate and 1 does not balance;
+    // the 271 and the 2 payments files: 11 done.
+    const firstDate = summary.runs[0]!.stages;
+    expect(firstDate.filter((s) => s.name === 'submit' || s.name === 'ingest').map((s) => [s.name, s.outcomes.done, s.outcomes.duplicate, s.outcomes.quarantined]))
+      .toEqual([['submit', 3, 0, 1], ['ingest', 11, 1, 1]]);
     const quarantined = summary.runs[0]!.stages.flatMap((s) => s.inputs.filter((i) => i.status === 'quarantined').map((i) => `${s.name}:${i.input}`));
     expect(quarantined).toEqual(['submit:01-export.ndjson', 'ingest:acme-2024-03-25-does-not-balance.x12', 'eligibility-requests:upcoming.ndjson']);
     const duplicates = summary.runs[0]!.stages.flatMap((s) => s.inputs.filter((i) => i.status === 'duplicate').map((i) => `${s.name}:${i.input}`));
@@ -81,19 +94,28 @@ describe('the demo pipeline', () => {
 
   it('sends the claims as 837s per payer, and reports the six bad sample claims', async () => {
     const byPayer: Record<string, string[]> = {};
+    const billedBy: Record<string, string[]> = {};
     for (const name of (await fs.readdir(outbox())).filter((n) => n.startsWith('837-')).sort()) {
       const payer = name.split('-')[1]!;
-      const claims = [...(await fs.readFile(outbox(name), 'utf8')).matchAll(/\bCLM\*([A-Z0-9]+)\*/g)].map((m) => m[1]!);
+      const text = await fs.readFile(outbox(name), 'utf8');
+      const claims = [...text.matchAll(/\bCLM\*([A-Z0-9]+)\*/g)].map((m) => m[1]!);
       (byPayer[payer] ??= []).push(claims.sort().join(' '));
+      (billedBy[payer] ??= []).push([...text.matchAll(/\bNM1\*85\*2\*[^*]*\*{5}XX\*([0-9]{10})/g)].map((m) => m[1]!).join(' '));
     }
-    // One file per payer and export: the March export, the corrections (a replacement, a void), and the
-    // dated export with PCN000000020.
+    // One file per payer and export: the March export, the corrections (a replacement, a void), the
+    // dated export with PCN000000020, and Riverside's export (its own PCN000000000, a control number
+    // Northwind uses too).
     expect(byPayer).toEqual({
-      ACME: ['PCN000000000 PCN000000004 PCN000000008', 'PCN000000000', 'PCN000000020'],
+      ACME: ['PCN000000000 PCN000000004 PCN000000008', 'PCN000000000', 'PCN000000020', 'PCN000000000 PCNR00000002 PCNR00000003'],
       BLUE: ['PCN000000001 PCN000000005 PCN000000009', 'PCN000000001'],
       MEDB: ['PCN000000002 PCN000000006 PCN000000010'],
       STMCD: ['PCN000000003 PCN000000007 PCN000000011'],
     });
+    // The billing provider of each file (2010AA): Northwind's clinic (the 837I of PCN000000004 is its hospital's),
+    // and Riverside Pediatrics for Riverside's export.
+    expect(billedBy.ACME).toEqual(['1234567893 1987654328', '1234567893', '1234567893', '1567890128']);
+    // Riverside's claims are all sent: nothing rejected (a billing NPI no practice has would be CLAIM_PRACTICE_UNKNOWN).
+    expect(JSON.parse(await fs.readFile(outbox('reports', '03-riverside.ndjson', 'rejections.json'), 'utf8'))).toEqual([]);
     const rejected = JSON.parse(await fs.readFile(outbox('reports', '01-export.ndjson', 'rejections.json'), 'utf8'));
     const text = JSON.stringify(rejected);
     for (const pcn of ['PCNBAD000100', 'PCNBAD000101', 'PCNBAD000102', 'PCNBAD000103', 'PCNBAD000105', 'PCNBAD000107']) expect(text).toContain(pcn);
@@ -204,6 +226,102 @@ describe('the demo pipeline', () => {
     expect(placement?.accounts).toEqual(expect.arrayContaining(['A00000005', 'A00000020']));
     expect(placement?.files).toBeGreaterThan(0);
     expect(rows.filter((r) => r.command === 'run:statements').map((r) => r.as_of)).toContain('2024-03-31');
+  });
+
+  it('keeps Northwind\'s books as they were before practices, Riverside\'s apart, each summing to zero', async () => {
+    // Northwind: the demo's trial balance from before there were practices (everything was 'default' then),
+    // account for account. The one difference is the name of the provisional patient of the paper claim
+    // PAPER-0001 (14.00 of PR): beside other practices its key includes the practice (src/remittances/plan.ts).
+    const northwind = await practiceRows('northwind');
+    expect(northwind.map(([kind, payer, patient, cents]) => [kind, payer, patient?.startsWith('provisional:') ? 'provisional' : patient, cents])).toEqual([
+      ['cash', null, null, 5500n],
+      ['payer_clearing', 'ACME', null, 37912n],
+      ['payer_clearing', 'BLUE', null, 15100n],
+      ['payer_clearing', 'MEDB', null, 12756n],
+      ['insurance_receivable', 'ACME', null, 2500n],
+      ['insurance_receivable', 'BLUE', null, -11185n],
+      ['insurance_receivable', 'MEDB', null, 5222n],
+      ['insurance_receivable', 'STMCD', null, 11629n],
+      ['patient_receivable', null, 'A00000000', 2400n],
+      ['patient_receivable', null, 'A00000001', 800n],
+      ['patient_receivable', null, 'A00000002', 2500n],
+      ['patient_receivable', null, 'A00000005', 20447n],
+      ['patient_receivable', null, 'A00000020', 0n],
+      ['patient_receivable', null, 'provisional', 1400n],
+      ['patient_credit', null, 'A00000001', 0n],
+      ['patient_credit', null, 'A00000020', 0n],
+      ['collections_receivable', null, 'A00000005', 0n],
+      ['collections_receivable', null, 'A00000020', 6000n],
+      ['revenue', null, null, -161271n],
+      ['contractual_adjustment', 'ACME', null, 13028n],
+      ['contractual_adjustment', 'BLUE', null, 15906n],
+      ['contractual_adjustment', 'MEDB', null, 12550n],
+      ['contractual_adjustment', 'STMCD', null, 5518n],
+      ['provider_adjustment', 'MEDB', null, 1500n],
+      ['interest_income', 'ACME', null, -212n],
+    ]);
+    // Riverside, by hand from samples/claims/03-riverside.ndjson and samples/835/acme-2024-03-12-riverside.x12:
+    //   charges to ACME:  PCN000000000 80.00 + PCNR00000002 (110.00 + 25.00) 135.00 + PCNR00000003 80.00 = 295.00
+    //                     -> insurance_receivable ACME +295.00, revenue -295.00
+    //   the 835 (BPR02 174.00 = CLP04 64.00 + 110.00, no PLB):
+    //     PCN000000000  80.00 = paid 64.00 + CO-45 16.00
+    //     PCNR00000002 135.00 = paid (90.00 + 20.00) 110.00 + CO-45 (20.00 + 5.00) 25.00
+    //                     -> payer_clearing ACME +64.00 + 110.00 = 174.00
+    //                        contractual_adjustment ACME +16.00 + 25.00 = 41.00
+    //                        insurance_receivable ACME -(80.00 + 135.00) = -215.00
+    //   insurance_receivable ACME: 295.00 - 215.00 = 80.00, PCNR00000003 still with ACME. No PR: no patient account.
+    //   Total: 174.00 + 80.00 - 295.00 + 41.00 = 0.00.
+    // Had the 835 paid Northwind's PCN000000000, Riverside would show 80.00 more receivable and Northwind's
+    // books above would have moved.
+    expect(await practiceRows('riverside')).toEqual([
+      ['payer_clearing', 'ACME', null, 17400n],
+      ['insurance_receivable', 'ACME', null, 8000n],
+      ['revenue', null, null, -29500n],
+      ['contractual_adjustment', 'ACME', null, 4100n],
+    ]);
+    const office = await balances(db);
+    expect(office.totalCents).toBe(0n);
+    expect([...office.practiceTotals]).toEqual([['northwind', 0n], ['riverside', 0n]]);
+    expect(new Set(office.accounts.map((a) => a.practiceId))).toEqual(new Set(['northwind', 'riverside']));
+    // The 835 went to the practice its payee names (N1*PE*..*XX*1567890128) and matched both its claims there.
+    const remits = await db.pool.query("SELECT practice_id, trace_number, matched_claim_count, unmatched_claim_count, payment_cents::int FROM remittances WHERE practice_id = 'riverside'");
+    expect(remits.rows).toEqual([{ practice_id: 'riverside', trace_number: 'ACME-EFT-240312', matched_claim_count: 2, unmatched_claim_count: 0, payment_cents: 17400 }]);
+    // The same control number in both practices' books, one chain each.
+    const pcn = await db.pool.query("SELECT practice_id, billing_npi, count(*)::int AS n FROM claims WHERE patient_control_number = 'PCN000000000' GROUP BY 1, 2 ORDER BY 1");
+    expect(pcn.rows).toEqual([{ practice_id: 'northwind', billing_npi: '1234567893', n: 2 }, { practice_id: 'riverside', billing_npi: '1567890128', n: 1 }]);
+  });
+
+  it('writes each date\'s trial balance with every practice\'s accounts and a total per practice', async () => {
+    const snapshot = JSON.parse(await fs.readFile(outbox('trial-balance-2024-03-31.json'), 'utf8')) as {
+      asOf: string; accounts: { practiceId: string; kind: string; payerId: string | null; patientId: string | null; balanceCents: number }[];
+      practices: { practiceId: string; totalCents: number }[]; totalCents: number;
+    };
+    expect(snapshot.asOf).toBe('2024-03-31');
+    // Riverside's books are complete by 03-31 (charges of 03-31, the 835 paid 03-12): the figures above, in cents.
+    expect(snapshot.accounts.filter((a) => a.practiceId === 'riverside')).toEqual([
+      { practiceId: 'riverside', kind: 'payer_clearing', payerId: 'ACME', patientId: null, balanceCents: 17400 },
+      { practiceId: 'riverside', kind: 'insurance_receivable', payerId: 'ACME', patientId: null, balanceCents: 8000 },
+      { practiceId: 'riverside', kind: 'revenue', payerId: null, patientId: null, balanceCents: -29500 },
+      { practiceId: 'riverside', kind: 'contractual_adjustment', payerId: 'ACME', patientId: null, balanceCents: 4100 },
+    ]);
+    expect(new Set(snapshot.accounts.map((a) => a.practiceId))).toEqual(new Set(['northwind', 'riverside']));
+    expect(snapshot.practices).toEqual([{ practiceId: 'northwind', totalCents: 0 }, { practiceId: 'riverside', totalCents: 0 }]);
+    expect(snapshot.totalCents).toBe(0);
+  });
+
+  it('prints one trial balance per practice; --practice riverside prints Riverside\'s alone', async () => {
+    const all = await runCli(['ledger', 'balances'], { env });
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/^Trial balance of practice northwind \(all entries\)\n/);
+    expect(all.stdout).toContain('\nTrial balance of practice riverside (all entries)\n');
+    expect(all.stdout).toMatch(/\nAll practices: 2, total 0\.00\n$/);
+    const one = await runCli(['ledger', 'balances', '--practice', 'riverside', '--json'], { env });
+    expect(one.code).toBe(0);
+    const json = JSON.parse(one.stdout) as { practiceId: string; accounts: { practiceId: string; kind: string; balanceCents: number }[]; totalCents: number };
+    expect([json.practiceId, json.totalCents]).toEqual(['riverside', 0]);
+    expect(json.accounts.map((a) => [a.practiceId, a.kind, a.balanceCents])).toEqual([
+      ['riverside', 'payer_clearing', 17400], ['riverside', 'insurance_receivable', 8000], ['riverside', 'revenue', -29500], ['riverside', 'contractual_adjustment', 4100],
+    ]);
   });
 
   it('a second run adds nothing: same files, same trial balance, every date reports nothing new', async () => {

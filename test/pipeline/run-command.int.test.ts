@@ -74,10 +74,12 @@ describe('claims run', () => {
     // Only the Feb 15th charge is effective by Mar 1st.
     expect(JSON.parse(await fs.readFile(snapshotFile, 'utf8'))).toEqual({
       asOf: '2024-03-01',
+      // No practice registered: every account is in the books of 'default'.
       accounts: [
-        { kind: 'insurance_receivable', payerId: 'ACME', patientId: null, balanceCents: 12500 },
-        { kind: 'revenue', payerId: null, patientId: null, balanceCents: -12500 },
+        { practiceId: 'default', kind: 'insurance_receivable', payerId: 'ACME', patientId: null, balanceCents: 12500 },
+        { practiceId: 'default', kind: 'revenue', payerId: null, patientId: null, balanceCents: -12500 },
       ],
+      practices: [{ practiceId: 'default', totalCents: 0 }],
       totalCents: 0,
     });
     expect((await fs.stat(snapshotFile)).mode & 0o777).toBe(0o600);

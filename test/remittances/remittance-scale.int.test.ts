@@ -61,7 +61,7 @@ describe('835 ingest at scale', () => {
     const ids = claims.slice(0, 200).map((c) => `unmatched:835:1000000077:${c.pcn}`);
     const accounts = await db.pool.query(`SELECT practice_id, kind, payer_id, patient_id FROM accounts ORDER BY id DESC LIMIT 200`);
     const plans = {
-      claimReceivables: await planNodes(SQL.claimReceivables, ['835:1000000077', ids]),
+      claimReceivables: await planNodes(SQL.claimReceivables, ['835:1000000077', ids, 'default']),
       submittedClaims: await planNodes(SQL.submittedClaims, [claims.map((c) => c.pcn), 'default']),
       submittedLines: await planNodes(SQL.submittedLines, [Array.from({ length: 200 }, (_, i) => String(i + 1))]),
       resolveAccounts: await planNodes(RESOLVE_ACCOUNTS, [accounts.rows.map((a) => a.kind), accounts.rows.map((a) => a.payer_id), accounts.rows.map((a) => a.patient_id), accounts.rows.map((a) => a.practice_id)]),

@@ -1,8 +1,9 @@
 // `claims db roles`: three group roles per database (names carry the database's name, so parallel test
 // databases do not collide), each with what its work needs, checked by acting as each role on a real server:
-// the pipeline posts to the ledger (COPY included) but cannot touch the migrations record; an analyst reads
-// every table but the audit trail, writes nothing but its own audit rows; an auditor reads the audit trail
-// only. The tables are listed from the catalog, so a table added by a later migration cannot be forgotten.
+// the pipeline posts to the ledger (COPY included) but cannot touch the migrations record; an analyst may
+// read every table but the audit trail (which rows of them, by practice, is rls.int.test.ts's), writes
+// nothing but its own audit rows; an auditor reads the audit trail only. The tables are listed from the
+// catalog, so a table added by a later migration cannot be forgotten.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import { postBatch } from '../../src/ledger/post.ts';
@@ -88,6 +89,8 @@ describe('claims db roles', () => {
     expect(await outcome(role('analyst'), 'DELETE FROM patients')).toBe('42501');
     expect(await outcome(role('analyst'), "INSERT INTO audit_events (os_user, command, action, accounts) VALUES ('alice', 'account', 'read', '{A1}')")).toBe('ok');
     expect(await outcome(role('auditor'), "INSERT INTO audit_events (os_user, command, action) VALUES ('bob', 'audit', 'read')")).toBe('42501');
+    // Which practices an analyst reads is the owner's to say (claims db analyst), not the analyst's.
+    expect(await outcome(role('analyst'), "INSERT INTO practice_grants (role_name, practice_id) VALUES ('x', 'default')")).toBe('42501');
   });
 
   it('the pipeline posts to the ledger (its COPY included) but cannot change the migrations record', async () => {

@@ -17,7 +17,7 @@ function claim(id: string, prCents: bigint, coverages: ClaimSnapshot['coverages'
 
 function account(claims: ClaimSnapshot[], receivable: bigint, credit: bigint): AccountSnapshot {
   return {
-    accountNumber: 'G-HB', guarantor: { name: 'G', address: null }, claims,
+    accountNumber: 'G-HB', practiceId: 'default', guarantor: { name: 'G', address: null }, claims,
     daily: [{ date: '2025-02-01', receivableCents: receivable, creditCents: credit }],
     payments: [], plan: null, statements: [], disputes: [], mailHold: false,
   };

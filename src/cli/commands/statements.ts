@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Command, type CommandContext, UsageError } from '../command.ts';
+import { checkPracticeOption } from '../../runtime/practices.ts';
 import { openDatabase } from '../../runtime/database.ts';
 import { config } from '../../runtime/config.ts';
 import { ExitCode } from '../../common/errors.ts';
@@ -29,6 +30,8 @@ Options:
   --out DIR          Output folder (default: CLAIMS_HOME/statements).
   --settings FILE    JSON statement settings (cycle, thresholds, practice details); see src/statements/settings.ts.
   --account NUMBER   Only this guarantor account (repeatable).
+  --practice ID      Only this practice's accounts (each practice's statements carry its own letterhead:
+                     settings "practices", else "practice").
   --no-single-pdfs   Write only the batch PDFs and the CSV, not one PDF per statement.
   --csv-only         Write only the print-vendor CSV (for a vendor that composes its own pages).
 ${jsonHelpLine(19)}
@@ -70,7 +73,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
       args,
       options: {
         'as-of': { type: 'string' }, out: { type: 'string' }, settings: { type: 'string' },
-        account: { type: 'string', multiple: true }, ...JSON_OPTION, 'no-single-pdfs': { type: 'boolean', default: false }, 'csv-only': { type: 'boolean', default: false },
+        account: { type: 'string', multiple: true }, practice: { type: 'string' }, ...JSON_OPTION, 'no-single-pdfs': { type: 'boolean', default: false }, 'csv-only': { type: 'boolean', default: false },
       },
       allowPositionals: false,
       strict: true,
@@ -84,9 +87,11 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   const outDir = path.resolve(parsed.values.out ?? path.join(config().home, 'statements'));
   const db = await openDatabase({ migrate: true, logger: ctx.logger });
   try {
+    const practiceId = await checkPracticeOption(db.pool, parsed.values.practice);
     const result = await runStatements(db.pool, {
       asOf, outDir, settings, logger: ctx.logger, signal: ctx.signal, perStatementPdf: !parsed.values['no-single-pdfs'], batchPdf: !parsed.values['csv-only'],
       ...(parsed.values.account && { accounts: parsed.values.account }),
+      ...(practiceId !== undefined && { practiceId }),
     });
     await fs.mkdir(outDir, { recursive: true, mode: OWNER_ONLY_DIR });
     if (result.refundsDue.length > 0) {
