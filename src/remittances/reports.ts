@@ -8,6 +8,8 @@ import { REPORT_SQL } from './sql.ts';
 export interface RemittanceReportRow {
   status: 'posted' | 'quarantined';
   reasonCode: string | null;
+  /** The practice whose books it posted to; null for a quarantined one (it posted nothing). */
+  practice: string | null;
   payer: string;
   payee: string;
   traceNumber: string;
@@ -25,10 +27,10 @@ export interface RemittanceReportRow {
 
 const big = (v: unknown): bigint | null => (v === null || v === undefined ? null : BigInt(v as string | bigint));
 
-export async function remittanceReport(pool: Pool, range: { from?: string; to?: string }): Promise<RemittanceReportRow[]> {
-  const res = await pool.query(REPORT_SQL.remittances, [range.from ?? null, range.to ?? null]);
+export async function remittanceReport(pool: Pool, range: { from?: string; to?: string; practice?: string }): Promise<RemittanceReportRow[]> {
+  const res = await pool.query(REPORT_SQL.remittances, [range.from ?? null, range.to ?? null, range.practice ?? null]);
   return res.rows.map((r) => ({
-    status: r.status, reasonCode: r.reason_code, payer: r.payer_key ?? '', payee: r.payee_key ?? '', traceNumber: r.trace_number ?? '',
+    status: r.status, reasonCode: r.reason_code, practice: r.practice_id, payer: r.payer_key ?? '', payee: r.payee_key ?? '', traceNumber: r.trace_number ?? '',
     paymentDate: r.payment_date, paymentCents: big(r.payment_cents), claimPaymentsCents: big(r.claim_payments_cents),
     providerAdjustmentsCents: big(r.provider_adjustments_cents), balanced: r.balanced, claims: r.claim_count,
     matchedClaims: r.matched_claim_count, unmatchedClaims: r.unmatched_claim_count, file: r.source_file_name, set: r.source_st02 ?? '',
@@ -36,6 +38,7 @@ export async function remittanceReport(pool: Pool, range: { from?: string; to?: 
 }
 
 export interface UnmatchedClaimRow {
+  practice: string;
   patientControlNumber: string;
   payerClaimNumber: string;
   status: string;
@@ -51,10 +54,10 @@ export interface UnmatchedClaimRow {
   file: string;
 }
 
-export async function unmatchedReport(pool: Pool): Promise<UnmatchedClaimRow[]> {
-  const res = await pool.query(REPORT_SQL.unmatched);
+export async function unmatchedReport(pool: Pool, practice?: string): Promise<UnmatchedClaimRow[]> {
+  const res = await pool.query(REPORT_SQL.unmatched, [practice ?? null]);
   return res.rows.map((r) => ({
-    patientControlNumber: r.patient_control_number, payerClaimNumber: r.payer_claim_number, status: r.status,
+    practice: r.practice_id, patientControlNumber: r.patient_control_number, payerClaimNumber: r.payer_claim_number, status: r.status,
     chargeCents: BigInt(r.charge_cents), paidCents: BigInt(r.paid_cents), payerId: r.payer_id,
     provisionalPatientId: r.provisional_patient_id === null ? null : String(r.provisional_patient_id),
     flags: [...(r.provisional_patient_id !== null ? ['provisional_patient'] : []), ...(r.flags.includes('next_payer_unknown') ? ['next_payer_unknown'] : [])],

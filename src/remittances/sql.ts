@@ -87,24 +87,27 @@ export const SQL = {
 /** The analysts' reports (reports.ts): every remittance posted or quarantined, and claims still provisional. */
 export const REPORT_SQL = {
   remittances: `
-    SELECT 'posted' AS status, NULL::text AS reason_code, r.payer_key, r.payee_key, r.trace_number, r.payment_date::text AS payment_date,
+    SELECT 'posted' AS status, NULL::text AS reason_code, r.practice_id, r.payer_key, r.payee_key, r.trace_number, r.payment_date::text AS payment_date,
       r.payment_cents, r.claim_payments_cents, r.provider_adjustments_cents, true AS balanced, r.claim_count,
       r.matched_claim_count, r.unmatched_claim_count, r.source_file_name, r.source_st02, r.created_at
     FROM remittances r
     WHERE ($1::date IS NULL OR r.payment_date >= $1::date) AND ($2::date IS NULL OR r.payment_date <= $2::date)
+      AND ($3::text IS NULL OR r.practice_id = $3::text)
     UNION ALL
-    SELECT 'quarantined', j.reason_code, j.payer_key, j.payee_key, j.trace_number, NULL, j.payment_cents, j.claim_payments_cents,
+    -- A quarantined remittance posted nothing and has no practice; with --practice, those whose payee names it.
+    SELECT 'quarantined', j.reason_code, NULL, j.payer_key, j.payee_key, j.trace_number, NULL, j.payment_cents, j.claim_payments_cents,
       j.provider_adjustments_cents, j.reason_code <> 'REMIT_UNBALANCED', j.claim_count, NULL, NULL, j.source_file_name, j.source_st02, j.created_at
     FROM remittance_rejections j
-    WHERE $1::date IS NULL AND $2::date IS NULL OR j.created_at::date BETWEEN coalesce($1::date, '-infinity') AND coalesce($2::date, 'infinity')
+    WHERE ($1::date IS NULL AND $2::date IS NULL OR j.created_at::date BETWEEN coalesce($1::date, '-infinity') AND coalesce($2::date, 'infinity'))
+      AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM practices p WHERE p.id = $3::text AND (j.payee_key = ANY(p.npis) OR j.payee_key = p.tax_id)))
     ORDER BY created_at, source_file_name, source_st02`,
   unmatched: `
     SELECT c.patient_control_number, c.payer_claim_number, c.status, c.charge_cents, c.paid_cents, c.payer_id, c.flags,
-      p.id AS provisional_patient_id, p.state, r.trace_number, r.payment_date::text AS payment_date, r.source_file_name
+      p.id AS provisional_patient_id, p.state, r.practice_id, r.trace_number, r.payment_date::text AS payment_date, r.source_file_name
     FROM remittance_claims c
     LEFT JOIN provisional_patients p ON p.id = c.provisional_patient_id
     JOIN remittances r ON r.id = c.remittance_id
-    WHERE p.state = 'provisional' OR 'next_payer_unknown' = ANY(c.flags)
+    WHERE (p.state = 'provisional' OR 'next_payer_unknown' = ANY(c.flags)) AND ($1::text IS NULL OR r.practice_id = $1::text)
     ORDER BY r.payment_date, r.id, c.claim_index`,
 } as const;
 

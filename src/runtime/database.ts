@@ -1,5 +1,6 @@
 // The database handle every command uses: a pg pool on the server DATABASE_URL names, or on the embedded
 // server (started or joined for this process, released on close). Also the one transaction helper.
+import { actingRole } from './roles.ts';
 import pg from 'pg';
 import { config } from './config.ts';
 import { ClaimsError } from '../common/errors.ts';
@@ -39,6 +40,11 @@ export interface OpenDatabaseOptions {
   database?: string;
   /** Pool size (pg default 10). */
   poolMax?: number;
+  /**
+   * Act as this role of `claims db roles` (runtime/roles.ts actingRole) once migrations are applied, when it
+   * exists and the connecting user may take it on; otherwise as the connecting user.
+   */
+  actAs?: 'pipeline' | 'auditor';
 }
 
 /** The same server, another database: used to reach the maintenance database `postgres`. */
@@ -85,8 +91,9 @@ export async function ensureDatabase(connectionString: string, database: string)
   }
 }
 
-function makePool(connectionString: string, max: number | undefined, log: Logger): pg.Pool {
-  const pool = new pg.Pool({ connectionString, ...(max !== undefined && { max }) });
+function makePool(connectionString: string, max: number | undefined, log: Logger, role?: string): pg.Pool {
+  // `-c role=...` makes every connection of the pool act as that role from its start (SET ROLE at connect).
+  const pool = new pg.Pool({ connectionString, ...(max !== undefined && { max }), ...(role !== undefined && { options: `-c role=${role}` }) });
   // An idle client losing its server (shutdown, network) must not crash the process. pool.end() resolves
   // before its idle connections have finished closing, so stopping the embedded server right after it
   // reaches some of them: expected then, and not worth a warning that reads like a failure.
@@ -189,7 +196,35 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
     }
   }
   failpoint('db.opened');
-  return db;
+  return opts.actAs === undefined ? db : actingAs(db, opts.actAs, opts, log);
+}
+
+/** The database as the least role of decision 0097 when it exists: a second pool whose connections take it on. */
+async function actingAs(db: Database, kind: 'pipeline' | 'auditor', opts: OpenDatabaseOptions, log: Logger): Promise<Database> {
+  let role: string | undefined;
+  try {
+    role = await actingRole(db.pool, kind);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+  if (role === undefined) return db;
+  const pool = makePool(db.connectionString, opts.poolMax, log, role);
+  log.debug({ role }, 'acting as the least role');
+  let closed = false;
+  return {
+    ...db,
+    pool,
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await pool.end();
+      } finally {
+        await db.close();
+      }
+    },
+  };
 }
 
 export interface TransactionOptions<T> {

@@ -148,7 +148,9 @@ export async function migrate(pool: pg.Pool, opts: { dir?: string; logger?: Logg
     // everything applied. It is released with the connection if this process dies.
     await client.query(SQL.lock, [MIGRATION_LOCK_KEY]);
     try {
-      await client.query(SQL.createTable);
+      // Created only when missing: a login that may not create in the schema (an analyst, PostgreSQL 15's
+      // default) still opens an up-to-date database; IF NOT EXISTS alone checks that privilege first.
+      if (!(await client.query<{ present: boolean }>(SQL.tableExists)).rows[0]?.present) await client.query(SQL.createTable);
       const before = planMigrations(files, await readApplied(client));
       refuseDrift(before);
       for (const file of before.pending) {

@@ -244,3 +244,16 @@ export async function bindAnalyst(pool: pg.Pool, name: string, practiceIds: read
     client.release();
   }
 }
+
+/**
+ * The role a command acts as, the least that does its work: `<db>_pipeline` for the commands that run and
+ * post, `<db>_auditor` for reading the audit trail. Undefined (act as the connecting user) when `claims db
+ * roles` has not created it or the connecting user may not take it on (not a member): a read-only login, an
+ * analyst bound to practices, reads as itself, and row-level security applies.
+ */
+export async function actingRole(db: Queryable, kind: 'pipeline' | 'auditor'): Promise<string | undefined> {
+  const name = (await existingRoles(db))[kind];
+  if (name === undefined) return undefined;
+  const { rows } = await db.query<{ ok: boolean }>("SELECT pg_has_role(session_user, $1, 'MEMBER') AS ok", [name]);
+  return rows[0]?.ok ? name : undefined;
+}

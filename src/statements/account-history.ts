@@ -41,6 +41,7 @@ export function accountViewDocument(v: AccountView): Record<string, unknown> {
   const { snapshot, assessment } = v;
   return {
     accountNumber: v.accountNumber,
+    practiceId: snapshot.practiceId,
     asOf: v.asOf,
     receivableCents: assessment.receivableCents,
     creditCents: assessment.creditCents,
@@ -58,7 +59,7 @@ export function accountViewDocument(v: AccountView): Record<string, unknown> {
 export function accountViewText(v: AccountView): string {
   const a = v.assessment;
   const out: string[] = [];
-  out.push(`Account ${v.accountNumber} as of ${v.asOf}`);
+  out.push(`Account ${v.accountNumber} as of ${v.asOf} (practice ${v.snapshot.practiceId})`);
   out.push(`  patient balance ${formatUsd(a.receivableCents)}   credit ${formatUsd(a.creditCents)}`);
   out.push('', 'Claims:');
   if (a.claimStates.length === 0) out.push('  (none)');

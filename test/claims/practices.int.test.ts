@@ -18,6 +18,9 @@ import { registerPractices } from '../../src/runtime/practices.ts';
 import { ingestFile } from '../../src/pipeline/ingest-input.ts';
 import { logger } from '../../src/runtime/logger.ts';
 import type { Practice } from '../../src/domain/practice.ts';
+import { remittanceReport, unmatchedReport } from '../../src/remittances/reports.ts';
+import { readAudit, recordAudit } from '../../src/runtime/audit.ts';
+import { checkPracticeOption } from '../../src/runtime/practices.ts';
 import type { ClaimRecordInput } from '../../src/domain/claim.ts';
 import { BILLING, npi, syntheticClaim } from './support/synthetic.ts';
 import { interchange } from '../remittances/support/generate-835.ts';
@@ -143,6 +146,21 @@ describe('two practices in one drop', () => {
     expect(all.totalCents).toBe(0n);
     expect(rows(await balances(db, { practiceId: 'beta' }))).toEqual(BETA_BOOKS);
     expect(rows(await balances(db, { practiceId: 'alpha' }))).toEqual(ALPHA_BOOKS);
+  });
+
+  it('reports and the audit trail per practice', async () => {
+    const posted = (rows: Awaited<ReturnType<typeof remittanceReport>>) => rows.map((r) => `${r.status} ${r.practice ?? '-'} ${r.payee}`);
+    // The stranger's 835 was quarantined: it has no practice, and no practice's payee is its payee.
+    expect(posted(await remittanceReport(db.pool, {}))).toEqual([`posted beta ${BETA_NPI}`, `quarantined - ${npi('222333444')}`]);
+    expect(posted(await remittanceReport(db.pool, { practice: 'beta' }))).toEqual([`posted beta ${BETA_NPI}`]);
+    expect(posted(await remittanceReport(db.pool, { practice: 'alpha' }))).toEqual([]);
+    expect(await unmatchedReport(db.pool, 'beta')).toEqual([]);
+    await expect(checkPracticeOption(db.pool, 'gamma')).rejects.toMatchObject({ code: 'PRACTICE_UNKNOWN' });
+    // One command that read accounts of both practices leaves one row per practice.
+    await recordAudit(db.pool, { command: 'test:read-both', action: 'read', accounts: ['B-G1', 'A-G1'] });
+    const trail = (await readAudit(db.pool, {})).filter((e) => e.command === 'test:read-both');
+    expect(trail.map((e) => [e.practice, e.accounts])).toEqual([['alpha', ['A-G1']], ['beta', ['B-G1']]]);
+    expect((await readAudit(db.pool, { practice: 'beta' })).map((e) => e.accounts)).toEqual([['B-G1']]);
   });
 
   it('each practice\'s books equal a run of its own data alone', async () => {

@@ -47,4 +47,25 @@ describe('trial balance output', () => {
       '',
     ].join('\n'));
   });
+
+  it('one table per practice, each with its total, then the office', () => {
+    const two: TrialBalance = {
+      asOf: null, practiceId: null, totalCents: 0n,
+      practiceTotals: new Map([['alpha', 0n], ['beta', 0n]]),
+      accounts: [
+        { practiceId: 'alpha', kind: 'insurance_receivable', payerId: 'ACME', patientId: null, balanceCents: 10000n },
+        { practiceId: 'alpha', kind: 'revenue', payerId: null, patientId: null, balanceCents: -10000n },
+        { practiceId: 'beta', kind: 'payer_clearing', payerId: 'ACME', patientId: null, balanceCents: 5000n },
+        { practiceId: 'beta', kind: 'revenue', payerId: null, patientId: null, balanceCents: -5000n },
+      ],
+    };
+    const text = trialBalanceTable(two);
+    expect(text.split('\n').filter((l) => l.startsWith('Trial balance') || l.startsWith('TOTAL') || l.startsWith('All'))).toEqual([
+      'Trial balance of practice alpha (all entries)', 'TOTAL' + ' '.repeat(36) + '0.00',
+      'Trial balance of practice beta (all entries)', 'TOTAL' + ' '.repeat(30) + '0.00',
+      'All practices: 2, total 0.00',
+    ]);
+    expect(text).toContain('payer_clearing  ACME');
+    expect(JSON.parse(trialBalanceJson(two)).practices).toEqual([{ practiceId: 'alpha', totalCents: 0 }, { practiceId: 'beta', totalCents: 0 }]);
+  });
 });

@@ -57,7 +57,7 @@ async function refund(accountNumber: string, args: string[], ctx: CommandContext
   const date = parsed.values.date ?? ctx.clock.today();
   if (!isIsoDate(date)) throw new UsageError(`--date ${date}: expected YYYY-MM-DD`);
   const amountCents = parseCents(amount.trim().replace(/^\$/, ''), { field: 'amount' });
-  const db = await openDatabase({ migrate: true, logger: ctx.logger });
+  const db = await openDatabase({ migrate: true, logger: ctx.logger, actAs: 'pipeline' });
   try {
     const r = await recordRefund(db.pool, { accountNumber, amountCents, date, reference });
     if (r.outcome === 'posted') await recordAudit(db.pool, { command: 'account refund', action: 'write', accounts: [accountNumber] });
@@ -130,7 +130,7 @@ async function show(accountNumber: string, args: string[], ctx: CommandContext):
   const { settings, options } = parsed.values.pipeline
     ? await pipelineOptions(parsed.values.pipeline)
     : { settings: await loadSettingsFile(parsed.values.settings), options: NO_PIPELINE };
-  const db = await openDatabase({ migrate: true, logger: ctx.logger });
+  const db = await openDatabase({ migrate: true, logger: ctx.logger, actAs: 'pipeline' });
   try {
     const view = await loadAccountView(db.pool, accountNumber, asOf, settings);
     if (!view) throw new ClaimsError({ code: 'ACCOUNT_UNKNOWN', message: `no guarantor account ${accountNumber}`, found: accountNumber });

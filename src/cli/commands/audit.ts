@@ -61,7 +61,7 @@ export const auditCommand: Command = {
     for (const [flag, v] of [['--from', from], ['--to', to]] as const) {
       if (v !== undefined && !isIsoDate(v)) throw new UsageError(`${flag} ${v}: expected YYYY-MM-DD`);
     }
-    const db = await openDatabase({ migrate: true, logger: ctx.logger });
+    const db = await openDatabase({ migrate: true, logger: ctx.logger, actAs: 'auditor' });
     try {
       await checkPracticeOption(db.pool, practice);
       const events = await readAudit(db.pool, { ...(account && { account }), ...(practice && { practice }), ...(from && { from }), ...(to && { to }) });

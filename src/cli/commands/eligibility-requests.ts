@@ -49,7 +49,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
 
   let written: Written270[] = [];
   if (items.length > 0) {
-    const db = await openDatabase({ logger: ctx.logger, migrate: true });
+    const db = await openDatabase({ logger: ctx.logger, migrate: true, actAs: 'pipeline' });
     try {
       written = await writeEligibilityRequests(db.pool, items, { outDir, createdAt: ctx.clock.wallTime() });
     } catch (err) {

@@ -73,7 +73,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   const quarantineDir = path.resolve(parsed.values.quarantine ?? path.join(config().home, 'quarantine'));
   const acksDir = parsed.values.acks === undefined ? undefined : path.resolve(parsed.values.acks);
   if (acksDir !== undefined) await mkdir(acksDir, { recursive: true, mode: OWNER_ONLY_DIR });
-  const db = await openDatabase({ migrate: true, logger: ctx.logger });
+  const db = await openDatabase({ migrate: true, logger: ctx.logger, actAs: 'pipeline' });
   let exit: number = ExitCode.ok;
   const files: Record<string, unknown>[] = [];
   try {

@@ -108,7 +108,7 @@ async function runPost(positionals: string[], values: { 'as-of'?: string; practi
   const file = positionals[0]!;
   const batch = parsePostingBatchFile(await fs.readFile(file, 'utf8'), file);
   const lines = batch.entries.reduce((n, e) => n + e.lines.length, 0);
-  const db = await openDatabase({ migrate: true, logger: ctx.logger });
+  const db = await openDatabase({ migrate: true, logger: ctx.logger, actAs: 'pipeline' });
   try {
     const outcome = await postBatch(db, batch);
     ctx.logger.info({ batchKey: batch.key, outcome, entries: batch.entries.length, lines }, 'ledger batch file');

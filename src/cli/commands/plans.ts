@@ -51,7 +51,7 @@ async function add(args: string[], ctx: CommandContext): Promise<number> {
   if (!isIsoDate(createdOn)) throw new UsageError(`--created-on ${createdOn}: expected YYYY-MM-DD`);
   const fields = planFields({ account, amount: parsed.values.amount, installments: parsed.values.installments, start: parsed.values.start, frequency: parsed.values.frequency });
   const planKey = `command:${fields.accountNumber}:${fields.totalCents}:${fields.installments}:${fields.startOn}:${fields.frequency}:${createdOn}`;
-  const db = await openDatabase({ migrate: true, logger: ctx.logger });
+  const db = await openDatabase({ migrate: true, logger: ctx.logger, actAs: 'pipeline' });
   try {
     const r = await createPlan(db.pool, { ...fields, createdOn, planKey });
     if (parsed.values.json) writeJson(ctx, { planId: r.planId, outcome: r.outcome, ...fields, createdOn });
@@ -67,7 +67,7 @@ async function importFiles(args: string[], ctx: CommandContext): Promise<number>
   const unknown = files.find((a) => a.startsWith('-'));
   if (unknown) throw new UsageError(`unknown option ${unknown}`);
   if (files.length === 0) throw new UsageError('name at least one FILE');
-  const db = await openDatabase({ migrate: true, logger: ctx.logger });
+  const db = await openDatabase({ migrate: true, logger: ctx.logger, actAs: 'pipeline' });
   let exit: number = ExitCode.ok;
   const results: Record<string, unknown>[] = [];
   try {
@@ -102,7 +102,7 @@ async function cancel(args: string[], ctx: CommandContext): Promise<number> {
   if (!account) throw new UsageError('name an ACCOUNT');
   const date = parsed.values.date ?? ctx.clock.today();
   if (!isIsoDate(date)) throw new UsageError(`--date ${date}: expected YYYY-MM-DD`);
-  const db = await openDatabase({ migrate: true, logger: ctx.logger });
+  const db = await openDatabase({ migrate: true, logger: ctx.logger, actAs: 'pipeline' });
   try {
     const r = await cancelPlan(db.pool, account, date);
     if (parsed.values.json) writeJson(ctx, { accountNumber: account, date, ...r });

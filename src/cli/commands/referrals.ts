@@ -93,7 +93,7 @@ function dateOption(value: unknown, ctx: CommandContext, name: string): string {
 }
 
 async function withDb<T>(ctx: CommandContext, fn: (pool: import('pg').Pool) => Promise<T>): Promise<T> {
-  const db = await openDatabase({ migrate: true, logger: ctx.logger });
+  const db = await openDatabase({ migrate: true, logger: ctx.logger, actAs: 'pipeline' });
   try {
     return await fn(db.pool);
   } finally {

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { openDatabase, type Database } from '../../runtime/database.ts';
+import { checkPracticeOption } from '../../runtime/practices.ts';
 import { ExitCode } from '../../common/errors.ts';
 import { remittanceReport, remittanceTable, unmatchedReport, unmatchedTable } from '../../remittances/reports.ts';
 import { eligibilityReport, eligibilityTable } from '../../eligibility/report.ts';
@@ -12,6 +13,8 @@ export interface ReportOptions {
   json: boolean;
   from?: string;
   to?: string;
+  /** One practice's rows (checked against the registry). */
+  practice?: string;
 }
 
 export interface SubReport {
@@ -26,7 +29,7 @@ export const reports: SubReport[] = [
     name: 'remittances',
     summary: 'per remittance: BPR02, claim payments, PLB total, balanced, matched/unmatched claims, posted or quarantined',
     async run(db, opts, ctx) {
-      const rows = await remittanceReport(db.pool, { ...(opts.from && { from: opts.from }), ...(opts.to && { to: opts.to }) });
+      const rows = await remittanceReport(db.pool, { ...(opts.from && { from: opts.from }), ...(opts.to && { to: opts.to }), ...(opts.practice && { practice: opts.practice }) });
       if (opts.json) writeJson(ctx, rows);
       else ctx.stdout.write(remittanceTable(rows));
       return ExitCode.ok;
@@ -36,7 +39,7 @@ export const reports: SubReport[] = [
     name: 'unmatched',
     summary: 'claims paid on an 835 that this system never submitted, under provisional patients awaiting an analyst',
     async run(db, opts, ctx) {
-      const rows = await unmatchedReport(db.pool);
+      const rows = await unmatchedReport(db.pool, opts.practice);
       if (opts.json) writeJson(ctx, rows);
       else ctx.stdout.write(unmatchedTable(rows));
       return ExitCode.ok;
@@ -46,6 +49,7 @@ export const reports: SubReport[] = [
     name: 'eligibility',
     summary: 'current 271s needing attention: inactive or ended coverage, AAA rejections (with what to do), unmatched people, and 270s for visits ahead that no 271 has answered',
     async run(db, opts, ctx) {
+      if (opts.practice !== undefined) throw new UsageError('report eligibility is not per practice yet: 271s and 270s carry no practice (run it without --practice)');
       const rows = await eligibilityReport(db.pool, ctx.clock.today());
       if (opts.json) writeJson(ctx, rows);
       else ctx.stdout.write(eligibilityTable(rows));
@@ -56,13 +60,15 @@ export const reports: SubReport[] = [
 
 function help(): string {
   const width = Math.max(...reports.map((r) => r.name.length));
-  return `Usage: claims report NAME [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]
+  return `Usage: claims report NAME [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--practice ID] [--json]
 
 Reports:
 ${reports.map((r) => `  ${r.name.padEnd(width)}  ${r.summary}`).join('\n')}
 
 Options:
   --from, --to  Limit to payment dates in this range, inclusive (reports that have dates).
+  --practice ID One practice's remittances (posted to its books, or quarantined with its payee) and
+                unmatched claims; without it, every practice's.
 ${jsonHelpLine(14)}
   -h, --help
 
@@ -77,7 +83,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 async function run(args: string[], ctx: CommandContext): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { ...JSON_OPTION, from: { type: 'string' }, to: { type: 'string' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: { ...JSON_OPTION, from: { type: 'string' }, to: { type: 'string' }, practice: { type: 'string' } }, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -91,7 +97,11 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   }
   const db = await openDatabase({ migrate: true, logger: ctx.logger });
   try {
-    return await report.run(db, { json: parsed.values.json === true, ...(parsed.values.from && { from: parsed.values.from }), ...(parsed.values.to && { to: parsed.values.to }) }, ctx);
+    const practice = await checkPracticeOption(db.pool, parsed.values.practice);
+    return await report.run(db, {
+      json: parsed.values.json === true, ...(parsed.values.from && { from: parsed.values.from }), ...(parsed.values.to && { to: parsed.values.to }),
+      ...(practice !== undefined && { practice }),
+    }, ctx);
   } finally {
     await db.close();
   }
@@ -99,7 +109,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'Analyst reports: remittances, unmatched',
+  summary: 'Analyst reports: remittances, unmatched, eligibility (--practice for one practice)',
   get help() {
     return help();
   },

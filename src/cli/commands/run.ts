@@ -103,7 +103,7 @@ export const runCommand: Command = {
       if (err instanceof ClaimsError && err.code.startsWith('PIPELINE_')) return reportInvalid(err, json, ctx);
       throw err;
     }
-    const db = await openDatabase({ migrate: true, logger: ctx.logger });
+    const db = await openDatabase({ migrate: true, logger: ctx.logger, actAs: 'pipeline' });
     if (pipeline.practices !== null) {
       // Before any stage: every claim and 835 of the run goes to the books of the practice it names.
       const practices = pipeline.practices;

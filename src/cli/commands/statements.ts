@@ -85,7 +85,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   if (!isIsoDate(asOf)) throw new UsageError(`--as-of ${asOf}: expected YYYY-MM-DD`);
   const settings = await loadSettingsFile(parsed.values.settings);
   const outDir = path.resolve(parsed.values.out ?? path.join(config().home, 'statements'));
-  const db = await openDatabase({ migrate: true, logger: ctx.logger });
+  const db = await openDatabase({ migrate: true, logger: ctx.logger, actAs: 'pipeline' });
   try {
     const practiceId = await checkPracticeOption(db.pool, parsed.values.practice);
     const result = await runStatements(db.pool, {

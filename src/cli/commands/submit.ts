@@ -103,7 +103,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
     const s = await stat(input).catch(() => null);
     if (s === null || !s.isFile()) throw new UsageError(`${input}: no such claims export (not a file, or not readable)`);
   }
-  const db = v['dry-run'] ? null : await openDatabase({ logger: ctx.logger, migrate: true });
+  const db = v['dry-run'] ? null : await openDatabase({ logger: ctx.logger, migrate: true, actAs: 'pipeline' });
   try {
     const summary = await submitClaims({
       inputs,
