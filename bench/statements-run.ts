@@ -82,9 +82,9 @@ async function seedChunk(pool: pg.Pool, from: number, to: number, crosswalkId: s
   const remit = (await pool.query<{ id: string }>(
     `INSERT INTO remittances (payer_key, payee_key, trace_number, content_sha256, payer_id, posting_batch_key, payer_name, payee_name, transaction_handling,
        payment_cents, credit_debit, payment_method, payment_date, claim_payments_cents, provider_adjustments_cents, claim_count, matched_claim_count,
-       unmatched_claim_count, entry_count, line_count, source_file_sha256, source_file_name, source_isa13, source_gs06, source_st02, source_segment_index)
+       unmatched_claim_count, entry_count, line_count, source_file_sha256, source_file_name, source_isa13, source_gs06, source_st02, source_segment_index, practice_id)
      VALUES ('BENCH1', 'PAYEE', $1, repeat('b', 64), 'BENCH1', $1, 'BENCH PAYER', 'BENCH PAYEE', 'I', 0, 'C', 'ACH', '2025-02-01', 0, 0, $2, $2, 0, $2, 0,
-       repeat('c', 64), 'bench.835', '000000001', '1', '0001', 0) RETURNING id::text AS id`, [`bench-remit-${from}`, pcn.length])).rows[0]!.id;
+       repeat('c', 64), 'bench.835', '000000001', '1', '0001', 0, 'default') RETURNING id::text AS id`, [`bench-remit-${from}`, pcn.length])).rows[0]!.id;
   await pool.query(
     `INSERT INTO remittance_claims (remittance_id, claim_index, patient_control_number, payer_claim_number, status, charge_cents, paid_cents, claim_id,
        ledger_claim_id, payer_id, source_segment_index)
