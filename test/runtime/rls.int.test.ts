@@ -9,6 +9,7 @@ import { postBatch } from '../../src/ledger/post.ts';
 import type { PostingBatch } from '../../src/ledger/types.ts';
 import { createRoles, existingRoles, roleName } from '../../src/runtime/roles.ts';
 import { runCli } from '../support/cli.ts';
+import { asRole } from '../support/roles.ts';
 import { useTestDatabase, type TestDatabase } from '../support/db.ts';
 import { withAdmin } from '../support/test-server.ts';
 
@@ -20,16 +21,7 @@ const carol = (): string => `${db.name}_carol`; // a "login" user granted alice'
 const nosuper = (): string => `${db.name}_nosuper`; // may create roles, is no superuser
 
 /** Run `fn` on one connection acting as `r` (SET ROLE), then back to the owner. */
-async function as<T>(r: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const c = await db.pool.connect();
-  try {
-    await c.query(`SET ROLE ${c.escapeIdentifier(r)}`);
-    return await fn(c);
-  } finally {
-    await c.query('RESET ROLE').catch(() => undefined);
-    c.release();
-  }
-}
+const as = <T>(r: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => asRole(db.pool, r, fn);
 
 const count = async (q: pg.ClientBase | pg.Pool, sql: string, params: unknown[] = []): Promise<number> =>
   Number((await q.query<{ n: string }>(`SELECT count(*)::text AS n FROM (${sql}) x`, params)).rows[0]!.n);

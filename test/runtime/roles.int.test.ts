@@ -10,6 +10,7 @@ import { postBatch } from '../../src/ledger/post.ts';
 import { migrate } from '../../src/runtime/migrations.ts';
 import { roleName } from '../../src/runtime/roles.ts';
 import { runCli } from '../support/cli.ts';
+import { asRole } from '../support/roles.ts';
 import { useTestDatabase, type TestDatabase } from '../support/db.ts';
 import { withAdmin } from '../support/test-server.ts';
 
@@ -17,16 +18,7 @@ let db: TestDatabase;
 const role = (kind: 'pipeline' | 'analyst' | 'auditor'): string => roleName(db.name, kind);
 
 /** Run `fn` on one connection acting as `r` (SET ROLE), then back to the owner. */
-async function as<T>(r: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const c = await db.pool.connect();
-  try {
-    await c.query(`SET ROLE ${c.escapeIdentifier(r)}`);
-    return await fn(c);
-  } finally {
-    await c.query('RESET ROLE').catch(() => undefined);
-    c.release();
-  }
-}
+const as = <T>(r: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => asRole(db.pool, r, fn);
 
 /** The SQLSTATE a statement fails with as `r` ('ok' when it succeeds), inside a rolled-back transaction. */
 async function outcome(r: string, sql: string): Promise<string> {
