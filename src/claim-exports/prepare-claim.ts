@@ -4,9 +4,10 @@
 // its rendered text; the whole mapped claim is needed only for the database.
 import { ClaimsError } from '../common/errors.ts';
 import type { Cents } from '../common/money.ts';
-import { validateClaim, type Rejection } from '../domain/claim-validate.ts';
+import { validateClaim, type Rejection, type ValidClaim } from '../domain/claim-validate.ts';
 import { mapClaim } from '../payers/map-claim.ts';
 import type { MappedClaim, PayerDirectory } from '../domain/mapped-claim.ts';
+import type { PracticeDirectory } from '../domain/practice.ts';
 import type { ClaimRenderer, RenderedClaim } from '../transactions/claim-837-render.ts';
 
 /** What deciding, reporting and placing a claim read of it. */
@@ -38,6 +39,8 @@ export interface PrepareContext {
   /** The clock's today (YYYY-MM-DD): validation's date checks. */
   today: string;
   payers: PayerDirectory;
+  /** The registered practices: a claim is mapped with its billing provider's practice's terms (none: the payers'). */
+  practices?: PracticeDirectory;
   /** Renders the claim's segments with the run's delimiters and line break (one renderer a thread: it keeps state). */
   renderer: ClaimRenderer;
 }
@@ -57,10 +60,18 @@ export function headOf(mapped: MappedClaim): ClaimHead {
   };
 }
 
+/** The claim's practice by its billing provider, if one is known (the store refuses a claim that names none). */
+function practiceOfClaim(claim: ValidClaim, practices: PracticeDirectory | undefined): string | undefined {
+  if (practices === undefined) return undefined;
+  const bp = claim.record.billingProvider;
+  const found = practices.resolve({ npi: bp.npi, taxId: bp.taxId });
+  return found.ok ? found.practiceId : undefined;
+}
+
 export function prepareRecord(value: unknown, record: number, ctx: PrepareContext): PrepareResult {
   const v = validateClaim(value, record, ctx.today);
   if (!v.ok) return v;
-  const m = mapClaim(v.claim, record, ctx.payers);
+  const m = mapClaim(v.claim, record, ctx.payers, practiceOfClaim(v.claim, ctx.practices));
   if (!m.ok) return m;
   let rendered: RenderedClaim;
   try {
@@ -85,9 +96,9 @@ export function prepareRecord(value: unknown, record: number, ctx: PrepareContex
  * and the coverage check need all of it, and sending it across threads costs more than this. The same pure
  * steps give the same claim; the content hash is compared to be sure.
  */
-export function rebuildMapped(source: string, head: ClaimHead, ctx: Pick<PrepareContext, 'today' | 'payers'>): MappedClaim {
+export function rebuildMapped(source: string, head: ClaimHead, ctx: Pick<PrepareContext, 'today' | 'payers' | 'practices'>): MappedClaim {
   const v = validateClaim(JSON.parse(source) as unknown, head.record, ctx.today);
-  const m = v.ok ? mapClaim(v.claim, head.record, ctx.payers) : null;
+  const m = v.ok ? mapClaim(v.claim, head.record, ctx.payers, practiceOfClaim(v.claim, ctx.practices)) : null;
   if (!m?.ok || m.mapped.contentHash !== head.contentHash) {
     throw new ClaimsError({ code: 'INTERNAL', message: `record ${head.record} prepared on a worker thread did not prepare the same way again on the main thread`, location: { line: head.record } });
   }

@@ -15,12 +15,14 @@ import { ClaimsError } from '../common/errors.ts';
 import type { ErrorCode } from '../common/error-codes.ts';
 import type { Delimiters } from '../x12/segment.ts';
 import type { PayerDirectory } from '../domain/mapped-claim.ts';
+import type { PracticeDirectory } from '../domain/practice.ts';
 import type { BlockFailure, BlockReply, BlockRequest } from './prepare-block.ts';
 import type { PrepareWorkerData } from './prepare-thread.ts';
 
 export interface PoolOptions {
   threads: number;
   payers: PayerDirectory;
+  practices?: PracticeDirectory;
   today: string;
   delimiters: Delimiters;
   lineBreak: string;
@@ -39,7 +41,10 @@ export class PreparePool {
   private closed = false;
 
   constructor(opts: PoolOptions) {
-    const workerData: PrepareWorkerData = { payers: [...opts.payers], today: opts.today, delimiters: opts.delimiters, lineBreak: opts.lineBreak };
+    const workerData: PrepareWorkerData = {
+      payers: [...opts.payers], today: opts.today, delimiters: opts.delimiters, lineBreak: opts.lineBreak,
+      ...(opts.practices !== undefined && { practices: [...opts.practices.practices] }),
+    };
     for (let i = 0; i < opts.threads; i++) {
       const w = new Worker(new URL('./prepare-worker.mjs', import.meta.url), { workerData });
       w.on('message', (m: BlockReply | BlockFailure) => this.settle(m));

@@ -72,7 +72,7 @@ export interface RecordBatch {
 /** Whose books a claim goes into: its billing provider's practice, which must also own its patient and account. */
 export type PracticeVerdict =
   | { ok: true; practiceId: string }
-  | { ok: false; code: 'CLAIM_PRACTICE_UNKNOWN' | 'PATIENT_OF_OTHER_PRACTICE'; field: string; message: string; expected: string; found: string };
+  | { ok: false; code: 'CLAIM_PRACTICE_UNKNOWN' | 'PATIENT_OF_OTHER_PRACTICE' | 'CLAIM_OF_OTHER_PRACTICE'; field: string; message: string; expected: string; found: string };
 
 export interface ClaimStore {
   lookupChains(claims: readonly MappedClaim[]): Promise<ExistingClaim[]>;
@@ -81,8 +81,10 @@ export interface ClaimStore {
    * them, or its patient or guarantor account is another practice's. Claims recorded later take this practice.
    */
   practicesOf(claims: readonly MappedClaim[]): Promise<PracticeVerdict[]>;
-  /** Claims still held by earlier runs, oldest first. */
-  heldClaims(): Promise<HeldRecord[]>;
+  /** The registered practices (read once per store). */
+  practiceDirectory(): Promise<PracticeDirectory>;
+  /** Claims still held by earlier runs, oldest first; of one practice (by billing provider) when given. */
+  heldClaims(practiceId?: string): Promise<HeldRecord[]>;
   openFile(file: { fileName: string; payerId: string; senderId: string; receiverId: string; isa13: string }): Promise<void>;
   recordBatch(batch: RecordBatch): Promise<{ entriesPosted: number; claimIds: string[] }>;
   completeFiles(files: readonly OutboundFile[], at: Date): Promise<void>;
@@ -145,9 +147,24 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
       return practiceVerdicts(pool, directory, claims, practiceOf);
     },
 
-    async heldClaims() {
+    async practiceDirectory() {
+      return (directory ??= await loadPracticeDirectory(pool));
+    },
+
+    async heldClaims(practiceId) {
       const { rows } = await pool.query<{ id: string; record: unknown; source_file: string; export_record: number }>(SQL.openHolds);
-      return rows.map((r) => ({ holdId: r.id, record: r.record, file: r.source_file, exportRecord: r.export_record }));
+      let held = rows;
+      if (practiceId !== undefined) {
+        directory ??= await loadPracticeDirectory(pool);
+        const dir = directory;
+        held = rows.filter((r) => {
+          const bp = (r.record as { billingProvider?: { npi?: string; taxId?: string } }).billingProvider;
+          const found = dir.resolve({ npi: bp?.npi ?? null, taxId: bp?.taxId ?? null });
+          // A hold whose practice cannot be told is rechecked by every run: it is refused with the reason.
+          return !found.ok || found.practiceId === practiceId;
+        });
+      }
+      return held.map((r) => ({ holdId: r.id, record: r.record, file: r.source_file, exportRecord: r.export_record }));
     },
 
     async openFile(f) {

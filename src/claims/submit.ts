@@ -36,7 +36,9 @@ import { ChainBook, type Decision } from './decide.ts';
 import { Outbox, recoverReadyFiles, type OutboundFile, type Placement } from './outbox.ts';
 import { failpoint } from '../runtime/failpoints.ts';
 import type { ControlNumbers } from '../exchange/control-numbers.ts';
-import type { ClaimStore, DuplicateClaim, HeldClaim, ResentClaim, SentClaim } from './store.ts';
+import type { ClaimStore, DuplicateClaim, HeldClaim, PracticeVerdict, ResentClaim, SentClaim } from './store.ts';
+import type { PracticeDirectory } from '../domain/practice.ts';
+import { unknownProfilePractices } from '../runtime/payer-profiles.ts';
 import { holdRow, type CoverageGate, type CoverageVerdict } from './coverage-gate.ts';
 import { RejectionReport } from './report.ts';
 import type { Delimiters } from '../x12/segment.ts';
@@ -58,6 +60,13 @@ export interface SubmitOptions {
   retryHeld?: boolean;
   /** Send again claims a payer rejected. */
   resubmit?: boolean;
+  /**
+   * Only this practice's claims: another practice's claims in the export are refused (CLAIM_OF_OTHER_PRACTICE)
+   * and its held claims are left for its own run. Needs a store.
+   */
+  practiceId?: string;
+  /** The registered practices (read from the store when there is one): each claim is mapped with its practice's terms. */
+  practices?: PracticeDirectory;
   claimsPerSetMax?: number;
   /** Claims per database round trip. */
   batchSize?: number;
@@ -112,6 +121,7 @@ const THREADS_FROM_BYTES = 16 << 20;
 const OUTBOX_WAIT_MS = 10 * 60_000;
 
 export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> {
+  if (opts.store && opts.practices === undefined) opts = { ...opts, practices: await practicesFor(opts.store, opts.payers) };
   const lock = opts.store
     ? await opts.store.lockOutbox(opts.outDir, { waitMs: opts.outboxWaitMs ?? OUTBOX_WAIT_MS, ...(opts.logger && { logger: opts.logger }), ...(opts.signal && { signal: opts.signal }) })
     : null;
@@ -134,12 +144,32 @@ export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> 
   }
 }
 
+/** The registered practices, once every practice a payer profile has terms for is one of them. */
+async function practicesFor(store: ClaimStore, payers: PayerDirectory): Promise<PracticeDirectory> {
+  const directory = await store.practiceDirectory();
+  const unknown = unknownProfilePractices(payers.values(), new Set(directory.practices.map((p) => p.id)));
+  if (unknown.length > 0) {
+    throw new ClaimsError({ code: 'PAYER_PROFILE_INVALID', message: `payer profiles name practices that are not registered (claims practices register):\n  ${unknown.join('\n  ')}` });
+  }
+  return directory;
+}
+
 /** A run that died between recording its files sent and renaming them into the outbox left them ready. */
 async function finishInterruptedRun(store: ClaimStore, opts: SubmitOptions): Promise<void> {
   const recovered = await recoverReadyFiles(opts.outDir, (names) => store.fileStates(names));
   if (recovered.published.length + recovered.dropped.length > 0) {
     opts.logger?.warn(recovered, 'finished the files an interrupted run left ready: published those recorded sent, dropped the others (their claims are sent again)');
   }
+}
+
+/** With `--practice P`, a claim of another practice is refused: that practice's own run sends it. */
+function otherPractice(v: PracticeVerdict, only: string | undefined): PracticeVerdict {
+  if (!v.ok || only === undefined || v.practiceId === only) return v;
+  return {
+    ok: false, code: 'CLAIM_OF_OTHER_PRACTICE', field: 'billingProvider.npi',
+    message: `the claim's billing provider belongs to practice ${v.practiceId}, and this submit is for practice ${only} only`,
+    expected: `a billing provider of practice ${only}`, found: v.practiceId,
+  };
 }
 
 /** What one batch hands the store, filled as its claims are settled. */
@@ -184,7 +214,10 @@ class SubmitRun {
     this.batchSize = opts.batchSize ?? 1000;
     this.delimiters = opts.delimiters ?? DEFAULT_DELIMITERS;
     this.lineBreak = opts.lineBreak ?? '';
-    this.ctx = { today: this.today, payers: opts.payers, renderer: new ClaimRenderer(new SegmentText(this.delimiters, this.lineBreak)) };
+    this.ctx = {
+      today: this.today, payers: opts.payers, renderer: new ClaimRenderer(new SegmentText(this.delimiters, this.lineBreak)),
+      ...(opts.practices !== undefined && { practices: opts.practices }),
+    };
     this.needMapped = opts.store !== null || (opts.coverage ?? null) !== null;
     this.threads = opts.threads ?? (opts.store === null ? defaultThreads() : 0);
     this.report = new RejectionReport(opts.reportDir ?? `${opts.outDir}/reports`);
@@ -207,7 +240,7 @@ class SubmitRun {
   }
 
   async recheckHeld(store: ClaimStore): Promise<void> {
-    for (const h of await store.heldClaims()) {
+    for (const h of await store.heldClaims(this.opts.practiceId)) {
       this.stopIfAborted();
       this.summary.heldRechecked++;
       this.summary.records++;
@@ -243,7 +276,10 @@ class SubmitRun {
   private async poolFor(input: string): Promise<PreparePool | null> {
     if (this.threads > 0 && (await stat(input)).size >= (this.opts.threadsFromBytes ?? THREADS_FROM_BYTES)) {
       const threads = this.threads;
-      const pool = new PreparePool({ threads, payers: this.opts.payers, today: this.today, delimiters: this.delimiters, lineBreak: this.lineBreak });
+      const pool = new PreparePool({
+        threads, payers: this.opts.payers, today: this.today, delimiters: this.delimiters, lineBreak: this.lineBreak,
+        ...(this.opts.practices !== undefined && { practices: this.opts.practices }),
+      });
       this.opts.logger?.info({ threads, file: input }, 'preparing claims on worker threads');
       return pool;
     }
@@ -290,7 +326,7 @@ class SubmitRun {
       const verdicts = await store.practicesOf(items.map((b) => b.mapped!));
       const kept: Item[] = [];
       for (let i = 0; i < items.length; i++) {
-        const v = verdicts[i]!;
+        const v = otherPractice(verdicts[i]!, this.opts.practiceId);
         const it = items[i]!;
         if (v.ok) kept.push(it);
         else {

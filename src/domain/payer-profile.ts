@@ -88,6 +88,42 @@ export const PayerProfile = z.object({
   crosswalk: Crosswalk.default({ version: 'none', unmappedCodes: 'pass', entries: [], rules: [] }),
   /** The submit stage's eligibility check (issue 6). A patient with no 271 on file is always sent. */
   eligibility: EligibilityPolicy.default({ whenInactive: 'hold' }),
+  /**
+   * What differs for one practice's claims to this payer (its own contract: crosswalk, filing indicator, CLM01
+   * limit, eligibility policy), by practice id (`claims practices`). The interchange (receiver, submitter,
+   * usage) stays the office's: one sender, one control number sequence per payer.
+   */
+  practices: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/), z.strictObject({
+    claimFilingIndicator: z.string().regex(/^[0-9A-Z]{2}$/).optional(),
+    patientControlNumberMax: z.number().int().min(1).max(20).optional(),
+    crosswalk: Crosswalk.optional(),
+    eligibility: EligibilityPolicy.optional(),
+  })).default({}),
 });
 export type PayerProfile = z.infer<typeof PayerProfile>;
 export type PayerProfileInput = z.input<typeof PayerProfile>;
+
+const forPractice = new WeakMap<PayerProfile, Map<string, PayerProfile>>();
+
+/**
+ * The profile a practice's claims are mapped and sent with: the payer's, with that practice's overrides when
+ * `practices` lists it. The same object for the same practice every time (crosswalk versions are cached by it).
+ */
+export function profileForPractice(profile: PayerProfile, practiceId: string | undefined): PayerProfile {
+  const own = practiceId === undefined ? undefined : profile.practices[practiceId];
+  if (own === undefined) return profile;
+  let byPractice = forPractice.get(profile);
+  if (byPractice === undefined) forPractice.set(profile, (byPractice = new Map()));
+  let merged = byPractice.get(practiceId!);
+  if (merged === undefined) {
+    merged = {
+      ...profile,
+      ...(own.claimFilingIndicator !== undefined && { claimFilingIndicator: own.claimFilingIndicator }),
+      ...(own.patientControlNumberMax !== undefined && { patientControlNumberMax: own.patientControlNumberMax }),
+      ...(own.crosswalk !== undefined && { crosswalk: own.crosswalk }),
+      ...(own.eligibility !== undefined && { eligibility: own.eligibility }),
+    };
+    byPractice.set(practiceId!, merged);
+  }
+  return merged;
+}

@@ -322,6 +322,7 @@ class FileReceipt {
     if (earlier && !overlaps) await earlier.done;
     const ctx: IngestContext = {
       pool: opts.pool, file, fileName, fileSha256, logger: opts.logger, failpoint: opts.failpoint, inTransaction: record,
+      ...(opts.practiceId !== undefined && { practiceId: opts.practiceId }),
       ...(overlaps && { earlier: { set: earlier.set.streaming!, settled: earlier.done } }),
     };
     let outcome: SetOutcome;

@@ -60,6 +60,8 @@ export interface IngestContext {
   fileSha256: string;
   logger: Logger;
   failpoint(name: string): void | Promise<void>;
+  /** Only this practice's data (`--practice`, a pipeline's "practice"): a set for another practice is quarantined. */
+  practiceId?: string;
   /**
    * Run inside the set's database transaction, just before it commits (the dispatcher records the
    * interchange received there when this set is its last). A handler that commits data should call it;

@@ -1,7 +1,7 @@
 // Mapping a valid claim to what one payer receives: the payer profile of the primary coverage, the other
 // coverages' profiles (2320/2330 loops), every line's code, modifiers and units through that payer's
 // crosswalk, the crosswalk version used, the idempotency key and the content hash. Pure.
-import type { PayerProfile } from '../domain/payer-profile.ts';
+import { profileForPractice, type PayerProfile } from '../domain/payer-profile.ts';
 import { mapLineCodes } from './crosswalk.ts';
 import { ClaimsError } from '../common/errors.ts';
 import type { ErrorCode } from '../common/error-codes.ts';
@@ -26,7 +26,8 @@ export function crosswalkVersionOf(profile: PayerProfile): CrosswalkVersion {
 export const claimKey = (billingNpi: string, patientControlNumber: string, frequency: string): string =>
   `${billingNpi}:${patientControlNumber}:${frequency}`;
 
-export function mapClaim(claim: ValidClaim, record: number, payers: PayerDirectory): MappingResult {
+/** `practiceId`: the practice whose claim this is (its own terms with each payer: profile `practices`). */
+export function mapClaim(claim: ValidClaim, record: number, payers: PayerDirectory, practiceId?: string): MappingResult {
   const rec = claim.record;
   const rejections: Rejection[] = [];
   const reject = (field: string, code: ErrorCode, message: string, expected: string, found: string): void => {
@@ -36,7 +37,7 @@ export function mapClaim(claim: ValidClaim, record: number, payers: PayerDirecto
   rec.coverages.forEach((c, i) => {
     const p = payers.get(c.payerId);
     if (!p) reject(`coverages[${i}].payerId`, 'PAYER_UNKNOWN', 'no payer profile for this payer', `one of: ${[...payers.keys()].sort().join(', ')}`, c.payerId);
-    else profiles.push(p);
+    else profiles.push(profileForPractice(p, practiceId));
   });
   const payer = profiles[0];
   if (!payer || profiles.length !== rec.coverages.length) return { ok: false, rejections };

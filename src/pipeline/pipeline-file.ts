@@ -91,6 +91,10 @@ export function pipelineFileSchema(stages: readonly Stage[]) {
         'A practices file (schemas/practices.schema.json), relative to this file: registered at the start of every run, ' +
           'so each claim and 835 goes to its practice\'s books. Absent: the practices already registered (none: everything is "default").',
       ),
+      practice: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/).optional().describe(
+        'Run for this practice only (a practice id, `claims practices`): submit refuses other practices\' claims, ingest quarantines ' +
+          'other practices\' 835s, statements and referrals take this practice\'s accounts; the run records it. Absent: the whole office.',
+      ),
       folders: FoldersSchema,
       stages: z.array(stageEntry).min(1).describe('Run in order; a stage that fails stops the ones after it.'),
     })
@@ -120,6 +124,8 @@ export interface PipelineDefinition {
   schedule?: ScheduleEntry[];
   /** A practices file relative to the pipeline file. */
   practices?: string;
+  /** Run for this practice only. */
+  practice?: string;
   folders: { inbox: string; outbox: string; archive: string; quarantine: string; pickup?: string[] };
   stages: PipelineStageEntry[];
 }

@@ -53,6 +53,8 @@ export interface RunRecord {
   pipeline: string;
   pipelineFile: string;
   asOf: string;
+  /** The practice the run was for (the pipeline's "practice"); absent: the whole office. */
+  practiceId?: string;
   status: RunStatus;
   pickup: PickupRecord;
   stages: StageRecord[];
@@ -123,6 +125,8 @@ export interface NewRun {
   pipelineFile: string;
   pipelineSha256: string;
   asOf: string;
+  /** The practice the run is for; absent: the whole office. */
+  practiceId?: string;
 }
 
 /** Where the runner keeps run records. Postgres in production (run-store-pg.ts). */

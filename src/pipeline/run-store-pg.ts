@@ -66,7 +66,7 @@ export function createPgRunStore(pool: Pool): RunStore {
         // flush (one fsync per input would dominate a run of small files).
         await client.query(RELAXED_COMMIT_SQL);
         const abandoned = await client.query<{ id: string }>(ABANDON_RUNS_SQL, [run.pipeline]);
-        const inserted = await client.query<{ id: string }>(INSERT_RUN_SQL, [run.pipeline, run.pipelineFile, run.pipelineSha256, run.asOf]);
+        const inserted = await client.query<{ id: string }>(INSERT_RUN_SQL, [run.pipeline, run.pipelineFile, run.pipelineSha256, run.asOf, run.practiceId ?? null]);
         return { runId: inserted.rows[0]!.id, abandonedRuns: abandoned.rows.map((r) => r.id) };
       } catch (err) {
         await release();

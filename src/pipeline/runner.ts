@@ -141,6 +141,7 @@ async function runStage(
   await req.store.startStage(runId, index, stage.name, settings);
   const ctx: StageContext<unknown> = {
     runId, pipelineName: req.pipeline.definition.name, stageIndex: index, db: req.db, clock: req.clock,
+    ...(req.pipeline.definition.practice !== undefined && { practiceId: req.pipeline.definition.practice }),
     logger: stageLog, folders: req.pipeline.folders, settings, signal: req.signal,
     pipelineDir: path.dirname(req.pipeline.file),
     resolvePath: (relative) => path.resolve(path.dirname(req.pipeline.file), relative),
@@ -260,6 +261,7 @@ export async function runPipeline(req: RunRequest): Promise<RunRecord> {
   const asOf = clock.today();
   const begun = await store.begin({
     pipeline: pipeline.definition.name, pipelineFile: pipeline.file, pipelineSha256: pipeline.sha256, asOf,
+    ...(pipeline.definition.practice !== undefined && { practiceId: pipeline.definition.practice }),
   });
   const { runId } = begun;
   const log = req.logger.child({ runId, pipeline: pipeline.definition.name });
@@ -269,7 +271,8 @@ export async function runPipeline(req: RunRequest): Promise<RunRecord> {
   if (abandonedRuns.length > 0) log.warn({ abandonedRuns }, 'earlier runs left unfinished were marked abandoned');
   log.info({ asOf }, 'run started');
   const record: RunRecord = {
-    runId, pipeline: pipeline.definition.name, pipelineFile: pipeline.file, asOf, status: 'running',
+    runId, pipeline: pipeline.definition.name, pipelineFile: pipeline.file, asOf,
+    ...(pipeline.definition.practice !== undefined && { practiceId: pipeline.definition.practice }), status: 'running',
     pickup: { copied: [], alreadyPickedUp: 0 }, stages: [], leftInInbox: [], abandonedRuns,
     ...(failedRuns.length > 0 && { failedRuns }),
   };

@@ -11,8 +11,8 @@ UPDATE runs SET status = 'abandoned', finished_at = clock_timestamp(),
 WHERE pipeline_name = $1 AND status = 'running'
 RETURNING id::text`;
 export const INSERT_RUN_SQL = `
-INSERT INTO runs (pipeline_name, pipeline_file, pipeline_sha256, as_of)
-VALUES ($1, $2, $3, $4::date) RETURNING id::text`;
+INSERT INTO runs (pipeline_name, pipeline_file, pipeline_sha256, as_of, practice_id)
+VALUES ($1, $2, $3, $4::date, $5) RETURNING id::text`;
 export const INSERT_STAGE_SQL = `
 INSERT INTO run_stages (run_id, stage_index, stage_name, settings) VALUES ($1, $2, $3, $4::jsonb)`;
 export const INSERT_INPUT_SQL = `

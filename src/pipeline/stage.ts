@@ -68,6 +68,8 @@ export interface Folders {
 export interface StageContext<Settings> {
   runId: string;
   pipelineName: string;
+  /** The practice the pipeline runs for (its "practice"); absent: every practice's data. */
+  practiceId?: string;
   /** Position of this stage in the pipeline, 0-based. */
   stageIndex: number;
   db: StageDatabase;

@@ -36,6 +36,7 @@ export function summaryJson(run: RunRecord, opts: SummaryOptions): RunSummaryJso
     runId: run.runId,
     pipeline: run.pipeline,
     asOf: run.asOf,
+    ...(run.practiceId !== undefined && { practiceId: run.practiceId }),
     status: run.status,
     exitCode: exitCodeOf(run.status),
     pickup: run.pickup,
@@ -84,7 +85,7 @@ function firstReason(reasons: readonly ReasonJson[]): string {
 
 export function summaryText(run: RunRecord, opts: SummaryOptions): string {
   const out: string[] = [];
-  out.push(`Run ${run.runId} of ${run.pipeline}, as of ${run.asOf}: ${STATUS_WORDS[run.status]}`);
+  out.push(`Run ${run.runId} of ${run.pipeline}${run.practiceId !== undefined ? ` for practice ${run.practiceId}` : ''}, as of ${run.asOf}: ${STATUS_WORDS[run.status]}`);
   const p = run.pickup;
   if (p.copied.length > 0 || p.alreadyPickedUp > 0) {
     out.push(`Picked up ${p.copied.length} new file${p.copied.length === 1 ? '' : 's'} (${p.alreadyPickedUp} picked up before)`);

@@ -82,7 +82,7 @@ async function settleRemittance(
 ): Promise<SetOutcome> {
   const outcome = await ingestRemittance(ctx.pool, remittance, {
     fileName: ctx.fileName, fileSha256: ctx.fileSha256, contentSha256,
-  }, { post: postBatchInTransaction, failpoint: ctx.failpoint, practices: practicesFor(ctx), ...(ctx.inTransaction && { beforeCommit: ctx.inTransaction }), ...overlap });
+  }, { post: postBatchInTransaction, failpoint: ctx.failpoint, practices: practicesFor(ctx), ...(ctx.practiceId !== undefined && { onlyPractice: ctx.practiceId }), ...(ctx.inTransaction && { beforeCommit: ctx.inTransaction }), ...overlap });
   const reasons: ClaimsError[] = [...outcome.reasons, ...claimWarnings(outcome.flags, ctx.fileName, set)];
   return {
     set: set.set, transactionSet: '835', status: outcome.status, reasons,

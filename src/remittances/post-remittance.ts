@@ -30,6 +30,8 @@ export interface RemittanceSource {
 export interface RemittanceDeps {
   /** The practices registry: the payee (N1*PE NPI or tax id, REF*TJ) names the practice whose claims and books this is. */
   practices: Promise<PracticeDirectory>;
+  /** Only this practice's remittances: one paying another practice is quarantined (REMIT_OF_OTHER_PRACTICE), nothing posted. */
+  onlyPractice?: string;
   /** The ledger's posting call inside the caller's transaction (ledger/post.ts postBatchInTransaction). */
   post(client: PoolClient, batch: PostingBatch): Promise<PostingOutcome>;
   /** Named crash points (runtime/failpoints.ts); a no-op outside tests. */
@@ -74,6 +76,15 @@ function payeeUnknown(r: Remittance, src: RemittanceSource, reason: string): Cla
     message: `remittance TRN02 ${r.traceNumber} pays ${r.payee.name || 'a payee'} (${payeeKey(r)}), which is no registered practice's: ${reason}; nothing of it was posted`,
     location: { file: src.fileName, interchange: r.interchange, group: r.group, set: r.set, segmentIndex: r.segmentIndex },
     expected: 'N1*PE with the NPI (XX) or tax id (FI) of a registered practice', found: `${r.payee.idQualifier || '(no qualifier)'} ${r.payee.id || '(no id)'}`,
+  });
+}
+
+function otherPractice(r: Remittance, src: RemittanceSource, practiceId: string, only: string): ClaimsError {
+  return new ClaimsError({
+    code: 'REMIT_OF_OTHER_PRACTICE',
+    message: `remittance TRN02 ${r.traceNumber} pays practice ${practiceId}, and this ingest is for practice ${only} only; nothing of it was posted`,
+    location: { file: src.fileName, interchange: r.interchange, group: r.group, set: r.set, segmentIndex: r.segmentIndex },
+    expected: `N1*PE of practice ${only}`, found: `${r.payee.idQualifier || '(no qualifier)'} ${r.payee.id || '(no id)'}`,
   });
 }
 
@@ -136,6 +147,10 @@ async function settleRemittance(pool: Pool, r: Remittance, src: RemittanceSource
     return { ...base, status: 'quarantined', reasons: [payeeUnknown(r, src, routed.reason)], counts: emptyCounts(r) };
   }
   const practiceId = routed.practiceId;
+  if (deps.onlyPractice !== undefined && practiceId !== deps.onlyPractice) {
+    // Not bad data: the other practice's own run posts it (nothing is recorded, so a redelivery there posts).
+    return { ...base, status: 'quarantined', reasons: [otherPractice(r, src, practiceId, deps.onlyPractice)], counts: emptyCounts(r) };
+  }
   const keyHash = remittanceKeyHash(r);
   const batchKey = `remit:${keyHash}`;
   const checkExisting = async (): Promise<RemittanceOutcome | null> => {

@@ -3,7 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ClaimsError } from '../common/errors.ts';
-import { PayerProfile } from '../domain/payer-profile.ts';
+import { PayerProfile, type Crosswalk } from '../domain/payer-profile.ts';
 
 export async function loadPayerProfiles(dir: string): Promise<Map<string, PayerProfile>> {
   const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
@@ -36,16 +36,30 @@ export function parsePayerProfile(json: unknown): { ok: true; profile: PayerProf
   const parsed = PayerProfile.safeParse(json);
   if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`) };
   const problems: string[] = [];
-  const { crosswalk } = parsed.data;
-  crosswalk.rules.forEach((r, i) => {
-    try {
-      new RegExp(r.codePattern);
-    } catch {
-      problems.push(`crosswalk.rules.${i}.codePattern: not a regular expression`);
-    }
-  });
-  crosswalk.entries.forEach((e, i) => {
-    if (e.to !== undefined && e.to < e.from) problems.push(`crosswalk.entries.${i}.to: ends before it starts (${e.from} .. ${e.to})`);
-  });
+  const checkCrosswalk = (crosswalk: Crosswalk, at: string): void => {
+    crosswalk.rules.forEach((r, i) => {
+      try {
+        new RegExp(r.codePattern);
+      } catch {
+        problems.push(`${at}.rules.${i}.codePattern: not a regular expression`);
+      }
+    });
+    crosswalk.entries.forEach((e, i) => {
+      if (e.to !== undefined && e.to < e.from) problems.push(`${at}.entries.${i}.to: ends before it starts (${e.from} .. ${e.to})`);
+    });
+  };
+  checkCrosswalk(parsed.data.crosswalk, 'crosswalk');
+  for (const [practiceId, own] of Object.entries(parsed.data.practices)) {
+    if (own.crosswalk !== undefined) checkCrosswalk(own.crosswalk, `practices.${practiceId}.crosswalk`);
+  }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, profile: parsed.data };
+}
+
+/** Practice ids a profile has overrides for that are not registered: a typo would silently bill at the payer's terms. */
+export function unknownProfilePractices(profiles: Iterable<PayerProfile>, registered: ReadonlySet<string>): string[] {
+  const problems: string[] = [];
+  for (const p of profiles) {
+    for (const id of Object.keys(p.practices)) if (!registered.has(id)) problems.push(`payer ${p.payerId}: practices.${id} is not a registered practice`);
+  }
+  return problems;
 }

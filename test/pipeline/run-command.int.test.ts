@@ -153,4 +153,31 @@ describe('claims run', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--as-of expects a date as YYYY-MM-DD, got 2024-13-01');
   });
+
+  it('a pipeline for one practice records it on the run; an unregistered practice stops before any run', async () => {
+    const file = path.join(root, 'beta-nightly.json');
+    const definition = {
+      name: 'cli-test-beta', practice: 'beta',
+      folders: { inbox: 'beta/inbox', outbox: 'beta/outbox', archive: 'beta/archive', quarantine: 'beta/quarantine' },
+      stages: [{ name: 'ledger-snapshot' }],
+    };
+    await fs.writeFile(file, JSON.stringify(definition));
+    const before = await runCount();
+    const unknown = await runCli(['run', file, '--as-of', '2024-03-01'], { env });
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('PRACTICE_UNKNOWN');
+    expect(unknown.stderr).toContain('practice "beta" is not registered');
+    expect(await runCount()).toBe(before);
+
+    await db.pool.query("INSERT INTO practices (id, name, tax_id, npis) VALUES ('beta', 'Beta Pediatrics', '861234567', '{1567890128}')");
+    const r = await runCli(['run', file, '--as-of', '2024-03-01', '--json'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ pipeline: 'cli-test-beta', practiceId: 'beta', status: 'done' });
+    const text = await runCli(['run', file, '--as-of', '2024-03-02'], { env });
+    expect(text.stdout.split('\n')[0]).toMatch(/^Run \d+ of cli-test-beta for practice beta, as of 2024-03-02: done$/);
+    const rows = await db.pool.query("SELECT as_of::text, practice_id FROM runs WHERE pipeline_name = 'cli-test-beta' ORDER BY id");
+    expect(rows.rows).toEqual([{ as_of: '2024-03-01', practice_id: 'beta' }, { as_of: '2024-03-02', practice_id: 'beta' }]);
+    const office = await db.pool.query("SELECT DISTINCT practice_id FROM runs WHERE pipeline_name = 'cli-test'");
+    expect(office.rows).toEqual([{ practice_id: null }]);
+  });
 });

@@ -113,6 +113,13 @@ async function seed(p: P, npi: string, crosswalk: string): Promise<void> {
   await q("INSERT INTO eligibility_rejections (response_id, loop, reason, segment_index) VALUES ($1, '2110C', '72', 2)", [response.rows[0].id]);
   await q(`INSERT INTO eligibility_requests (trace_number, payer_id, provider_npi, member_id, date_of_service, service_types, file_name, sender_id, receiver_id, isa13, gs06, st02)
     VALUES ($1, 'PAYER1', $2, $3, '2024-05-01', '{30}', '270.x12', 'S', 'R', '000000001', '1', '0001')`, [`TRACE-${p}`, npi, `M-${p}`]);
+  // A run of a pipeline bound to the practice (0017), with a stage, an input and a pickup.
+  const run = await q(`INSERT INTO runs (pipeline_name, pipeline_file, pipeline_sha256, as_of, practice_id, status, finished_at)
+    VALUES ($1, 'nightly.json', $2, '2024-05-01', $3, 'done', now()) RETURNING id`, [`nightly-${p}`, '0'.repeat(64), p]);
+  await q("INSERT INTO run_stages (run_id, stage_index, stage_name, status, finished_at) VALUES ($1, 0, 'ingest', 'done', now())", [run.rows[0].id]);
+  await q("INSERT INTO run_inputs (run_id, stage_index, seq, input, status) VALUES ($1, 0, 0, 'era.835', 'done')", [run.rows[0].id]);
+  await q("INSERT INTO run_pickups (pipeline_name, file_sha256, source_path, inbox_name, run_id) VALUES ($1, $2, 'drop', 'era.835', $3)",
+    [`nightly-${p}`, '1'.repeat(64), run.rows[0].id]);
   // The ledger, posted as the owner (the pipeline's own posting is checked below).
   expect(await postBatch(db.pool, ledgerBatch(p, `rls-test:${p}`))).toBe('posted');
 }
@@ -135,6 +142,9 @@ const CHILDREN: Record<string, string> = {
   eligibility_benefits: "SELECT 1 FROM eligibility_benefits b JOIN eligibility_responses r ON r.id = b.response_id JOIN patients p ON p.patient_id = r.patient_id WHERE p.practice_id = 'alpha'",
   eligibility_rejections: "SELECT 1 FROM eligibility_rejections j JOIN eligibility_responses r ON r.id = j.response_id JOIN patients p ON p.patient_id = r.patient_id WHERE p.practice_id = 'alpha'",
   eligibility_requests: "SELECT 1 FROM eligibility_requests q JOIN practices p ON q.provider_npi = ANY (p.npis) WHERE p.id = 'alpha'",
+  run_stages: "SELECT 1 FROM run_stages s JOIN runs r ON r.id = s.run_id WHERE r.practice_id = 'alpha'",
+  run_inputs: "SELECT 1 FROM run_inputs i JOIN runs r ON r.id = i.run_id WHERE r.practice_id = 'alpha'",
+  run_pickups: "SELECT 1 FROM run_pickups k JOIN runs r ON r.id = k.run_id WHERE r.practice_id = 'alpha'",
 };
 
 /**
@@ -312,6 +322,26 @@ describe('row-level security per practice', () => {
     expect(await as(alice(), (c) => count(c, 'SELECT 1 FROM entry_lines'))).toBe(4);
     expect(await count(db.pool, 'SELECT 1 FROM entry_lines')).toBe(12);
     expect(await count(db.pool, 'SELECT DISTINCT practice_id FROM statements')).toBe(2);
+  });
+
+  it('a run for the whole office (no practice) and its inputs are every analyst\'s; a practice\'s run is its analysts\' only', async () => {
+    const office = await db.pool.query<{ id: string }>(`INSERT INTO runs (pipeline_name, pipeline_file, pipeline_sha256, as_of, status, finished_at)
+      VALUES ('nightly-office', 'nightly.json', $1, '2024-05-02', 'done', now()) RETURNING id::text`, ['0'.repeat(64)]);
+    await db.pool.query("INSERT INTO run_stages (run_id, stage_index, stage_name, status, finished_at) VALUES ($1, 0, 'ingest', 'done', now())", [office.rows[0]!.id]);
+    await db.pool.query("INSERT INTO run_inputs (run_id, stage_index, seq, input, status) VALUES ($1, 0, 0, 'office.835', 'done')", [office.rows[0]!.id]);
+    try {
+      for (const [who, own] of [[alice(), 'nightly-alpha'], [bob(), 'nightly-beta']] as const) {
+        const seen = await as(who, async (c) => ({
+          runs: (await c.query<{ n: string }>('SELECT pipeline_name AS n FROM runs ORDER BY 1')).rows.map((r) => r.n),
+          inputs: (await c.query<{ i: string }>('SELECT input AS i FROM run_inputs ORDER BY 1')).rows.map((r) => r.i),
+        }));
+        expect(seen).toEqual({ runs: ['nightly-office', own].sort(), inputs: ['era.835', 'office.835'] });
+      }
+    } finally {
+      await db.pool.query('DELETE FROM run_inputs WHERE run_id = $1', [office.rows[0]!.id]);
+      await db.pool.query('DELETE FROM run_stages WHERE run_id = $1', [office.rows[0]!.id]);
+      await db.pool.query('DELETE FROM runs WHERE id = $1', [office.rows[0]!.id]);
+    }
   });
 
   it('a practice-keyed table added by a later migration is protected when migrate grants the roles again', async () => {

@@ -13,9 +13,10 @@ import { defaultClock } from '../../runtime/process-clock.ts';
 import { OWNER_ONLY_DIR } from '../../common/files.ts';
 import type { FileOutcome } from '../../exchange/receive-file.ts';
 import { ingestFile } from '../../pipeline/ingest-input.ts';
+import { checkPracticeOption } from '../../runtime/practices.ts';
 import { JSON_OPTION, writeJson } from '../json-output.ts';
 
-const HELP = `Usage: claims ingest FILE... [--quarantine DIR] [--acks DIR] [--json]
+const HELP = `Usage: claims ingest FILE... [--quarantine DIR] [--acks DIR] [--practice ID] [--json]
 
   Reads each file's envelopes and posts every transaction set it holds: 835 remittances are balanced
   (line, claim, remittance), matched to the claims sent, and posted to the ledger once each (one
@@ -29,6 +30,9 @@ Options:
   --acks DIR        Write acknowledgements there: a 999 per functional group, and a TA1 when the
                     sender asked for one (ISA14 = 1) or the envelope is broken. Written only after
                     what they acknowledge is committed.
+  --practice ID     Only this practice's remittances: an 835 paying another practice (by N1*PE) is
+                    quarantined with REMIT_OF_OTHER_PRACTICE and posts nothing (that practice's own
+                    ingest posts it). Without it, each remittance goes to its payee's practice.
   --json            Print one JSON document, {"files": [...]}, one entry per file, instead of a summary
                     (amounts as integer cents in ...Cents fields).
   -h, --help
@@ -65,7 +69,7 @@ function fileJson(o: FileOutcome): Record<string, unknown> {
 async function run(args: string[], ctx: CommandContext): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { ...JSON_OPTION, quarantine: { type: 'string' }, acks: { type: 'string' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: { ...JSON_OPTION, quarantine: { type: 'string' }, acks: { type: 'string' }, practice: { type: 'string' } }, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -77,10 +81,12 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   let exit: number = ExitCode.ok;
   const files: Record<string, unknown>[] = [];
   try {
+    const practiceId = await checkPracticeOption(db.pool, parsed.values.practice);
     for (const file of parsed.positionals) {
       if (ctx.signal.aborted) break;
       const outcome = await ingestFile(path.resolve(file), {
         pool: db.pool, logger: ctx.logger, failpoint, quarantineDir,
+        ...(practiceId !== undefined && { practiceId }),
         ...(acksDir !== undefined && { acks: { outbox: acksDir, clock: defaultClock() } }),
       });
       if (parsed.values.json) files.push(fileJson(outcome));

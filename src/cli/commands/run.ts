@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { fixedClock, type Clock } from '../../common/clock.ts';
 import { config } from '../../runtime/config.ts';
 import { openDatabase, withTransaction } from '../../runtime/database.ts';
-import { registerPractices } from '../../runtime/practices.ts';
+import { checkPracticeOption, registerPractices } from '../../runtime/practices.ts';
 import { ClaimsError, ExitCode, formatLocation } from '../../common/errors.ts';
 import { isIsoDate } from '../../common/dates.ts';
 import { PipelineInvalidError } from '../../pipeline/pipeline-file.ts';
@@ -104,16 +104,18 @@ export const runCommand: Command = {
       throw err;
     }
     const db = await openDatabase({ migrate: true, logger: ctx.logger, actAs: 'pipeline' });
-    if (pipeline.practices !== null) {
-      // Before any stage: every claim and 835 of the run goes to the books of the practice it names.
-      const practices = pipeline.practices;
-      try {
+    try {
+      if (pipeline.practices !== null) {
+        // Before any stage: every claim and 835 of the run goes to the books of the practice it names.
+        const practices = pipeline.practices;
         const registered = await withTransaction(db.pool, (client) => registerPractices(client, practices));
         if (registered.added.length + registered.updated.length > 0) ctx.logger.info({ added: registered.added, updated: registered.updated }, 'practices registered');
-      } catch (err) {
-        await db.close();
-        throw err;
       }
+      // A pipeline for one practice names a registered one (PRACTICE_UNKNOWN before anything runs).
+      await checkPracticeOption(db.pool, pipeline.definition.practice);
+    } catch (err) {
+      await db.close();
+      throw err;
     }
     const base = path.dirname(pipeline.file);
     // JSON names paths from the pipeline file (the same wherever it is run from); text from where the user is.

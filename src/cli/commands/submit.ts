@@ -10,13 +10,14 @@ import { isBrokenExport } from '../../claim-exports/array-blocks.ts';
 import { fixedClock } from '../../common/clock.ts';
 import { formatDecimal } from '../../common/money.ts';
 import { loadPayerProfiles } from '../../runtime/payer-profiles.ts';
+import { checkPracticeOption } from '../../runtime/practices.ts';
 import { submitClaims } from '../../claims/submit.ts';
 import { postgresClaimStore } from '../../claims/store.ts';
 import { memoryControlNumbers, postgresControlNumbers } from '../../exchange/control-numbers.ts';
 import { postgresCoverageGate } from '../../claims/coverage-gate.ts';
 import { JSON_OPTION, jsonHelpLine, writeJson } from '../json-output.ts';
 
-const HELP = `Usage: claims submit CLAIMS... [--out DIR] [--payers DIR] [--report DIR] [--resubmit] [--no-eligibility] [--as-of DATE] [--threads N] [--outbox-wait SECONDS] [--json]
+const HELP = `Usage: claims submit CLAIMS... [--out DIR] [--payers DIR] [--report DIR] [--resubmit] [--practice ID] [--no-eligibility] [--as-of DATE] [--threads N] [--outbox-wait SECONDS] [--json]
 
 Validate each claim of a claims export (NDJSON, or one JSON array), map its codes through the primary
 payer's crosswalk, and write one 837 interchange per payer (837P and 837I in their own groups, at most
@@ -33,6 +34,9 @@ Options:
   --payers DIR    Folder of payer profiles, one JSON file per payer (default: payers)
   --report DIR    Where rejections.csv and rejections.json go (default: OUT/reports)
   --resubmit      Send again claims that a payer rejected
+  --practice ID   Only this practice's claims: another practice's are refused (CLAIM_OF_OTHER_PRACTICE) and
+                  its held claims wait for its own run. Each claim is mapped with its practice's terms with
+                  the payer (payer profile "practices") either way.
   --no-eligibility  Do not check coverage (send every valid claim; held claims stay held)
   --as-of DATE    "Today" (YYYY-MM-DD or ISO time): dates in the envelopes, the entries' date
   --dry-run       No database: validate, map and write files with control numbers from 1 (testing only)
@@ -60,6 +64,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
         payers: { type: 'string', default: 'payers' },
         report: { type: 'string' },
         resubmit: { type: 'boolean', default: false },
+        practice: { type: 'string' },
         'no-eligibility': { type: 'boolean', default: false },
         'as-of': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
@@ -103,8 +108,10 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
     const s = await stat(input).catch(() => null);
     if (s === null || !s.isFile()) throw new UsageError(`${input}: no such claims export (not a file, or not readable)`);
   }
+  if (v['dry-run'] && v.practice !== undefined) throw new UsageError('--practice needs the database (not with --dry-run)');
   const db = v['dry-run'] ? null : await openDatabase({ logger: ctx.logger, migrate: true, actAs: 'pipeline' });
   try {
+    const practiceId = db ? await checkPracticeOption(db.pool, v.practice) : undefined;
     const summary = await submitClaims({
       inputs,
       outDir: v.out!,
@@ -116,6 +123,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
       coverage: db && !v['no-eligibility'] ? postgresCoverageGate(db.pool) : null,
       retryHeld: !v['no-eligibility'],
       resubmit: v.resubmit === true,
+      ...(practiceId !== undefined && { practiceId }),
       ...(threads !== undefined && { threads }),
       ...(outboxWaitMs !== undefined && { outboxWaitMs }),
       logger: ctx.logger,

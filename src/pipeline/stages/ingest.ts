@@ -57,6 +57,7 @@ export const ingest = defineStage({
       try {
         outcome = await ingestFile(file, {
           pool: ctx.db.pool, logger: ctx.logger, failpoint, quarantineDir: ctx.folders.quarantine, quarantineCopy: false,
+          ...(ctx.practiceId !== undefined && { practiceId: ctx.practiceId }),
           ...(ctx.settings.acknowledgements && { acks: { outbox: ctx.folders.outbox, clock: ctx.clock } }),
         });
       } catch (err) {

@@ -49,7 +49,7 @@ export function snapshotOf(asOf: string, trial: TrialBalance, includeZeroBalance
 
 export const ledgerSnapshot = defineStage({
   name: 'ledger-snapshot',
-  summary: 'Write the trial balance as of the run date to the outbox (trial-balance-YYYY-MM-DD.json).',
+  summary: 'Write the trial balance as of the run date to the outbox (trial-balance-YYYY-MM-DD.json): every practice\'s, or the pipeline\'s practice\'s only.',
   settings: z.strictObject({
     includeZeroBalances: z.boolean().default(false).describe('Also list accounts that have entries but a zero balance.'),
   }),
@@ -57,7 +57,7 @@ export const ledgerSnapshot = defineStage({
     const asOf = ctx.clock.today();
     const name = `trial-balance-${asOf}.json`;
     const file = path.join(ctx.folders.outbox, name);
-    const snapshot = snapshotOf(asOf, await balances(ctx.db, { asOf }), ctx.settings.includeZeroBalances);
+    const snapshot = snapshotOf(asOf, await balances(ctx.db, { asOf, ...(ctx.practiceId !== undefined && { practiceId: ctx.practiceId }) }), ctx.settings.includeZeroBalances);
     const text = JSON.stringify(snapshot, null, 2) + '\n';
     let previous: string | undefined;
     try {

@@ -52,6 +52,7 @@ export const statementsStage = defineStage({
     const recordedBefore = await statementsRecordedOn(ctx.db.pool, asOf);
     const r = await runStatements(ctx.db.pool, {
       asOf, outDir, settings, logger: ctx.logger, runId: ctx.runId, signal: ctx.signal, perStatementPdf: singlePdfs,
+      ...(ctx.practiceId !== undefined && { practiceId: ctx.practiceId }),
     });
     const files = [...r.files];
     const held = await heldStatementsOn(ctx.db.pool, asOf);

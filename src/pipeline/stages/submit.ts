@@ -40,11 +40,12 @@ export const submitStage = defineStage({
       store,
       coverage: ctx.settings.eligibility ? postgresCoverageGate(ctx.db.pool) : null,
       resubmit: ctx.settings.resubmit,
+      ...(ctx.practiceId !== undefined && { practiceId: ctx.practiceId }),
       logger: ctx.logger,
       signal: ctx.signal,
     };
 
-    if (ctx.settings.eligibility && (await store.heldClaims()).length > 0) {
+    if (ctx.settings.eligibility && (await store.heldClaims(ctx.practiceId)).length > 0) {
       try {
         const s = await submitClaims({ ...base, inputs: [], retryHeld: true, reportDir: path.join(ctx.folders.outbox, 'reports', 'held-claims') });
         yield { input: 'held claims', status: s.rejectedClaims > 0 ? 'quarantined' : 'done', counts: countsOf(s), detail: detailOf(s, ctx.folders.outbox), ...(s.rejectedClaims > 0 && { reasons: await rejectedReasons(s, ctx.folders.outbox) }) };
