@@ -20,6 +20,8 @@ import { SQL } from './sql.ts';
 import type { CoverageVerdict } from './coverage-gate.ts';
 import { loadPracticeDirectory } from '../runtime/practices.ts';
 import type { PracticeDirectory } from '../domain/practice.ts';
+import { heldOfPractice, practiceVerdicts, type PracticeVerdict } from './claim-practice.ts';
+export type { PracticeVerdict } from './claim-practice.ts';
 
 export interface SentClaim {
   mapped: MappedClaim;
@@ -69,11 +71,6 @@ export interface RecordBatch {
   at: Date;
 }
 
-/** Whose books a claim goes into: its billing provider's practice, which must also own its patient and account. */
-export type PracticeVerdict =
-  | { ok: true; practiceId: string }
-  | { ok: false; code: 'CLAIM_PRACTICE_UNKNOWN' | 'PATIENT_OF_OTHER_PRACTICE' | 'CLAIM_OF_OTHER_PRACTICE'; field: string; message: string; expected: string; found: string };
-
 export interface ClaimStore {
   lookupChains(claims: readonly MappedClaim[]): Promise<ExistingClaim[]>;
   /**
@@ -100,6 +97,7 @@ const opt = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 export function postgresClaimStore(pool: pg.Pool): ClaimStore {
   const crosswalkIds = new Map<string, string>();
   let directory: PracticeDirectory | undefined;
+  const practices = async (): Promise<PracticeDirectory> => (directory ??= await loadPracticeDirectory(pool));
   const practiceOf = new WeakMap<MappedClaim, string>();
   const practiceFor = (m: MappedClaim): string => {
     const p = practiceOf.get(m);
@@ -142,29 +140,13 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
       }));
     },
 
-    async practicesOf(claims) {
-      directory ??= await loadPracticeDirectory(pool);
-      return practiceVerdicts(pool, directory, claims, practiceOf);
-    },
-
-    async practiceDirectory() {
-      return (directory ??= await loadPracticeDirectory(pool));
-    },
+    practicesOf: async (claims) => practiceVerdicts(pool, await practices(), claims, practiceOf),
+    practiceDirectory: practices,
 
     async heldClaims(practiceId) {
       const { rows } = await pool.query<{ id: string; record: unknown; source_file: string; export_record: number }>(SQL.openHolds);
-      let held = rows;
-      if (practiceId !== undefined) {
-        directory ??= await loadPracticeDirectory(pool);
-        const dir = directory;
-        held = rows.filter((r) => {
-          const bp = (r.record as { billingProvider?: { npi?: string; taxId?: string } }).billingProvider;
-          const found = dir.resolve({ npi: bp?.npi ?? null, taxId: bp?.taxId ?? null });
-          // A hold whose practice cannot be told is rechecked by every run: it is refused with the reason.
-          return !found.ok || found.practiceId === practiceId;
-        });
-      }
-      return held.map((r) => ({ holdId: r.id, record: r.record, file: r.source_file, exportRecord: r.export_record }));
+      const mine = practiceId === undefined ? rows : heldOfPractice(rows, await practices(), practiceId);
+      return mine.map((r) => ({ holdId: r.id, record: r.record, file: r.source_file, exportRecord: r.export_record }));
     },
 
     async openFile(f) {
@@ -232,44 +214,6 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
   };
 }
 
-/** practicesOf: each claim's practice, or why it has none (the directory and the owners of its people). */
-async function practiceVerdicts(pool: pg.Pool, directory: PracticeDirectory, claims: readonly MappedClaim[], practiceOf: WeakMap<MappedClaim, string>): Promise<PracticeVerdict[]> {
-  const accounts = claims.map((m) => m.claim.record.guarantor.accountNumber);
-  const patients = claims.map((m) => m.claim.record.patient.patientId);
-  const [a, p] = await Promise.all([
-    pool.query<{ k: string; practice_id: string }>(SQL.accountPractices, [accounts]),
-    pool.query<{ k: string; practice_id: string }>(SQL.patientPractices, [patients]),
-  ]);
-  const accountOwner = new Map(a.rows.map((r) => [r.k, r.practice_id]));
-  const patientOwner = new Map(p.rows.map((r) => [r.k, r.practice_id]));
-  return claims.map((m): PracticeVerdict => {
-    const rec = m.claim.record;
-    const found = directory.resolve({ npi: rec.billingProvider.npi, taxId: rec.billingProvider.taxId });
-    if (!found.ok) {
-      return { ok: false, code: 'CLAIM_PRACTICE_UNKNOWN', field: 'billingProvider.npi', message: `the claim's billing provider belongs to no practice: ${found.reason}`, expected: 'the NPI of a registered practice', found: rec.billingProvider.npi };
-    }
-    const practiceId = found.practiceId;
-    const owners: [string, string, Map<string, string>, string][] = [
-      ['guarantor.accountNumber', rec.guarantor.accountNumber, accountOwner, 'guarantor account'],
-      ['patient.patientId', rec.patient.patientId, patientOwner, 'patient'],
-    ];
-    for (const [field, key, owner, what] of owners) {
-      const other = owner.get(key);
-      if (other !== undefined && other !== practiceId) {
-        return {
-          ok: false, code: 'PATIENT_OF_OTHER_PRACTICE', field,
-          message: `${what} ${key} belongs to practice ${other}, and this claim bills for practice ${practiceId}: patient ids and account numbers are one office-wide namespace, so give this practice's patients their own ids (for example a prefix)`,
-          expected: `a ${what} of practice ${practiceId} or a new one`, found: key,
-        };
-      }
-    }
-    // Later claims of this batch see the owners this one makes.
-    accountOwner.set(rec.guarantor.accountNumber, practiceId);
-    patientOwner.set(rec.patient.patientId, practiceId);
-    practiceOf.set(m, practiceId);
-    return { ok: true, practiceId };
-  });
-}
 
 /** Charges: the new claims in export order, each chain's state carried forward, each in its claim's practice. */
 function chargeEntries(batch: RecordBatch, claimIds: readonly string[], practiceFor: (m: MappedClaim) => string): Entry[] {

@@ -18,11 +18,9 @@
 // One writer per outbox (decision 0045): with a database, a submit holds the outbox's folder lock for its
 // whole run, recovery included, so the recovery of one process never takes the ready files of another that
 // is publishing them, and two submits into one outbox (two exports, two pipelines) take turns.
-import type { Clock } from '../common/clock.ts';
-import type { Logger } from '../runtime/logger.ts';
 import { ClaimsError } from '../common/errors.ts';
 import type { Rejection } from '../domain/claim-validate.ts';
-import type { MappedClaim, PayerDirectory } from '../domain/mapped-claim.ts';
+import type { MappedClaim } from '../domain/mapped-claim.ts';
 import { prepareRecord, rebuildMapped, type PrepareContext, type PreparedClaim } from '../claim-exports/prepare-claim.ts';
 import { preparedExport, type PreparedItem } from '../claim-exports/prepared-export.ts';
 import { sniff } from '../claim-exports/read-export.ts';
@@ -33,80 +31,17 @@ import { ClaimRenderer } from '../transactions/claim-837-render.ts';
 import { DEFAULT_DELIMITERS } from '../x12/writer.ts';
 import { stat } from 'node:fs/promises';
 import { ChainBook, type Decision } from './decide.ts';
-import { Outbox, recoverReadyFiles, type OutboundFile, type Placement } from './outbox.ts';
+import { Outbox, recoverReadyFiles, type Placement } from './outbox.ts';
 import { failpoint } from '../runtime/failpoints.ts';
-import type { ControlNumbers } from '../exchange/control-numbers.ts';
-import type { ClaimStore, DuplicateClaim, HeldClaim, PracticeVerdict, ResentClaim, SentClaim } from './store.ts';
-import type { PracticeDirectory } from '../domain/practice.ts';
-import { unknownProfilePractices } from '../runtime/payer-profiles.ts';
-import { holdRow, type CoverageGate, type CoverageVerdict } from './coverage-gate.ts';
+import type { ClaimStore, DuplicateClaim, HeldClaim, ResentClaim, SentClaim } from './store.ts';
+import { otherPractice, practicesFor } from './claim-practice.ts';
+import { holdRow, type CoverageVerdict } from './coverage-gate.ts';
 import { RejectionReport } from './report.ts';
 import type { Delimiters } from '../x12/segment.ts';
 import type { FolderLock } from '../runtime/folder-lock.ts';
 
-export interface SubmitOptions {
-  inputs: readonly string[];
-  outDir: string;
-  /** Where rejections.csv / rejections.json go (default: OUT/reports). */
-  reportDir?: string;
-  payers: PayerDirectory;
-  clock: Clock;
-  controlNumbers: ControlNumbers;
-  /** null: no database (validation, mapping and writing only). */
-  store: ClaimStore | null;
-  /** The eligibility check; none: every claim is sent (no database, or the check switched off). */
-  coverage?: CoverageGate | null;
-  /** Re-check the claims held by earlier runs before the inputs (default: true when there is a store). */
-  retryHeld?: boolean;
-  /** Send again claims a payer rejected. */
-  resubmit?: boolean;
-  /**
-   * Only this practice's claims: another practice's claims in the export are refused (CLAIM_OF_OTHER_PRACTICE)
-   * and its held claims are left for its own run. Needs a store.
-   */
-  practiceId?: string;
-  /** The registered practices (read from the store when there is one): each claim is mapped with its practice's terms. */
-  practices?: PracticeDirectory;
-  claimsPerSetMax?: number;
-  /** Claims per database round trip. */
-  batchSize?: number;
-  /**
-   * Worker threads that prepare (parse, validate, map, render) the claims of a large export; 0: this
-   * thread. Default without a store: one a core, at most four, none on one core; with a store: none (the
-   * database is the bottleneck, and a local server needs the cores: decision 0042).
-   */
-  threads?: number;
-  /** Exports smaller than this are prepared on this thread: starting workers costs more (default 16 MiB). */
-  threadsFromBytes?: number;
-  delimiters?: Delimiters;
-  /** Written after every segment terminator ('' or '\n'). */
-  lineBreak?: string;
-  logger?: Logger;
-  signal?: AbortSignal;
-  /** How long to wait while another submit writes into the same outbox, then OUTBOX_BUSY (default 10 min). */
-  outboxWaitMs?: number;
-}
-
-export interface SubmitSummary {
-  records: number;
-  sent: number;
-  resent: number;
-  duplicates: number;
-  /** Claims not sent (each may have several rejection rows). */
-  rejectedClaims: number;
-  rejectionRows: number;
-  /** Claims held on coverage in this run (new holds and earlier holds still not covered). */
-  held: number;
-  /** Claims held by earlier runs that were re-checked, and how many of them went out now. */
-  heldRechecked: number;
-  heldReleased: number;
-  /** Sent although a 271 says coverage was inactive, because the payer profile says so. */
-  sentOutsideCoverage: number;
-  entriesPosted: number;
-  chargeCents: bigint;
-  files: OutboundFile[];
-  report: { csv: string; json: string };
-}
+import type { SubmitOptions, SubmitSummary } from './submit-options.ts';
+export type { SubmitOptions, SubmitSummary } from './submit-options.ts';
 
 /** One record to submit: from an export file, or a claim held by an earlier run. */
 interface Item {
@@ -144,32 +79,12 @@ export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> 
   }
 }
 
-/** The registered practices, once every practice a payer profile has terms for is one of them. */
-async function practicesFor(store: ClaimStore, payers: PayerDirectory): Promise<PracticeDirectory> {
-  const directory = await store.practiceDirectory();
-  const unknown = unknownProfilePractices(payers.values(), new Set(directory.practices.map((p) => p.id)));
-  if (unknown.length > 0) {
-    throw new ClaimsError({ code: 'PAYER_PROFILE_INVALID', message: `payer profiles name practices that are not registered (claims practices register):\n  ${unknown.join('\n  ')}` });
-  }
-  return directory;
-}
-
 /** A run that died between recording its files sent and renaming them into the outbox left them ready. */
 async function finishInterruptedRun(store: ClaimStore, opts: SubmitOptions): Promise<void> {
   const recovered = await recoverReadyFiles(opts.outDir, (names) => store.fileStates(names));
   if (recovered.published.length + recovered.dropped.length > 0) {
     opts.logger?.warn(recovered, 'finished the files an interrupted run left ready: published those recorded sent, dropped the others (their claims are sent again)');
   }
-}
-
-/** With `--practice P`, a claim of another practice is refused: that practice's own run sends it. */
-function otherPractice(v: PracticeVerdict, only: string | undefined): PracticeVerdict {
-  if (!v.ok || only === undefined || v.practiceId === only) return v;
-  return {
-    ok: false, code: 'CLAIM_OF_OTHER_PRACTICE', field: 'billingProvider.npi',
-    message: `the claim's billing provider belongs to practice ${v.practiceId}, and this submit is for practice ${only} only`,
-    expected: `a billing provider of practice ${only}`, found: v.practiceId,
-  };
 }
 
 /** What one batch hands the store, filled as its claims are settled. */
