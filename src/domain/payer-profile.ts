@@ -64,11 +64,44 @@ export const EligibilityPolicy = z.strictObject({
 });
 export type EligibilityPolicy = z.infer<typeof EligibilityPolicy>;
 
+/** What kind of payer this is: it decides the defaults of its rules (payerRules) and where it falls in the payer order. */
+export const PAYER_KINDS = [
+  'commercial', 'medicare', 'medicare_advantage', 'medicaid', 'medicaid_managed_care', 'tricare',
+  'workers_compensation', 'auto', 'self_pay', 'other',
+] as const;
+export const PayerKind = z.enum(PAYER_KINDS);
+export type PayerKind = z.infer<typeof PayerKind>;
+
+const Money = z.string().regex(/^\d{1,7}(\.\d{2})?$/, 'expected an amount such as 3.00');
+
+/** A payer's rules as its profile states them; absent ones take its kind's defaults (payerRules). */
+export const PayerRulesInput = z.strictObject({
+  /** The patient must be the subscriber (own member id, no dependent loop): on by default for Medicare and Medicaid kinds. */
+  patientMustBeSubscriber: z.boolean().optional(),
+  /**
+   * Days after which a claim this payer has not answered (as a secondary or later payer) may be billed to the
+   * patient. Absent: never (the claim goes to the follow-up list). Medicare, Medicaid and TRICARE kinds refuse it.
+   */
+  unansweredToPatientAfterDays: z.number().int().min(1).max(365).optional(),
+  /** Days from the date of service (or from the prior payer's remittance) within which a claim must be filed. */
+  timelyFilingDays: z.number().int().min(1).max(1095).optional(),
+  timelyFilingFrom: z.enum(['service', 'prior_payer_remittance']).optional(),
+  /** Medicaid kinds: the most a patient may be billed per claim (the state plan's nominal copay, PR-3 only). Default 0.00. */
+  medicaidCopayMax: Money.optional(),
+  /** Days to refund an overpayment once identified (Medicare: 60, 42 CFR 401.305). Absent: the contract's (not tracked). */
+  overpaymentRefundDays: z.number().int().min(1).max(365).optional(),
+});
+export type PayerRulesInput = z.infer<typeof PayerRulesInput>;
+
 export const PayerProfile = z.object({
   /** The key claims use in coverages[].payerId. */
   payerId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/),
   /** NM103 of 2010BB. */
   name: z.string().min(1).max(60),
+  /** What kind of payer this is (its rules' defaults, the payer order). */
+  kind: PayerKind.default('commercial'),
+  /** Its rules (payerRules fills the defaults of its kind). */
+  rules: PayerRulesInput.default({}),
   /** NM109 of 2010BB (qualifier PI). */
   payerIdentifier: z.string().regex(/^[A-Za-z0-9]{2,80}$/),
   /** Who we send the interchange to (1000B, ISA08, GS03); several payers may share one clearinghouse. */
@@ -126,4 +159,45 @@ export function profileForPractice(profile: PayerProfile, practiceId: string | u
     byPractice.set(practiceId!, merged);
   }
   return merged;
+}
+
+/** A payer's rules with every default filled in from its kind. Amounts in cents. */
+export interface PayerRules {
+  kind: PayerKind;
+  patientMustBeSubscriber: boolean;
+  /** null: an unanswered claim is never billed to the patient (it goes to follow-up). */
+  unansweredToPatientAfterDays: number | null;
+  timelyFilingDays: number | null;
+  timelyFilingFrom: 'service' | 'prior_payer_remittance';
+  /** Medicaid kinds only (null otherwise): the most PR-3 billed to the patient per claim. */
+  medicaidCopayMaxCents: bigint | null;
+  overpaymentRefundDays: number | null;
+}
+
+const MEDICARE_KINDS: ReadonlySet<PayerKind> = new Set(['medicare', 'medicare_advantage']);
+const MEDICAID_KINDS: ReadonlySet<PayerKind> = new Set(['medicaid', 'medicaid_managed_care']);
+/** Payers whose patients may never be billed because the payer did not answer (issue 18). */
+export const NEVER_BILL_PATIENT_FOR_SILENCE: ReadonlySet<PayerKind> = new Set([...MEDICARE_KINDS, ...MEDICAID_KINDS, 'tricare']);
+
+export const isMedicareKind = (k: PayerKind): boolean => MEDICARE_KINDS.has(k);
+export const isMedicaidKind = (k: PayerKind): boolean => MEDICAID_KINDS.has(k);
+
+function centsOfMoney(text: string): bigint {
+  const [whole, frac = '00'] = text.split('.') as [string, string?];
+  return BigInt(whole) * 100n + BigInt(frac);
+}
+
+/** The rules a payer's profile states, with its kind's defaults (DOMAIN.md, revenue-cycle section 2). Pure. */
+export function payerRules(kind: PayerKind, rules: PayerRulesInput): PayerRules {
+  const medicare = MEDICARE_KINDS.has(kind);
+  const medicaid = MEDICAID_KINDS.has(kind);
+  return {
+    kind,
+    patientMustBeSubscriber: rules.patientMustBeSubscriber ?? (kind === 'medicare' || medicaid),
+    unansweredToPatientAfterDays: NEVER_BILL_PATIENT_FOR_SILENCE.has(kind) ? null : rules.unansweredToPatientAfterDays ?? null,
+    timelyFilingDays: rules.timelyFilingDays ?? (kind === 'medicare' ? 365 : null),
+    timelyFilingFrom: rules.timelyFilingFrom ?? 'service',
+    medicaidCopayMaxCents: medicaid ? centsOfMoney(rules.medicaidCopayMax ?? '0.00') : null,
+    overpaymentRefundDays: rules.overpaymentRefundDays ?? (medicare ? 60 : null),
+  };
 }

@@ -3,7 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ClaimsError } from '../common/errors.ts';
-import { PayerProfile, type Crosswalk } from '../domain/payer-profile.ts';
+import { isMedicaidKind, NEVER_BILL_PATIENT_FOR_SILENCE, PayerProfile, type Crosswalk } from '../domain/payer-profile.ts';
 
 export async function loadPayerProfiles(dir: string): Promise<Map<string, PayerProfile>> {
   const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
@@ -49,6 +49,11 @@ export function parsePayerProfile(json: unknown): { ok: true; profile: PayerProf
     });
   };
   checkCrosswalk(parsed.data.crosswalk, 'crosswalk');
+  const { kind, rules } = parsed.data;
+  if (rules.unansweredToPatientAfterDays !== undefined && NEVER_BILL_PATIENT_FOR_SILENCE.has(kind)) {
+    problems.push(`rules.unansweredToPatientAfterDays: a ${kind} payer's patients may not be billed because the payer has not answered`);
+  }
+  if (rules.medicaidCopayMax !== undefined && !isMedicaidKind(kind)) problems.push(`rules.medicaidCopayMax: only for a Medicaid payer (kind is ${kind})`);
   for (const [practiceId, own] of Object.entries(parsed.data.practices)) {
     if (own.crosswalk !== undefined) checkCrosswalk(own.crosswalk, `practices.${practiceId}.crosswalk`);
   }
