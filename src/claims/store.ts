@@ -20,6 +20,8 @@ import { SQL } from './sql.ts';
 import type { CoverageVerdict } from './coverage-gate.ts';
 import { loadPracticeDirectory } from '../runtime/practices.ts';
 import type { PracticeDirectory } from '../domain/practice.ts';
+import type { PayerProfile } from '../domain/payer-profile.ts';
+import { recordPayers } from './payer-rules.ts';
 import { heldOfPractice, practiceVerdicts, type PracticeVerdict } from './claim-practice.ts';
 export type { PracticeVerdict } from './claim-practice.ts';
 
@@ -78,6 +80,8 @@ export interface ClaimStore {
    * them, or its patient or guarantor account is another practice's. Claims recorded later take this practice.
    */
   practicesOf(claims: readonly MappedClaim[]): Promise<PracticeVerdict[]>;
+  /** Record the payers' kinds and rules (the `payers` table) for statements and reports. */
+  recordPayers(profiles: Iterable<PayerProfile>): Promise<void>;
   /** The registered practices (read once per store). */
   practiceDirectory(): Promise<PracticeDirectory>;
   /** Claims still held by earlier runs, oldest first; of one practice (by billing provider) when given. */
@@ -142,6 +146,7 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
 
     practicesOf: async (claims) => practiceVerdicts(pool, await practices(), claims, practiceOf),
     practiceDirectory: practices,
+    recordPayers: (profiles) => recordPayers(pool, profiles),
 
     async heldClaims(practiceId) {
       const { rows } = await pool.query<{ id: string; record: unknown; source_file: string; export_record: number }>(SQL.openHolds);

@@ -57,6 +57,8 @@ const OUTBOX_WAIT_MS = 10 * 60_000;
 
 export async function submitClaims(opts: SubmitOptions): Promise<SubmitSummary> {
   if (opts.store && opts.practices === undefined) opts = { ...opts, practices: await practicesFor(opts.store, opts.payers) };
+  // What statements and reports need to know of each payer (its kind and rules), as of this submit's profiles.
+  await opts.store?.recordPayers(opts.payers.values());
   const lock = opts.store
     ? await opts.store.lockOutbox(opts.outDir, { waitMs: opts.outboxWaitMs ?? OUTBOX_WAIT_MS, ...(opts.logger && { logger: opts.logger }), ...(opts.signal && { signal: opts.signal }) })
     : null;
