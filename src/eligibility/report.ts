@@ -5,6 +5,7 @@
 import { AAA_FOLLOW_UPS, AAA_REASONS } from '../domain/eligibility.ts';
 import { hydrateSnapshots, type Queryable } from './store.ts';
 import { ELIGIBILITY_SQL as SQL } from './sql.ts';
+import { scopeParameters, type EligibilityPracticeScope } from './practice-scope.ts';
 
 export interface EligibilityReportRow {
   problem: 'rejected' | 'inactive' | 'plan_ended' | 'unmatched' | 'unanswered';
@@ -38,8 +39,10 @@ export function actionForFollowUp(followUp: string): string {
   }
 }
 
-export async function eligibilityReport(client: Queryable, today: string): Promise<EligibilityReportRow[]> {
-  const res = await client.query(SQL.reportCurrent, [today]);
+/** The report; with a scope, one practice's rows only (./practice-scope.ts says which are whose). */
+export async function eligibilityReport(client: Queryable, today: string, scope?: EligibilityPracticeScope): Promise<EligibilityReportRow[]> {
+  const practice = scopeParameters(scope);
+  const res = await client.query(SQL.reportCurrent, [today, ...practice]);
   const snapshots = await hydrateSnapshots(client, res.rows as Record<string, unknown>[]);
   const rows: EligibilityReportRow[] = [];
   for (const s of snapshots) {
@@ -59,7 +62,7 @@ export async function eligibilityReport(client: Queryable, today: string): Promi
       rows.push({ ...base, problem: 'unmatched', action: 'no single patient has this member id, name and birth date: correct the patient record or the member id' });
     }
   }
-  const above = await client.query(SQL.reportSetRejections);
+  const above = await client.query(SQL.reportSetRejections, practice.slice(0, 2));
   for (const j of above.rows as Array<Record<string, unknown>>) {
     const rejection = { reason: j.reason as string, followUp: j.follow_up as string, loop: j.loop as string };
     rows.push({
@@ -69,7 +72,7 @@ export async function eligibilityReport(client: Queryable, today: string): Promi
       source: { file: (j.file_name as string | null) ?? null, interchange: (j.isa13 as string | null) ?? null, set: (j.st02 as string | null) ?? null, segmentIndex: j.segment_index as number },
     });
   }
-  const unanswered = await client.query(SQL.reportUnanswered, [today]);
+  const unanswered = await client.query(SQL.reportUnanswered, [today, ...practice]);
   for (const q of unanswered.rows as Array<Record<string, string>>) {
     rows.push({
       problem: 'unanswered', payerId: q.payer_id!, memberId: q.member_id!, subject: null, patientId: null, providerId: q.provider_npi!, responseAt: null,

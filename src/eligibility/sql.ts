@@ -2,6 +2,21 @@
 // Batches travel as one jsonb parameter expanded by jsonb_to_recordset: one round trip per batch, and
 // ragged arrays (service types, messages) need no per-row statements.
 
+/**
+ * Whether a 271 snapshot (alias r) is of the practice in parameters $n (id, or null for every practice),
+ * $n+1 (its NPIs) and $n+2 (every other practice's NPIs): its matched patient's practice; unmatched, the
+ * practice of its provider's NPI, else (an NPI no practice has) the practice whose coverages hold the member
+ * id (src/eligibility/practice-scope.ts).
+ */
+function responseOfPractice(n: number): string {
+  const [id, npis, others] = [`$${n}`, `$${n + 1}`, `$${n + 2}`];
+  return `(${id}::text IS NULL
+      OR (r.patient_id IS NOT NULL AND EXISTS (SELECT 1 FROM patients p WHERE p.patient_id = r.patient_id AND p.practice_id = ${id}::text))
+      OR (r.patient_id IS NULL AND (coalesce(r.provider_id = ANY (${npis}::text[]), false)
+        OR (NOT coalesce(r.provider_id = ANY (${others}::text[]), false) AND EXISTS (
+          SELECT 1 FROM coverages c WHERE (c.member_id = r.member_id OR c.patient_member_id = r.member_id) AND c.practice_id = ${id}::text)))))`;
+}
+
 export const ELIGIBILITY_SQL = {
   /** Serialise ingests that touch the same person and payer, so exactly one snapshot stays current. */
   lockCoverageKeys: `
@@ -95,10 +110,11 @@ export const ELIGIBILITY_SQL = {
     UPDATE eligibility_responses e SET superseded_by = ranked.newest, superseded_at = now()
     FROM ranked WHERE e.id = ranked.id AND ranked.id <> ranked.newest`,
 
-  /** Current snapshots for a member (optionally one payer), newest first. */
+  /** Current snapshots for a member (optionally one payer, optionally one practice: $3 to $5), newest first. */
   currentByMember: `
-    SELECT * FROM eligibility_responses
+    SELECT * FROM eligibility_responses r
     WHERE member_id = $1 AND ($2::text IS NULL OR payer_id = $2) AND superseded_by IS NULL
+      AND ${responseOfPractice(3)}
     ORDER BY response_at DESC NULLS LAST, id DESC`,
 
   /** Current snapshots for coverage keys (the submit-stage check, batched). */
@@ -134,12 +150,13 @@ export const ELIGIBILITY_SQL = {
         OR EXISTS (SELECT 1 FROM eligibility_rejections j WHERE j.response_id = r.id)
         OR EXISTS (SELECT 1 FROM eligibility_benefits b WHERE b.response_id = r.id AND b.benefit_type = '6')
         OR (r.plan_end IS NOT NULL AND r.plan_end < $1::date))
+      AND ${responseOfPractice(2)}
     ORDER BY r.payer_id, r.member_id, r.id`,
 
-  /** Rejections at the payer and provider loops (no person), newest first. */
   /**
    * 270s asked for visits still ahead whose trace no 271 has echoed (TRN02 of a 2000C/D TRN): the loop is
-   * open. One row per trace, payer, member and date, the latest request first seen.
+   * open. One row per trace, payer, member and date, the latest request first seen. One practice's ($2, its
+   * NPIs $3, the others' $4; $2 null: all): its provider NPIs', or an NPI no practice has for its members.
    */
   reportUnanswered: `
     WITH answered AS (SELECT DISTINCT unnest(trace_numbers) AS trace FROM eligibility_responses)
@@ -147,10 +164,16 @@ export const ELIGIBILITY_SQL = {
       q.trace_number, q.payer_id, q.member_id, q.provider_npi, q.date_of_service::text AS date_of_service, q.file_name, q.isa13, q.st02
     FROM eligibility_requests q
     WHERE q.date_of_service >= $1::date AND q.trace_number NOT IN (SELECT trace FROM answered WHERE trace IS NOT NULL)
+      AND ($2::text IS NULL OR q.provider_npi = ANY ($3::text[])
+        OR (NOT q.provider_npi = ANY ($4::text[]) AND EXISTS (
+          SELECT 1 FROM coverages c WHERE (c.member_id = q.member_id OR c.patient_member_id = q.member_id) AND c.practice_id = $2::text)))
     ORDER BY q.date_of_service, q.payer_id, q.trace_number, q.member_id, q.id DESC`,
 
+  /** Rejections at the payer and provider loops (no person), newest first; one practice's: its provider NPIs ($1 null: all). */
   reportSetRejections: `
-    SELECT * FROM eligibility_rejections WHERE response_id IS NULL ORDER BY received_at DESC, id DESC`,
+    SELECT * FROM eligibility_rejections
+    WHERE response_id IS NULL AND ($1::text IS NULL OR provider_id = ANY ($2::text[]))
+    ORDER BY received_at DESC, id DESC`,
 
   insertRequests: `
     INSERT INTO eligibility_requests (
@@ -159,6 +182,10 @@ export const ELIGIBILITY_SQL = {
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
       trace_number text, payer_id text, provider_npi text, member_id text, date_of_service date,
       service_types text[], file_name text, sender_id text, receiver_id text, isa13 text, gs06 text, st02 text)`,
+
+  /** The guarantor accounts of matched patients (the audit trail names them). */
+  accountsOfPatients: `
+    SELECT DISTINCT account_number FROM patients WHERE patient_id = ANY ($1::text[]) ORDER BY account_number`,
 
   /** Requests recorded for these appointment ids (any file, any run). */
   requestsByTrace: `

@@ -14,6 +14,7 @@ import {
 } from '../domain/eligibility.ts';
 import { planWindow, type CoverageFacts } from './coverage.ts';
 import { ELIGIBILITY_SQL as SQL } from './sql.ts';
+import { scopeParameters, type EligibilityPracticeScope } from './practice-scope.ts';
 
 export type Queryable = Pick<pg.ClientBase, 'query'>;
 
@@ -246,8 +247,18 @@ export async function hydrateSnapshots(client: Queryable, rows: readonly Row[]):
   }));
 }
 
-/** Current snapshots for a member id (subscriber and dependents), optionally for one payer; newest first. */
-export async function currentSnapshotsForMember(client: Queryable, memberId: string, payerId: string | null = null): Promise<StoredSnapshot[]> {
-  const res = await client.query(SQL.currentByMember, [memberId, payerId]);
+/**
+ * Current snapshots for a member id (subscriber and dependents), optionally for one payer and one practice
+ * (./practice-scope.ts); newest first.
+ */
+export async function currentSnapshotsForMember(client: Queryable, memberId: string, payerId: string | null = null, scope?: EligibilityPracticeScope): Promise<StoredSnapshot[]> {
+  const res = await client.query(SQL.currentByMember, [memberId, payerId, ...scopeParameters(scope)]);
   return hydrateSnapshots(client, res.rows as Row[]);
+}
+
+/** The guarantor accounts of the patients these snapshots matched (for the audit trail). */
+export async function accountsOfSnapshots(client: Queryable, snapshots: readonly StoredSnapshot[]): Promise<string[]> {
+  const patients = [...new Set(snapshots.flatMap((s) => (s.patientId === null ? [] : [s.patientId])))];
+  if (patients.length === 0) return [];
+  return (await client.query<{ account_number: string }>(SQL.accountsOfPatients, [patients])).rows.map((r) => r.account_number);
 }

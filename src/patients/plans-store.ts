@@ -9,7 +9,7 @@ import { isIsoDate } from '../common/dates.ts';
 import { CsvReader } from '../common/csv-reader.ts';
 import { controlCharacterAt, controlCharacterMessage } from '../common/input-text.ts';
 import { PLAN_FREQUENCIES, type PlanFrequency } from './plans.ts';
-import { CANCEL_PLAN, INSERT_PLAN, LATEST_PLAN, PLAN_BY_KEY } from './sql.ts';
+import { ACCOUNT_PRACTICE, CANCEL_PLAN, INSERT_PLAN, LATEST_PLAN, LIST_PLANS, PLAN_BY_KEY } from './sql.ts';
 
 export interface PlanRequest {
   accountNumber: string;
@@ -21,10 +21,34 @@ export interface PlanRequest {
   createdOn: string;
   planKey: string;
   source?: { fileSha256: string; fileName: string; line: number };
+  /** The practice the command acts for (`--practice`): an account of another practice is refused. */
+  practiceId?: string;
 }
 
-/** 'created' or 'duplicate'; throws PLAN_ACCOUNT_UNKNOWN for an account that does not exist. */
-export async function createPlan(db: Pick<pg.ClientBase, 'query'>, p: PlanRequest): Promise<{ outcome: 'created' | 'duplicate'; planId: string }> {
+type Queryable = Pick<pg.ClientBase, 'query'>;
+
+/**
+ * Refuse an account of another practice than the one the command acts for (PLAN_ACCOUNT_OF_OTHER_PRACTICE,
+ * naming the account and both practices). An account that does not exist passes: the caller says so its way.
+ */
+export async function checkAccountPractice(db: Queryable, accountNumber: string, practiceId: string | undefined, location: Location = {}): Promise<void> {
+  if (practiceId === undefined) return;
+  const owner = (await db.query<{ practice_id: string }>(ACCOUNT_PRACTICE, [accountNumber])).rows[0]?.practice_id;
+  if (owner !== undefined && owner !== practiceId) {
+    throw new ClaimsError({
+      code: 'PLAN_ACCOUNT_OF_OTHER_PRACTICE',
+      message: `guarantor account ${accountNumber} is practice ${owner}'s, not practice ${practiceId}'s (--practice ${practiceId}): nothing done for it`,
+      location: { ...location, field: 'account' }, expected: `an account of practice ${practiceId}`, found: `${accountNumber} of practice ${owner}`,
+    });
+  }
+}
+
+/**
+ * 'created' or 'duplicate'; throws PLAN_ACCOUNT_UNKNOWN for an account that does not exist and, with a
+ * practice, PLAN_ACCOUNT_OF_OTHER_PRACTICE for another practice's account.
+ */
+export async function createPlan(db: Queryable, p: PlanRequest): Promise<{ outcome: 'created' | 'duplicate'; planId: string }> {
+  await checkAccountPractice(db, p.accountNumber, p.practiceId, p.source === undefined ? {} : { file: p.source.fileName, line: p.source.line });
   const r = await db.query<{ id: string }>(INSERT_PLAN, [
     p.planKey, p.accountNumber, p.totalCents.toString(), p.installments, p.startOn, p.frequency, p.createdOn,
     p.source?.fileSha256 ?? null, p.source?.fileName ?? null, p.source?.line ?? null,
@@ -37,9 +61,11 @@ export async function createPlan(db: Pick<pg.ClientBase, 'query'>, p: PlanReques
 
 /**
  * Cancel the account's current plan from a date (the patient asked, or the office ended it): from then the
- * dunning cycle resumes as after a default. Cancelling again changes nothing.
+ * dunning cycle resumes as after a default. Cancelling again changes nothing. With a practice, an account of
+ * another practice is refused (PLAN_ACCOUNT_OF_OTHER_PRACTICE).
  */
-export async function cancelPlan(db: Pick<pg.ClientBase, 'query'>, accountNumber: string, date: string): Promise<{ outcome: 'cancelled' | 'already_cancelled' | 'no_plan'; planId?: string; cancelledOn?: string }> {
+export async function cancelPlan(db: Queryable, accountNumber: string, date: string, practiceId?: string): Promise<{ outcome: 'cancelled' | 'already_cancelled' | 'no_plan'; planId?: string; cancelledOn?: string }> {
+  await checkAccountPractice(db, accountNumber, practiceId);
   const r = await db.query<{ id: string }>(CANCEL_PLAN, [accountNumber, date]);
   if (r.rows[0]) return { outcome: 'cancelled', planId: r.rows[0].id, cancelledOn: date };
   const latest = (await db.query<{ id: string; cancelled_on: string | null }>(LATEST_PLAN, [accountNumber, date])).rows[0];
@@ -101,6 +127,8 @@ export interface PlansImportResult {
   created: number;
   duplicate: number;
   rejected: ClaimsError[];
+  /** The accounts a plan was created for (the audit trail names them). */
+  accounts: string[];
 }
 
 /**
@@ -108,9 +136,9 @@ export interface PlansImportResult {
  * rejected with its line, the others are created (or found again: the plan key is the file's sha256 and line).
  * `today` is the created_on of rows that do not name one.
  */
-export async function importPlansText(db: Pick<pg.ClientBase, 'query'>, text: string, fileName: string, today: string): Promise<PlansImportResult> {
+export async function importPlansText(db: Queryable, text: string, fileName: string, today: string, practiceId?: string): Promise<PlansImportResult> {
   const fileSha256 = sha256Hex(text);
-  const result: PlansImportResult = { fileSha256, created: 0, duplicate: 0, rejected: [] };
+  const result: PlansImportResult = { fileSha256, created: 0, duplicate: 0, rejected: [], accounts: [] };
   for (const row of plansFileRows(text)) {
     const where = { file: fileName, line: row.line };
     try {
@@ -118,8 +146,12 @@ export async function importPlansText(db: Pick<pg.ClientBase, 'query'>, text: st
       const fields = planFields(row.fields, where);
       const createdOn = row.fields.created_on?.trim() || today;
       if (!isIsoDate(createdOn)) throw new ClaimsError({ code: 'PLAN_FIELD_INVALID', message: 'created_on: expected YYYY-MM-DD', location: { ...where, field: 'created_on' }, found: createdOn });
-      const r = await createPlan(db, { ...fields, createdOn, planKey: `file:${fileSha256}:${row.line}`, source: { fileSha256, fileName, line: row.line } });
+      const r = await createPlan(db, {
+        ...fields, createdOn, planKey: `file:${fileSha256}:${row.line}`, source: { fileSha256, fileName, line: row.line },
+        ...(practiceId !== undefined && { practiceId }),
+      });
       result[r.outcome] += 1;
+      if (r.outcome === 'created') result.accounts.push(fields.accountNumber);
     } catch (err) {
       const e = toClaimsError(err, where);
       if (e.code === 'INTERNAL' || e.code.startsWith('DATABASE')) throw err;
@@ -127,4 +159,28 @@ export async function importPlansText(db: Pick<pg.ClientBase, 'query'>, text: st
     }
   }
   return result;
+}
+
+export interface StoredPlan {
+  planId: string;
+  practiceId: string;
+  accountNumber: string;
+  totalCents: bigint;
+  installments: number;
+  startOn: string;
+  frequency: PlanFrequency;
+  createdOn: string;
+  cancelledOn: string | null;
+}
+
+/** Every payment plan, or one practice's, by practice, account and the day agreed. */
+export async function listPlans(db: Queryable, practiceId?: string): Promise<StoredPlan[]> {
+  const { rows } = await db.query<{
+    id: string; practice_id: string; account_number: string; total_cents: string; installments: number; start_on: string;
+    frequency: PlanFrequency; created_on: string; cancelled_on: string | null;
+  }>(LIST_PLANS, [practiceId ?? null]);
+  return rows.map((r) => ({
+    planId: r.id, practiceId: r.practice_id, accountNumber: r.account_number, totalCents: BigInt(r.total_cents), installments: r.installments,
+    startOn: r.start_on, frequency: r.frequency, createdOn: r.created_on, cancelledOn: r.cancelled_on,
+  }));
 }

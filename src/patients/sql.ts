@@ -61,6 +61,17 @@ WHERE id = (SELECT id FROM payment_plans WHERE account_number = $1 AND created_o
   AND cancelled_on IS NULL
 RETURNING id::text AS id`;
 
+/** The practice of a guarantor account (an account never changes practice: 0015's trigger). */
+export const ACCOUNT_PRACTICE = `SELECT practice_id FROM guarantor_accounts WHERE account_number = $1`;
+
+/** Every payment plan, or one practice's ($1), by practice, account and the day agreed. */
+export const LIST_PLANS = `
+SELECT id::text AS id, practice_id, account_number, total_cents::text AS total_cents, installments, start_on::text AS start_on,
+  frequency, created_on::text AS created_on, cancelled_on::text AS cancelled_on
+FROM payment_plans
+WHERE $1::text IS NULL OR practice_id = $1::text
+ORDER BY practice_id COLLATE "C", account_number COLLATE "C", created_on, id`;
+
 export const LATEST_PLAN = `
 SELECT id::text AS id, cancelled_on::text AS cancelled_on FROM payment_plans
 WHERE account_number = $1 AND created_on <= $2 ORDER BY created_on DESC, id DESC LIMIT 1`;

@@ -1,6 +1,5 @@
 // The payers table (issue 18): each profile's kind and rules, their kind's defaults filled in, kept current
 // by every submit; read back by statements and reports. Against the real database.
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../support/db.ts';

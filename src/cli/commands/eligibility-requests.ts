@@ -10,9 +10,12 @@ import { ClaimsError, ExitCode, toClaimsError } from '../../common/errors.ts';
 import { systemFailureOf } from '../../common/system-failures.ts';
 import { loadPayerProfiles } from '../../runtime/payer-profiles.ts';
 import { readAppointments, writeEligibilityRequests, type Written270 } from '../../eligibility/requests.ts';
+import { appointmentsOfPractice } from '../../eligibility/practice-scope.ts';
+import { checkPracticeOption, loadPracticeDirectory } from '../../runtime/practices.ts';
+import { recordAudit } from '../../runtime/audit.ts';
 import { JSON_OPTION, jsonHelpLine, writeJson } from '../json-output.ts';
 
-const HELP = `Usage: claims eligibility-requests APPOINTMENTS.ndjson [--out DIR] [--payers DIR] [--json]
+const HELP = `Usage: claims eligibility-requests APPOINTMENTS.ndjson [--out DIR] [--payers DIR] [--practice ID] [--json]
 
 Writes 270 eligibility inquiries (005010X279A1) for the upcoming visits in APPOINTMENTS.ndjson: one
 interchange per payer (270-PAYER-ISA13.x12), one set per provider with at most 99 people, control numbers
@@ -25,17 +28,21 @@ Each line: {"appointmentId", "date": "YYYY-MM-DD", "payerId" (a payer profile), 
 Options:
   --out DIR       Where the files go (default: outbox).
   --payers DIR    Payer profiles (default: samples/payers).
+  --practice ID   Only this practice's visits: those whose provider NPI is one of its NPIs, and those whose
+                  NPI no practice has registered (the file is taken to be the practice's). Visits of other
+                  practices' NPIs are skipped and counted. Default: every visit.
 ${jsonHelpLine(16)}
   -h, --help
 
 Example:
   claims eligibility-requests samples/appointments/upcoming.ndjson --out outbox
+  claims eligibility-requests samples/appointments/upcoming.ndjson --practice northwind
 `;
 
 async function run(args: string[], ctx: CommandContext): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { out: { type: 'string' }, payers: { type: 'string' }, ...JSON_OPTION } });
+    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { out: { type: 'string' }, payers: { type: 'string' }, practice: { type: 'string' }, ...JSON_OPTION } });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -44,14 +51,20 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   const outDir = parsed.values.out ?? 'outbox';
   const profiles = await loadPayerProfiles(parsed.values.payers ?? 'samples/payers');
-  const { items, problems, past } = await readAppointments(file, profiles, ctx.clock.today());
+  const read = await readAppointments(file, profiles, ctx.clock.today());
+  const { problems, past } = read;
   for (const p of problems) ctx.logger.warn({ file: path.basename(file), line: p.line, code: p.code }, p.message);
 
   let written: Written270[] = [];
-  if (items.length > 0) {
+  let items = read.items;
+  let otherPractice = 0;
+  if (items.length > 0 || parsed.values.practice !== undefined) {
     const db = await openDatabase({ logger: ctx.logger, migrate: true, actAs: 'pipeline' });
     try {
+      const practice = await checkPracticeOption(db.pool, parsed.values.practice);
+      if (practice !== undefined) ({ items, otherPractice } = appointmentsOfPractice(items, await loadPracticeDirectory(db.pool), practice));
       written = await writeEligibilityRequests(db.pool, items, { outDir, createdAt: ctx.clock.wallTime() });
+      await recordAudit(db.pool, { command: 'eligibility-requests', action: 'write', files: written.map((w) => w.file), ...(practice !== undefined && { practice }) });
     } catch (err) {
       // A lost database or a full disk keeps its own code (DATABASE_UNREACHABLE, DISK_FULL), as everywhere.
       if (err instanceof ClaimsError || systemFailureOf(err)) throw toClaimsError(err);
@@ -60,11 +73,12 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
       await db.close();
     }
   }
-  const summary = { files: written, requests: items.length, skippedPast: past, rejected: problems };
+  const summary = { files: written, requests: items.length, skippedPast: past, ...(parsed.values.practice !== undefined && { skippedOtherPractice: otherPractice }), rejected: problems };
   if (parsed.values.json) writeJson(ctx, summary);
   else {
     for (const w of written) ctx.stdout.write(`${w.file}: ${w.requests} request(s) in ${w.sets} set(s), ISA13 ${w.isa13}\n`);
-    ctx.stdout.write(`${items.length} request(s) written, ${past} past visit(s) skipped, ${problems.length} line(s) rejected\n`);
+    const others = parsed.values.practice === undefined ? '' : `, ${otherPractice} visit(s) of other practices skipped`;
+    ctx.stdout.write(`${items.length} request(s) written, ${past} past visit(s) skipped${others}, ${problems.length} line(s) rejected\n`);
     for (const p of problems) ctx.stdout.write(`  line ${p.line}: ${p.code}: ${p.message}\n`);
   }
   return problems.length > 0 ? ExitCode.rejected : ExitCode.ok;

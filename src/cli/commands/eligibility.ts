@@ -8,11 +8,14 @@ import { formatDecimal } from '../../common/money.ts';
 import { isIsoDate } from '../../common/dates.ts';
 import { AAA_FOLLOW_UPS, AAA_REASONS, percentOf, type Benefit } from '../../domain/eligibility.ts';
 import { answerCoverage, type CoverageAnswer } from '../../eligibility/coverage.ts';
-import { currentSnapshotsForMember, type StoredSnapshot } from '../../eligibility/store.ts';
+import { accountsOfSnapshots, currentSnapshotsForMember, type StoredSnapshot } from '../../eligibility/store.ts';
+import { recordAudit } from '../../runtime/audit.ts';
+import { eligibilityScope } from '../../eligibility/practice-scope.ts';
+import { checkPracticeOption, loadPracticeDirectory } from '../../runtime/practices.ts';
 import { JSON_OPTION, writeJson } from '../json-output.ts';
 
 const HELP = `Usage: claims eligibility MEMBER_ID [--payer PAYER_ID] [--date YYYY-MM-DD] [--service-type CODE]
-                         [--dependent FIRST_NAME] [--json]
+                         [--dependent FIRST_NAME] [--practice ID] [--json]
 
 Answers from the newest 271 on file for the member: active (yes, no, or unknown when nothing is known),
 why, and the benefit rows that apply on that date to that service type (its own rows and plan-wide ones).
@@ -22,6 +25,9 @@ Options:
   --date YYYY-MM-DD       Date of service. Default: today (CLAIMS_NOW fixes it).
   --service-type CODE     EB03 service type, e.g. 98 office visit, 30 plan coverage (default 30).
   --dependent FIRST_NAME  Answer for this dependent of the member instead of the subscriber.
+  --practice ID           Only 271s of this practice: about its patients (a person matched to no patient:
+                          asked by one of its NPIs, or by an NPI no practice has for a member id on its
+                          coverages). Default: every practice's.
   --json                  One JSON object: memberId, payerId, active, reason, benefits, rejections, ...
                           (a benefit's amount as integer cents: "amountCents": 2500 is $25.00)
   -h, --help
@@ -31,6 +37,7 @@ Exit codes: 0 an answer was printed (covered or not), 1 failure, 2 usage.
 Examples:
   claims eligibility W100200300 --date 2024-06-01 --service-type 98
   claims eligibility W555000111 --dependent LILY --json
+  claims eligibility W100200300 --practice northwind
 `;
 
 export interface BenefitJson {
@@ -105,7 +112,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   try {
     parsed = parseArgs({
       args, allowPositionals: true, strict: true,
-      options: { payer: { type: 'string' }, date: { type: 'string' }, 'service-type': { type: 'string' }, dependent: { type: 'string' }, ...JSON_OPTION },
+      options: { payer: { type: 'string' }, date: { type: 'string' }, 'service-type': { type: 'string' }, dependent: { type: 'string' }, practice: { type: 'string' }, ...JSON_OPTION },
     });
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -122,7 +129,10 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
 
   const db = await openDatabase({ logger: ctx.logger, migrate: true });
   try {
-    const all = await currentSnapshotsForMember(db.pool, memberId, payerId);
+    const practice = await checkPracticeOption(db.pool, parsed.values.practice);
+    const scope = practice === undefined ? undefined : eligibilityScope(await loadPracticeDirectory(db.pool), practice);
+    const all = await currentSnapshotsForMember(db.pool, memberId, payerId, scope);
+    await recordAudit(db.pool, { command: 'eligibility', action: 'read', accounts: await accountsOfSnapshots(db.pool, all), ...(practice !== undefined && { practice }) });
     const fitting = all.filter((s) => (dependent === null ? s.subject === 'subscriber' : s.subject === 'dependent' && (s.firstName ?? '').toUpperCase() === dependent));
     const snapshot = fitting[0] ?? null;
     const answer = answerCoverage(snapshot, date, serviceType);

@@ -3,10 +3,12 @@
 import { parseArgs } from 'node:util';
 import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { openDatabase, type Database } from '../../runtime/database.ts';
-import { checkPracticeOption } from '../../runtime/practices.ts';
+import { checkPracticeOption, loadPracticeDirectory } from '../../runtime/practices.ts';
+import { recordAudit } from '../../runtime/audit.ts';
 import { ExitCode } from '../../common/errors.ts';
 import { remittanceReport, remittanceTable, unmatchedReport, unmatchedTable } from '../../remittances/reports.ts';
 import { eligibilityReport, eligibilityTable } from '../../eligibility/report.ts';
+import { eligibilityScope } from '../../eligibility/practice-scope.ts';
 import { JSON_OPTION, jsonHelpLine, writeJson } from '../json-output.ts';
 
 export interface ReportOptions {
@@ -49,8 +51,9 @@ export const reports: SubReport[] = [
     name: 'eligibility',
     summary: 'current 271s needing attention: inactive or ended coverage, AAA rejections (with what to do), unmatched people, and 270s for visits ahead that no 271 has answered',
     async run(db, opts, ctx) {
-      if (opts.practice !== undefined) throw new UsageError('report eligibility is not per practice yet: 271s and 270s carry no practice (run it without --practice)');
-      const rows = await eligibilityReport(db.pool, ctx.clock.today());
+      const scope = opts.practice === undefined ? undefined : eligibilityScope(await loadPracticeDirectory(db.pool), opts.practice);
+      const rows = await eligibilityReport(db.pool, ctx.clock.today(), scope);
+      await recordAudit(db.pool, { command: 'report eligibility', action: 'read', ...(opts.practice !== undefined && { practice: opts.practice }) });
       if (opts.json) writeJson(ctx, rows);
       else ctx.stdout.write(eligibilityTable(rows));
       return ExitCode.ok;
@@ -67,14 +70,17 @@ ${reports.map((r) => `  ${r.name.padEnd(width)}  ${r.summary}`).join('\n')}
 
 Options:
   --from, --to  Limit to payment dates in this range, inclusive (reports that have dates).
-  --practice ID One practice's remittances (posted to its books, or quarantined with its payee) and
-                unmatched claims; without it, every practice's.
+  --practice ID One practice's rows; without it, every practice's. Remittances: posted to its books, or
+                quarantined with its payee; unmatched: claims its remittances paid; eligibility: 271s of
+                its patients (unmatched ones and 270s by its provider NPIs, an NPI no practice has by
+                the member ids on its coverages).
 ${jsonHelpLine(14)}
   -h, --help
 
 Examples:
   claims report remittances --from 2024-03-01 --to 2024-03-31
   claims report unmatched --json
+  claims report eligibility --practice riverside
 `;
 }
 
