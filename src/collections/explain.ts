@@ -7,7 +7,7 @@ import { accountsByNumber } from '../statements/load.ts';
 import { loadAccountFacts } from './facts.ts';
 import { decideReferral, type ReferralDecision } from './rules.ts';
 import type { Hold } from '../patients/holds.ts';
-import { effectivePolicy, type ReferralSettings } from './settings.ts';
+import { agenciesForPractice, effectivePolicy, type ReferralSettings } from './settings.ts';
 import { EVENTS_OF } from './sql.ts';
 
 export interface ReferralExplanation {
@@ -21,7 +21,7 @@ export async function explainReferral(pool: pg.Pool, accountNumber: string, asOf
   const rows = await accountsByNumber(pool, [accountNumber]);
   const [a] = await loadAccountFacts(pool, rows, asOf, settings);
   if (!a) return null;
-  const decision = decideReferral(a.facts, effectivePolicy(settings), settings.agencies);
+  const decision = decideReferral(a.facts, effectivePolicy(settings), agenciesForPractice(settings, rows[0]?.practice_id));
   const events = await pool.query<{ referral_id: string; kind: string; event_on: string; amount_cents: string; balance_after_cents: string; reason: string | null }>(EVENTS_OF, [accountNumber]);
   return {
     decision,

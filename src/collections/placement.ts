@@ -1,6 +1,7 @@
 // Builds the placement row for a referred account: the guarantor's demographics, the patient and their
 // relationship to the guarantor, dates and balances with the itemisation (CFPB Regulation F: the balance on
 // the itemisation date, here the final notice, then interest, fees, payments and credits since), and flags.
+// The creditor is the account's practice (its name and tax id), not the billing office.
 // `placementRecord` is pure; `loadPlacementInputs` reads the rows it needs.
 import type pg from 'pg';
 import { addDays, type IsoDate } from '../common/dates.ts';
@@ -15,17 +16,20 @@ export interface PlacementInputs {
   patients: { patient_id: string; last_name: string; first_name: string; birth_date: string; last_service_date: string | null; coverages: { relationship: string; last: string | null; first: string | null; birth: string | null }[] }[];
   lastPayment: { paid_on: string; amount_cents: string } | null;
   flags: string[];
+  /** The account's practice, the creditor the agency collects for. */
+  creditor: { name: string; taxId: string };
 }
 
 export async function loadPlacementInputs(db: Db, accountNumber: string, asOf: IsoDate): Promise<PlacementInputs> {
   // One after the other: `db` is usually a client inside the placing transaction.
-  const g = await db.query<PlacementInputs['guarantor']>(GUARANTOR_DETAILS, [accountNumber]);
+  const g = await db.query<PlacementInputs['guarantor'] & { creditor_name: string; creditor_tax_id: string }>(GUARANTOR_DETAILS, [accountNumber]);
   const patients = await db.query<PlacementInputs['patients'][number]>(PATIENTS_OF, [accountNumber, asOf]);
   const pay = await db.query<{ paid_on: string; amount_cents: string }>(LAST_PAYMENT, [accountNumber, asOf]);
   const flags = await db.query<{ flag: string }>(FLAGS_OF, [accountNumber, asOf]);
-  const guarantor = g.rows[0];
-  if (!guarantor) throw new Error(`guarantor account ${accountNumber} vanished`);
-  return { guarantor, patients: patients.rows, lastPayment: pay.rows[0] ?? null, flags: flags.rows.map((f) => f.flag) };
+  const row = g.rows[0];
+  if (!row) throw new Error(`guarantor account ${accountNumber} vanished`);
+  const { creditor_name: name, creditor_tax_id: taxId, ...guarantor } = row;
+  return { guarantor, patients: patients.rows, lastPayment: pay.rows[0] ?? null, flags: flags.rows.map((f) => f.flag), creditor: { name, taxId } };
 }
 
 const same = (a: string | null | undefined, b: string | null | undefined): boolean => (a ?? '').trim().toUpperCase() === (b ?? '').trim().toUpperCase();
@@ -118,5 +122,7 @@ export function placementRecord(x: PlacementFigures, inputs: PlacementInputs): P
     workersCompOrAccident: inputs.flags.includes('workers_comp') || inputs.flags.includes('accident'),
     creditReportable: x.creditReportable,
     creditReportNotBefore: x.creditReportNotBefore,
+    creditorName: inputs.creditor.name,
+    creditorTaxId: inputs.creditor.taxId,
   };
 }

@@ -42,6 +42,10 @@ export interface PlacementRecord {
   creditReportable: boolean;
   /** ...and nothing before a year after delinquency, counted here from the final notice. */
   creditReportNotBefore: string;
+  /** The creditor: the practice whose account this is (its name and tax id in `claims practices`), not the billing office. */
+  creditorName: string;
+  /** The creditor's tax id (EIN), nine digits; empty when the practice has none registered. */
+  creditorTaxId: string;
 }
 
 /** A balance update: a payment or adjustment posted to the practice after placement. */
@@ -123,6 +127,9 @@ export const PLACEMENT_FIELDS: Catalogue<PlacementRecord> = {
   workersCompOrAccident: f('flag', 'workers_comp_or_accident'),
   creditReportable: f('flag', 'credit_reportable'),
   creditReportNotBefore: f('date', 'credit_report_not_before'),
+  // Last, so an agency reading the default layout by position keeps every column it had.
+  creditorName: f('text', 'creditor_name'),
+  creditorTaxId: f('text', 'creditor_tax_id'),
 };
 
 export const UPDATE_FIELDS: Catalogue<UpdateRecord> = {

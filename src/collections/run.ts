@@ -3,7 +3,8 @@
 // assistance review, recalled by command or paid to zero are recalled. Then the candidates (a final notice
 // mailed): the rules decide (rules.ts); a referral is recorded and its ledger move posted in one transaction,
 // under the account's lock and a unique index, so neither a rerun nor a concurrent run can refer it twice.
-// Last, the rows go out as files (files.ts). Rerunning a date finds nothing new to do.
+// Last, the rows go out as files (files.ts), one per agency, kind and practice. With `practiceId`, all of it
+// for that practice's accounts only. Rerunning a date finds nothing new to do.
 import type pg from 'pg';
 import { recordAudit } from '../runtime/audit.ts';
 import { withTransaction } from '../runtime/database.ts';
@@ -14,12 +15,12 @@ import { accountsByNumber } from '../statements/load.ts';
 import { addDays } from '../common/dates.ts';
 import { adjustmentAppliedEntry, paymentAppliedEntry, recallEntry, referralEntry, referralKey } from './posting-rules.ts';
 import { loadAccountFacts, type AccountFacts } from './facts.ts';
-import { recordFiles, writeRecordedFiles } from './files.ts';
+import { recordFiles, writeRecordedFiles, type WrittenFile } from './files.ts';
 import { accountHolds } from '../patients/holds.ts';
 import { creditReporting, loadPlacementInputs, placementRecord } from './placement.ts';
 import { recordToJson, type EcaNoticeRecord, type RecallRecord, type UpdateRecord } from './records.ts';
 import { decideRecall, decideReferral, type ReferralDecision, type ReferralRule } from './rules.ts';
-import { effectivePolicy, type EffectivePolicy, type ReferralSettings } from './settings.ts';
+import { agenciesForPractice, effectivePolicy, type EffectivePolicy, type ReferralSettings } from './settings.ts';
 import * as SQL from './sql.ts';
 
 export interface ReferralRunOptions {
@@ -30,6 +31,8 @@ export interface ReferralRunOptions {
   runId?: string;
   /** Only these guarantor accounts (default: every account with a final notice or a referral). */
   accounts?: string[];
+  /** Only this practice's accounts, placed and new alike, and only its files (default: every practice's). */
+  practiceId?: string;
   pageSize?: number;
   signal?: AbortSignal;
 }
@@ -37,10 +40,10 @@ export interface ReferralRunOptions {
 export interface ReferralRunResult {
   asOf: string;
   candidates: number;
-  placed: { accountNumber: string; agencyId: string; referralId: string; amountCents: bigint }[];
-  updates: { accountNumber: string; referralId: string; kind: 'payment' | 'adjustment'; amountCents: bigint; balanceCents: bigint }[];
-  recalls: { accountNumber: string; referralId: string; reason: string; amountCents: bigint }[];
-  notices: { accountNumber: string; ecaNotBefore: string }[];
+  placed: { accountNumber: string; practiceId: string; agencyId: string; referralId: string; amountCents: bigint }[];
+  updates: { accountNumber: string; practiceId: string; referralId: string; kind: 'payment' | 'adjustment'; amountCents: bigint; balanceCents: bigint }[];
+  recalls: { accountNumber: string; practiceId: string; referralId: string; reason: string; amountCents: bigint }[];
+  notices: { accountNumber: string; practiceId: string; ecaNotBefore: string }[];
   /** How many candidates each rule kept from referral. */
   notReferred: Partial<Record<ReferralRule, number>>;
   files: string[];
@@ -63,7 +66,7 @@ async function lastPaymentDate(client: Client, accountNumber: string, asOf: stri
   return (await client.query<{ paid_on: string }>(SQL.LAST_PAYMENT, [accountNumber, asOf])).rows[0]?.paid_on ?? '';
 }
 
-interface ActiveRow { id: string; account_number: string; agency_id: string; cycle_started_on: string; placed_on: string; recall_requested_on: string | null; recall_reason: string | null }
+interface ActiveRow { id: string; account_number: string; practice_id: string; agency_id: string; cycle_started_on: string; placed_on: string; recall_requested_on: string | null; recall_reason: string | null }
 
 /** Balance updates and recalls for one placed account, in one transaction under the account's lock. */
 async function reviewPlaced(client: Client, r: ActiveRow, asOf: string, policy: EffectivePolicy, result: ReferralRunResult): Promise<void> {
@@ -81,7 +84,7 @@ async function reviewPlaced(client: Client, r: ActiveRow, asOf: string, policy: 
     collections -= amount;
     const record: UpdateRecord = { accountNumber: r.account_number, referralId: r.id, transactionDate: asOf, transactionType: kind === 'payment' ? 'PAYMENT' : 'ADJUSTMENT', amountCents: amount, balanceCents: collections, lastPaymentDate: paidOn };
     await client.query(SQL.INSERT_EVENT, [r.id, kind, asOf, amount.toString(), collections.toString(), null, key, recordToJson(record)]);
-    result.updates.push({ accountNumber: r.account_number, referralId: r.id, kind, amountCents: amount, balanceCents: collections });
+    result.updates.push({ accountNumber: r.account_number, practiceId: r.practice_id, referralId: r.id, kind, amountCents: amount, balanceCents: collections });
   };
   // A negative receivable is an adjustment that reduced what was placed; a credit is a payment made to us.
   if (b.receivable < 0n && collections > 0n) await update('adjustment', -b.receivable < collections ? -b.receivable : collections);
@@ -96,21 +99,21 @@ async function reviewPlaced(client: Client, r: ActiveRow, asOf: string, policy: 
   const why = reason === 'REQUESTED' && r.recall_reason ? `REQUESTED: ${r.recall_reason}` : reason;
   await client.query(SQL.INSERT_EVENT, [r.id, 'recall', asOf, collections.toString(), '0', why, collections > 0n ? key : null, recordToJson(record)]);
   await client.query(SQL.CLOSE_REFERRAL, [r.id, reason === 'ZERO_BALANCE' ? 'paid' : 'recalled', asOf, why]);
-  result.recalls.push({ accountNumber: r.account_number, referralId: r.id, reason, amountCents: collections });
+  result.recalls.push({ accountNumber: r.account_number, practiceId: r.practice_id, referralId: r.id, reason, amountCents: collections });
 }
 
 async function reviewAllPlaced(pool: pg.Pool, opts: ReferralRunOptions, policy: EffectivePolicy, result: ReferralRunResult): Promise<void> {
   let after = '0';
   for (;;) {
     if (opts.signal?.aborted) return;
-    const page = (await pool.query<ActiveRow>(SQL.ACTIVE_REFERRALS, [opts.asOf, after, opts.pageSize ?? 500, opts.accounts ?? null])).rows;
+    const page = (await pool.query<ActiveRow>(SQL.ACTIVE_REFERRALS, [opts.asOf, after, opts.pageSize ?? 500, opts.accounts ?? null, opts.practiceId ?? null])).rows;
     if (page.length === 0) return;
     for (const r of page) await withTransaction(pool, (client) => reviewPlaced(client, r, opts.asOf, policy, result));
     after = (page.at(-1) as ActiveRow).id;
   }
 }
 
-async function sendNotice(pool: pg.Pool, a: AccountFacts, d: ReferralDecision, asOf: string, policy: EffectivePolicy, result: ReferralRunResult): Promise<void> {
+async function sendNotice(pool: pg.Pool, a: AccountFacts, practiceId: string, d: ReferralDecision, asOf: string, policy: EffectivePolicy, result: ReferralRunResult): Promise<void> {
   const ecaNotBefore = d.sendEcaNotice?.ecaNotBefore;
   const first = a.facts.cycleStartedOn;
   if (!ecaNotBefore || !first) return;
@@ -124,11 +127,11 @@ async function sendNotice(pool: pg.Pool, a: AccountFacts, d: ReferralDecision, a
     assistanceDeadline: addDays(first, policy.assistanceApplicationDays ?? 240),
   };
   const inserted = await pool.query(SQL.INSERT_ECA_NOTICE, [a.facts.accountNumber, first, asOf, ecaNotBefore, d.balanceCents.toString(), recordToJson(record)]);
-  if (inserted.rowCount) result.notices.push({ accountNumber: a.facts.accountNumber, ecaNotBefore });
+  if (inserted.rowCount) result.notices.push({ accountNumber: a.facts.accountNumber, practiceId, ecaNotBefore });
 }
 
 /** Place one account: record the referral and move its balance, all or nothing. False when it was not placed after all. */
-async function place(pool: pg.Pool, a: AccountFacts, d: ReferralDecision, opts: ReferralRunOptions, policy: EffectivePolicy, result: ReferralRunResult): Promise<boolean> {
+async function place(pool: pg.Pool, a: AccountFacts, practiceId: string, d: ReferralDecision, opts: ReferralRunOptions, policy: EffectivePolicy, result: ReferralRunResult): Promise<boolean> {
   const { asOf } = opts;
   const account = a.facts.accountNumber;
   const first = a.facts.cycleStartedOn as string;
@@ -157,45 +160,64 @@ async function place(pool: pg.Pool, a: AccountFacts, d: ReferralDecision, opts: 
       await loadPlacementInputs(client, account, asOf),
     );
     await client.query(SQL.SET_REFERRAL_RECORD, [referralId, recordToJson(record)]);
-    result.placed.push({ accountNumber: account, agencyId, referralId, amountCents: amount });
+    result.placed.push({ accountNumber: account, practiceId, agencyId, referralId, amountCents: amount });
     return true;
   });
 }
 
-export async function runReferrals(pool: pg.Pool, opts: ReferralRunOptions): Promise<ReferralRunResult> {
+/** The candidates (a final notice mailed), page by page: a 501(r) notice or a placement, with the practice's agencies. */
+async function referCandidates(pool: pg.Pool, opts: ReferralRunOptions, policy: EffectivePolicy, result: ReferralRunResult): Promise<void> {
   const { asOf, settings } = opts;
-  const policy = effectivePolicy(settings);
-  const result: ReferralRunResult = { asOf, candidates: 0, placed: [], updates: [], recalls: [], notices: [], notReferred: {}, files: [] };
-  // Files a stopped run recorded but did not write go out first, unchanged.
-  result.files.push(...(await writeRecordedFiles(pool, settings, opts.outDir)));
-  await reviewAllPlaced(pool, opts, policy, result);
-
   let after = '';
   for (;;) {
-    if (opts.signal?.aborted) break;
-    const numbers = (await pool.query<{ account_number: string }>(SQL.CANDIDATE_ACCOUNTS, [asOf, after, opts.pageSize ?? 500, opts.accounts ?? null])).rows.map((r) => r.account_number);
-    if (numbers.length === 0) break;
+    if (opts.signal?.aborted) return;
+    const numbers = (await pool.query<{ account_number: string }>(SQL.CANDIDATE_ACCOUNTS, [asOf, after, opts.pageSize ?? 500, opts.accounts ?? null, opts.practiceId ?? null])).rows.map((r) => r.account_number);
+    if (numbers.length === 0) return;
     after = numbers.at(-1) as string;
     result.candidates += numbers.length;
-    const facts = await loadAccountFacts(pool, await accountsByNumber(pool, numbers), asOf, settings);
-    for (const a of facts) {
-      const d = decideReferral(a.facts, policy, settings.agencies);
-      if (d.sendEcaNotice) await sendNotice(pool, a, d, asOf, policy, result);
-      const placed = d.refer && (await place(pool, a, d, opts, policy, result));
+    const guarantors = await accountsByNumber(pool, numbers);
+    const practiceOf = new Map(guarantors.map((g) => [g.account_number, g.practice_id]));
+    for (const a of await loadAccountFacts(pool, guarantors, asOf, settings)) {
+      const practiceId = practiceOf.get(a.facts.accountNumber) as string;
+      const d = decideReferral(a.facts, policy, agenciesForPractice(settings, practiceId));
+      if (d.sendEcaNotice) await sendNotice(pool, a, practiceId, d, asOf, policy, result);
+      const placed = d.refer && (await place(pool, a, practiceId, d, opts, policy, result));
       if (!placed) {
         const rule = d.refer ? 'ALREADY_REFERRED' : d.rule;
         result.notReferred[rule] = (result.notReferred[rule] ?? 0) + 1;
       }
     }
   }
-  await recordFiles(pool, settings, asOf, opts.runId);
-  result.files.push(...(await writeRecordedFiles(pool, settings, opts.outDir)));
-  await recordAudit(pool, {
-    command: opts.runId ? 'run:referrals' : 'referrals', action: 'write',
-    accounts: [...result.placed, ...result.updates, ...result.recalls, ...result.notices].map((x) => x.accountNumber),
-    files: result.files, ...(opts.runId && { runId: opts.runId }),
-  });
-  opts.logger.info({ asOf, candidates: result.candidates, placed: result.placed.length, updates: result.updates.length, recalls: result.recalls.length, notices: result.notices.length, notReferred: result.notReferred }, 'referrals run done');
+}
+
+/** One audit row per practice: the accounts written about and the files written, each practice's own. */
+async function auditRun(pool: pg.Pool, opts: ReferralRunOptions, result: ReferralRunResult, files: WrittenFile[]): Promise<void> {
+  const byPractice = new Map<string, { accounts: string[]; files: string[] }>();
+  const of = (practiceId: string) => {
+    const e = byPractice.get(practiceId) ?? { accounts: [], files: [] };
+    byPractice.set(practiceId, e);
+    return e;
+  };
+  for (const x of [...result.placed, ...result.updates, ...result.recalls, ...result.notices]) of(x.practiceId).accounts.push(x.accountNumber);
+  for (const f of files) of(f.practiceId).files.push(f.path);
+  for (const [practice, e] of [...byPractice].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    await recordAudit(pool, { command: opts.runId ? 'run:referrals' : 'referrals', action: 'write', practice, ...e, ...(opts.runId && { runId: opts.runId }) });
+  }
+}
+
+export async function runReferrals(pool: pg.Pool, opts: ReferralRunOptions): Promise<ReferralRunResult> {
+  const { asOf, settings, practiceId } = opts;
+  const policy = effectivePolicy(settings);
+  const result: ReferralRunResult = { asOf, candidates: 0, placed: [], updates: [], recalls: [], notices: [], notReferred: {}, files: [] };
+  // Files a stopped run recorded but did not write go out first, unchanged.
+  const files = await writeRecordedFiles(pool, settings, opts.outDir, practiceId);
+  await reviewAllPlaced(pool, opts, policy, result);
+  await referCandidates(pool, opts, policy, result);
+  await recordFiles(pool, settings, asOf, opts.runId, practiceId);
+  files.push(...(await writeRecordedFiles(pool, settings, opts.outDir, practiceId)));
+  result.files = files.map((f) => f.path);
+  await auditRun(pool, opts, result, files);
+  opts.logger.info({ asOf, ...(practiceId !== undefined && { practiceId }), candidates: result.candidates, placed: result.placed.length, updates: result.updates.length, recalls: result.recalls.length, notices: result.notices.length, notReferred: result.notReferred }, 'referrals run done');
   return result;
 }
 

@@ -1,8 +1,10 @@
 // Collections policy and agency configuration: one zod schema with every default in one place. The referral
 // rules (days since the first statement, minimum balance), non-profit mode (IRS 501(r)), and the agencies with
-// their assignment rules and file layouts. Every problem is reported at once as REFERRAL_SETTINGS_INVALID.
+// their assignment rules and file layouts, and the agencies each practice chose (`practices`). Every problem is
+// reported at once as REFERRAL_SETTINGS_INVALID.
 import { z } from 'zod';
 import { ClaimsError } from '../common/errors.ts';
+import { PRACTICE_ID_PATTERN } from '../domain/practice.ts';
 import { StatementSettingsSchema } from '../statements/settings.ts';
 import { FIELDS, type RecordKind } from './records.ts';
 
@@ -52,6 +54,11 @@ export const AgencySchema = z.strictObject({
 });
 export type Agency = z.output<typeof AgencySchema>;
 
+/** What a practice (a client of the office, the creditor) chooses for itself; the rest of the policy is the office's. */
+const PracticeReferralSettings = z.strictObject({
+  agencies: z.array(z.string().min(1)).min(1).describe('Ids of the agencies (from "agencies") this practice places with, in its order of preference; each agency\'s assign rules still apply.'),
+});
+
 export const ReferralSettingsSchema = z.strictObject({
   daysAfterFirstStatement: z.number().int().min(1).max(3650).default(120).describe('Refer no earlier than this many days after the cycle\'s first statement (never the date of service).'),
   daysAfterFinalNotice: z.number().int().min(0).max(3650).default(30).describe('Refer no earlier than this many days after the final notice was mailed, so its due date passes first (and a cycle that a dispute or a plan default pushed back still gets its notice period).'),
@@ -62,6 +69,9 @@ export const ReferralSettingsSchema = z.strictObject({
   creditReportMinimumCents: z.number().int().min(0).max(100_000_000).default(50_000).describe('Placements under this many cents are marked not credit-reportable (the bureaus do not report medical collections under $500).'),
   creditReportWaitDays: z.number().int().min(0).max(3650).default(365).describe('Placements carry the date before which they may not be reported: this many days after the final notice (the bureaus wait a year after delinquency).'),
   agencies: z.array(AgencySchema).min(1).prefault([{ id: 'DEFAULT', name: 'Collection agency' }]).describe('Agencies in order of preference.'),
+  practices: z.record(z.string().regex(PRACTICE_ID_PATTERN), PracticeReferralSettings).default({}).describe(
+    'Per practice id (`claims practices`): the agencies its accounts are placed with. A practice not listed may be placed with any of "agencies".',
+  ),
   statements: StatementSettingsSchema.prefault({}).describe('Statement policy used to read the cycle and plan standing (as for the statements stage).'),
 });
 export type ReferralSettings = z.output<typeof ReferralSettingsSchema>;
@@ -91,6 +101,20 @@ export function effectivePolicy(s: ReferralSettings): EffectivePolicy {
   };
 }
 
+/** The agencies a practice's accounts may be placed with, in its order: "practices" names them, else every agency. */
+export function agenciesForPractice(settings: Pick<ReferralSettings, 'agencies' | 'practices'>, practiceId: string | undefined): Agency[] {
+  const own = practiceId === undefined ? undefined : settings.practices[practiceId];
+  if (own === undefined) return settings.agencies;
+  return own.agencies.flatMap((id) => settings.agencies.filter((a) => a.id === id));
+}
+
+/** A practice that names an agency the settings do not have. */
+export function practiceProblems(s: Pick<ReferralSettings, 'agencies' | 'practices'>): string[] {
+  const ids = new Set(s.agencies.map((a) => a.id));
+  return Object.entries(s.practices).flatMap(([practiceId, p]) => p.agencies.flatMap((id, i) =>
+    ids.has(id) ? [] : [`practices.${practiceId}.agencies.${i}: no agency ${id} in "agencies" (${[...ids].join(', ')})`]));
+}
+
 /** Problems a schema cannot see: unknown fields in a layout, fixed-width columns without a width, duplicate ids. */
 function layoutProblems(s: ReferralSettings): string[] {
   const problems: string[] = [];
@@ -114,7 +138,7 @@ function layoutProblems(s: ReferralSettings): string[] {
 export function parseReferralSettings(input: unknown = {}): ReferralSettings {
   const parsed = ReferralSettingsSchema.safeParse(input ?? {});
   const problems = parsed.success
-    ? layoutProblems(parsed.data)
+    ? [...layoutProblems(parsed.data), ...practiceProblems(parsed.data)]
     : parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   if (!parsed.success || problems.length > 0) {
     throw new ClaimsError({ code: 'REFERRAL_SETTINGS_INVALID', message: `invalid referral settings:\n  ${problems.join('\n  ')}` });

@@ -1,12 +1,13 @@
 // SQL of collections (the referrals run, its files, agency returns, holds files, agency flags, the account
 // view's referral section), as named constants. Parameters are always bound.
 
-/** Accounts that may be referred or need a 501(r) notice: a final notice issued on or before $1. Paged. */
+/** Accounts that may be referred or need a 501(r) notice: a final notice issued on or before $1. Paged; $5 one practice's. */
 export const CANDIDATE_ACCOUNTS = `
 SELECT DISTINCT s.account_number
 FROM statements s
 WHERE s.kind = 'final_notice' AND s.status = 'issued' AND s.statement_date <= $1 AND s.account_number > $2
   AND ($4::text[] IS NULL OR s.account_number = ANY($4::text[]))
+  AND ($5::text IS NULL OR s.practice_id = $5::text)
 ORDER BY s.account_number
 LIMIT $3`;
 
@@ -18,11 +19,13 @@ FROM referrals
 WHERE account_number = ANY($1::text[])
 ORDER BY account_number, id`;
 
+/** Referrals placed on or before $1, paged by id; $4 only these accounts, $5 one practice's. */
 export const ACTIVE_REFERRALS = `
-SELECT id::text AS id, account_number, agency_id, cycle_started_on::text AS cycle_started_on, placed_on::text AS placed_on,
+SELECT id::text AS id, account_number, practice_id, agency_id, cycle_started_on::text AS cycle_started_on, placed_on::text AS placed_on,
        recall_requested_on::text AS recall_requested_on, recall_reason
 FROM referrals
 WHERE status = 'placed' AND placed_on <= $1 AND id > $2 AND ($4::text[] IS NULL OR account_number = ANY($4::text[]))
+  AND ($5::text IS NULL OR practice_id = $5::text)
 ORDER BY id
 LIMIT $3`;
 
@@ -37,11 +40,11 @@ SELECT DISTINCT linked_account_number AS account_number
 FROM provisional_patients
 WHERE linked_account_number = ANY($1::text[]) AND state = 'provisional'`;
 
-/** The guarantor's demographics for a placement file. */
+/** The guarantor's demographics for a placement file, and the creditor: the account's practice. */
 export const GUARANTOR_DETAILS = `
-SELECT account_number, last_name, first_name, address_line1, coalesce(address_line2, '') AS address_line2, city, state, postal_code,
-       coalesce(phone, '') AS phone, coalesce(email, '') AS email
-FROM guarantor_accounts WHERE account_number = $1`;
+SELECT g.account_number, g.last_name, g.first_name, g.address_line1, coalesce(g.address_line2, '') AS address_line2, g.city, g.state, g.postal_code,
+       coalesce(g.phone, '') AS phone, coalesce(g.email, '') AS email, p.name AS creditor_name, coalesce(p.tax_id, '') AS creditor_tax_id
+FROM guarantor_accounts g JOIN practices p ON p.id = g.practice_id WHERE g.account_number = $1`;
 
 /** Patients of the account with their latest service date and their coverages' subscribers (for the relationship). */
 export const PATIENTS_OF = `
@@ -106,19 +109,25 @@ VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (account_number, cycle_started_on) DO NOTHING
 RETURNING id::text AS id`;
 
-/** Rows recorded but not yet assigned to a file, per agency and kind. */
+/** Rows recorded but not yet assigned to a file, per agency, kind and practice; $1 one practice's. */
 export const UNFILED = `
-SELECT 'placement' AS kind, agency_id, id::text AS id FROM referrals WHERE file_id IS NULL AND record <> '{}'
-UNION ALL
-SELECT CASE WHEN e.kind = 'recall' THEN 'recall' ELSE 'update' END, r.agency_id, e.id::text
-FROM referral_events e JOIN referrals r ON r.id = e.referral_id
-WHERE e.file_id IS NULL AND e.record IS NOT NULL
-UNION ALL
-SELECT 'eca_notice', '501r', id::text FROM eca_notices WHERE file_id IS NULL
-ORDER BY 1, 2, 3`;
+SELECT * FROM (
+  SELECT 'placement' AS kind, agency_id, practice_id, id::text AS id FROM referrals WHERE file_id IS NULL AND record <> '{}'
+  UNION ALL
+  SELECT CASE WHEN e.kind = 'recall' THEN 'recall' ELSE 'update' END, r.agency_id, r.practice_id, e.id::text
+  FROM referral_events e JOIN referrals r ON r.id = e.referral_id
+  WHERE e.file_id IS NULL AND e.record IS NOT NULL
+  UNION ALL
+  SELECT 'eca_notice', '501r', practice_id, id::text FROM eca_notices WHERE file_id IS NULL
+) u
+WHERE $1::text IS NULL OR u.practice_id = $1::text
+ORDER BY 1, 2, 3, 4`;
 
 export const NEXT_FILE_SEQUENCE = `
 SELECT coalesce(max(sequence), 0) + 1 AS sequence FROM collection_files WHERE agency_id = $1 AND kind = $2 AND as_of = $3`;
+
+/** File names already taken for an agency, kind and date (a practice's next file takes the first free one). */
+export const FILE_NAMES_OF = `SELECT file_name FROM collection_files WHERE agency_id = $1 AND kind = $2 AND as_of = $3`;
 
 export const INSERT_FILE = `
 INSERT INTO collection_files (agency_id, kind, as_of, sequence, file_name, row_count, run_id)
@@ -129,8 +138,20 @@ export const ASSIGN_PLACEMENTS = `UPDATE referrals SET file_id = $1 WHERE id = A
 export const ASSIGN_EVENTS = `UPDATE referral_events SET file_id = $1 WHERE id = ANY($2::bigint[]) AND file_id IS NULL`;
 export const ASSIGN_NOTICES = `UPDATE eca_notices SET file_id = $1 WHERE id = ANY($2::bigint[]) AND file_id IS NULL`;
 
+/**
+ * Files recorded but not written, with their practice: collection_files has no practice column (a file holds
+ * one practice's rows, so its practice is its rows'); $1 one practice's.
+ */
 export const UNWRITTEN_FILES = `
-SELECT id::text AS id, agency_id, kind, as_of::text AS as_of, file_name FROM collection_files WHERE written_at IS NULL ORDER BY id`;
+SELECT * FROM (
+  SELECT f.id::text AS id, f.agency_id, f.kind, f.as_of::text AS as_of, f.file_name,
+         coalesce((SELECT r.practice_id FROM referrals r WHERE r.file_id = f.id LIMIT 1),
+                  (SELECT r.practice_id FROM referral_events e JOIN referrals r ON r.id = e.referral_id WHERE e.file_id = f.id LIMIT 1),
+                  (SELECT n.practice_id FROM eca_notices n WHERE n.file_id = f.id LIMIT 1)) AS practice_id
+  FROM collection_files f WHERE f.written_at IS NULL
+) u
+WHERE $1::text IS NULL OR u.practice_id = $1::text
+ORDER BY u.id::bigint`;
 
 export const FILE_PLACEMENTS = `SELECT record FROM referrals WHERE file_id = $1 ORDER BY account_number, id`;
 export const FILE_EVENTS = `

@@ -75,6 +75,7 @@ export interface AuditQuery {
   to?: string;
 }
 
+// ORDER BY the column, not the text it is selected as (as text, '10' sorts before '9').
 const SELECT = `
 SELECT id::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, os_user, db_role, command, action,
   practice, accounts, files, run_id::text
@@ -83,7 +84,7 @@ WHERE ($1::text IS NULL OR accounts @> ARRAY[$1::text])
   AND ($2::date IS NULL OR at >= $2::date)
   AND ($3::date IS NULL OR at < $3::date + 1)
   AND ($4::text IS NULL OR practice = $4::text)
-ORDER BY id`;
+ORDER BY audit_events.id`;
 
 export async function readAudit(db: pg.Pool, q: AuditQuery): Promise<StoredAuditEvent[]> {
   const { rows } = await db.query<{

@@ -87,11 +87,12 @@ describe('referral rules on the real cycle', () => {
     expect(b['collections_receivable::G-1']).toBe(20000n);
     const rows = await csvRows('placements-DEFAULT-2025-06-10.csv');
     expect(rows.length).toBe(2);
-    expect(rows[0]).toBe('account_number,referral_id,placed_on,guarantor_last_name,guarantor_first_name,guarantor_address_1,guarantor_address_2,guarantor_city,guarantor_state,guarantor_zip,guarantor_phone,guarantor_email,guarantor_birth_date,patient_last_name,patient_first_name,patient_relationship,last_service_date,original_balance,current_balance,last_payment_date,last_payment_amount,itemization_date,itemization_balance,interest_since_itemization,fees_since_itemization,payments_since_itemization,credits_since_itemization,deceased,bankruptcy,attorney,dispute,workers_comp_or_accident,credit_reportable,credit_report_not_before');
+    expect(rows[0]).toBe('account_number,referral_id,placed_on,guarantor_last_name,guarantor_first_name,guarantor_address_1,guarantor_address_2,guarantor_city,guarantor_state,guarantor_zip,guarantor_phone,guarantor_email,guarantor_birth_date,patient_last_name,patient_first_name,patient_relationship,last_service_date,original_balance,current_balance,last_payment_date,last_payment_amount,itemization_date,itemization_balance,interest_since_itemization,fees_since_itemization,payments_since_itemization,credits_since_itemization,deceased,bankruptcy,attorney,dispute,workers_comp_or_accident,credit_reportable,credit_report_not_before,creditor_name,creditor_tax_id');
     const id = r.placed[0]?.referralId;
     // The fixture's guarantor is also the patient (same name): relationship self, birth date 1980-01-01.
     // 200.00 is under the bureaus' 500.00: not credit-reportable; and not before a year after the final notice.
-    expect(rows[1]).toBe(`G-1,${id},2025-06-10,Testperson,Avery,1 Example Way,,Springfield,IL,62701,,,1980-01-01,Testperson,Avery,self,2025-01-15,200.00,200.00,,0.00,2025-05-11,200.00,0.00,0.00,0.00,0.00,N,N,N,N,N,N,2026-05-11`);
+    // The creditor is the practice 'default' (a single-practice office: its name as migrated, no tax id).
+    expect(rows[1]).toBe(`G-1,${id},2025-06-10,Testperson,Avery,1 Example Way,,Springfield,IL,62701,,,1980-01-01,Testperson,Avery,self,2025-01-15,200.00,200.00,,0.00,2025-05-11,200.00,0.00,0.00,0.00,0.00,N,N,N,N,N,N,2026-05-11,Default practice,`);
     expect((await stat(path.join(out(), 'placements-DEFAULT-2025-06-10.csv'))).mode & 0o777).toBe(0o600);
   });
 
@@ -172,7 +173,7 @@ describe('after placement', () => {
 describe('non-profit mode (IRS 501(r))', () => {
   it('G-4: the written notice goes out on 2025-05-20; no referral until 30 days later (06-18 no, 06-19 yes)', async () => {
     const n = await refer('2025-05-20', ['G-4'], nonProfit);
-    expect(n.notices).toEqual([{ accountNumber: 'G-4', ecaNotBefore: '2025-06-19' }]);
+    expect(n.notices).toEqual([{ accountNumber: 'G-4', practiceId: 'default', ecaNotBefore: '2025-06-19' }]);
     expect((await csvRows('eca-notices-2025-05-20.csv'))[1]).toBe('G-4,2025-05-20,Testperson,Avery,1 Example Way,,Springfield,IL,62701,300.00,2025-06-19,referral to a collection agency that may report to credit bureaus,2025-10-08');
     expect((await refer('2025-06-10', ['G-4'], nonProfit)).notReferred).toEqual({ ECA_NOTICE_PERIOD: 1 });
     expect((await refer('2025-06-18', ['G-4'], nonProfit)).notReferred).toEqual({ ECA_NOTICE_PERIOD: 1 });
@@ -183,7 +184,7 @@ describe('non-profit mode (IRS 501(r))', () => {
   it('G-5: a configured 90 days is raised to 120 (06-09 too early); the notice sent on day 120 holds the referral to 07-10', async () => {
     expect(await why('G-5', '2025-06-09', nonProfit90)).toMatchObject({ rule: 'TOO_EARLY', eligibleOn: '2025-06-10' });
     const n = await refer('2025-06-10', ['G-5'], nonProfit90);
-    expect([n.placed, n.notices, n.notReferred]).toEqual([[], [{ accountNumber: 'G-5', ecaNotBefore: '2025-07-10' }], { ECA_NOTICE_REQUIRED: 1 }]);
+    expect([n.placed, n.notices, n.notReferred]).toEqual([[], [{ accountNumber: 'G-5', practiceId: 'default', ecaNotBefore: '2025-07-10' }], { ECA_NOTICE_REQUIRED: 1 }]);
     expect(await why('G-5', '2025-07-09', nonProfit90)).toMatchObject({ rule: 'ECA_NOTICE_PERIOD', ecaNoticeOn: '2025-06-10' });
     const r = await refer('2025-07-10', ['G-5'], nonProfit90);
     expect(r.placed.map((p) => [p.accountNumber, p.amountCents])).toEqual([['G-5', 40000n]]);

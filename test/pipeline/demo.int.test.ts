@@ -179,13 +179,14 @@ describe('the demo pipeline', () => {
   });
 
   it('writes one placement file on 2024-07-31: the two accounts at or over the 10.00 minimum, not the 8.00 one', async () => {
+    // Two practices are registered, so each file names its practice (the creditor): both accounts are Northwind's.
     expect((await fs.readdir(outbox('referrals'))).sort()).toEqual([
-      'placements-CASCADE-2024-07-31.csv', 'recalls-CASCADE-2024-08-15.csv', 'updates-CASCADE-2024-08-15.csv',
+      'placements-CASCADE-northwind-2024-07-31.csv', 'recalls-CASCADE-northwind-2024-08-15.csv', 'updates-CASCADE-northwind-2024-08-15.csv',
     ]);
-    const placed = await csvRows(outbox('referrals', 'placements-CASCADE-2024-07-31.csv'));
-    expect(placed.map((r) => [r.ClientAcct, r.DebtorLast, r.St, r.OrigBal, r.CurBal, r.ItemDt])).toEqual([
-      ['A00000005', 'DUMMY', 'OR', '13.00', '204.47', '06/30/2024'],
-      ['A00000020', 'RIVERS', 'OR', '100.00', '100.00', '06/30/2024'],
+    const placed = await csvRows(outbox('referrals', 'placements-CASCADE-northwind-2024-07-31.csv'));
+    expect(placed.map((r) => [r.ClientAcct, r.DebtorLast, r.St, r.OrigBal, r.CurBal, r.ItemDt, r.Creditor, r.CreditorTIN])).toEqual([
+      ['A00000005', 'DUMMY', 'OR', '13.00', '204.47', '06/30/2024', 'Northwind Family Medicine (sample)', '841234567'],
+      ['A00000020', 'RIVERS', 'OR', '100.00', '100.00', '06/30/2024', 'Northwind Family Medicine (sample)', '841234567'],
     ]);
   });
 
@@ -199,11 +200,11 @@ describe('the demo pipeline', () => {
   });
 
   it('on 2024-08-15 turns the payment into one balance update and the dispute into one recall', async () => {
-    const updates = await csvRows(outbox('referrals', 'updates-CASCADE-2024-08-15.csv'));
+    const updates = await csvRows(outbox('referrals', 'updates-CASCADE-northwind-2024-08-15.csv'));
     expect(updates.map((r) => [r.account_number, r.transaction_type, r.amount, r.new_balance, r.last_payment_date])).toEqual([
       ['A00000020', 'PAYMENT', '40.00', '60.00', '2024-08-14'],
     ]);
-    const recalls = await csvRows(outbox('referrals', 'recalls-CASCADE-2024-08-15.csv'));
+    const recalls = await csvRows(outbox('referrals', 'recalls-CASCADE-northwind-2024-08-15.csv'));
     expect(recalls.map((r) => [r.account_number, r.recall_date, r.recall_reason, r.balance])).toEqual([['A00000005', '2024-08-15', 'DISPUTE', '204.47']]);
     const hold = await db.pool.query("SELECT kind, opened_on::text, resolved_on, source LIKE 'file:%:2' AS from_file_line_2 FROM account_holds WHERE account_number = 'A00000005'");
     expect(hold.rows).toEqual([{ kind: 'dispute', opened_on: '2024-08-13', resolved_on: null, from_file_line_2: true }]);

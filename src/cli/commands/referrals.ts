@@ -1,4 +1,4 @@
-// `claims referrals --as-of DATE [--out DIR]`: the collections run (src/collections/run.ts): balance updates and
+// `claims referrals --as-of DATE [--out DIR] [--practice ID]`: the collections run (src/collections/run.ts): balance updates and
 // recalls for accounts with an agency, new placements, 501(r) notices, the files to each agency. Also
 // `claims referrals recall ACCOUNT` and `claims referrals returns FILE`; and, through the account command's
 // registries, `claims account ACCOUNT dispute|assistance|resolve|flag` and the account view's referral section.
@@ -8,11 +8,13 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { type Command, type CommandContext, UsageError } from '../command.ts';
 import { accountSubcommands, accountViewSections } from './account.ts';
 import { openDatabase } from '../../runtime/database.ts';
+import { checkPracticeOption } from '../../runtime/practices.ts';
 import { config } from '../../runtime/config.ts';
 import { sha256Hex } from '../../common/content-hash.ts';
 import { ClaimsError, ExitCode } from '../../common/errors.ts';
 import { formatUsd } from '../../common/money.ts';
 import { isIsoDate } from '../../common/dates.ts';
+import { DEFAULT_PRACTICE } from '../../domain/practice.ts';
 import { explainReferral, explanationText } from '../../collections/explain.ts';
 import { openAccountHold, resolveAccountHolds } from '../../patients/holds.ts';
 import { ingestReturnsText } from '../../collections/returns.ts';
@@ -22,7 +24,7 @@ import { referralSettingsOf } from '../../pipeline/stages/referrals.ts';
 import { mergeAgenciesFile, parseReferralSettings, type ReferralSettings } from '../../collections/settings.ts';
 import { JSON_OPTION, jsonHelpLine, writeJson } from '../json-output.ts';
 
-const HELP = `Usage: claims referrals --as-of DATE [--out DIR] [--settings FILE] [--account NUMBER]... [--json]
+const HELP = `Usage: claims referrals --as-of DATE [--out DIR] [--settings FILE] [--account NUMBER]... [--practice ID] [--json]
        claims referrals recall ACCOUNT --reason TEXT [--date DATE] [--json]
        claims referrals returns FILE [--json]
 
@@ -34,6 +36,9 @@ const HELP = `Usage: claims referrals --as-of DATE [--out DIR] [--settings FILE]
   referred for this balance, are placed: placements-AGENCY-DATE.csv (owner-only; demographics, dates and
   balances, never diagnoses or procedure codes) and a ledger move to collections receivable. Non-profit
   mode (IRS 501(r)) writes eca-notices-DATE.csv and waits 30 days after it. Rerunning a date does nothing new.
+  The creditor is the practice, not the billing office: each practice's rows go in files of their own,
+  named placements-AGENCY-PRACTICE-DATE.csv (and so on) once practices are registered (\`claims practices\`),
+  and placements carry the practice's name and tax id.
 
   recall    asks for an account's recall; the next run writes it and moves the balance back.
   returns   posts an agency's returns file (agency,account_number,referral_id,type,amount,date,reference;
@@ -42,13 +47,16 @@ const HELP = `Usage: claims referrals --as-of DATE [--out DIR] [--settings FILE]
 Options:
   --as-of DATE       Run date, YYYY-MM-DD (default: today, or CLAIMS_NOW).
   --out DIR          Output folder (default: CLAIMS_HOME/referrals).
-  --settings FILE    JSON referral settings (days, minimum, nonProfit, agencies or agenciesFile); see src/collections/settings.ts.
+  --settings FILE    JSON referral settings (days, minimum, nonProfit, agencies or agenciesFile, practices); see src/collections/settings.ts.
   --account NUMBER   Only this guarantor account (repeatable).
+  --practice ID      Only this practice's accounts (placed and new) and files (settings "practices" may
+                     name the agencies each practice places with).
 ${jsonHelpLine(19)}
                      Also on recall, returns, and \`claims account ACCOUNT dispute|assistance|insurance|resolve|flag\`.
 
 Examples:
   claims referrals --as-of 2025-06-01 --settings samples/agencies/referrals.json
+  claims referrals --as-of 2025-06-01 --practice riverside
   claims referrals recall G-1001 --reason "patient called: paying the practice directly"
   claims account G-1001 dispute --reason "No Surprises Act dispute" --date 2025-05-02
 `;
@@ -67,9 +75,11 @@ export async function loadReferralSettingsFile(file: string | undefined): Promis
   return parseReferralSettings(agenciesFile ? mergeAgenciesFile(raw, await read(agenciesFile)) : raw);
 }
 
+const ofPractice = (practiceId: string): string => (practiceId === DEFAULT_PRACTICE ? '' : ` (${practiceId})`);
+
 function resultText(r: ReferralRunResult): string {
   const lines = [`Referrals for ${r.asOf}: ${r.candidates} candidates, ${r.placed.length} placed, ${r.updates.length} balance updates, ${r.recalls.length} recalls, ${r.notices.length} 501(r) notices`];
-  for (const p of r.placed) lines.push(`  placed   ${p.accountNumber} with ${p.agencyId}: ${formatUsd(p.amountCents)} (referral ${p.referralId})`);
+  for (const p of r.placed) lines.push(`  placed   ${p.accountNumber}${ofPractice(p.practiceId)} with ${p.agencyId}: ${formatUsd(p.amountCents)} (referral ${p.referralId})`);
   for (const u of r.updates) lines.push(`  update   ${u.accountNumber} ${u.kind} ${formatUsd(u.amountCents)}, balance ${formatUsd(u.balanceCents)}`);
   for (const c of r.recalls) lines.push(`  recalled ${c.accountNumber} (${c.reason}) ${formatUsd(c.amountCents)} back to the practice`);
   for (const n of r.notices) lines.push(`  notice   ${n.accountNumber}: no referral before ${n.ecaNotBefore}`);
@@ -133,12 +143,15 @@ async function returns(args: string[], ctx: CommandContext): Promise<number> {
 async function run(args: string[], ctx: CommandContext): Promise<number> {
   if (args[0] === 'recall') return recall(args.slice(1), ctx);
   if (args[0] === 'returns') return returns(args.slice(1), ctx);
-  const p = parse(args, { 'as-of': { type: 'string' }, out: { type: 'string' }, settings: { type: 'string' }, account: { type: 'string', multiple: true }, ...JSON_OPTION });
+  const p = parse(args, { 'as-of': { type: 'string' }, out: { type: 'string' }, settings: { type: 'string' }, account: { type: 'string', multiple: true }, practice: { type: 'string' }, ...JSON_OPTION });
   const asOf = dateOption(p.values['as-of'], ctx, 'as-of');
   const settings = await loadReferralSettingsFile(p.values.settings as string | undefined);
   const outDir = path.resolve((p.values.out as string | undefined) ?? path.join(config().home, 'referrals'));
   const accounts = p.values.account as string[] | undefined;
-  const result = await withDb(ctx, (pool) => runReferrals(pool, { asOf, outDir, settings, logger: ctx.logger, signal: ctx.signal, ...(accounts && { accounts }) }));
+  const result = await withDb(ctx, async (pool) => {
+    const practiceId = await checkPracticeOption(pool, p.values.practice as string | undefined);
+    return runReferrals(pool, { asOf, outDir, settings, logger: ctx.logger, signal: ctx.signal, ...(accounts && { accounts }), ...(practiceId !== undefined && { practiceId }) });
+  });
   if (p.values.json) writeJson(ctx, result);
   else ctx.stdout.write(resultText(result));
   return ExitCode.ok;

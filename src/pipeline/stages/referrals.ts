@@ -36,14 +36,15 @@ async function importHoldsFile(pool: Pool, file: string, today: string): Promise
 /**
  * The referral settings a referrals stage runs with, from its parsed stage settings (defaults filled, cents
  * as bigint): only the agencies are checked again, so an agencies file gets the same checks as inline
- * agencies (layout fields, widths, duplicate ids). `claims account --pipeline` decides with the same.
+ * agencies (layout fields, widths, duplicate ids, the agencies "practices" names). `claims account --pipeline` decides with the same.
  */
 export async function referralSettingsOf(stageSettings: z.output<typeof referralsStageSettings>, resolvePath: (p: string) => string): Promise<ReferralSettings> {
   const { returnsPatterns: _returns, holdsPatterns: _holds, agenciesFile, ...rest } = stageSettings;
   const agencies = agenciesFile
     ? mergeAgenciesFile({}, JSON.parse(await fs.readFile(resolvePath(agenciesFile), 'utf8'))).agencies
     : rest.agencies;
-  return { ...rest, agencies: parseReferralSettings({ agencies }).agencies };
+  // The practices' agency choices are checked against the agencies actually used (an agencies file's too).
+  return { ...rest, agencies: parseReferralSettings({ agencies, practices: rest.practices }).agencies };
 }
 
 const referralsStageSettings = z.strictObject({
@@ -83,7 +84,10 @@ export const referralsStage = defineStage({
     }
     const asOf = ctx.clock.today();
     const outDir = path.join(ctx.folders.outbox, REFERRALS_OUTBOX_FOLDER);
-    const r = await runReferrals(ctx.db.pool, { asOf, outDir, settings, logger: ctx.logger, runId: ctx.runId, signal: ctx.signal });
+    const r = await runReferrals(ctx.db.pool, {
+      asOf, outDir, settings, logger: ctx.logger, runId: ctx.runId, signal: ctx.signal,
+      ...(ctx.practiceId !== undefined && { practiceId: ctx.practiceId }),
+    });
     const counts = { candidates: r.candidates, placed: r.placed.length, updates: r.updates.length, recalls: r.recalls.length, notices: r.notices.length, placedCents: r.placed.reduce((t, p) => t + p.amountCents, 0n) };
     const didSomething = r.placed.length + r.updates.length + r.recalls.length + r.notices.length + r.files.length > 0;
     yield {
