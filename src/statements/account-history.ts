@@ -7,7 +7,8 @@ import { describeClaimState } from './claim-state.ts';
 import { assessAccount, type AccountAssessment, type AccountSnapshot } from './account.ts';
 import { accountsByNumber, loadSnapshots } from './load.ts';
 import type { StatementSettings } from './settings.ts';
-import { ACCOUNT_LEDGER_HISTORY, STATEMENTS_OF_ACCOUNT } from './sql.ts';
+import { ACCOUNT_LEDGER_HISTORY, CLAIMS_SENT_ON, STATEMENTS_OF_ACCOUNT } from './sql.ts';
+import { claimTurns, type ClaimTurns } from './payer-turns.ts';
 
 export interface AccountView {
   accountNumber: string;
@@ -15,6 +16,8 @@ export interface AccountView {
   snapshot: AccountSnapshot;
   assessment: AccountAssessment;
   ledger: { date: string; key: string; reason: string; kind: string; payerId: string | null; claimId: string | null; lineReason: string | null; amountCents: bigint }[];
+  /** Each claim's payers in turn, then the patient (same order as assessment.claimStates). */
+  turns: ClaimTurns[];
   statements: { date: string; kind: string; sequence: number; status: string; heldReason: string | null; rule: string; balanceCents: bigint; amountDueCents: bigint; dueOn: string; pdfFile: string | null }[];
 }
 
@@ -26,11 +29,21 @@ export async function loadAccountView(pool: pg.Pool, accountNumber: string, asOf
   const claimIds = snapshot.claims.flatMap((c) => c.chainIds);
   const ledger = await pool.query<{ date: string; key: string; reason: string; kind: string; payer_id: string | null; claim_id: string | null; line_reason: string | null; amount_cents: string }>(ACCOUNT_LEDGER_HISTORY, [accountNumber, claimIds]);
   const statements = await pool.query<{ date: string; kind: string; sequence: number; status: string; held_reason: string | null; rule: string; balance_cents: string; amount_due_cents: string; due_on: string; pdf_file: string | null }>(STATEMENTS_OF_ACCOUNT, [accountNumber]);
+  const sent = await pool.query<{ claim_id: string; date: string }>(CLAIMS_SENT_ON, [claimIds]);
+  const sentOn = new Map(sent.rows.map((r) => [r.claim_id, r.date]));
+  const assessment = assessAccount(snapshot, settings, asOf);
+  const turns = snapshot.claims.map((c) => {
+    const state = assessment.claimStates.find((s) => s.claimId === c.claimId)!.state;
+    // The chain's first sending: its original (the lowest id) in practice, whatever was sent later.
+    const billedOn = c.chainIds.map((id) => sentOn.get(id)).filter((d): d is string => d !== undefined).sort()[0] ?? null;
+    return claimTurns(c, state, billedOn, asOf);
+  });
   return {
     accountNumber,
     asOf,
     snapshot,
-    assessment: assessAccount(snapshot, settings, asOf),
+    assessment,
+    turns,
     ledger: ledger.rows.map((r) => ({ date: r.date, key: r.key, reason: r.reason, kind: r.kind, payerId: r.payer_id, claimId: r.claim_id, lineReason: r.line_reason, amountCents: BigInt(r.amount_cents) })),
     statements: statements.rows.map((r) => ({ date: r.date, kind: r.kind, sequence: r.sequence, status: r.status, heldReason: r.held_reason, rule: r.rule, balanceCents: BigInt(r.balance_cents), amountDueCents: BigInt(r.amount_due_cents), dueOn: r.due_on, pdfFile: r.pdf_file })),
   };
@@ -45,7 +58,10 @@ export function accountViewDocument(v: AccountView): Record<string, unknown> {
     asOf: v.asOf,
     receivableCents: assessment.receivableCents,
     creditCents: assessment.creditCents,
-    claims: assessment.claimStates.map((s) => ({ claimId: s.claimId, patientControlNumber: s.patientControlNumber, state: s.state, description: describeClaimState(s.state) })),
+    claims: assessment.claimStates.map((s, i) => ({
+      claimId: s.claimId, patientControlNumber: s.patientControlNumber, state: s.state, description: describeClaimState(s.state),
+      payers: v.turns[i]?.payers ?? [], patientCents: v.turns[i]?.patientCents ?? 0n, protectedCents: v.turns[i]?.protectedCents ?? 0n,
+    })),
     nextStatement: assessment.decision,
     pendingActions: assessment.balanceActions,
     pendingTimeouts: assessment.timeoutMoves,
@@ -64,7 +80,11 @@ export function accountViewText(v: AccountView): string {
   out.push('', 'Claims:');
   if (a.claimStates.length === 0) out.push('  (none)');
   const voided = new Set(v.snapshot.claims.filter((c) => c.voided).map((c) => c.claimId));
-  for (const s of a.claimStates) out.push(`  ${s.patientControlNumber} (claim ${s.claimId}${voided.has(s.claimId) ? ', voided' : ''}): ${describeClaimState(s.state)}`);
+  a.claimStates.forEach((s, i) => {
+    out.push(`  ${s.patientControlNumber} (claim ${s.claimId}${voided.has(s.claimId) ? ', voided' : ''}): ${describeClaimState(s.state)}`);
+    const t = v.turns[i];
+    if (t !== undefined) out.push(...turnLines(t));
+  });
   out.push('', 'Next statement:');
   out.push(`  ${a.decision.due ? 'DUE' : 'not due'} [${a.decision.rule}] ${a.decision.explanation}${a.decision.held ? ` (held: ${a.decision.held})` : ''}`);
   for (const m of a.timeoutMoves) out.push(`  pending: ${m.undo ? 'undo' : 'move'} ${formatUsd(m.amountCents)} of claim ${m.claimId} ${m.undo ? 'back to' : 'from'} payer ${m.payerId}`);
@@ -90,4 +110,21 @@ export function accountViewText(v: AccountView): string {
     out.push(`  ${l.date}  ${l.reason.padEnd(28)} ${l.kind.padEnd(24)} ${formatUsd(l.amountCents).padStart(12)}${who ? `  (${who})` : ''}`);
   }
   return out.join('\n') + '\n';
+}
+
+/** One line per payer in turn, then the patient's share: what `claims account` shows under each claim. */
+function turnLines(t: ClaimTurns): string[] {
+  const lines = t.payers.map((p) => {
+    const parts = [p.billedOn ? `billed ${p.billedOn}` : 'not billed'];
+    if (p.adjudicatedOn) parts.push(`adjudicated ${p.adjudicatedOn}`);
+    parts.push(`paid ${formatUsd(p.paidCents)}`);
+    if (p.waitingSince) parts.push(`waiting since ${p.waitingSince} (${p.waitingDays} days) for ${formatUsd(p.leftCents)}`);
+    else if (p.leftCents !== 0n) parts.push(`left ${formatUsd(p.leftCents)}`);
+    if (p.creditCents !== 0n) parts.push(`owed back to the payer ${formatUsd(p.creditCents)}`);
+    return `      ${p.sequence}. ${p.payerId.padEnd(8)} ${parts.join(', ')}`;
+  });
+  const patient = [`patient ${formatUsd(t.patientCents)}`];
+  if (t.protectedCents !== 0n) patient.push(`written off for a protected patient ${formatUsd(t.protectedCents)}`);
+  lines.push(`      ${patient.join(', ')}`);
+  return lines;
 }

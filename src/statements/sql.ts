@@ -155,3 +155,10 @@ JOIN entries e ON e.batch_id = l.batch_id AND e.ordinal = l.entry_ordinal
 WHERE (a.patient_id = $1 AND a.kind IN ('patient_receivable', 'patient_credit', 'small_balance_writeoff'))
    OR l.claim_id = ANY($2::text[])
 ORDER BY e.effective_date, e.batch_id, e.ordinal, l.line_no`;
+
+/** The business date each claim was sent: its charge entry's effective date (the account view's "billed on"). */
+export const CLAIMS_SENT_ON = `
+SELECT c.id::text AS claim_id, e.effective_date::text AS date
+FROM claims c
+JOIN entries e ON e.key = c.ledger_entry_key
+WHERE c.id = ANY($1::bigint[])`;
