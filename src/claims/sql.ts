@@ -37,13 +37,19 @@ export const SQL = {
       state = EXCLUDED.state, postal_code = EXCLUDED.postal_code,
       phone = coalesce(EXCLUDED.phone, p.phone), email = coalesce(EXCLUDED.email, p.email), updated_at = now()`,
 
-  /** Coverages are replaced as a whole: the export's list is the patient's current list. */
-  deleteCoverages: `DELETE FROM coverages WHERE patient_id = ANY($1::text[])`,
+  /**
+   * Coverages are replaced as a whole: the export's list is the patient's current list. The protections they
+   * had come back so that one a 271 or an 835 set survives an export that says nothing (src/claims/coverages.ts).
+   */
+  deleteCoverages: `
+    DELETE FROM coverages WHERE patient_id = ANY($1::text[])
+    RETURNING patient_id, payer_id, protection, protection_source, to_char(protection_on, 'YYYY-MM-DD') AS protection_on`,
   insertCoverages: `
     INSERT INTO coverages (patient_id, coverage_order, payer_id, member_id, group_number, relationship, patient_member_id,
-      subscriber_last_name, subscriber_first_name, subscriber_birth_date, claim_filing_indicator)
+      subscriber_last_name, subscriber_first_name, subscriber_birth_date, claim_filing_indicator,
+      protection, protection_source, protection_on)
     SELECT * FROM unnest($1::text[], $2::smallint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-      $8::text[], $9::text[], $10::date[], $11::text[])`,
+      $8::text[], $9::text[], $10::date[], $11::text[], $12::text[], $13::text[], $14::date[])`,
 
   upsertCrosswalk: `
     INSERT INTO crosswalk_versions (payer_id, label, content_sha256, content) VALUES ($1, $2, $3, $4::jsonb)

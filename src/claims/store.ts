@@ -22,6 +22,8 @@ import { loadPracticeDirectory } from '../runtime/practices.ts';
 import type { PracticeDirectory } from '../domain/practice.ts';
 import type { PayerProfile } from '../domain/payer-profile.ts';
 import { recordPayers } from './payer-rules.ts';
+import { replaceCoverages } from './coverages.ts';
+import { chargeCreditEntries } from './payer-credit-store.ts';
 import { heldOfPractice, practiceVerdicts, type PracticeVerdict } from './claim-practice.ts';
 export type { PracticeVerdict } from './claim-practice.ts';
 
@@ -160,14 +162,11 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
 
     async recordBatch(batch) {
       const recorded = await withTransaction(pool, async (client) => {
-        await upsertPeople(client, [...batch.seen, ...batch.sent.map((s) => s.mapped), ...batch.resent.map((s) => s.mapped)], practiceFor);
+        await upsertPeople(client, [...batch.seen, ...batch.sent.map((s) => s.mapped), ...batch.resent.map((s) => s.mapped)], practiceFor, batch.effectiveDate);
         const claimIds = await insertClaims(client, batch.sent, (m) => crosswalkId(client, m), practiceFor);
 
         const entries = chargeEntries(batch, claimIds, practiceFor);
-        if (entries.length > 0) {
-          const batchKey = `claims.submit:${sha256Hex(entries.map((e) => e.key).join('\n'))}`;
-          await postBatchInTransaction(client, { key: batchKey, entries });
-        }
+        if (entries.length > 0) await postCharges(client, entries);
 
         if (batch.resent.length > 0) {
           await client.query(SQL.replaceClaims, [
@@ -220,6 +219,17 @@ export function postgresClaimStore(pool: pg.Pool): ClaimStore {
 }
 
 
+/**
+ * Post a batch's charges, each void or replacement of a claim already paid followed by its payer-credit step
+ * (the payer's receivable of the replaced claim would be below zero: claims/payer-credit.ts). The batch key
+ * is the charges' keys: the steps follow from them and the ledger as it was.
+ */
+async function postCharges(client: pg.PoolClient, charges: Entry[]): Promise<void> {
+  const credits = await chargeCreditEntries(client, charges);
+  const batchKey = `claims.submit:${sha256Hex(charges.map((e) => e.key).join('\n'))}`;
+  await postBatchInTransaction(client, { key: batchKey, entries: [...charges, ...credits] });
+}
+
 /** Charges: the new claims in export order, each chain's state carried forward, each in its claim's practice. */
 function chargeEntries(batch: RecordBatch, claimIds: readonly string[], practiceFor: (m: MappedClaim) => string): Entry[] {
   const heads = new Map<string, ChainState>();
@@ -237,7 +247,7 @@ function chargeEntries(batch: RecordBatch, claimIds: readonly string[], practice
   return entries;
 }
 
-async function upsertPeople(client: pg.PoolClient, claims: readonly MappedClaim[], practiceFor: (m: MappedClaim) => string): Promise<void> {
+async function upsertPeople(client: pg.PoolClient, claims: readonly MappedClaim[], practiceFor: (m: MappedClaim) => string, today: string): Promise<void> {
   if (claims.length === 0) return;
   // The last record of the batch wins for each person: a later export updates demographics.
   const guarantors = new Map<string, MappedClaim['claim']['record']['guarantor']>();
@@ -262,14 +272,7 @@ async function upsertPeople(client: pg.PoolClient, claims: readonly MappedClaim[
     p.map((x) => opt(x.p.address.line2)), p.map((x) => x.p.address.city), p.map((x) => x.p.address.state),
     p.map((x) => x.p.address.postalCode), p.map((x) => opt(x.p.phone)), p.map((x) => opt(x.p.email)),
   ]);
-  await client.query(SQL.deleteCoverages, [p.map((x) => x.p.patientId)]);
-  const cov = p.flatMap((x) => x.coverages.map((c, i) => ({ patientId: x.p.patientId, order: i + 1, c })));
-  await client.query(SQL.insertCoverages, [
-    cov.map((x) => x.patientId), cov.map((x) => x.order), cov.map((x) => x.c.payerId), cov.map((x) => x.c.memberId),
-    cov.map((x) => opt(x.c.groupNumber)), cov.map((x) => x.c.relationship), cov.map((x) => opt(x.c.patientMemberId)),
-    cov.map((x) => opt(x.c.subscriber?.lastName)), cov.map((x) => opt(x.c.subscriber?.firstName)),
-    cov.map((x) => opt(x.c.subscriber?.birthDate)), cov.map((x) => opt(x.c.claimFilingIndicator)),
-  ]);
+  await replaceCoverages(client, p.map((x) => ({ patientId: x.p.patientId, coverages: x.coverages })), today);
 }
 
 /** The unique keys of claims (schemas/db/0004): a claim with the same key and content, or a second original. */

@@ -111,6 +111,7 @@ export const ERROR_CODES = [
   'SERVICE_FACILITY_PO_BOX',
   'PAYER_CLAIM_NUMBER_MISSING',
   'COVERAGE_DUPLICATE_PAYER',
+  'COVERAGE_EMPLOYER_SIZE_INVALID',
   'SUBSCRIBER_MISSING',
   'PATIENT_MEMBER_ID_FOR_SELF',
   'DIAGNOSES_TOO_MANY',
@@ -143,6 +144,15 @@ export const ERROR_CODES = [
   'PATIENT_CONTROL_NUMBER_TOO_LONG',
   'CROSSWALK_NO_ENTRY',
   'CROSSWALK_TOO_MANY_MODIFIERS',
+
+  // Payer order and who may be billed (src/payers/payer-order.ts, decision 0100): rejected, never held.
+  'PAYER_ORDER_MEDICAID_NOT_LAST',
+  'PAYER_ORDER_TRICARE',
+  'MEDICARE_SECONDARY_TYPE_MISSING',
+  'MEDICARE_SECONDARY_TYPE_INVALID',
+  'MEDICARE_SECONDARY_PAYER',
+  'PATIENT_NOT_SUBSCRIBER',
+  'COVERAGE_PROTECTION_NOT_MEDICARE',
 
   // Claims submit: a claim key reused with other content, an interrupted batch, an outbox another submit
   // holds, and the eligibility gate's decision (a held claim reports COVERAGE_INACTIVE; the others say why

@@ -8,7 +8,7 @@
 // (test/domain/claim-fast-record.test.ts) holds it to that over generated valid and invalid records.
 // Inputs are what JSON.parse makes: strings, numbers, booleans, null, arrays and plain objects.
 import { isIsoDate } from '../common/dates.ts';
-import { Person, NAME_TEXT, fitsX12, type ClaimRecord } from './claim.ts';
+import { Person, NAME_TEXT, fitsX12, MSP_TYPES, PLAN_TYPES, PROTECTIONS, type ClaimRecord } from './claim.ts';
 
 type Obj = Record<string, unknown>;
 /** Thrown inside the fast path to give up; never escapes this module. */
@@ -150,14 +150,24 @@ function guarantor(v: unknown): Obj {
   return out;
 }
 
+/** z.number().int().min(min).max(max) */
+function integer(v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) throw GIVE_UP;
+  return v;
+}
+
 function coverage(v: unknown): Obj {
   const c = obj(v);
   const out: Obj = {};
   if (c.claimFilingIndicator !== undefined) out.claimFilingIndicator = str(c.claimFilingIndicator, FILING);
+  if (c.employerSize !== undefined) out.employerSize = integer(c.employerSize, 1, 10_000_000);
   if (c.groupNumber !== undefined) out.groupNumber = text(c.groupNumber, 1, 50);
+  if (c.medicareSecondaryPayerType !== undefined) out.medicareSecondaryPayerType = oneOf(c.medicareSecondaryPayerType, MSP_TYPES);
   out.memberId = text(c.memberId, 2, 80);
   if (c.patientMemberId !== undefined) out.patientMemberId = text(c.patientMemberId, 2, 80);
   out.payerId = str(c.payerId, PAYER_ID);
+  if (c.planType !== undefined) out.planType = oneOf(c.planType, PLAN_TYPES);
+  if (c.protection !== undefined) out.protection = oneOf(c.protection, PROTECTIONS);
   out.relationship = oneOf(c.relationship, ['self', 'spouse', 'child', 'other'] as const);
   if (c.subscriber !== undefined) out.subscriber = person(c.subscriber, false);
   return out;

@@ -185,6 +185,9 @@ function checkCoverages(claim: ClaimRecord, reject: Reject): void {
     seenPayers.add(c.payerId);
     if (c.relationship !== 'self' && !c.subscriber) reject(`coverages[${i}].subscriber`, 'SUBSCRIBER_MISSING', 'the patient is not the subscriber but no subscriber is given', 'the subscriber (name, birth date, sex, address)', '(missing)');
     if (c.relationship === 'self' && c.patientMemberId) reject(`coverages[${i}].patientMemberId`, 'PATIENT_MEMBER_ID_FOR_SELF', 'patientMemberId is for dependents only', 'no patientMemberId when the patient is the subscriber', c.patientMemberId);
+    if (c.employerSize !== undefined && c.planType !== 'group_current_employment') {
+      reject(`coverages[${i}].employerSize`, 'COVERAGE_EMPLOYER_SIZE_INVALID', 'an employer size belongs to a group plan from current employment', 'planType group_current_employment', c.planType ?? 'no planType');
+    }
   });
 }
 

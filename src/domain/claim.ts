@@ -105,6 +105,29 @@ export type RenderingProvider = z.infer<typeof RenderingProvider>;
 export const Relationship = z.enum(['self', 'spouse', 'child', 'other']);
 export type Relationship = z.infer<typeof Relationship>;
 
+/**
+ * A coverage's plan type as far as it decides the order against Medicare (DOMAIN.md, revenue cycle 2): a group
+ * health plan from the patient's or spouse's current employment, a retiree plan (Medicare pays first), an
+ * individual plan, workers' compensation (a work injury), liability or no-fault insurance (an accident).
+ */
+export const PLAN_TYPES = ['group_current_employment', 'group_retiree', 'individual', 'workers_compensation', 'liability', 'no_fault'] as const;
+export const PlanType = z.enum(PLAN_TYPES);
+export type PlanType = z.infer<typeof PlanType>;
+
+/**
+ * Medicare Secondary Payer type, 837 2000B/2320 SBR05 when Medicare is not the primary payer: 12 working aged
+ * (group plan, employer 20+), 13 ESRD, 14 no-fault, 15 workers' compensation, 16 federal (PHS or other
+ * agency), 41 black lung, 42 veterans, 43 disabled (large group plan, employer 100+), 47 other liability.
+ */
+export const MSP_TYPES = ['12', '13', '14', '15', '16', '41', '42', '43', '47'] as const;
+export const MedicareSecondaryPayerType = z.enum(MSP_TYPES);
+export type MedicareSecondaryPayerType = z.infer<typeof MedicareSecondaryPayerType>;
+
+/** qmb: Qualified Medicare Beneficiary (no Medicare cost sharing to the patient); dual: Medicare and full Medicaid. */
+export const PROTECTIONS = ['qmb', 'dual'] as const;
+export const Protection = z.enum(PROTECTIONS);
+export type Protection = z.infer<typeof Protection>;
+
 export const Coverage = z.object({
   /** The payer's id as the practice knows it: the key of a payer profile (samples/payers/ID.json). */
   payerId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'expected a payer profile id'),
@@ -118,6 +141,14 @@ export const Coverage = z.object({
   patientMemberId: x12Text(2, 80).optional(),
   /** SBR09 claim filing indicator (CI commercial, MB Medicare B, MC Medicaid, BL Blue Cross, ...); else the payer's default. */
   claimFilingIndicator: z.string().regex(/^[0-9A-Z]{2}$/).optional(),
+  /** What kind of plan this is, where the practice knows: it decides whether Medicare pays first (decision 0100). */
+  planType: PlanType.optional(),
+  /** A group plan from current employment: how many employees the employer has (20 and 100 are the MSP thresholds). */
+  employerSize: z.number().int().min(1).max(10_000_000).optional(),
+  /** A Medicare coverage billed after another payer: the Medicare Secondary Payer type (837 SBR05). */
+  medicareSecondaryPayerType: MedicareSecondaryPayerType.optional(),
+  /** A Medicare or Medicare Advantage patient protected from cost sharing: QMB, or dual eligible (full Medicaid). */
+  protection: Protection.optional(),
 });
 export type Coverage = z.infer<typeof Coverage>;
 

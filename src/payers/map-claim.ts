@@ -1,8 +1,10 @@
 // Mapping a valid claim to what one payer receives: the payer profile of the primary coverage, the other
 // coverages' profiles (2320/2330 loops), every line's code, modifiers and units through that payer's
-// crosswalk, the crosswalk version used, the idempotency key and the content hash. Pure.
+// crosswalk, the crosswalk version used, the idempotency key and the content hash; the payer order checked
+// (src/payers/payer-order.ts). Pure.
 import { profileForPractice, type PayerProfile } from '../domain/payer-profile.ts';
 import { mapLineCodes } from './crosswalk.ts';
+import { payerOrderProblems } from './payer-order.ts';
 import { ClaimsError } from '../common/errors.ts';
 import type { ErrorCode } from '../common/error-codes.ts';
 import { canonicalJson, contentHash, sha256Hex } from '../common/content-hash.ts';
@@ -42,6 +44,8 @@ export function mapClaim(claim: ValidClaim, record: number, payers: PayerDirecto
   const payer = profiles[0];
   if (!payer || profiles.length !== rec.coverages.length) return { ok: false, rejections };
 
+  // Payer order, Medicare Secondary Payer facts, subscriber rules, protections: rejected, never held (decision 0100).
+  for (const o of payerOrderProblems(rec, profiles)) reject(o.field, o.code, o.message, o.expected, o.found);
   if (!payer.claimTypes.includes(rec.claimType)) {
     reject('claimType', 'CLAIM_TYPE_NOT_ACCEPTED', `payer ${payer.payerId} does not take ${rec.claimType} claims`, payer.claimTypes.join(' or '), rec.claimType);
   }

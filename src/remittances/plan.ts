@@ -9,6 +9,7 @@ import { payerKey, type Remittance, type RemittanceClaim } from '../domain/remit
 import { matchServiceLines } from './matching.ts';
 import { unmatchedChargeCents, type ClaimPostingContext } from './posting-rules.ts';
 import { reached, type EarlierRemittance } from './progress.ts';
+import { protectionsFor, qmbSignal } from './protection.ts';
 import { SQL, findSubmittedClaims, originalPostings, type SubmittedClaim } from './sql.ts';
 
 /** Claim status -> the coverage rank the payer processed it as (1 primary ...), when the status says. */
@@ -95,6 +96,11 @@ export async function plan(client: PoolClient, r: Remittance, practiceId: string
   let reversalAt = 0;
   const reversedTwice: Plan['reversedTwice'] = [];
 
+  // Protected patients (QMB, Medicaid): recorded from this remittance's remarks, then read for every claim.
+  const protections = await protectionsFor(client, payerId, r.claims.map((c) => {
+    const s = submitted.get(c.patientControlNumber);
+    return { patientId: s?.patientId ?? null, payerIds: s?.payers ?? [], signal: qmbSignal(c) };
+  }), r.paymentDate);
   const contexts: ClaimPostingContext[] = [];
   const rows: Plan['rows'] = [];
   for (const [index, claim] of r.claims.entries()) {
@@ -116,7 +122,7 @@ export async function plan(client: PoolClient, r: Remittance, practiceId: string
       const matches = matchServiceLines(claim.lines, s.lines);
       contexts.push({
         claimId: s.id, patientId: s.accountNumber, nextPayerId: s.payers[rank] ?? null, coverageRank: rank,
-        lineIds: matches.map((m) => m.lineId), recordChargeCents: null, originalLines,
+        lineIds: matches.map((m) => m.lineId), recordChargeCents: null, originalLines, protection: protections[index] ?? null,
       });
       rows.push({ claim, submitted: s, provisionalId: null, ledgerClaimId: s.id, reverses, chargeRecorded: false, linesMatched: matches.filter((m) => m.lineId !== null).length });
       continue;
@@ -139,7 +145,7 @@ export async function plan(client: PoolClient, r: Remittance, practiceId: string
     }
     contexts.push({
       unmatched: true, claimId: d.ledgerClaimId, patientId: d.ledgerPatientId, nextPayerId: null, coverageRank: null,
-      lineIds: claim.lines.map(() => null), recordChargeCents: recordCents === 0n ? null : recordCents, originalLines,
+      lineIds: claim.lines.map(() => null), recordChargeCents: recordCents === 0n ? null : recordCents, originalLines, protection: protections[index] ?? null,
     });
     rows.push({ claim, submitted: null, provisionalId, ledgerClaimId: d.ledgerClaimId, reverses, chargeRecorded: recordCents !== null && recordCents !== 0n, linesMatched: 0 });
   }

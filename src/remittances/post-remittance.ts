@@ -14,10 +14,11 @@ import type { PracticeDirectory, PracticeResolution } from '../domain/practice.t
 import type { PostingBatch, PostingOutcome, SourceRef } from '../ledger/types.ts';
 import { balanceError, balanceRemittance, type BalanceResult } from './balance.ts';
 import { boundedReasons } from './set-problems.ts';
-import { remittanceEntries, type PostingFlag } from './posting-rules.ts';
+import { remittanceEntries, type PostingFlag, type RemittancePostingContext } from './posting-rules.ts';
 import { SQL } from './sql.ts';
 import { remittanceClaimCopyChunks, type RemittanceClaimRow } from './claims-copy.ts';
 import { plan, referenced, type Plan } from './plan.ts';
+import { creditStates } from '../claims/payer-credit-store.ts';
 import { reached, type EarlierRemittance, type RemittanceProgress, type RemittanceStatus } from './progress.ts';
 
 export interface RemittanceSource {
@@ -120,6 +121,20 @@ class ReversedTwice extends ClaimsError {
   }
 }
 
+/**
+ * What the posting rules need besides the remittance, with what the ledger holds before it for every claim it
+ * can move (its CLPs', the originals its reversals negate, its PLBs'), which the payer-credit step reads.
+ */
+async function postingContext(client: PoolClient, r: Remittance, p: Plan, keyPrefix: string, source: SourceRef): Promise<RemittancePostingContext> {
+  const referencedClaimIds = referenced(r, p);
+  const ids = new Set<string>(referencedClaimIds.values());
+  for (const c of p.contexts) {
+    if (c.claimId !== null) ids.add(c.claimId);
+    for (const l of c.originalLines ?? []) if (l.claimId != null) ids.add(l.claimId);
+  }
+  return { keyPrefix, payerId: p.payerId, claims: p.contexts, referencedClaimIds, creditStates: await creditStates(client, ids, p.practiceId), source };
+}
+
 /** Balance, then post one remittance exactly once. Never throws for bad input: it reports it. */
 export async function ingestRemittance(pool: Pool, r: Remittance, src: RemittanceSource, deps: RemittanceDeps): Promise<RemittanceOutcome> {
   let status: RemittanceStatus | null = null;
@@ -180,7 +195,7 @@ async function settleRemittance(pool: Pool, r: Remittance, src: RemittanceSource
       if (!p.leansOnEarlier) deps.progress?.markPlanned({ payerKey: payerKey(r), payerId: p.payerId, learns: matched > 0 });
       if (p.reversedTwice.length > 0) throw new ReversedTwice(p.reversedTwice);
       const source: SourceRef = { fileSha256: src.fileSha256, fileName: src.fileName, interchange: r.interchange, group: r.group, set: r.set };
-      const { entries, flags } = remittanceEntries(r, { keyPrefix: batchKey, payerId: p.payerId, claims: p.contexts, referencedClaimIds: referenced(r, p), source });
+      const { entries, flags } = remittanceEntries(r, await postingContext(client, r, p, batchKey, source));
       const lineCount = entries.reduce((t, e) => t + e.lines.length, 0);
       const claimed = await client.query(SQL.claimKey, [
         payerKey(r), payeeKey(r), r.traceNumber, src.contentSha256, p.payerId, batchKey, r.payer.name, r.payee.name,

@@ -3,13 +3,17 @@
 //   payment        payer_clearing(payer) +paid          / insurance_receivable(payer) -paid
 //   CO             contractual_adjustment(payer) +amt   / insurance_receivable(payer) -amt
 //   PR             next payer's insurance_receivable, or patient_receivable, +amt / insurance_receivable(payer) -amt
+//                  (a protected patient: protected_adjustment(payer) instead, for what may not be billed; see below)
 //   OA, PI         other_adjustment(payer) +amt         / insurance_receivable(payer) -amt  (OA-23 skipped on a secondary)
 //   PLB            provider_adjustment(payer) (L6: interest_income) +amt / payer_clearing(payer) -amt
+//                  (WO, 72 naming a claim with a payer credit: payer_credit(payer) first, claims/payer-credit.ts)
+//   then per claim and payer whose receivable went below zero: the excess to payer_credit (claims/payer-credit.ts)
 // so payer clearing ends at sum(CLP04) - sum(PLB) = BPR02. A reversal (CLP02 22) posts the exact negation of
 // the original's lines when the original is known; 25 posts nothing.
 import type { Remittance, RemittanceClaim, Adjustment } from '../domain/remittance.ts';
 import type { AccountRef, Entry, EntryLine, SourceRef } from '../ledger/types.ts';
 import type { Cents } from '../common/money.ts';
+import { creditStep, recoupmentLines, type CreditState } from '../claims/payer-credit.ts';
 
 /** What the adapter found out about one CLP before posting it. */
 export interface ClaimPostingContext {
@@ -29,6 +33,19 @@ export interface ClaimPostingContext {
   originalLines: EntryLine[] | null;
   /** True for a claim this system never submitted (posted under a provisional patient). */
   unmatched?: boolean;
+  /** What the patient may not be billed when PR falls to them (absent: no protection). */
+  protection?: PatientProtection | null;
+}
+
+/**
+ * A protected patient (docs/decisions/0100): PR that would reach patient_receivable goes to
+ * protected_adjustment(payer) instead, keeping its reason (`PR-1`), except, for a Medicaid patient, PR-3
+ * (the copay) up to `copayMaxCents` per claim. `qmb`: none of it is billed (a QMB's Medicare cost sharing).
+ */
+export interface PatientProtection {
+  kind: 'medicaid' | 'qmb';
+  /** medicaid: the most PR-3 billed to the patient on the claim (the payer's rules.medicaidCopayMaxCents); qmb: 0. */
+  copayMaxCents: Cents;
 }
 
 export interface RemittancePostingContext {
@@ -39,6 +56,12 @@ export interface RemittancePostingContext {
   claims: ClaimPostingContext[];
   /** PLB03-2 reference -> claim id, for WO and 72. */
   referencedClaimIds: ReadonlyMap<string, string>;
+  /**
+   * What the ledger holds for the claims at each payer before this remittance (claims/payer-credit-store.ts),
+   * keyed by pairKey: with it, a step after the claims keeps every receivable they moved at zero or above and
+   * the PLB WO/72 naming a claim clears its credit first (docs/decisions/0100). Absent: no step.
+   */
+  creditStates?: ReadonlyMap<string, CreditState>;
   source: SourceRef;
 }
 
@@ -126,13 +149,30 @@ function claimLines(claim: RemittanceClaim, ctx: ClaimPostingContext, payerId: s
   else responsible = { kind: 'patient_receivable', patientId: ctx.patientId };
   let contractual: AccountRef | null = null;
   let other: AccountRef | null = null;
+  // Only PR the patient would be billed is protected: PR moving on to a next payer stays as it is.
+  const protection = responsible.kind === 'patient_receivable' ? (ctx.protection ?? null) : null;
+  let protectedAccount: AccountRef | null = null;
+  let copayLeftCents = protection === null ? 0n : protection.copayMaxCents;
   const adjust = (adj: Adjustment, serviceLineId: string | null): void => {
     if (isPriorPayerRestatement(adj, claim, ctx.coverageRank)) return;
     let debit: AccountRef;
+    const reason = adjustmentReason(adj.group, adj.reason);
     if (adj.group === 'CO') debit = contractual ??= { kind: 'contractual_adjustment', payerId };
-    else if (adj.group === 'PR') debit = responsible;
-    else debit = other ??= { kind: 'other_adjustment', payerId };
-    pushPair(lines, debit, receivable, adj.amountCents, adjustmentReason(adj.group, adj.reason), claimId, serviceLineId);
+    else if (adj.group !== 'PR') debit = other ??= { kind: 'other_adjustment', payerId };
+    else if (protection === null) debit = responsible;
+    else {
+      // The patient's part: a Medicaid copay (PR-3) while the claim's cap lasts; the rest is written off.
+      let billedCents = 0n;
+      if (protection.kind === 'medicaid' && adj.reason === '3' && copayLeftCents > 0n && adj.amountCents > 0n) {
+        billedCents = adj.amountCents < copayLeftCents ? adj.amountCents : copayLeftCents;
+        copayLeftCents -= billedCents;
+      }
+      pushPair(lines, responsible, receivable, billedCents, reason, claimId, serviceLineId);
+      protectedAccount ??= { kind: 'protected_adjustment', payerId };
+      pushPair(lines, protectedAccount, receivable, adj.amountCents - billedCents, reason, claimId, serviceLineId);
+      return;
+    }
+    pushPair(lines, debit, receivable, adj.amountCents, reason, claimId, serviceLineId);
   };
   for (const adj of claim.adjustments) adjust(adj, null);
   for (let i = 0; i < claim.lines.length; i++) {
@@ -183,15 +223,20 @@ export function remittanceEntries(r: Remittance, ctx: RemittancePostingContext):
     }
     if (lines.length > 0) entries.push({ key: `${ctx.keyPrefix}:claim:${claimIndex}`, reason, effectiveDate, source, lines });
   });
+  // After every claim's lines: the receivables they moved settled (payer credits), one entry per claim and payer.
+  const credit = ctx.creditStates === undefined ? null
+    : creditStep(ctx.creditStates, entries, { keyOf: (c, payer) => `${ctx.keyPrefix}:credit:${c}:${payer}`, effectiveDate, source: ctx.source });
+  if (credit !== null) entries.push(...credit.entries);
   r.providerAdjustments.forEach((p, i) => {
     if (p.amountCents === 0n) return;
     const tiedClaim = p.reasonCode === 'WO' || p.reasonCode === '72' ? (ctx.referencedClaimIds.get(p.reference) ?? null) : null;
+    const recouped = credit === null || tiedClaim === null ? null : recoupmentLines(credit.after, ctx.payerId, tiedClaim, p.amountCents, `PLB-${p.reasonCode}`);
     const target: AccountRef = p.reasonCode === 'L6' ? { kind: 'interest_income', payerId: ctx.payerId } : { kind: 'provider_adjustment', payerId: ctx.payerId };
     entries.push({
       key: `${ctx.keyPrefix}:plb:${i}`, reason: `plb.${p.reasonCode}`, effectiveDate,
       source: { ...ctx.source, segmentIndex: p.segmentIndex },
       ...(p.reference !== '' && { memo: `PLB03-2 ${p.reference}` }),
-      lines: pairOf(target, { kind: 'payer_clearing', payerId: ctx.payerId }, p.amountCents, `PLB-${p.reasonCode}`, tiedClaim),
+      lines: recouped ?? pairOf(target, { kind: 'payer_clearing', payerId: ctx.payerId }, p.amountCents, `PLB-${p.reasonCode}`, tiedClaim),
     });
   });
   return { entries, flags };

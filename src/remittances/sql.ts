@@ -21,7 +21,7 @@ export const SQL = {
   // The newest claim of each CLP01 chain that is not a void; its lines as sent. One index probe per
   // CLP01 / claim id (the caller de-duplicates), whatever the tables' statistics say (see claimReceivables).
   submittedClaims: `
-    SELECT c.id, c.patient_control_number, c.account_number, c.payer_claim_number,
+    SELECT c.id, c.patient_control_number, c.account_number, c.patient_id, c.payer_claim_number,
       c.primary_payer_id, c.secondary_payer_id, c.tertiary_payer_id
     FROM unnest($1::text[]) AS w(pcn)
     CROSS JOIN LATERAL (
@@ -115,6 +115,8 @@ export interface SubmittedClaim {
   id: string;
   patientControlNumber: string;
   accountNumber: string;
+  /** The patient (coverages are the patient's; the ledger's patient accounts are the guarantor's). */
+  patientId: string;
   payerClaimNumber: string | null;
   payers: (string | null)[];
   lines: SubmittedLine[];
@@ -127,7 +129,7 @@ export async function findSubmittedClaims(db: Queryable, pcns: string[], practic
   const claims = await db.query(SQL.submittedClaims, [pcns, practiceId]);
   for (const row of claims.rows) {
     out.set(row.patient_control_number, {
-      id: String(row.id), patientControlNumber: row.patient_control_number, accountNumber: row.account_number,
+      id: String(row.id), patientControlNumber: row.patient_control_number, accountNumber: row.account_number, patientId: row.patient_id,
       payerClaimNumber: row.payer_claim_number, payers: [row.primary_payer_id, row.secondary_payer_id, row.tertiary_payer_id], lines: [],
     });
   }

@@ -79,14 +79,18 @@ const sumWhere = (ledger: ClaimLedgerSum[], pred: (l: ClaimLedgerSum) => boolean
 export const timeoutKey = (claimId: string, payerId: string, undo: boolean): string =>
   `${undo ? 'claim-next-payer-answered' : 'claim-next-payer-timeout'}:${claimId}:${payerId}`;
 
+const ADJUSTMENT_KINDS: ReadonlySet<AccountKind> = new Set(['contractual_adjustment', 'other_adjustment', 'protected_adjustment']);
+const NOT_PAID_KINDS: ReadonlySet<AccountKind> = new Set(['revenue', 'insurance_receivable', 'patient_receivable', ...ADJUSTMENT_KINDS]);
+
 /** The figures a statement shows for one claim, from its chain's ledger sums. */
 export function claimFigures(c: ClaimSnapshot, state: ClaimState): ClaimFigures {
   const pending = sumWhere(c.ledger, (l) => l.kind === 'insurance_receivable');
   const pr = sumWhere(c.ledger, (l) => l.kind === 'patient_receivable');
-  const adjustments = sumWhere(c.ledger, (l) => l.kind === 'contractual_adjustment' || l.kind === 'other_adjustment');
+  // A protected patient's write-off (protected_adjustment) is an adjustment: never the patient's, never "paid".
+  const adjustments = sumWhere(c.ledger, (l) => ADJUSTMENT_KINDS.has(l.kind));
   // What insurance paid: every claim-tagged line that is not the charge, a receivable or an adjustment
   // (payer clearing, cash, provider-level recoveries tied to the claim).
-  const paid = sumWhere(c.ledger, (l) => !['revenue', 'insurance_receivable', 'patient_receivable', 'contractual_adjustment', 'other_adjustment'].includes(l.kind));
+  const paid = sumWhere(c.ledger, (l) => !NOT_PAID_KINDS.has(l.kind));
   return {
     claimId: c.claimId,
     patientId: c.patientControlNumber,
@@ -135,7 +139,9 @@ export function assessAccount(a: AccountSnapshot, settings: StatementSettings, a
       const heldByPayer = sumWhere(claim.ledger, (l) => l.kind === 'insurance_receivable' && l.payerId === cov.payerId);
       if (timedOutNow && !posted && heldByPayer > 0n) timeoutMoves.push({ claimId: claim.claimId, payerId: cov.payerId, amountCents: heldByPayer, undo: false });
       const answered = state.adjudicated.some((x) => x.payerId === cov.payerId);
-      if (posted && !posted.undone && answered) timeoutMoves.push({ claimId: claim.claimId, payerId: cov.payerId, amountCents: posted.amountCents, undo: true });
+      // A move made before the payer's rules said never (issue 18) is undone too: the claim goes to follow-up.
+      const neverForSilence = state.kind === 'waiting_next_payer' && state.payerId === cov.payerId && state.timeoutOn === undefined;
+      if (posted && !posted.undone && (answered || neverForSilence)) timeoutMoves.push({ claimId: claim.claimId, payerId: cov.payerId, amountCents: posted.amountCents, undo: true });
     }
   }
   const run = runningBalances(a.daily, asOf);

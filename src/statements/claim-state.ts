@@ -8,6 +8,12 @@ import { addDays, daysBetween, maxDate, type IsoDate } from '../common/dates.ts'
 export interface ClaimCoverage {
   sequence: number;
   payerId: string;
+  /**
+   * The payer's rules (payers table, unansweredToPatientAfterDays): days after which its silence leaves the
+   * balance to the patient; null: never (the claim waits on the follow-up list). Absent: the statement
+   * setting alone decides (callers with no payer rules; docs/decisions/0100).
+   */
+  unansweredToPatientAfterDays?: number | null;
 }
 
 /** One CLP of an 835 about this claim, as posted. */
@@ -35,7 +41,7 @@ export interface ClaimState {
   sequence?: number;
   /** Date the current state began. */
   since?: IsoDate;
-  /** For waiting_next_payer: the day the claim becomes the patient's if that payer stays silent. */
+  /** For waiting_next_payer: the day the claim becomes the patient's if that payer stays silent (absent: never). */
   timeoutOn?: IsoDate;
   /** For patient: why. */
   reason?: 'last_payer_adjudicated' | 'next_payer_timeout' | 'no_coverage';
@@ -45,7 +51,10 @@ export interface ClaimState {
 
 export interface ClaimStateOptions {
   asOf: IsoDate;
-  /** Days a secondary (or later) payer has to answer before the balance becomes the patient's. */
+  /**
+   * Days a secondary (or later) payer has to answer before the balance becomes the patient's: the practice's
+   * least wait. A payer whose rules allow it waits the longer of its own days and these.
+   */
   nextPayerTimeoutDays: number;
   /**
    * The day a replacement (7) or void (8) of the claim was sent. Adjudications dated before it were about
@@ -85,6 +94,14 @@ function byDateThenOrder(a: RemittanceEvent, b: RemittanceEvent): number {
   return (a.order ?? 0) - (b.order ?? 0);
 }
 
+/** Days a silent later payer has before its share is the patient's: null never; the longer of the payer's and the practice's. */
+export function timeoutDays(coverage: ClaimCoverage, practiceDays: number): number | null {
+  const own = coverage.unansweredToPatientAfterDays;
+  if (own === undefined) return practiceDays;
+  if (own === null) return null;
+  return own > practiceDays ? own : practiceDays;
+}
+
 /** The claim's state on `asOf`. */
 export function claimState(coverages: ClaimCoverage[], events: RemittanceEvent[], opts: ClaimStateOptions): ClaimState {
   const ordered = [...coverages].sort((a, b) => a.sequence - b.sequence);
@@ -108,8 +125,11 @@ export function claimState(coverages: ClaimCoverage[], events: RemittanceEvent[]
     }
     // A later payer holds the PR that moved on; a reversal by it restarts its time to answer.
     const since = reopenedOn ? maxDate(previousDecidedOn, reopenedOn) : previousDecidedOn;
-    const timeoutOn = addDays(since, opts.nextPayerTimeoutDays);
-    if (daysBetween(since, opts.asOf) >= opts.nextPayerTimeoutDays) {
+    const days = timeoutDays(coverage, opts.nextPayerTimeoutDays);
+    // A payer whose rules never bill the patient for its silence: the claim waits (follow-up list).
+    if (days === null) return { kind: 'waiting_next_payer', payerId: coverage.payerId, sequence: coverage.sequence, since, adjudicated };
+    const timeoutOn = addDays(since, days);
+    if (daysBetween(since, opts.asOf) >= days) {
       return { kind: 'patient', reason: 'next_payer_timeout', since: timeoutOn, payerId: coverage.payerId, sequence: coverage.sequence, adjudicated };
     }
     return { kind: 'waiting_next_payer', payerId: coverage.payerId, sequence: coverage.sequence, since, timeoutOn, adjudicated };
@@ -123,6 +143,7 @@ export function describeClaimState(s: ClaimState): string {
     case 'with_payer':
       return `with payer ${s.payerId} (coverage ${s.sequence})${s.since ? `, reopened by a reversal on ${s.since}` : ''}`;
     case 'waiting_next_payer':
+      if (s.timeoutOn === undefined) return `waiting for payer ${s.payerId} (coverage ${s.sequence}) since ${s.since}; never the patient's for its silence: on the follow-up list`;
       return `waiting for payer ${s.payerId} (coverage ${s.sequence}) since ${s.since}; the patient's on ${s.timeoutOn} if it does not answer`;
     case 'patient':
       if (s.reason === 'next_payer_timeout') return `the patient's since ${s.since}: payer ${s.payerId} did not answer in time`;

@@ -11,6 +11,7 @@ import type { IsoDate } from '../common/dates.ts';
 import { describeProcedure } from './descriptions.ts';
 import { settingsForPractice, type StatementSettings } from './settings.ts';
 import * as SQL from './sql.ts';
+import { loadPayerRules, UNKNOWN_PAYER_RULES } from '../claims/payer-rules.ts';
 // Disputes and assistance applications (collections' account_holds) freeze the cycle: read through its one query.
 import { accountHolds } from '../patients/holds.ts';
 
@@ -64,6 +65,9 @@ export async function loadSnapshots(db: Db, guarantors: GuarantorRow[], asOf: Is
   const allIds = chains.flatMap((c) => c.chain_ids);
   const payersOf = (c: (typeof chains)[number]) => [c.primary_payer_id, c.secondary_payer_id, c.tertiary_payer_id];
   const timeoutKeys = chains.flatMap((c) => payersOf(c).filter((p): p is string => p !== null).flatMap((p) => [timeoutKey(c.claim_id, p, false), timeoutKey(c.claim_id, p, true)]));
+  // Whether (and when) each payer's silence may leave the balance to the patient: its rules, never by default.
+  const payerRules = await loadPayerRules(db, [...new Set(chains.flatMap((c) => payersOf(c).filter((p): p is string => p !== null)))]);
+  const answerDays = (payerId: string) => (payerRules.get(payerId) ?? UNKNOWN_PAYER_RULES).unansweredToPatientAfterDays;
 
   const [daily, lines, ledger, events, timeouts, payments, plans, statements, holds] = await Promise.all([
     q<{ account_number: string; kind: string; date: string; amount_cents: string }>(SQL.PATIENT_LEDGER_DAILY, [numbers, asOf]),
@@ -94,7 +98,7 @@ export async function loadSnapshots(db: Db, guarantors: GuarantorRow[], asOf: Is
   return guarantors.map((g) => {
     const claims: ClaimSnapshot[] = (chainsBy.get(g.account_number) ?? []).map((c) => {
       const payers = payersOf(c);
-      const coverages = payers.flatMap((payerId, i) => (payerId ? [{ sequence: i + 1, payerId }] : []));
+      const coverages = payers.flatMap((payerId, i) => (payerId ? [{ sequence: i + 1, payerId, unansweredToPatientAfterDays: answerDays(payerId) }] : []));
       // A ledger sum per kind and payer over the whole chain (replacements move the receivable between ids).
       const sums = new Map<string, { kind: AccountKind; payerId: string | null; amountCents: bigint }>();
       for (const l of ledgerBy.get(c.claim_id) ?? []) {

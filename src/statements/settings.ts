@@ -30,7 +30,9 @@ export const StatementSettingsSchema = z.object({
   intervalDays: z.number().int().min(1).max(365).default(30).describe('Days between statements in a cycle.'),
   statementsBeforeFinal: z.number().int().min(1).max(12).default(3).describe('Statements in a cycle before the final notice.'),
   dueDays: z.number().int().min(1).max(90).default(25).describe('Due date = statement date + this many days.'),
-  nextPayerTimeoutDays: z.number().int().min(1).max(365).default(45).describe('A secondary (or later) payer that has not answered after this many days leaves the balance to the patient.'),
+  nextPayerTimeoutDays: z.number().int().min(1).max(365).default(45).describe(
+    'The practice\'s least wait for a silent secondary (or later) payer. Its share goes to the patient only when that payer\'s rules allow it (payer profile rules.unansweredToPatientAfterDays; never for Medicare, Medicaid, TRICARE), after the longer of its days and these; otherwise the claim stays on the follow-up list (claims report follow-up).',
+  ),
   smallBalanceCents: z.number().int().min(0).max(1_000_000).default(500).transform((n) => BigInt(n)).describe('Balances above zero and below this many cents are written off, not mailed (whole cents: JSON Schema has no bigint).'),
   creditRefundAfterDays: z.number().int().min(0).max(365).default(60).describe('Credits not used by a new balance within this many days are listed for refund.'),
   planMissedInstallments: z.number().int().min(1).max(12).default(2).describe('Installments past due (after the grace days) that default a payment plan.'),

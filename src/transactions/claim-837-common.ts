@@ -157,15 +157,31 @@ export function subscriberOf(mapped: MappedClaim, coverage: Coverage): { person:
   return { person: coverage.subscriber!, memberId: coverage.memberId, patientIsSubscriber: false };
 }
 
-/** 2000B (and 2000C when the patient is a dependent without their own member id), appended to `segs`. */
+/** SBR01 payer responsibility of the coverage at `index` of the payer order: P, S, T (A to H are 4th to 11th). */
+const RESPONSIBILITY = ['P', 'S', 'T', 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'];
+
+/**
+ * SBR05 insurance type code: the Medicare Secondary Payer type (12, 13, 14, 15, 16, 41, 42, 43, 47), sent only
+ * when the payer is Medicare and not the primary payer (X222A1 and X223A2, 2000B SBR05 for the payer billed,
+ * 2320 SBR05 for another payer); otherwise empty. Mapping rejects a Medicare secondary coverage without it.
+ */
+export function insuranceTypeCode(payer: PayerProfile, index: number, coverage: Coverage): string {
+  return payer.kind === 'medicare' && index > 0 ? coverage.medicareSecondaryPayerType ?? '' : '';
+}
+
+/**
+ * 2000B (and 2000C when the patient is a dependent without their own member id), appended to `segs`. The
+ * payer billed is the claim's first coverage (index 0, SBR01 P); a secondary claim bills a later one.
+ */
 export function subscriberLoops(mapped: MappedClaim, hierarchy: Hierarchy, billingHl: number, segs: SegmentValues[]): void {
   const rec = mapped.claim.record;
-  const coverage = rec.coverages[0]!;
+  const billed = 0;
+  const coverage = rec.coverages[billed]!;
   const sub = subscriberOf(mapped, coverage);
   const subscriberHl = hierarchy.take();
   segs.push(
     ['HL', String(subscriberHl), String(billingHl), '22', sub.patientIsSubscriber ? '0' : '1'],
-    ['SBR', 'P', sub.patientIsSubscriber ? '18' : '', coverage.groupNumber ?? '', '', '', '', '', '', coverage.claimFilingIndicator ?? mapped.payer.claimFilingIndicator],
+    ['SBR', RESPONSIBILITY[billed]!, sub.patientIsSubscriber ? '18' : '', coverage.groupNumber ?? '', '', insuranceTypeCode(mapped.payer, billed, coverage), '', '', '', coverage.claimFilingIndicator ?? mapped.payer.claimFilingIndicator],
     personName('IL', sub.person, 'MI', sub.memberId),
   );
   if (sub.patientIsSubscriber) {
@@ -191,7 +207,7 @@ export function otherSubscriberLoops(mapped: MappedClaim, segs: SegmentValues[])
     const sub = subscriberOf(mapped, coverage);
     const relationship = sub.patientIsSubscriber ? '18' : RELATIONSHIP_CODE[coverage.relationship];
     segs.push(
-      ['SBR', i === 1 ? 'S' : 'T', relationship, coverage.groupNumber ?? '', '', '', '', '', '', coverage.claimFilingIndicator ?? payer.claimFilingIndicator],
+      ['SBR', RESPONSIBILITY[i]!, relationship, coverage.groupNumber ?? '', '', insuranceTypeCode(payer, i, coverage), '', '', '', coverage.claimFilingIndicator ?? payer.claimFilingIndicator],
       // OI03 benefits assignment Y; OI06 release of information Y. OI04 stays empty: its only 5010 code, P,
       // says the patient was not physically present (the provider signed for them), which we are never told.
       ['OI', '', '', 'Y', '', '', 'Y'],

@@ -113,6 +113,7 @@ describe.skipIf(embeddedOnly)('the database server killed under every command th
     { command: 'audit', args: () => ['audit', '--account', 'A00000001'] },
     { command: 'practices', args: () => ['practices'] },
     { command: 'practices', args: () => ['practices', 'register', at('practices.json')] },
+    { command: 'payer-refund', args: () => ['payer-refund', '--payer', 'ACME', '--claim', '1', '--amount', '1.00', '--reference', 'R-1'] },
   ];
   const midLedgerCopy: Case = { command: 'ledger', args: () => ['ledger', 'post', at('batch.json')], failpoint: 'ledger.post.mid-copy:stop' };
   const midSubmit: Case = { command: 'submit', args: () => submitArgs(at('out-mid')), failpoint: 'claims.files.before-complete:stop' };

@@ -20,12 +20,15 @@ const TRICKY: Json[] = [
   '1234567893', '123456789', '12345', '123456789X', '974771234', 'OR', 'or', 'M', 'm', 'X', 'self', 'SELF', '7', '9',
   'a@b.co', 'not-an-email', 'x'.repeat(20), 'x'.repeat(21), 'x'.repeat(35), 'x'.repeat(36), 'x'.repeat(50), 'x'.repeat(51),
   'x'.repeat(55), 'x'.repeat(56), 'x'.repeat(60), 'x'.repeat(61), 'x'.repeat(80), 'x'.repeat(81), ` ${'y'.repeat(60)} `,
+  // The coverage's payer-order facts (decision 0100): plan types, employer sizes, MSP types, protections.
+  'qmb', 'dual', 'QMB', 'group_current_employment', 'group_retiree', 'workers_compensation', 'liability', '12', '43', '47', '11', 20, 100, 10_000_001,
   0, 1, 1.5, -1, 12, 0.0001, 1e21, 2 ** 53, null, true, false, [], {}, [1], [1, 2, 3, 4, 5], ['25'], [' 25 ', 'gp'], [1.5],
 ];
 const OPTIONAL_KEYS = [
   'line2', 'middleName', 'email', 'phone', 'taxonomy', 'contactName', 'groupNumber', 'patientMemberId', 'claimFilingIndicator',
   'payerClaimNumber', 'revenueCode', 'admissionDate', 'admissionSource', 'admittingDiagnosis', 'renderingProvider',
   'institutional', 'subscriber', 'organizationName', 'firstName', 'lastName', 'frequency', 'modifiers', 'diagnosisPointers', 'unknownKey',
+  'planType', 'employerSize', 'medicareSecondaryPayerType', 'protection',
 ];
 
 /** Every container path (objects and arrays) and leaf path of a value. */
@@ -144,6 +147,34 @@ describe('claim record fast path', () => {
     inst.institutional!.presentOnAdmission = ['Y', 'X'];
     expect(parseClaimRecordFast(inst)).toBeNull();
     expect(ClaimRecord.safeParse(inst).success).toBe(false);
+  });
+
+  it('reads a coverage\'s plan type, employer size, MSP type and protection as zod does', () => {
+    const r = JSON.parse(JSON.stringify(syntheticClaim(2))) as ReturnType<typeof syntheticClaim>;
+    r.coverages = [
+      { payerId: 'ACME', memberId: 'S1', relationship: 'self', planType: 'group_current_employment', employerSize: 250 },
+      { payerId: 'MEDB', memberId: 'M1', relationship: 'self', medicareSecondaryPayerType: '43', protection: 'qmb' },
+      { payerId: 'STMCD', memberId: 'D1', relationship: 'self', planType: 'individual' },
+    ];
+    const fast = parseClaimRecordFast(r);
+    expect(fast).toEqual(ClaimRecord.parse(r));
+    expect(JSON.stringify(fast)).toBe(canonicalJson(ClaimRecord.parse(r)));
+    const bad: [string, Record<string, unknown>][] = [
+      ['an unknown plan type', { planType: 'group' }],
+      ['an employer size of 0', { employerSize: 0 }],
+      ['a fractional employer size', { employerSize: 20.5 }],
+      ['an employer size as text', { employerSize: '20' }],
+      ['an MSP type not in SBR05\'s list', { medicareSecondaryPayerType: '11' }],
+      ['an MSP type as a number', { medicareSecondaryPayerType: 12 }],
+      ['a protection in capitals', { protection: 'QMB' }],
+      ['a null protection', { protection: null }],
+    ];
+    for (const [what, change] of bad) {
+      const b = JSON.parse(JSON.stringify(r)) as Record<string, unknown> & { coverages: Record<string, unknown>[] };
+      Object.assign(b.coverages[0]!, change);
+      expect(parseClaimRecordFast(b), what).toBeNull();
+      expect(ClaimRecord.safeParse(b).success, what).toBe(false);
+    }
   });
 
   it('gives up on each kind of problem that zod reports', () => {

@@ -108,6 +108,10 @@ describe('claim validation', () => {
   it('checks coverages: subscriber for a dependent, no duplicate payer', () => {
     expect(problems(claim(3, (c) => delete c.coverages[0]!.subscriber))).toEqual([{ field: 'coverages[0].subscriber', code: 'SUBSCRIBER_MISSING', found: '(missing)' }]);
     expect(problems(claim(0, (c) => c.coverages.push({ ...c.coverages[0]! })))).toEqual([{ field: 'coverages[1].payerId', code: 'COVERAGE_DUPLICATE_PAYER', found: 'ACME' }]);
+    // An employer size is a fact of a group plan from current employment (the MSP thresholds, decision 0100).
+    expect(problems(claim(0, (c) => Object.assign(c.coverages[0]!, { planType: 'group_current_employment', employerSize: 20 })))).toEqual([]);
+    expect(problems(claim(0, (c) => Object.assign(c.coverages[0]!, { planType: 'group_retiree', employerSize: 20 })))).toEqual([{ field: 'coverages[0].employerSize', code: 'COVERAGE_EMPLOYER_SIZE_INVALID', found: 'group_retiree' }]);
+    expect(problems(claim(0, (c) => Object.assign(c.coverages[0]!, { employerSize: 20 })))).toEqual([{ field: 'coverages[0].employerSize', code: 'COVERAGE_EMPLOYER_SIZE_INVALID', found: 'no planType' }]);
   });
 
   it('refuses a PO box as the billing address and a bad rendering NPI', () => {

@@ -75,15 +75,16 @@ describe('the demo pipeline', () => {
       ['2024-03-31', 'rejected'], ['2024-04-30', 'done'], ['2024-05-31', 'done'], ['2024-06-30', 'done'], ['2024-07-31', 'done'], ['2024-08-15', 'done'],
     ]);
     expect(summary.notRun).toEqual([]);
-    // Picked up: 16 files from the samples folders (14 of Northwind's, Riverside's claims export and 835) and 3
+    // Picked up: 17 files from the samples folders (15 of Northwind's, Riverside's claims export and 835) and 3
     // from samples/dated/2024-03-31 on the first date, the 2 of samples/dated/2024-08-15 on its own date only.
-    expect(summary.runs.map((r) => r.pickup.copied.length)).toEqual([19, 0, 0, 0, 0, 2]);
+    // (Northwind's 15: one more since PCN000000011 goes to ACME first and its 835 is ACME's, decision 0100.)
+    expect(summary.runs.map((r) => r.pickup.copied.length)).toEqual([20, 0, 0, 0, 0, 2]);
     // On the first date: 4 claims exports submitted (3 done; 01-export partly sent, its bad claims quarantined) and
-    // 14 files for ingest: 10 835s (8 in samples/835, 2 dated) of which 8 post, 1 duplicate and 1 does not balance;
-    // the 271 and the 2 payments files: 11 done.
+    // 15 files for ingest: 11 835s (9 in samples/835, 2 dated) of which 9 post, 1 duplicate and 1 does not balance;
+    // the 271 and the 2 payments files: 12 done.
     const firstDate = summary.runs[0]!.stages;
     expect(firstDate.filter((s) => s.name === 'submit' || s.name === 'ingest').map((s) => [s.name, s.outcomes.done, s.outcomes.duplicate, s.outcomes.quarantined]))
-      .toEqual([['submit', 3, 0, 1], ['ingest', 11, 1, 1]]);
+      .toEqual([['submit', 3, 0, 1], ['ingest', 12, 1, 1]]);
     const quarantined = summary.runs[0]!.stages.flatMap((s) => s.inputs.filter((i) => i.status === 'quarantined').map((i) => `${s.name}:${i.input}`));
     expect(quarantined).toEqual(['submit:01-export.ndjson', 'ingest:acme-2024-03-25-does-not-balance.x12', 'eligibility-requests:upcoming.ndjson']);
     const duplicates = summary.runs[0]!.stages.flatMap((s) => s.inputs.filter((i) => i.status === 'duplicate').map((i) => `${s.name}:${i.input}`));
@@ -104,12 +105,13 @@ describe('the demo pipeline', () => {
     }
     // One file per payer and export: the March export, the corrections (a replacement, a void), the
     // dated export with PCN000000020, and Riverside's export (its own PCN000000000, a control number
-    // Northwind uses too).
+    // Northwind uses too). Medicaid pays last (decision 0100): PCN000000011 goes to ACME (then STMCD), and
+    // PCN000000007 of the dual-eligible P00000003 to Medicare (then STMCD).
     expect(byPayer).toEqual({
-      ACME: ['PCN000000000 PCN000000004 PCN000000008', 'PCN000000000', 'PCN000000020', 'PCN000000000 PCNR00000002 PCNR00000003'],
+      ACME: ['PCN000000000 PCN000000004 PCN000000008 PCN000000011', 'PCN000000000', 'PCN000000020', 'PCN000000000 PCNR00000002 PCNR00000003'],
       BLUE: ['PCN000000001 PCN000000005 PCN000000009', 'PCN000000001'],
-      MEDB: ['PCN000000002 PCN000000006 PCN000000010'],
-      STMCD: ['PCN000000003 PCN000000007 PCN000000011'],
+      MEDB: ['PCN000000002 PCN000000006 PCN000000007 PCN000000010'],
+      STMCD: ['PCN000000003'],
     });
     // The billing provider of each file (2010AA): Northwind's clinic (the 837I of PCN000000004 is its hospital's),
     // and Riverside Pediatrics for Riverside's export.
@@ -119,6 +121,17 @@ describe('the demo pipeline', () => {
     const rejected = JSON.parse(await fs.readFile(outbox('reports', '01-export.ndjson', 'rejections.json'), 'utf8'));
     const text = JSON.stringify(rejected);
     for (const pcn of ['PCNBAD000100', 'PCNBAD000101', 'PCNBAD000102', 'PCNBAD000103', 'PCNBAD000105', 'PCNBAD000107']) expect(text).toContain(pcn);
+  });
+
+  it('keeps the QMB flag of the dual-eligible P00000003 on its Medicare coverage, from the export', async () => {
+    // PCN000000006 and PCN000000007 list Medicare with protection "qmb", then Medicaid (decision 0100); the claims
+    // store keeps it with its source and the submit's date, the first business date.
+    const { rows } = await db.pool.query(`SELECT coverage_order, payer_id, protection, protection_source, protection_on::text
+      FROM coverages WHERE patient_id = 'P00000003' ORDER BY coverage_order`);
+    expect(rows).toEqual([
+      { coverage_order: 1, payer_id: 'MEDB', protection: 'qmb', protection_source: 'export', protection_on: '2024-03-31' },
+      { coverage_order: 2, payer_id: 'STMCD', protection: null, protection_source: null, protection_on: null },
+    ]);
   });
 
   it('quarantines the bad inputs with a report beside each', async () => {
@@ -168,12 +181,14 @@ describe('the demo pipeline', () => {
       // A00000001: 18.00 PR less its 10.00 prepayment; A00000002: a plan of 2 x 12.50; A00000005: 13.00 after its
       // 5.00 card payment, the claim with its secondary not billed yet; A00000020: the 100.00 deductible.
       '2024-03-31 A00000001 statement 8.00', '2024-03-31 A00000002 plan 12.50', '2024-03-31 A00000005 statement 13.00', '2024-03-31 A00000020 statement 100.00',
-      // The secondary did not answer in 45 days: PCN000000011's 191.47 of PR is billed (13.00 + 191.47 = 204.47).
+      // PCN000000011's secondary is STMCD, a Medicaid payer, and it has not answered: its 191.47 of PR stays on
+      // STMCD's receivable and on the follow-up list, never the patient's (a Medicaid payer's silence is never
+      // billed to the patient: decision 0100), so A00000005 owes 13.00 throughout.
       // A00000002 missed its first installment: the plan statement asks for both.
-      '2024-04-30 A00000001 statement 8.00', '2024-04-30 A00000002 plan 25.00', '2024-04-30 A00000005 statement 204.47', '2024-04-30 A00000020 statement 100.00',
+      '2024-04-30 A00000001 statement 8.00', '2024-04-30 A00000002 plan 25.00', '2024-04-30 A00000005 statement 13.00', '2024-04-30 A00000020 statement 100.00',
       // Two missed installments default the plan: A00000002's cycle starts over.
-      '2024-05-31 A00000001 statement 8.00', '2024-05-31 A00000002 statement 25.00', '2024-05-31 A00000005 statement 204.47', '2024-05-31 A00000020 statement 100.00',
-      '2024-06-30 A00000001 final_notice 8.00', '2024-06-30 A00000002 statement 25.00', '2024-06-30 A00000005 final_notice 204.47', '2024-06-30 A00000020 final_notice 100.00',
+      '2024-05-31 A00000001 statement 8.00', '2024-05-31 A00000002 statement 25.00', '2024-05-31 A00000005 statement 13.00', '2024-05-31 A00000020 statement 100.00',
+      '2024-06-30 A00000001 final_notice 8.00', '2024-06-30 A00000002 statement 25.00', '2024-06-30 A00000005 final_notice 13.00', '2024-06-30 A00000020 final_notice 100.00',
       '2024-07-31 A00000002 statement 25.00',
     ]);
   });
@@ -185,7 +200,8 @@ describe('the demo pipeline', () => {
     ]);
     const placed = await csvRows(outbox('referrals', 'placements-CASCADE-northwind-2024-07-31.csv'));
     expect(placed.map((r) => [r.ClientAcct, r.DebtorLast, r.St, r.OrigBal, r.CurBal, r.ItemDt, r.Creditor, r.CreditorTIN])).toEqual([
-      ['A00000005', 'DUMMY', 'OR', '13.00', '204.47', '06/30/2024', 'Northwind Family Medicine (sample)', '841234567'],
+      // 13.00 at the first statement and 13.00 now: STMCD's share was never the patient's (see the cycle).
+      ['A00000005', 'DUMMY', 'OR', '13.00', '13.00', '06/30/2024', 'Northwind Family Medicine (sample)', '841234567'],
       ['A00000020', 'RIVERS', 'OR', '100.00', '100.00', '06/30/2024', 'Northwind Family Medicine (sample)', '841234567'],
     ]);
   });
@@ -205,13 +221,13 @@ describe('the demo pipeline', () => {
       ['A00000020', 'PAYMENT', '40.00', '60.00', '2024-08-14'],
     ]);
     const recalls = await csvRows(outbox('referrals', 'recalls-CASCADE-northwind-2024-08-15.csv'));
-    expect(recalls.map((r) => [r.account_number, r.recall_date, r.recall_reason, r.balance])).toEqual([['A00000005', '2024-08-15', 'DISPUTE', '204.47']]);
+    expect(recalls.map((r) => [r.account_number, r.recall_date, r.recall_reason, r.balance])).toEqual([['A00000005', '2024-08-15', 'DISPUTE', '13.00']]);
     const hold = await db.pool.query("SELECT kind, opened_on::text, resolved_on, source LIKE 'file:%:2' AS from_file_line_2 FROM account_holds WHERE account_number = 'A00000005'");
     expect(hold.rows).toEqual([{ kind: 'dispute', opened_on: '2024-08-13', resolved_on: null, from_file_line_2: true }]);
-    // The ledger agrees: 100.00 placed less 40.00 paid is with the agency; the recalled 204.47 is the patient's again.
+    // The ledger agrees: 100.00 placed less 40.00 paid is with the agency; the recalled 13.00 is the patient's again.
     const tb = (await balances(db)).accounts.filter((a) => a.kind === 'collections_receivable' || (a.kind === 'patient_receivable' && a.patientId === 'A00000005'));
     expect(tb.map((a) => [a.kind, a.patientId, a.balanceCents])).toEqual([
-      ['patient_receivable', 'A00000005', 20447n],
+      ['patient_receivable', 'A00000005', 1300n],
       ['collections_receivable', 'A00000005', 0n],
       ['collections_receivable', 'A00000020', 6000n],
     ]);
@@ -240,24 +256,40 @@ describe('the demo pipeline', () => {
       ['payer_clearing', 'BLUE', null, 15100n],
       ['payer_clearing', 'MEDB', null, 12756n],
       ['insurance_receivable', 'ACME', null, 2500n],
-      ['insurance_receivable', 'BLUE', null, -11185n],
-      ['insurance_receivable', 'MEDB', null, 5222n],
-      ['insurance_receivable', 'STMCD', null, 11629n],
+      // PCN000000001 (111.85: BLUE paid 86.00, CO-45 16.85, PR-2 9.00) was voided after payment: BLUE's
+      // receivable stops at zero (it was -111.85), its 86.00 is owed back (payer_credit below) and the 25.85 of
+      // adjudication with no charge left behind it is other_adjustment BLUE (decision 0100, payer credits).
+      ['insurance_receivable', 'BLUE', null, 0n],
+      // Payer order (decision 0100). MEDB: PCN000000006's 52.22 (a predetermination, nothing posted) and now
+      // PCN000000007's 116.29 (sent to Medicare, no 835): 168.51. STMCD: PCN000000007's 116.29 is gone; ACME's 835
+      // forwards PCN000000011 to STMCD with its PR (50.00 + 65.18 + 76.29 = 191.47), so STMCD holds 191.47 (a
+      // Medicaid payer's silence never moves it to the patient: decision 0100, payer kinds and rules).
+      ['insurance_receivable', 'MEDB', null, 16851n],
+      ['insurance_receivable', 'STMCD', null, 19147n],
       ['patient_receivable', null, 'A00000000', 2400n],
       ['patient_receivable', null, 'A00000001', 800n],
       ['patient_receivable', null, 'A00000002', 2500n],
-      ['patient_receivable', null, 'A00000005', 20447n],
+      // 13.00: STMCD's 191.47 on PCN000000011 is STMCD's (above), not the patient's.
+      ['patient_receivable', null, 'A00000005', 1300n],
       ['patient_receivable', null, 'A00000020', 0n],
       ['patient_receivable', null, 'provisional', 1400n],
       ['patient_credit', null, 'A00000001', 0n],
       ['patient_credit', null, 'A00000020', 0n],
+      // ACME's secondary 835 (03-15) is read before BLUE's primary one (03-09) in the inbox's order: for a moment
+      // ACME had paid PCN000000005 with nothing owed to it (a credit), restored when BLUE's PR arrived: 0.
+      ['payer_credit', 'ACME', null, 0n],
+      ['payer_credit', 'BLUE', null, -8600n],
       ['collections_receivable', null, 'A00000005', 0n],
       ['collections_receivable', null, 'A00000020', 6000n],
       ['revenue', null, null, -161271n],
-      ['contractual_adjustment', 'ACME', null, 13028n],
+      // PCN000000011's CO-45 4.07 is ACME's now (it was STMCD's): 130.28 + 4.07 = 134.35; STMCD 55.18 - 4.07 = 51.11
+      // (PCN000000003's CO-16).
+      ['contractual_adjustment', 'ACME', null, 13435n],
       ['contractual_adjustment', 'BLUE', null, 15906n],
       ['contractual_adjustment', 'MEDB', null, 12550n],
-      ['contractual_adjustment', 'STMCD', null, 5518n],
+      ['contractual_adjustment', 'STMCD', null, 5111n],
+      ['other_adjustment', 'ACME', null, 0n],
+      ['other_adjustment', 'BLUE', null, -2585n],
       ['provider_adjustment', 'MEDB', null, 1500n],
       ['interest_income', 'ACME', null, -212n],
     ]);

@@ -13,6 +13,8 @@ import { parseStatementSettings } from '../../src/statements/settings.ts';
 import { ingestPaymentsFile } from '../../src/patients/payments-post.ts';
 import { createPlan } from '../../src/patients/plans-store.ts';
 import { loadAccountView } from '../../src/statements/account-history.ts';
+import { recordPayers } from '../../src/claims/payer-rules.ts';
+import { PayerProfile } from '../../src/domain/payer-profile.ts';
 
 let db: TestDatabase;
 let dir: string;
@@ -35,6 +37,12 @@ beforeAll(async () => {
   await claim('S-4', 'G-4', ['PAYER-A', 'PAYER-B'], '99213', 10000n, '2025-01-15');
   await claim('S-6', 'G-6', ['PAYER-A', null], '99212', 8000n, '2025-01-16');
   await claim('S-7', 'G-7', ['PAYER-A', null], '99215', 40000n, '2025-01-20');
+  // PAYER-B's profile lets the patient be billed after 45 days of its silence (issue 18: never by default).
+  await recordPayers(db.pool, [PayerProfile.parse({
+    payerId: 'PAYER-B', name: 'PAYER B', kind: 'commercial', rules: { unansweredToPatientAfterDays: 45 }, payerIdentifier: '22222', claimTypes: ['professional'],
+    receiver: { name: 'CH', id: 'CH1', interchangeId: 'CH1', applicationId: 'CH1' },
+    submitter: { name: 'SUB', id: 'SUB1', interchangeId: 'SUB1', applicationId: 'SUB1', contactName: 'DESK', phone: '5555550100' },
+  })]);
   // The primary's remittance of 2025-02-01, by hand:
   //   S-1 150.00 = paid 90 + CO 40 + PR 20 (patient)      S-2 200.00 = paid 120 + CO 30 + PR 50 (to PAYER-B)
   //   S-4 100.00 = paid 50 + CO 20 + PR 30 (to PAYER-B)   S-6 80.00 = paid 0 + CO 77 + PR 3 (patient, small)

@@ -119,7 +119,10 @@ describe('837 submission through 835 posting to statements', () => {
     const gc = await statementOf('G-C', '2025-02-10');
     expect([gc.totals.balanceCents, gc.totals.amountDueCents, gc.plan?.schedule.map((x) => x.dueOn)]).toEqual([50000n, 10000n, ['2025-03-01', '2025-04-01', '2025-05-01', '2025-06-01', '2025-07-01']]);
     const account = await cli(['account', 'G-B', '--as-of', '2025-02-10', '--json']);
-    expect(JSON.parse(account.stdout).claims[0].state).toMatchObject({ kind: 'waiting_next_payer', payerId: 'SECUN', timeoutOn: '2025-03-18' });
+    // SECUN's profile does not opt in to billing the patient for its silence (issue 18): no day it becomes the patient's.
+    const state = JSON.parse(account.stdout).claims[0].state;
+    expect(state).toMatchObject({ kind: 'waiting_next_payer', payerId: 'SECUN', since: '2025-02-01' });
+    expect(state.timeoutOn).toBeUndefined();
   });
 
   it('2025-03-01: the secondary answered, so G-B is billed its 15.00', async () => {

@@ -10,6 +10,7 @@ import type { MappedClaim } from '../../src/domain/mapped-claim.ts';
 import { Outbox } from '../../src/claims/outbox.ts';
 import { memoryControlNumbers } from '../../src/exchange/control-numbers.ts';
 import { read837Claims } from '../../src/transactions/claim-837-read.ts';
+import { insuranceTypeCode } from '../../src/transactions/claim-837-common.ts';
 import { tokenize } from '../../src/x12/tokenizer.ts';
 import { fixedClock } from '../../src/common/clock.ts';
 import type { ClaimRecordInput } from '../../src/domain/claim.ts';
@@ -42,15 +43,19 @@ async function write(claims: MappedClaim[], claimsPerSetMax = 5000): Promise<Map
 
 describe('837P writer', () => {
   it('writes a dependent without their own member id under 2000C, exactly as the guide lays it out', async () => {
-    const files = await write([mapped(syntheticClaim(3))]);
+    // Claim 3 is a child's; the sample Medicaid payer wants the patient's own id (decision 0100), BLUE takes dependents.
+    const child = syntheticClaim(3);
+    child.coverages[0] = { ...child.coverages[0]!, payerId: 'BLUE' };
+    delete child.coverages[0].patientMemberId;
+    const files = await write([mapped(child)]);
     const expected = [
-      'ISA*00*          *00*          *ZZ*NWB001         *ZZ*STMCDFA        *240901*1200*^*00501*000000001*0*P*:',
-      'GS*HC*NWB001*STMCDFA*20240901*1200*1*X*005010X222A1',
+      'ISA*00*          *00*          *ZZ*NWB001         *ZZ*BRIDGEWAY      *240901*1200*^*00501*000000001*0*P*:',
+      'GS*HC*NWB001*BRIDGEWAY*20240901*1200*1*X*005010X222A1',
       'ST*837*0001*005010X222A1',
       'BHT*0019*00*0000000010001*20240901*1200*CH',
       'NM1*41*2*NORTHWIND BILLING*****46*NWB001',
       'PER*IC*CLAIMS DESK*TE*5555550100',
-      'NM1*40*2*STATE MEDICAID FISCAL AGENT*****46*STMCDFA',
+      'NM1*40*2*BRIDGEWAY CLEARINGHOUSE*****46*BRIDGEWAY',
       'HL*1**20*1',
       'PRV*BI*PXC*207Q00000X',
       'NM1*85*2*NORTHWIND FAMILY MEDICINE*****XX*1234567893',
@@ -59,10 +64,10 @@ describe('837P writer', () => {
       'REF*EI*841234567',
       'PER*IC*BILLING OFFICE*TE*5555550111',
       'HL*2*1*22*1',
-      'SBR*P********MC',
+      'SBR*P********BL',
       // The subscriber is not the patient: no N3/N4/DMG in 2010BA (RFI 1496); the patient's are in 2010CA.
       'NM1*IL*1*SAMPLE*ROBIN****MI*M000000001',
-      'NM1*PR*2*STATE MEDICAID PROGRAM*****PI*SKST0',
+      'NM1*PR*2*BLUE SHIELD OF EXAMPLE*****PI*94036',
       'HL*3*2*23*0',
       'PAT*19',
       'NM1*QC*1*SAMPLE*BLAIR',
@@ -82,21 +87,43 @@ describe('837P writer', () => {
       'IEA*1*000000001',
       '',
     ].join('~');
-    expect(files.get('STMCD')).toBe(expected);
+    expect(files.get('BLUE')).toBe(expected);
     expect(validate837(expected)).toEqual([]);
   });
 
   it('sends a patient who is the subscriber with SBR02 18 and no 2000C; a dependent with their own id likewise', async () => {
-    const own = syntheticClaim(10); // a dependent (10 % 7 = 3)
-    own.coverages[0]!.payerId = 'ACME';
-    own.coverages[0]!.patientMemberId = 'DEP000010';
+    const own = syntheticClaim(17); // a dependent (17 % 7 = 3)
+    own.coverages = [{ ...own.coverages[0]!, payerId: 'ACME', patientMemberId: 'DEP000017' }];
     const text = (await write([mapped(syntheticClaim(0)), mapped(own)])).get('ACME')!;
     expect(validate837(text)).toEqual([]);
     const segs = text.split('~');
     expect(segs.filter((s) => s.startsWith('SBR*P*'))).toEqual(['SBR*P*18*G0000******CI', 'SBR*P*18*******CI']);
     expect(segs.filter((s) => s.startsWith('HL*'))).toEqual(['HL*1**20*1', 'HL*2*1*22*0', 'HL*3*1*22*0']);
-    expect(segs).toContain('NM1*IL*1*DUMMY*FINLEY****MI*DEP000010');
+    expect(segs).toContain('NM1*IL*1*TESTER*INDY****MI*DEP000017');
     expect(segs.some((s) => s.startsWith('PAT*'))).toBe(false);
+  });
+
+  it('sends the Medicare Secondary Payer type in SBR05 when Medicare is not the primary payer, and only then', async () => {
+    // Claim 0 (ACME): the patient, 73 on 2024-01-31, works for an employer of 50 with a group plan; Medicare pays second (12, working aged).
+    const aged = syntheticClaim(0);
+    aged.patient.birthDate = '1950-06-01';
+    aged.coverages = [
+      { ...aged.coverages[0]!, planType: 'group_current_employment', employerSize: 50 },
+      { payerId: 'MEDB', memberId: '1EG4TE5MK73', relationship: 'self', medicareSecondaryPayerType: '12' },
+    ];
+    const text = (await write([mapped(aged)])).get('ACME')!;
+    expect(validate837(text)).toEqual([]);
+    const segs = text.split('~');
+    // 2000B: ACME is primary, no SBR05; 2320: Medicare secondary with SBR05 12 (X222A1: required when 2330B is Medicare and SBR01 is not P).
+    expect(segs.filter((s) => s.startsWith('SBR*'))).toEqual(['SBR*P*18*G0000******CI', 'SBR*S*18***12****MB']);
+    // The same claim's Medicare as primary would carry none (a QMB flag changes nothing on the wire).
+    const medicare = syntheticClaim(2);
+    medicare.coverages[0] = { ...medicare.coverages[0]!, protection: 'qmb' };
+    const medb = (await write([mapped(medicare)])).get('MEDB')!.split('~');
+    expect(medb.filter((s) => s.startsWith('SBR*'))).toEqual(['SBR*P*18*G0002******MB']);
+    // The 2000B SBR of a claim billing Medicare after another payer (a secondary claim) takes the same code.
+    const coverage = { payerId: 'MEDB', memberId: '1EG4TE5MK73', relationship: 'self' as const, medicareSecondaryPayerType: '43' as const };
+    expect([insuranceTypeCode(payers.get('MEDB')!, 1, coverage), insuranceTypeCode(payers.get('MEDB')!, 0, coverage), insuranceTypeCode(payers.get('ACME')!, 1, coverage)]).toEqual(['43', '', '']);
   });
 
   it('marks a replacement with CLM05-3 7 and REF*F8, and maps codes through the payer crosswalk', async () => {
@@ -123,8 +150,10 @@ describe('837P writer', () => {
     for (const input of inputs) {
       const back = read.find((c) => c.patientControlNumber === input.patientControlNumber)!;
       expect(back.frequency).toBe('1');
-      expect(back.subscriberMemberId).toBe(input.coverages[0]!.memberId);
-      expect(back.patientRelationship).toBe(input.coverages[0]!.relationship === 'self' ? null : '19');
+      // A dependent with an own member id (the sample Medicaid payer's children) is reported as the subscriber.
+      const own = input.coverages[0]!.patientMemberId;
+      expect(back.subscriberMemberId).toBe(own ?? input.coverages[0]!.memberId);
+      expect(back.patientRelationship).toBe(input.coverages[0]!.relationship === 'self' || own !== undefined ? null : '19');
       expect(back.otherPayers.length).toBe(input.coverages.length - 1);
       expect(back.diagnoses.map((d) => d.code)).toEqual(input.diagnoses.map((d) => d.replace('.', '')));
       expect(back.lines.map((l) => [l.lineControlNumber, l.chargeCents, l.serviceDate, l.diagnosisPointers])).toEqual(

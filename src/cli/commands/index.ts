@@ -16,6 +16,7 @@ import { ledgerCommand } from './ledger.ts';
 import { referralsCommand } from './referrals.ts';
 import { auditCommand } from './audit.ts';
 import { practicesCommand } from './practices.ts';
+import { payerRefundCommand } from './payer-refund.ts';
 
 export const commands: Command[] = [
   runCommand,
@@ -34,4 +35,5 @@ export const commands: Command[] = [
   referralsCommand,
   auditCommand,
   practicesCommand,
+  payerRefundCommand,
 ];

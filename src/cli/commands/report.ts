@@ -10,6 +10,8 @@ import { remittanceReport, remittanceTable, unmatchedReport, unmatchedTable } fr
 import { eligibilityReport, eligibilityTable } from '../../eligibility/report.ts';
 import { eligibilityScope } from '../../eligibility/practice-scope.ts';
 import { JSON_OPTION, jsonHelpLine, writeJson } from '../json-output.ts';
+import { followUpCsv, followUpReport } from '../../statements/follow-up.ts';
+import { creditBalanceCsv, creditBalanceReport } from '../../remittances/credit-balances.ts';
 
 export interface ReportOptions {
   json: boolean;
@@ -17,6 +19,8 @@ export interface ReportOptions {
   to?: string;
   /** One practice's rows (checked against the registry). */
   practice?: string;
+  /** The day a report is as of (follow-up; default today). */
+  asOf?: string;
 }
 
 export interface SubReport {
@@ -59,6 +63,26 @@ export const reports: SubReport[] = [
       return ExitCode.ok;
     },
   },
+  {
+    name: 'follow-up',
+    summary: 'claims whose current payer has not answered (never billed to the patient for it unless the payer opts in): days waiting, amount, timely-filing deadline; CSV',
+    async run(db, opts, ctx) {
+      const rows = await followUpReport(db.pool, opts.asOf ?? ctx.clock.today(), opts.practice);
+      if (opts.json) writeJson(ctx, rows);
+      else ctx.stdout.write(followUpCsv(rows));
+      return ExitCode.ok;
+    },
+  },
+  {
+    name: 'credit-balances',
+    summary: 'money owed back to payers per claim (a void or replacement after payment, an overpayment): amount, identified on, refund due by, days left; CSV',
+    async run(db, opts, ctx) {
+      const rows = await creditBalanceReport(db.pool, { asOf: opts.asOf ?? ctx.clock.today(), ...(opts.practice !== undefined && { practice: opts.practice }) });
+      if (opts.json) writeJson(ctx, rows);
+      else ctx.stdout.write(creditBalanceCsv(rows));
+      return ExitCode.ok;
+    },
+  },
 ];
 
 function help(): string {
@@ -70,6 +94,7 @@ ${reports.map((r) => `  ${r.name.padEnd(width)}  ${r.summary}`).join('\n')}
 
 Options:
   --from, --to  Limit to payment dates in this range, inclusive (reports that have dates).
+  --as-of DATE  follow-up, credit-balances: as of this day (default today).
   --practice ID One practice's rows; without it, every practice's. Remittances: posted to its books, or
                 quarantined with its payee; unmatched: claims its remittances paid; eligibility: 271s of
                 its patients (unmatched ones and 270s by its provider NPIs, an NPI no practice has by
@@ -81,6 +106,8 @@ Examples:
   claims report remittances --from 2024-03-01 --to 2024-03-31
   claims report unmatched --json
   claims report eligibility --practice riverside
+  claims report follow-up --as-of 2024-06-30 --practice riverside
+  claims report credit-balances --as-of 2024-04-15 --json
 `;
 }
 
@@ -89,7 +116,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 async function run(args: string[], ctx: CommandContext): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { ...JSON_OPTION, from: { type: 'string' }, to: { type: 'string' }, practice: { type: 'string' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: { ...JSON_OPTION, from: { type: 'string' }, to: { type: 'string' }, practice: { type: 'string' }, 'as-of': { type: 'string' } }, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -97,7 +124,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
   const report = reports.find((r) => r.name === name);
   if (!report) throw new UsageError(name === undefined ? `name a report: ${reports.map((r) => r.name).join(', ')}` : `unknown report '${name}'`);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
-  for (const k of ['from', 'to'] as const) {
+  for (const k of ['from', 'to', 'as-of'] as const) {
     const v = parsed.values[k];
     if (v !== undefined && !DATE.test(v)) throw new UsageError(`--${k} must be YYYY-MM-DD, got '${v}'`);
   }
@@ -106,6 +133,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
     const practice = await checkPracticeOption(db.pool, parsed.values.practice);
     return await report.run(db, {
       json: parsed.values.json === true, ...(parsed.values.from && { from: parsed.values.from }), ...(parsed.values.to && { to: parsed.values.to }),
+      ...(parsed.values['as-of'] && { asOf: parsed.values['as-of'] }),
       ...(practice !== undefined && { practice }),
     }, ctx);
   } finally {

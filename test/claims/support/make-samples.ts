@@ -11,6 +11,17 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 export function sampleExport(): ClaimRecordInput[] {
   const good = Array.from({ length: 12 }, (_, i) => syntheticClaim(i));
+  // Payer order (decision 0100). PCN000000011: the patient's commercial plan first, Medicaid last.
+  const c11 = good[11]!;
+  c11.coverages = [{ payerId: 'ACME', memberId: 'S000000005', relationship: 'self' }, { ...c11.coverages[0]!, payerId: 'STMCD' }];
+  // P00000003 is dual eligible and a Qualified Medicare Beneficiary: Medicare first, Medicaid last, on both claims
+  // (PCN000000006, PCN000000007 now to Medicare), so the coverages kept after the export carry the QMB flag.
+  for (const c of [good[6]!, good[7]!]) {
+    c.coverages = [
+      { payerId: 'MEDB', memberId: 'M000000003', relationship: 'self', groupNumber: 'G0006', protection: 'qmb' },
+      { payerId: 'STMCD', memberId: 'D000000003', relationship: 'self' },
+    ];
+  }
   const bad = (i: number, change: (c: ClaimRecordInput) => void): ClaimRecordInput => {
     const c = syntheticClaim(i);
     c.claimId = `BAD${String(i).padStart(5, '0')}`;

@@ -54,7 +54,8 @@ export function syntheticClaim(i: number, opts: SyntheticOptions = {}): ClaimRec
   const patientNo = Math.floor(i / 2);
   const last = LAST[patientNo % LAST.length]!;
   const first = FIRST[patientNo % FIRST.length]!;
-  const dependent = i % 7 === 3;
+  // A Medicare beneficiary is the subscriber (own id, no dependent loop); a Medicaid dependent has an own member id.
+  const dependent = i % 7 === 3 && payerId !== 'MEDB';
   const serviceDate = date(30 + (i % 200));
   const lineCount = 1 + (i % 3);
   let totalCents = 0;
@@ -89,11 +90,13 @@ export function syntheticClaim(i: number, opts: SyntheticOptions = {}): ClaimRec
           memberId: `M${pad(patientNo, 9)}`,
           relationship: 'child',
           subscriber: { lastName: last, firstName: 'ROBIN', birthDate: '1980-03-03', sex: 'F', address },
+          ...(payerId === 'STMCD' && { patientMemberId: `D${pad(patientNo, 9)}` }),
         }
       : { payerId, memberId: `M${pad(patientNo, 9)}`, relationship: 'self', groupNumber: `G${pad(i % 50, 4)}` },
   ];
   const secondaryEvery = opts.secondaryEvery ?? 6;
-  if (secondaryEvery > 0 && i % secondaryEvery === 5) {
+  // Medicaid pays last: a claim to the sample Medicaid payer has no secondary coverage.
+  if (secondaryEvery > 0 && i % secondaryEvery === 5 && payerId !== 'STMCD') {
     const secondary = payers.find((p) => p !== payerId && p !== 'MEDB') ?? payers.find((p) => p !== payerId);
     if (secondary) coverages.push({ payerId: secondary, memberId: `S${pad(patientNo, 9)}`, relationship: 'self' });
   }

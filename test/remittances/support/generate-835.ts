@@ -28,6 +28,8 @@ export interface GenClaim {
   paidCents?: number;
   /** Multiply every amount by -1 (a CLP02 22 reversal of the same claim). */
   negate?: boolean;
+  /** MOA03-07 remark codes (e.g. N781, a QMB patient). */
+  remarks?: string[];
 }
 export interface GenPlb { code: string; reference?: string; cents: number }
 export interface GenRemittance {
@@ -98,6 +100,7 @@ export function remittanceSegments(r: GenRemittance): string[] {
     const p = c.patient ?? { last: 'SAMPLE', first: 'PAT', id: 'MBR' + c.pcn };
     segs.push(`NM1*QC*1*${p.last}*${p.first}****MI*${p.id}`);
     if (c.insured) segs.push(`NM1*IL*1*${c.insured.last}*${c.insured.first}****MI*${c.insured.id}`);
+    if (c.remarks && c.remarks.length > 0) segs.push(`MOA***${c.remarks.slice(0, 5).join('*')}`);
     for (const l of c.lines) {
       segs.push(`SVC*HC:${[l.code, ...(l.modifiers ?? [])].join(':')}*${money(sign(c, l.chargeCents))}*${money(linePaid(c, l))}**1`);
       segs.push(`DTM*472*${l.date ?? '20240301'}`);
