@@ -282,12 +282,14 @@ describe('the demo pipeline', () => {
       ['collections_receivable', null, 'A00000005', 0n],
       ['collections_receivable', null, 'A00000020', 6000n],
       ['revenue', null, null, -161271n],
-      // PCN000000011's CO-45 4.07 is ACME's now (it was STMCD's): 130.28 + 4.07 = 134.35; STMCD 55.18 - 4.07 = 51.11
-      // (PCN000000003's CO-16).
+      // PCN000000011's CO-45 4.07 is ACME's now (it was STMCD's): 130.28 + 4.07 = 134.35. STMCD's 835 processes
+      // PCN000000003 (51.11) with nothing paid: CO-45 31.11, and a 20.00 deductible (PR-1) that its Medicaid
+      // patient may not be billed: protected_adjustment STMCD 20.00, never on a statement (decision 0100).
       ['contractual_adjustment', 'ACME', null, 13435n],
       ['contractual_adjustment', 'BLUE', null, 15906n],
       ['contractual_adjustment', 'MEDB', null, 12550n],
-      ['contractual_adjustment', 'STMCD', null, 5111n],
+      ['contractual_adjustment', 'STMCD', null, 3111n],
+      ['protected_adjustment', 'STMCD', null, 2000n],
       ['other_adjustment', 'ACME', null, 0n],
       ['other_adjustment', 'BLUE', null, -2585n],
       ['provider_adjustment', 'MEDB', null, 1500n],
