@@ -57,6 +57,7 @@ export function accountViewDocument(v: AccountView): Record<string, unknown> {
     practiceId: snapshot.practiceId,
     asOf: v.asOf,
     receivableCents: assessment.receivableCents,
+    waitingOnPayersCents: assessment.waitingOnPayersCents,
     creditCents: assessment.creditCents,
     claims: assessment.claimStates.map((s, i) => ({
       claimId: s.claimId, patientControlNumber: s.patientControlNumber, state: s.state, description: describeClaimState(s.state),
@@ -76,7 +77,8 @@ export function accountViewText(v: AccountView): string {
   const a = v.assessment;
   const out: string[] = [];
   out.push(`Account ${v.accountNumber} as of ${v.asOf} (practice ${v.snapshot.practiceId})`);
-  out.push(`  patient balance ${formatUsd(a.receivableCents)}   credit ${formatUsd(a.creditCents)}`);
+  const waiting = a.waitingOnPayersCents > 0n ? ` (${formatUsd(a.waitingOnPayersCents)} of it on claims still with a payer, not billed yet)` : '';
+  out.push(`  patient balance ${formatUsd(a.receivableCents)}${waiting}   credit ${formatUsd(a.creditCents)}`);
   out.push('', 'Claims:');
   if (a.claimStates.length === 0) out.push('  (none)');
   const voided = new Set(v.snapshot.claims.filter((c) => c.voided).map((c) => c.claimId));

@@ -67,6 +67,8 @@ export interface AccountAssessment {
   claimStates: { claimId: string; patientControlNumber: string; state: ClaimState }[];
   timeoutMoves: TimeoutMove[];
   receivableCents: bigint;
+  /** Of the receivable: PR on claims still with a payer, not billed to the patient yet. */
+  waitingOnPayersCents: bigint;
   creditCents: bigint;
   balanceActions: BalanceAction[];
   plan: PlanStanding | null;
@@ -168,6 +170,7 @@ export function assessAccount(a: AccountSnapshot, settings: StatementSettings, a
     {
       asOf, balanceDueCents: due - heldBack, statements: a.statements, balanceClearedOn: run.clearedOn, plan, disputes: a.disputes, hold,
       receivableIncreasedOn: a.daily.filter((d) => d.receivableCents > 0n).map((d) => d.date),
+      waitingOnPayersCents: heldBack,
     },
     settings,
   );
@@ -176,6 +179,7 @@ export function assessAccount(a: AccountSnapshot, settings: StatementSettings, a
     claimStates: claimStates.map(({ claimId, patientControlNumber, state }) => ({ claimId, patientControlNumber, state })),
     timeoutMoves,
     receivableCents,
+    waitingOnPayersCents: heldBack,
     creditCents: run.credit,
     balanceActions: actions,
     plan,

@@ -4,6 +4,7 @@
 // first statement, never the date of service; a plan in good standing stops the cycle; a dispute freezes it.
 import { addDays, daysBetween, maxDate, type IsoDate } from '../common/dates.ts';
 import type { PlanStanding } from '../patients/plans.ts';
+import { formatUsd as centsText } from '../common/money.ts';
 
 export type StatementKind = 'statement' | 'final_notice' | 'plan';
 
@@ -34,6 +35,8 @@ export interface CycleInput {
   hold?: HoldReason | null;
   /** Days the patient receivable went up (new PR, a payer's silence moved to the patient, a returned payment). */
   receivableIncreasedOn?: IsoDate[];
+  /** Patient responsibility on claims still with a payer (not billed yet), cents: named when nothing is due. */
+  waitingOnPayersCents?: bigint;
 }
 
 export interface CycleRules {
@@ -100,7 +103,11 @@ export function whyNextStatement(input: CycleInput, rules: CycleRules): CycleDec
   const withHold = (d: CycleDecision): CycleDecision => (d.due && input.hold ? { ...d, held: input.hold } : d);
 
   if (input.balanceDueCents <= 0n) {
-    return { due: false, rule: 'NO_BALANCE', ...base, explanation: input.balanceDueCents < 0n ? 'the account has a credit, not a balance' : 'nothing is due from the patient' };
+    const waiting = input.waitingOnPayersCents ?? 0n;
+    const explanation = input.balanceDueCents < 0n ? 'the account has a credit, not a balance'
+      : waiting > 0n ? `nothing is due from the patient yet: ${centsText(waiting)} of patient responsibility is on claims still with a payer`
+        : 'nothing is due from the patient';
+    return { due: false, rule: 'NO_BALANCE', ...base, explanation };
   }
   if (input.balanceDueCents < rules.smallBalanceCents) {
     return { due: false, rule: 'SMALL_BALANCE', ...base, explanation: `the balance is under the small-balance limit and is written off, not mailed` };

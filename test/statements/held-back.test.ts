@@ -39,4 +39,14 @@ describe('held-back PR in the balance actions', () => {
     const a = assessAccount(account([waiting, own(2000n)], 12000n, 5000n), settings, asOf);
     expect(a.balanceActions.filter((x) => x.kind === 'apply_credit')).toEqual([{ kind: 'apply_credit', amountCents: 2000n }]);
   });
+
+  it('says why nothing is due when the whole balance waits on a payer, and how much (the account never contradicts itself)', () => {
+    // 100.00 of PR on a claim whose secondary has not answered: balance 100.00, of it 100.00 waiting, nothing due.
+    const a = assessAccount(account([waiting], 10000n, 0n), settings, asOf);
+    expect([a.receivableCents, a.waitingOnPayersCents]).toEqual([10000n, 10000n]);
+    expect(a.decision).toMatchObject({ due: false, rule: 'NO_BALANCE', explanation: 'nothing is due from the patient yet: $100.00 of patient responsibility is on claims still with a payer' });
+    // With nothing waiting, the plain sentence.
+    const paid = assessAccount(account([own(0n)], 0n, 0n), settings, asOf);
+    expect([paid.waitingOnPayersCents, paid.decision.explanation]).toEqual([0n, 'nothing is due from the patient']);
+  });
 });
