@@ -11,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { balances } from '../../src/ledger/queries.ts';
+import { loadAccountView } from '../../src/statements/account-history.ts';
+import { parseStatementSettings } from '../../src/statements/settings.ts';
 import { CsvReader } from '../../src/common/csv-reader.ts';
 import type { ScheduleSummaryJson } from '../../src/pipeline/summary.ts';
 import { runCli, type CliResult } from '../support/cli.ts';
@@ -357,6 +359,26 @@ describe('the demo pipeline', () => {
     expect(json.accounts.map((a) => [a.practiceId, a.kind, a.balanceCents])).toEqual([
       ['riverside', 'payer_clearing', 17400], ['riverside', 'insurance_receivable', 8000], ['riverside', 'revenue', -29500], ['riverside', 'contractual_adjustment', 4100],
     ]);
+  });
+
+  it('claims account agrees with the trial balance for every guarantor account, and with itself', async () => {
+    // As of the last date every pending move is posted: each account's patient balance and credit in the view
+    // are the ledger's, and the view's per-claim figures add up to the same balance.
+    const settings = parseStatementSettings({});
+    const asOf = '2024-08-15';
+    const tb = (await balances(db, { asOf })).accounts;
+    const ledgerOf = (kind: string, account: string): bigint => tb.find((a) => a.kind === kind && a.patientId === account)?.balanceCents ?? 0n;
+    const accounts = (await db.pool.query<{ account_number: string }>('SELECT account_number FROM guarantor_accounts ORDER BY 1')).rows.map((r) => r.account_number);
+    expect(accounts.length).toBeGreaterThan(5);
+    for (const account of accounts) {
+      const view = (await loadAccountView(db.pool, account, asOf, settings))!;
+      const a = view.assessment;
+      expect([account, a.timeoutMoves]).toEqual([account, []]);
+      expect([account, a.receivableCents, a.creditCents]).toEqual([account, ledgerOf('patient_receivable', account), -ledgerOf('patient_credit', account)]);
+      // What waits on payers is part of the balance, never more than it; nothing due when all of it waits.
+      expect([account, a.waitingOnPayersCents >= 0n && a.waitingOnPayersCents <= (a.receivableCents > 0n ? a.receivableCents : 0n)]).toEqual([account, true]);
+      if (a.receivableCents > 0n && a.waitingOnPayersCents === a.receivableCents) expect([account, a.decision.due]).toEqual([account, false]);
+    }
   });
 
   it('a second run adds nothing: same files, same trial balance, every date reports nothing new', async () => {
