@@ -186,7 +186,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
 
 export const accountCommand: Command = {
   name: 'account',
-  summary: 'Show a guarantor account: ledger, claim states, statements, plan, credit, next statement',
+  summary: 'Show a guarantor account: each payer\'s turn on its claims, ledger, statements, plan, credit, next statement',
   get help() {
     const subs = accountSubcommands.map((s) => `  ${s.name.padEnd(12)} ${s.summary}`);
     return subs.length ? `${HELP}\nSubcommands:\n${subs.join('\n')}\n` : HELP;

@@ -104,7 +104,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
 
 export const ingestCommand: Command = {
   name: 'ingest',
-  summary: 'Post X12 files (835 remittances) to the ledger, exactly once',
+  summary: 'Take in X12 files (835s to the ledger, 271s, 999s and 277CAs) and patient payment files, exactly once',
   help: HELP,
   run,
 };

@@ -143,7 +143,7 @@ async function run(args: string[], ctx: CommandContext): Promise<number> {
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'Analyst reports: remittances, unmatched, eligibility (--practice for one practice)',
+  summary: 'Analyst reports: remittances, unmatched, eligibility, follow-up, credit-balances (--practice for one practice)',
   get help() {
     return help();
   },
